@@ -1,0 +1,3 @@
+//! The `idscope` command line.
+
+fn main() {}

@@ -1,0 +1,10 @@
+//! idscope: the intrinsic dimension of neural-network representations.
+//!
+//! A plain-Rust core (neighbour search, TwoNN, Gride, decimation, PC-ID, file readers) that runs
+//! unchanged natively and compiled to wasm32 with SIMD128; the `web` module is a thin wasm-bindgen
+//! layer over it and the `idscope` binary a command line over it.
+
+pub mod params;
+pub mod progress;
+pub mod readers;
+pub mod results;

@@ -1,0 +1,215 @@
+//! What the user can set for an analysis, validated once into [`CheckedParams`] before any work.
+//!
+//! Defaults follow Ansuini et al. (2019): 10 % of the largest μ discarded from the fit, error bars
+//! from 20 random subsets of 90 % of the points.
+
+use serde::{Deserialize, Serialize};
+
+/// Distance between two activation vectors.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    /// ‖x − y‖₂.
+    #[default]
+    Euclidean,
+    /// 1 − cos(x, y), computed as the Euclidean distance of the unit-normalised rows squared / 2.
+    Cosine,
+}
+
+/// What to do with rows that occur more than once (their r₁ would be 0 and μ undefined).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DuplicatePolicy {
+    /// Keep one copy of each duplicated row (intRinsic; DADApy after `remove_identical_points`).
+    #[default]
+    KeepOne,
+    /// Keep every row and exclude from the estimate the points whose r₁ = 0.
+    Keep,
+}
+
+/// Analysis parameters as the user gives them (CLI flags, page controls, a results file).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Distance used for the neighbours.
+    pub metric: Metric,
+    /// Handling of duplicated rows.
+    pub duplicates: DuplicatePolicy,
+    /// Fraction of the smallest μ kept by the TwoNN linear fit (0 < f ≤ 1).
+    pub mu_fraction: f64,
+    /// Number of random subsets for the error bars (0 = none).
+    pub repeats: usize,
+    /// Size of each random subset as a fraction of the points (0 < f < 1).
+    pub subset_fraction: f64,
+    /// Seed of every random choice; the same seed gives the same numbers natively and in wasm.
+    pub seed: u32,
+    /// Random subsample (with `seed`) of at most this many points per layer; `None` uses all.
+    pub max_points: Option<usize>,
+    /// Run the Gride scale analysis.
+    pub gride: bool,
+    /// Largest neighbour order used by the Gride scale analysis (n₂ ≤ this).
+    pub gride_range: usize,
+    /// Run the decimation (ID vs number of points).
+    pub decimation: bool,
+    /// Smallest block size of the decimation.
+    pub min_block: usize,
+    /// Compute the PC-ID and the normalised PCA spectrum.
+    pub pc_id: bool,
+    /// Fraction of variance the PC-ID must explain.
+    pub pc_threshold: f64,
+    /// Cap on the points used by the PCA (random subsample with `seed` above it).
+    pub pc_max_points: usize,
+    /// Run the decimation on a Gaussian surrogate with the data's covariance.
+    pub surrogate: bool,
+    /// With labels: repeat every estimate on each class's points.
+    pub per_class: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            metric: Metric::Euclidean,
+            duplicates: DuplicatePolicy::KeepOne,
+            mu_fraction: 0.9,
+            repeats: 20,
+            subset_fraction: 0.9,
+            seed: 0,
+            max_points: None,
+            gride: false,
+            gride_range: 64,
+            decimation: false,
+            min_block: 20,
+            pc_id: false,
+            pc_threshold: 0.9,
+            pc_max_points: 5000,
+            surrogate: false,
+            per_class: false,
+        }
+    }
+}
+
+/// A parameter outside its valid range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// `mu_fraction` must lie in (0, 1].
+    #[error("mu_fraction must be in (0, 1], got {0}")]
+    MuFraction(f64),
+    /// `subset_fraction` must lie in (0, 1).
+    #[error("subset_fraction must be in (0, 1), got {0}")]
+    SubsetFraction(f64),
+    /// `pc_threshold` must lie in (0, 1].
+    #[error("pc_threshold must be in (0, 1], got {0}")]
+    PcThreshold(f64),
+    /// The Gride range must allow n₁ = 1, n₂ = 2 and stay within the neighbour search's limit.
+    #[error("gride_range must be between 2 and {max}, got {got}")]
+    GrideRange {
+        /// The value given.
+        got: usize,
+        /// The largest supported neighbour order.
+        max: usize,
+    },
+    /// Blocks of fewer than 3 points have no second neighbour.
+    #[error("min_block must be at least 3, got {0}")]
+    MinBlock(usize),
+    /// A cap below 3 points leaves nothing to estimate.
+    #[error("{name} must be at least 3, got {got}")]
+    PointCap {
+        /// Which cap.
+        name: &'static str,
+        /// The value given.
+        got: usize,
+    },
+    /// More repeats than anyone can wait for.
+    #[error("repeats must be at most {max}, got {got}")]
+    Repeats {
+        /// The value given.
+        got: usize,
+        /// The largest accepted value.
+        max: usize,
+    },
+}
+
+/// Largest neighbour order the neighbour search supports (Gride's scale analysis needs the 64th).
+pub const MAX_K: usize = 64;
+/// Largest number of repeats accepted.
+pub const MAX_REPEATS: usize = 1000;
+
+/// Parameters that passed [`Params::check`]; estimators take only this form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedParams(Params);
+
+impl CheckedParams {
+    /// The validated values.
+    pub fn get(&self) -> &Params {
+        &self.0
+    }
+}
+
+impl Params {
+    /// Validates every field once, so no invalid value can reach the maths.
+    pub fn check(self) -> Result<CheckedParams, ParamError> {
+        let in_unit = |x: f64| x > 0.0 && x <= 1.0;
+        if !in_unit(self.mu_fraction) {
+            return Err(ParamError::MuFraction(self.mu_fraction));
+        }
+        if !(self.subset_fraction > 0.0 && self.subset_fraction < 1.0) {
+            return Err(ParamError::SubsetFraction(self.subset_fraction));
+        }
+        if !in_unit(self.pc_threshold) {
+            return Err(ParamError::PcThreshold(self.pc_threshold));
+        }
+        if !(2..=MAX_K).contains(&self.gride_range) {
+            return Err(ParamError::GrideRange { got: self.gride_range, max: MAX_K });
+        }
+        if self.min_block < 3 {
+            return Err(ParamError::MinBlock(self.min_block));
+        }
+        if let Some(m) = self.max_points.filter(|&m| m < 3) {
+            return Err(ParamError::PointCap { name: "max_points", got: m });
+        }
+        if self.pc_max_points < 3 {
+            return Err(ParamError::PointCap { name: "pc_max_points", got: self.pc_max_points });
+        }
+        if self.repeats > MAX_REPEATS {
+            return Err(ParamError::Repeats { got: self.repeats, max: MAX_REPEATS });
+        }
+        Ok(CheckedParams(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_papers_and_valid() {
+        let p = Params::default().check().unwrap();
+        assert_eq!(p.get().mu_fraction, 0.9);
+        assert_eq!(p.get().repeats, 20);
+        assert_eq!(p.get().subset_fraction, 0.9);
+    }
+
+    #[test]
+    fn out_of_range_values_are_typed_errors() {
+        let bad = |f: fn(&mut Params)| {
+            let mut p = Params::default();
+            f(&mut p);
+            p.check().unwrap_err()
+        };
+        assert_eq!(bad(|p| p.mu_fraction = 0.0), ParamError::MuFraction(0.0));
+        assert_eq!(bad(|p| p.mu_fraction = f64::NAN).to_string(), "mu_fraction must be in (0, 1], got NaN");
+        assert_eq!(bad(|p| p.subset_fraction = 1.0), ParamError::SubsetFraction(1.0));
+        assert_eq!(bad(|p| p.gride_range = 65), ParamError::GrideRange { got: 65, max: 64 });
+        assert_eq!(bad(|p| p.min_block = 2), ParamError::MinBlock(2));
+        assert_eq!(bad(|p| p.max_points = Some(2)), ParamError::PointCap { name: "max_points", got: 2 });
+    }
+
+    #[test]
+    fn params_round_trip_through_json_with_defaults_filled_in() {
+        let p: Params = serde_json::from_str(r#"{"seed": 7, "duplicates": "keep"}"#).unwrap();
+        assert_eq!(p.seed, 7);
+        assert_eq!(p.duplicates, DuplicatePolicy::Keep);
+        assert_eq!(p.repeats, 20);
+        assert!(serde_json::from_str::<Params>(r#"{"sed": 7}"#).is_err());
+    }
+}
