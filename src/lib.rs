@@ -4,7 +4,13 @@
 //! unchanged natively and compiled to wasm32 with SIMD128; the `web` module is a thin wasm-bindgen
 //! layer over it and the `idscope` binary a command line over it.
 
+pub mod duplicates;
+pub mod gride;
+pub mod knn;
+pub mod parallel;
 pub mod params;
 pub mod progress;
 pub mod readers;
 pub mod results;
+pub mod rng;
+pub mod twonn;

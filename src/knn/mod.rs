@@ -1,0 +1,256 @@
+//! Exact k nearest neighbours by blocked brute force; memory O(N·k + N·D), never N×N.
+//!
+//! Candidates come from the Gram trick ‖x‖² + ‖y‖² − 2x·y in f32 on mean-centred rows (SIMD dot
+//! products, blocks of rows sized for the cache). The Gram trick loses precision when neighbours
+//! are close compared to the norms, so each point keeps `k + spare` candidates, which are
+//! re-ranked by exact f64 distances (difference form); a rigorous bound on the f32 error then
+//! proves no point outside the candidates could be closer, and a point where it cannot be proven
+//! is searched again exactly. Reported distances are exact float64 distances; ties are broken by
+//! the lower row index.
+
+mod candidates;
+mod exact;
+pub mod kernel;
+mod subset;
+
+pub use subset::within;
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::params::{MAX_K, Metric};
+use crate::progress::{Cancelled, Progress};
+use candidates::Candidates;
+use exact::ExactMetric;
+
+/// The k nearest neighbours of every point, self excluded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbours {
+    /// Row indices of the neighbours, N × k, nearest first.
+    pub indices: Array2<u32>,
+    /// Their distances (exact in float64), N × k, ascending along each row.
+    pub distances: Array2<f64>,
+}
+
+impl Neighbours {
+    /// Number of neighbours per point.
+    pub fn k(&self) -> usize {
+        self.indices.ncols()
+    }
+}
+
+/// How to search: neighbours per point, metric, rows per block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Search {
+    /// Neighbours per point (1..=64).
+    pub k: usize,
+    /// Distance.
+    pub metric: Metric,
+    /// Rows per block of the blocked search; `None` picks one that fits the cache.
+    pub block: Option<usize>,
+}
+
+impl Search {
+    /// `k` neighbours in `metric` with an automatic block size.
+    pub fn new(k: usize, metric: Metric) -> Self {
+        Self { k, metric, block: None }
+    }
+}
+
+/// Why a neighbour search cannot run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum KnnError {
+    /// k outside 1..=64.
+    #[error("the number of neighbours must be between 1 and {MAX_K}, got {0}")]
+    K(usize),
+    /// Not enough points for k neighbours each.
+    #[error("{n} points are too few for {k} neighbours each (at least {} needed)", k + 1)]
+    TooFewPoints {
+        /// Points given.
+        n: usize,
+        /// Neighbours asked for.
+        k: usize,
+    },
+    /// Rows of length 0.
+    #[error("the points have no coordinates (D = 0)")]
+    NoColumns,
+    /// NaN or ±Inf in the data.
+    #[error("row {row}, column {col} is not a finite number ({value})")]
+    NonFinite {
+        /// Row of the first non-finite value.
+        row: usize,
+        /// Its column.
+        col: usize,
+        /// The value.
+        value: f32,
+    },
+    /// A zero row has no direction, so its cosine distance is undefined.
+    #[error("row {0} is all zeros: its cosine distance is undefined")]
+    ZeroRow(usize),
+    /// The progress sink asked to stop.
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
+}
+
+/// Extra candidates kept per point beyond k, so the exact re-ranking rarely needs a rescan.
+fn spare(k: usize) -> usize {
+    (k / 2).max(8)
+}
+
+/// The exact `search.k` nearest neighbours of every row of `x` (N × D).
+pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progress) -> Result<Neighbours, KnnError> {
+    let (n, d) = x.dim();
+    let k = search.k;
+    if !(1..=MAX_K).contains(&k) {
+        return Err(KnnError::K(k));
+    }
+    if n < k + 1 {
+        return Err(KnnError::TooFewPoints { n, k });
+    }
+    if d == 0 {
+        return Err(KnnError::NoColumns);
+    }
+    let x = x.as_standard_layout();
+    let x = x.view();
+    let prep = Prepared::new(&x, search.metric)?;
+    let block = search.block.unwrap_or_else(|| default_block(d)).max(1);
+    let m = (k + spare(k)).min(n - 1);
+
+    let starts: Vec<usize> = (0..n).step_by(block).collect();
+    let mut cands: Vec<Candidates> = Vec::with_capacity(n);
+    for batch in starts.chunks(crate::parallel::batch_size()) {
+        let found = crate::parallel::map(batch, |&q0| prep.candidates(q0..(q0 + block).min(n), m, block));
+        cands.extend(found.into_iter().flatten());
+        progress.update(0.9 * cands.len() as f64 / n as f64)?;
+    }
+
+    let rows: Vec<usize> = (0..n).collect();
+    let all_are_candidates = m == n - 1;
+    let refined = crate::parallel::map(&rows, |&i| prep.refine(&x, i, &cands[i], k, all_are_candidates));
+    let mut indices = Array2::<u32>::zeros((n, k));
+    let mut distances = Array2::<f64>::zeros((n, k));
+    for (i, list) in refined.iter().enumerate() {
+        for (c, &(e, j)) in list.iter().enumerate() {
+            indices[(i, c)] = j;
+            distances[(i, c)] = prep.exact.reported(e);
+        }
+    }
+    progress.update(1.0)?;
+    Ok(Neighbours { indices, distances })
+}
+
+/// Rows per block so that two blocks of rows stay within about 256 KiB of cache.
+fn default_block(d: usize) -> usize {
+    (32 * 1024 / d.max(1)).clamp(16, 256)
+}
+
+/// The rows centred (and scaled to unit length for cosine) in f32, with what the bound needs.
+struct Prepared {
+    d: usize,
+    /// Centred rows, row-major N × D.
+    rows: Vec<f32>,
+    /// Squared norms of the centred f32 rows.
+    norms2: Vec<f32>,
+    /// Largest of `norms2`, for the error bound.
+    max_norm2: f64,
+    exact: ExactMetric,
+}
+
+impl Prepared {
+    fn new(x: &ArrayView2<f32>, metric: Metric) -> Result<Self, KnnError> {
+        let (n, d) = x.dim();
+        let mut inv_norm = vec![1.0f64; n];
+        for (i, row) in x.outer_iter().enumerate() {
+            let mut s = 0.0f64;
+            for (c, &v) in row.iter().enumerate() {
+                if !v.is_finite() {
+                    return Err(KnnError::NonFinite { row: i, col: c, value: v });
+                }
+                s += v as f64 * v as f64;
+            }
+            if metric == Metric::Cosine {
+                if s == 0.0 {
+                    return Err(KnnError::ZeroRow(i));
+                }
+                inv_norm[i] = 1.0 / s.sqrt();
+            }
+        }
+        let mut mean = vec![0.0f64; d];
+        for (row, &s) in x.outer_iter().zip(&inv_norm) {
+            for (m, &v) in mean.iter_mut().zip(row.iter()) {
+                *m += v as f64 * s;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n as f64);
+        let mut rows = Vec::with_capacity(n * d);
+        let mut norms2 = Vec::with_capacity(n);
+        for (row, &s) in x.outer_iter().zip(&inv_norm) {
+            let start = rows.len();
+            rows.extend(row.iter().zip(&mean).map(|(&v, &m)| (v as f64 * s - m) as f32));
+            norms2.push(rows[start..].iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32);
+        }
+        let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
+        Ok(Self { d, rows, norms2, max_norm2, exact: ExactMetric::new(metric, inv_norm) })
+    }
+
+    fn row(&self, i: usize) -> &[f32] {
+        &self.rows[i * self.d..(i + 1) * self.d]
+    }
+
+    /// Candidate lists of `m` entries for the query rows `q`, scanning every block of `block` rows.
+    fn candidates(&self, q: std::ops::Range<usize>, m: usize, block: usize) -> Vec<Candidates> {
+        let n = self.norms2.len();
+        let mut out: Vec<Candidates> = q.clone().map(|_| Candidates::new(m)).collect();
+        for r0 in (0..n).step_by(block) {
+            for j in r0..(r0 + block).min(n) {
+                let (rj, nj) = (self.row(j), self.norms2[j]);
+                for (c, i) in out.iter_mut().zip(q.clone()) {
+                    if i != j {
+                        let d2 = self.norms2[i] + nj - 2.0 * kernel::dot(self.row(i), rj);
+                        c.offer(d2, j as u32);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The k nearest of row `i` as (Euclidean distance in ranking space, index), exact.
+    fn refine(&self, x: &ArrayView2<f32>, i: usize, cands: &Candidates, k: usize, all: bool) -> Vec<(f64, u32)> {
+        let mut list: Vec<(f64, u32)> =
+            cands.indices().map(|j| (self.exact.euclidean(x, i, j as usize), j)).collect();
+        sort_by_distance_then_index(&mut list);
+        list.truncate(k);
+        if !all && !self.proven_complete(i, cands.threshold(), list[k - 1].0) {
+            return self.exact_scan(x, i, k);
+        }
+        list
+    }
+
+    /// Whether every point outside the candidates is provably farther than `kth`: they all had
+    /// approximate squared distance ≥ `threshold`, whose f32 error is bounded by the dot-product
+    /// error plus the rounding of the centred rows to f32.
+    fn proven_complete(&self, i: usize, threshold: f32, kth: f64) -> bool {
+        let eps = f32::EPSILON as f64;
+        let ni = self.norms2[i] as f64;
+        let sum = ni + self.max_norm2;
+        let gram_err = (kernel::dot_error_factor(self.d) + 4.0) * eps * sum;
+        let round_err = eps * (ni.sqrt() + self.max_norm2.sqrt());
+        let lower = (threshold as f64 - gram_err).max(0.0).sqrt() - round_err;
+        lower > kth
+    }
+
+    /// All distances from row `i` in f64; used where the candidate bound could not be proven.
+    fn exact_scan(&self, x: &ArrayView2<f32>, i: usize, k: usize) -> Vec<(f64, u32)> {
+        let n = self.norms2.len();
+        let mut all: Vec<(f64, u32)> =
+            (0..n).filter(|&j| j != i).map(|j| (self.exact.euclidean(x, i, j), j as u32)).collect();
+        sort_by_distance_then_index(&mut all);
+        all.truncate(k);
+        all
+    }
+}
+
+/// Sorts ascending by distance, then by index (the tie rule).
+fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
+    list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+}

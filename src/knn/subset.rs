@@ -1,0 +1,83 @@
+//! Neighbours among a subset of the points (random 90 % subsets, decimation blocks).
+
+use ndarray::{Array2, ArrayView2, Axis};
+
+use super::{KnnError, Neighbours, Search, exact::ExactMetric, neighbours, sort_by_distance_then_index};
+use crate::params::Metric;
+use crate::progress::Silent;
+
+/// Subsets at least this large a fraction of the points reuse the full neighbour lists.
+const REUSE_FRACTION: f64 = 0.5;
+
+/// The `search.k` nearest neighbours of each of `members` among `members` only; indices in the
+/// result are positions in `members`. Equal to a fresh search on the subset's rows.
+///
+/// Large subsets read them off `full` (each point's exact list restricted to the subset, since
+/// the list is the exact top-K by (distance, index)), rescanning the subset exactly for a point
+/// whose list holds fewer than k members; small subsets run a fresh search on a copy of their rows.
+pub fn within(x: ArrayView2<f32>, full: &Neighbours, members: &[usize], search: &Search) -> Result<Neighbours, KnnError> {
+    let n = x.nrows();
+    let k = search.k;
+    if members.len() < k + 1 {
+        return Err(KnnError::TooFewPoints { n: members.len(), k });
+    }
+    if (members.len() as f64) < REUSE_FRACTION * n as f64 || full.k() < k {
+        let rows = x.select(Axis(0), members);
+        return neighbours(rows.view(), search, &mut Silent);
+    }
+    let mut local = vec![u32::MAX; n];
+    for (p, &i) in members.iter().enumerate() {
+        local[i] = p as u32;
+    }
+    let mut exact: Option<ExactMetric> = None;
+    let mut indices = Array2::<u32>::zeros((members.len(), k));
+    let mut distances = Array2::<f64>::zeros((members.len(), k));
+    for (p, &i) in members.iter().enumerate() {
+        let found: Vec<(f64, u32)> = full
+            .indices
+            .row(i)
+            .iter()
+            .zip(full.distances.row(i))
+            .filter(|&(&j, _)| local[j as usize] != u32::MAX)
+            .map(|(&j, &dist)| (dist, local[j as usize]))
+            .take(k)
+            .collect();
+        let found = if found.len() == k {
+            found
+        } else {
+            let metric = exact.get_or_insert_with(|| exact_metric(&x, search.metric));
+            scan(&x, metric, members, p, k)
+        };
+        for (c, (dist, j)) in found.into_iter().enumerate() {
+            indices[(p, c)] = j;
+            distances[(p, c)] = dist;
+        }
+    }
+    Ok(Neighbours { indices, distances })
+}
+
+/// Exact metric for the rows of `x` (unit scaling for cosine; rows were validated by the full search).
+fn exact_metric(x: &ArrayView2<f32>, metric: Metric) -> ExactMetric {
+    let inv_norm = x
+        .outer_iter()
+        .map(|r| match metric {
+            Metric::Euclidean => 1.0,
+            Metric::Cosine => 1.0 / r.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt(),
+        })
+        .collect();
+    ExactMetric::new(metric, inv_norm)
+}
+
+/// Reported distances from member `p` to every other member, the k smallest, local indices.
+fn scan(x: &ArrayView2<f32>, metric: &ExactMetric, members: &[usize], p: usize, k: usize) -> Vec<(f64, u32)> {
+    let i = members[p];
+    let mut all: Vec<(f64, u32)> = members
+        .iter()
+        .enumerate()
+        .filter(|&(q, _)| q != p)
+        .map(|(q, &j)| (metric.euclidean(x, i, j), q as u32))
+        .collect();
+    sort_by_distance_then_index(&mut all);
+    all.truncate(k);
+    all.into_iter().map(|(e, q)| (metric.reported(e), q)).collect()
+}

@@ -1,0 +1,27 @@
+//! Data parallelism that degrades to a plain loop: rayon natively (feature `parallel`), sequential
+//! in wasm, where each Web Worker is one core and the pool is managed by the page.
+
+/// Applies `f` to every item, on all cores where available, keeping the order of the results.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
+}
+
+/// How many items to hand out between two progress reports, so every core stays busy.
+pub fn batch_size() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        2 * rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}

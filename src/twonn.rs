@@ -1,0 +1,140 @@
+//! TwoNN (Facco et al. 2017): μ = r₂/r₁ follows the Pareto law f(μ|d) = d·μ^−(d+1).
+//!
+//! Both estimators follow DADApy 0.3.4's `compute_id_2NN`: maximum likelihood on all μ, and the
+//! linear fit of −log(1 − i/N) against log μ₍ᵢ₎ through the origin on the ⌊f·N⌋ smallest μ.
+
+use statrs::distribution::{ContinuousCDF, Gamma};
+
+use crate::results::{FitEstimate, MlEstimate};
+
+/// μ of every point that has one, with the counts of what was left out or tied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mus {
+    /// r₂/r₁ for each point with r₁ > 0, in point order.
+    pub mu: Vec<f64>,
+    /// Points with r₁ = 0 (a duplicate neighbour), left out.
+    pub zero_r1_excluded: usize,
+    /// Points with r₁ = r₂ > 0 (μ = 1), kept.
+    pub mu_one_ties: usize,
+}
+
+/// μ = r₂/r₁ from each point's first and second neighbour distances; r₁ = 0 is excluded and counted.
+pub fn mus(r1: impl IntoIterator<Item = f64>, r2: impl IntoIterator<Item = f64>) -> Mus {
+    let mut out = Mus { mu: Vec::new(), zero_r1_excluded: 0, mu_one_ties: 0 };
+    for (a, b) in r1.into_iter().zip(r2) {
+        if a == 0.0 {
+            out.zero_r1_excluded += 1;
+        } else {
+            out.mu_one_ties += usize::from(a == b);
+            out.mu.push(b / a);
+        }
+    }
+    out
+}
+
+/// Why no TwoNN estimate can be made from the μ given.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TwoNnError {
+    /// Fewer than 3 μ.
+    #[error("{0} usable points: TwoNN needs at least 3")]
+    TooFew(usize),
+    /// Every μ is 1 (every point has two equidistant neighbours, e.g. a regular grid): d = ∞.
+    #[error("every point has its first two neighbours at the same distance (μ = 1): the ID is not defined")]
+    AllTies,
+}
+
+/// Maximum likelihood d = (N−1)/Σ log μ, with the 95 % interval from Σ log μ ~ Gamma(N, rate d).
+pub fn ml(mu: &[f64]) -> Result<MlEstimate, TwoNnError> {
+    let n = mu.len();
+    if n < 3 {
+        return Err(TwoNnError::TooFew(n));
+    }
+    let s: f64 = mu.iter().map(|m| m.ln()).sum();
+    if s <= 0.0 {
+        return Err(TwoNnError::AllTies);
+    }
+    let (lo, hi) = match Gamma::new(n as f64, 1.0) {
+        Ok(g) => (g.inverse_cdf(0.025), g.inverse_cdf(0.975)),
+        Err(_) => (f64::NAN, f64::NAN),
+    };
+    Ok(MlEstimate { id: (n - 1) as f64 / s, ci_low: lo / s, ci_high: hi / s })
+}
+
+/// Linear fit through the origin of yᵢ = −log(1 − i/N) against xᵢ = log μ₍ᵢ₎, i = 1..⌊f·N⌋
+/// (N counts all points; at f = 1 the last point, with y = ∞, is left out). `mu` need not be sorted.
+pub fn fit(mu: &[f64], fraction: f64) -> Result<FitEstimate, TwoNnError> {
+    let n = mu.len();
+    if n < 3 {
+        return Err(TwoNnError::TooFew(n));
+    }
+    let mut sorted = mu.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let used = ((n as f64 * fraction) as usize).clamp(1, n - 1);
+    let point = |i: usize| [sorted[i - 1].ln(), -(1.0 - i as f64 / n as f64).ln()];
+    let points: Vec<[f64; 2]> = (1..=used).map(point).collect();
+    let discarded: Vec<[f64; 2]> = (used + 1..n).map(point).collect();
+    let sxx: f64 = points.iter().map(|p| p[0] * p[0]).sum();
+    if sxx == 0.0 {
+        return Err(TwoNnError::AllTies);
+    }
+    let sxy: f64 = points.iter().map(|p| p[0] * p[1]).sum();
+    let slope = sxy / sxx;
+    let mean_y = points.iter().map(|p| p[1]).sum::<f64>() / used as f64;
+    let ss_res: f64 = points.iter().map(|p| (p[1] - slope * p[0]).powi(2)).sum();
+    let ss_tot: f64 = points.iter().map(|p| (p[1] - mean_y).powi(2)).sum();
+    let r2 = if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else { f64::NAN };
+    Ok(FitEstimate { id: slope, r2, mu_fraction: fraction, points, discarded })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// μ drawn exactly at the Pareto quantiles: μᵢ = (1 − (i − ½)/N)^(−1/d).
+    fn pareto_quantiles(n: usize, d: f64) -> Vec<f64> {
+        (1..=n).map(|i| (1.0 - (i as f64 - 0.5) / n as f64).powf(-1.0 / d)).collect()
+    }
+
+    #[test]
+    fn both_estimators_recover_d_from_pareto_quantiles() {
+        for d in [1.0, 3.0, 12.0] {
+            let mu = pareto_quantiles(4000, d);
+            // Quantile points lie on the CDF line up to the ½ offset: 1 % at N = 4000.
+            assert!((fit(&mu, 0.9).unwrap().id / d - 1.0).abs() < 0.01, "fit d={d}");
+            assert!((ml(&mu).unwrap().id / d - 1.0).abs() < 0.01, "ml d={d}");
+        }
+    }
+
+    #[test]
+    fn ml_interval_brackets_the_estimate() {
+        let e = ml(&pareto_quantiles(500, 5.0)).unwrap();
+        assert!(e.ci_low < e.id && e.id < e.ci_high);
+        // Relative half-width ≈ 1.96/√N for a Gamma(N) sum.
+        assert!(((e.ci_high - e.ci_low) / 2.0 / e.id - 1.96 / 500f64.sqrt()).abs() < 0.01);
+    }
+
+    #[test]
+    fn fit_uses_floor_of_fraction_and_reports_discarded() {
+        let mu = pareto_quantiles(10, 2.0);
+        let f = fit(&mu, 0.9).unwrap();
+        assert_eq!(f.points.len(), 9);
+        assert_eq!(f.discarded.len(), 0);
+        let f = fit(&mu, 0.55).unwrap();
+        assert_eq!((f.points.len(), f.discarded.len()), (5, 4));
+        assert!((f.points[0][1] - -(0.9f64).ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn zero_r1_is_excluded_and_ties_counted() {
+        let m = mus([0.0, 1.0, 2.0, 1.0], [0.0, 1.0, 3.0, 4.0]);
+        assert_eq!(m.mu, vec![1.0, 1.5, 4.0]);
+        assert_eq!((m.zero_r1_excluded, m.mu_one_ties), (1, 1));
+    }
+
+    #[test]
+    fn degenerate_mu_are_errors() {
+        assert_eq!(ml(&[2.0, 3.0]), Err(TwoNnError::TooFew(2)));
+        assert_eq!(ml(&[1.0; 5]), Err(TwoNnError::AllTies));
+        assert_eq!(fit(&[1.0; 5], 0.9).unwrap_err(), TwoNnError::AllTies);
+    }
+}
