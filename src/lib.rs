@@ -4,13 +4,19 @@
 //! unchanged natively and compiled to wasm32 with SIMD128; the `web` module is a thin wasm-bindgen
 //! layer over it and the `idscope` binary a command line over it.
 
+pub mod analysis;
 pub mod duplicates;
+pub mod estimate;
 pub mod gride;
 pub mod knn;
 pub mod parallel;
 pub mod params;
+pub mod pcid;
 pub mod progress;
 pub mod readers;
 pub mod results;
 pub mod rng;
+pub mod scaling;
+pub mod surrogate;
+pub mod table;
 pub mod twonn;

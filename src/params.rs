@@ -12,7 +12,8 @@ pub enum Metric {
     /// ‖x − y‖₂.
     #[default]
     Euclidean,
-    /// 1 − cos(x, y), computed as the Euclidean distance of the unit-normalised rows squared / 2.
+    /// The chord √(2(1 − cos(x, y))) between the rows scaled to unit length: it ranks neighbours
+    /// like 1 − cos but, unlike 1 − cos, scales linearly at small angles, as TwoNN's ratios need.
     Cosine,
 }
 

@@ -4,21 +4,32 @@ use ndarray::ArrayView2;
 
 use crate::params::Metric;
 
-/// Row scales and metric needed to compute exact distances from the original f32 rows.
+/// Row scales needed to compute exact distances from the original f32 rows.
 pub struct ExactMetric {
-    metric: Metric,
     /// 1/‖xᵢ‖ for cosine, 1 for Euclidean.
     inv_norm: Vec<f64>,
 }
 
 impl ExactMetric {
-    /// Prepares `metric` for the rows of `x`; `inv_norm` must be 1/‖xᵢ‖ for cosine.
-    pub fn new(metric: Metric, inv_norm: Vec<f64>) -> Self {
-        Self { metric, inv_norm }
+    /// Scales for the rows of `x` under `metric` (rows already checked finite and, for cosine, non-zero).
+    pub fn new(x: &ArrayView2<f32>, metric: Metric) -> Self {
+        let inv_norm = x
+            .outer_iter()
+            .map(|r| match metric {
+                Metric::Euclidean => 1.0,
+                Metric::Cosine => 1.0 / r.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt(),
+            })
+            .collect();
+        Self { inv_norm }
     }
 
-    /// Euclidean distance in the space the search ranks in: the rows themselves, or the rows
-    /// scaled to unit length for cosine. Accumulated in f64 from the f32 values.
+    /// The factor row `i` is scaled by before distances are taken (1/‖xᵢ‖ for cosine, else 1).
+    pub fn scale(&self, i: usize) -> f64 {
+        self.inv_norm[i]
+    }
+
+    /// The distance: Euclidean between the rows, or between the rows scaled to unit length for
+    /// cosine (the chord √(2(1 − cos))). Accumulated in f64 from the f32 values.
     pub fn euclidean(&self, x: &ArrayView2<f32>, i: usize, j: usize) -> f64 {
         let (si, sj) = (self.inv_norm[i], self.inv_norm[j]);
         let (a, b) = (x.row(i), x.row(j));
@@ -30,12 +41,4 @@ impl ExactMetric {
         s.sqrt()
     }
 
-    /// The reported distance for a Euclidean distance `e` in ranking space: `e` itself, or
-    /// 1 − cos = e²/2 for unit vectors.
-    pub fn reported(&self, e: f64) -> f64 {
-        match self.metric {
-            Metric::Euclidean => e,
-            Metric::Cosine => 0.5 * e * e,
-        }
-    }
 }

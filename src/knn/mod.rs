@@ -7,6 +7,10 @@
 //! proves no point outside the candidates could be closer, and a point where it cannot be proven
 //! is searched again exactly. Reported distances are exact float64 distances; ties are broken by
 //! the lower row index.
+//!
+//! The cosine metric is the chord between the rows scaled to unit length, √(2(1 − cos)): it ranks
+//! like 1 − cos, but stays a distance, whereas 1 − cos is quadratic in the angle for close
+//! neighbours and would halve every ratio-based ID.
 
 mod candidates;
 mod exact;
@@ -131,7 +135,7 @@ pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progre
     for (i, list) in refined.iter().enumerate() {
         for (c, &(e, j)) in list.iter().enumerate() {
             indices[(i, c)] = j;
-            distances[(i, c)] = prep.exact.reported(e);
+            distances[(i, c)] = e;
         }
     }
     progress.update(1.0)?;
@@ -158,38 +162,31 @@ struct Prepared {
 impl Prepared {
     fn new(x: &ArrayView2<f32>, metric: Metric) -> Result<Self, KnnError> {
         let (n, d) = x.dim();
-        let mut inv_norm = vec![1.0f64; n];
         for (i, row) in x.outer_iter().enumerate() {
-            let mut s = 0.0f64;
-            for (c, &v) in row.iter().enumerate() {
-                if !v.is_finite() {
-                    return Err(KnnError::NonFinite { row: i, col: c, value: v });
-                }
-                s += v as f64 * v as f64;
+            if let Some((c, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(KnnError::NonFinite { row: i, col: c, value: v });
             }
-            if metric == Metric::Cosine {
-                if s == 0.0 {
-                    return Err(KnnError::ZeroRow(i));
-                }
-                inv_norm[i] = 1.0 / s.sqrt();
+            if metric == Metric::Cosine && row.iter().all(|&v| v == 0.0) {
+                return Err(KnnError::ZeroRow(i));
             }
         }
+        let exact = ExactMetric::new(x, metric);
         let mut mean = vec![0.0f64; d];
-        for (row, &s) in x.outer_iter().zip(&inv_norm) {
+        for (i, row) in x.outer_iter().enumerate() {
             for (m, &v) in mean.iter_mut().zip(row.iter()) {
-                *m += v as f64 * s;
+                *m += v as f64 * exact.scale(i);
             }
         }
         mean.iter_mut().for_each(|m| *m /= n as f64);
         let mut rows = Vec::with_capacity(n * d);
         let mut norms2 = Vec::with_capacity(n);
-        for (row, &s) in x.outer_iter().zip(&inv_norm) {
+        for (i, row) in x.outer_iter().enumerate() {
             let start = rows.len();
-            rows.extend(row.iter().zip(&mean).map(|(&v, &m)| (v as f64 * s - m) as f32));
+            rows.extend(row.iter().zip(&mean).map(|(&v, &m)| (v as f64 * exact.scale(i) - m) as f32));
             norms2.push(rows[start..].iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32);
         }
         let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-        Ok(Self { d, rows, norms2, max_norm2, exact: ExactMetric::new(metric, inv_norm) })
+        Ok(Self { d, rows, norms2, max_norm2, exact })
     }
 
     fn row(&self, i: usize) -> &[f32] {

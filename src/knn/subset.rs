@@ -3,7 +3,6 @@
 use ndarray::{Array2, ArrayView2, Axis};
 
 use super::{KnnError, Neighbours, Search, exact::ExactMetric, neighbours, sort_by_distance_then_index};
-use crate::params::Metric;
 use crate::progress::Silent;
 
 /// Subsets at least this large a fraction of the points reuse the full neighbour lists.
@@ -45,7 +44,7 @@ pub fn within(x: ArrayView2<f32>, full: &Neighbours, members: &[usize], search: 
         let found = if found.len() == k {
             found
         } else {
-            let metric = exact.get_or_insert_with(|| exact_metric(&x, search.metric));
+            let metric = exact.get_or_insert_with(|| ExactMetric::new(&x, search.metric));
             scan(&x, metric, members, p, k)
         };
         for (c, (dist, j)) in found.into_iter().enumerate() {
@@ -56,19 +55,7 @@ pub fn within(x: ArrayView2<f32>, full: &Neighbours, members: &[usize], search: 
     Ok(Neighbours { indices, distances })
 }
 
-/// Exact metric for the rows of `x` (unit scaling for cosine; rows were validated by the full search).
-fn exact_metric(x: &ArrayView2<f32>, metric: Metric) -> ExactMetric {
-    let inv_norm = x
-        .outer_iter()
-        .map(|r| match metric {
-            Metric::Euclidean => 1.0,
-            Metric::Cosine => 1.0 / r.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt(),
-        })
-        .collect();
-    ExactMetric::new(metric, inv_norm)
-}
-
-/// Reported distances from member `p` to every other member, the k smallest, local indices.
+/// Distances from member `p` to every other member, the k smallest, local indices.
 fn scan(x: &ArrayView2<f32>, metric: &ExactMetric, members: &[usize], p: usize, k: usize) -> Vec<(f64, u32)> {
     let i = members[p];
     let mut all: Vec<(f64, u32)> = members
@@ -79,5 +66,5 @@ fn scan(x: &ArrayView2<f32>, metric: &ExactMetric, members: &[usize], p: usize, 
         .collect();
     sort_by_distance_then_index(&mut all);
     all.truncate(k);
-    all.into_iter().map(|(e, q)| (metric.reported(e), q)).collect()
+    all
 }

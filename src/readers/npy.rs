@@ -73,17 +73,12 @@ pub struct NpyHeader {
     pub data_len: u64,
 }
 
-impl NpyHeader {
-    /// Rows (first dimension) and columns (product of the rest; 1 for a 1-D array).
-    pub fn rows_cols(&self) -> (u64, u64) {
-        match self.shape.split_first() {
-            None => (1, 1),
-            Some((&n, rest)) => {
-                // Cannot overflow: the product of all dims was checked.
-                let cols = rest.iter().fold(1u64, |a, &d| a.saturating_mul(d));
-                (n, cols)
-            }
-        }
+/// Rows (first dimension) and columns (product of the rest; 1 for a 1-D array) of a shape
+/// whose full product was already checked not to overflow.
+pub fn shape_rows_cols(shape: &[u64]) -> (u64, u64) {
+    match shape.split_first() {
+        None => (1, 1),
+        Some((&n, rest)) => (n, rest.iter().fold(1u64, |a, &d| a.saturating_mul(d))),
     }
 }
 
@@ -112,6 +107,12 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
     let dict_len = lb.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
     if dict_len > max_header {
         return Err(ErrorKind::HeaderTooLarge { len: dict_len, limit: max_header });
+    }
+    if dict_len > r.remaining() {
+        return Err(ErrorKind::BadNpyHeader(format!(
+            "header declares {dict_len} bytes but only {} follow",
+            r.remaining()
+        )));
     }
     let header_len = 8 + len_bytes as u64 + dict_len;
     let mut dict = vec![0u8; dict_len as usize];
@@ -246,7 +247,7 @@ enum Value {
     Bool(bool),
     None,
     Tuple(Vec<Value>),
-    List(Vec<Value>),
+    List(#[allow(dead_code)] Vec<Value>),
     Dict(Vec<(String, Value)>),
 }
 
@@ -395,7 +396,7 @@ mod tests {
         assert!(!h.fortran_order);
         let h = parse_dict("{'descr': '>f8', 'fortran_order': True, 'shape': (5,), }", 64).unwrap();
         assert_eq!(h.dtype, NpyDtype::Num(DType { scalar: Scalar::F64, big_endian: true }));
-        assert_eq!(h.rows_cols(), (5, 1));
+        assert_eq!(shape_rows_cols(&h.shape), (5, 1));
         let h = parse_dict("{'descr': '<U7', 'fortran_order': False, 'shape': (2L,)}", 64).unwrap();
         assert_eq!(h.data_len, 56);
     }

@@ -1,0 +1,125 @@
+//! One layer of one model: subsample, estimate on all points and per class, and time it.
+
+use ndarray::{ArrayView2, Axis};
+
+use crate::estimate::{EstimateError, estimate};
+use crate::params::CheckedParams;
+use crate::progress::{Progress, Stage};
+use crate::results::{ClassResult, LayerResult};
+use crate::rng::{self, Stream};
+
+/// Class labels of the rows: an id per row and a name per id.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelsView<'a> {
+    /// Class id of each row.
+    pub ids: &'a [u32],
+    /// Name of each class id.
+    pub names: &'a [String],
+}
+
+/// A layer's finite rows and what the reader reported about it.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerInput<'a> {
+    /// Layer name.
+    pub name: &'a str,
+    /// Position in the model.
+    pub index: usize,
+    /// The rows (finite values), N × D.
+    pub data: ArrayView2<'a, f32>,
+    /// Rows in the file before non-finite rows were dropped.
+    pub n_input: usize,
+    /// Rows the reader dropped for NaN/±Inf.
+    pub non_finite_dropped: usize,
+    /// Labels of the rows of `data`, if any.
+    pub labels: Option<LabelsView<'a>>,
+}
+
+/// Why a layer could not be analysed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnalysisError {
+    /// Labels do not match the rows.
+    #[error("layer \"{layer}\": {labels} labels for {rows} rows")]
+    LabelCount {
+        /// Layer name.
+        layer: String,
+        /// Labels given.
+        labels: usize,
+        /// Rows in the layer.
+        rows: usize,
+    },
+    /// The estimates failed.
+    #[error("layer \"{layer}\": {source}")]
+    Estimate {
+        /// Layer name.
+        layer: String,
+        /// Why.
+        source: EstimateError,
+    },
+}
+
+impl AnalysisError {
+    /// Whether the computation was cancelled rather than failed.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Self::Estimate { source: EstimateError::Cancelled, .. })
+    }
+}
+
+/// Analyses one layer: optional random subsample to `max_points`, then every requested estimate
+/// on all its points and, with labels and `per_class`, on each class with at least 3 points.
+pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<LayerResult, AnalysisError> {
+    let start = web_time::Instant::now();
+    let p = params.get();
+    let fail = |source| AnalysisError::Estimate { layer: input.name.to_owned(), source };
+    let n = input.data.nrows();
+    if let Some(l) = input.labels.filter(|l| l.ids.len() != n) {
+        return Err(AnalysisError::LabelCount { layer: input.name.to_owned(), labels: l.ids.len(), rows: n });
+    }
+    let keep: Option<Vec<usize>> =
+        p.max_points.filter(|&m| m < n).map(|m| rng::subset(n, m, &mut rng::rng(p.seed, Stream::Subsample)));
+    let sub;
+    let (x, ids): (ArrayView2<f32>, Option<Vec<u32>>) = match &keep {
+        Some(rows) => {
+            sub = input.data.select(Axis(0), rows);
+            (sub.view(), input.labels.map(|l| rows.iter().map(|&i| l.ids[i]).collect()))
+        }
+        None => (input.data, input.labels.map(|l| l.ids.to_vec())),
+    };
+    let classes_wanted = p.per_class && ids.is_some();
+    let share = if classes_wanted { 0.5 } else { 1.0 };
+    let estimates = estimate(x, params, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
+
+    let mut classes = Vec::new();
+    if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
+        let mut present: Vec<u32> = ids.clone();
+        present.sort_unstable();
+        present.dedup();
+        for (c, &class) in present.iter().enumerate() {
+            let rows: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == class).collect();
+            let (a, b) = (share + (1.0 - share) * c as f64 / present.len() as f64, share + (1.0 - share) * (c + 1) as f64 / present.len() as f64);
+            if rows.len() < 3 {
+                continue;
+            }
+            let est = estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b));
+            match est {
+                Ok(estimates) => classes.push(ClassResult {
+                    class,
+                    name: labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string()),
+                    estimates,
+                }),
+                Err(EstimateError::Cancelled) => return Err(fail(EstimateError::Cancelled)),
+                Err(_) => continue,
+            }
+        }
+    }
+    Ok(LayerResult {
+        name: input.name.to_owned(),
+        index: input.index,
+        n_input: input.n_input,
+        dim: input.data.ncols(),
+        non_finite_dropped: input.non_finite_dropped,
+        subsampled_out: keep.map_or(0, |k| n - k.len()),
+        estimates,
+        classes,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,115 @@
+//! PC-ID (Ansuini et al. 2019, Fig 5): principal components of the correlation matrix needed to
+//! explain a fraction of the variance, with the normalised spectrum.
+//!
+//! Constant columns (dead ReLUs) are dropped and counted. The eigenvalues come from the D×D
+//! correlation matrix or from the N×N Gram matrix of the standardised rows, whichever is smaller
+//! (they share their non-zero eigenvalues), so D = 800 000 costs an N×N problem. We report the
+//! smallest k whose cumulative ratio reaches the threshold; the paper's script printed k − 1.
+
+use faer::{Mat, Side};
+use ndarray::ArrayView2;
+
+use crate::knn::kernel;
+use crate::results::PcId;
+
+/// Why no PCA can be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PcaError {
+    /// Fewer than 2 points.
+    #[error("{0} points: the PCA needs at least 2")]
+    TooFew(usize),
+    /// Every column is constant.
+    #[error("all {0} columns are constant: there is no variance to explain")]
+    AllConstant(usize),
+    /// The eigen-solver did not converge.
+    #[error("the eigenvalue solver did not converge")]
+    NoConvergence,
+}
+
+/// PC-ID and spectrum of the rows of `x` (finite values) at variance fraction `threshold`.
+pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
+    let (n, d) = x.dim();
+    if n < 2 {
+        return Err(PcaError::TooFew(n));
+    }
+    let mut mean = vec![0.0f64; d];
+    for row in x.outer_iter() {
+        mean.iter_mut().zip(row.iter()).for_each(|(m, &v)| *m += v as f64);
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    let mut var = vec![0.0f64; d];
+    for row in x.outer_iter() {
+        var.iter_mut().zip(row.iter().zip(&mean)).for_each(|(s, (&v, m))| *s += (v as f64 - m).powi(2));
+    }
+    let kept: Vec<usize> = (0..d).filter(|&c| var[c] > 0.0).collect();
+    if kept.is_empty() {
+        return Err(PcaError::AllConstant(d));
+    }
+    let p = kept.len();
+    let inv_sd: Vec<f64> = kept.iter().map(|&c| 1.0 / (var[c] / (n - 1) as f64).sqrt()).collect();
+    let standard = |i: usize, k: usize| ((x[(i, kept[k])] as f64 - mean[kept[k]]) * inv_sd[k]) as f32;
+    // Rows of `m` are the vectors whose Gram matrix has the spectrum: columns if p ≤ n, else rows.
+    let (rows, len) = if p <= n { (p, n) } else { (n, p) };
+    let mut m = vec![0.0f32; rows * len];
+    for i in 0..n {
+        for k in 0..p {
+            let at = if p <= n { k * n + i } else { i * p + k };
+            m[at] = standard(i, k);
+        }
+    }
+    let gram = gram(&m, rows, len, (n - 1) as f64);
+    let mut values = gram.self_adjoint_eigenvalues(Side::Lower).map_err(|_| PcaError::NoConvergence)?;
+    values.iter_mut().for_each(|v| *v = v.max(0.0));
+    values.sort_by(|a, b| b.total_cmp(a));
+    let total: f64 = values.iter().sum();
+    let spectrum: Vec<f64> = values.iter().map(|v| v / total).collect();
+    let mut cum = 0.0;
+    let id = spectrum.iter().position(|r| {
+        cum += r;
+        cum >= threshold
+    });
+    Ok(PcId { id: id.map_or(spectrum.len(), |k| k + 1), threshold, spectrum, constant_columns: d - p, n_used: n })
+}
+
+/// Gram matrix of the `rows` rows (each of length `len`) of `m`, divided by `scale`, in f64.
+fn gram(m: &[f32], rows: usize, len: usize, scale: f64) -> Mat<f64> {
+    let row = |i: usize| &m[i * len..(i + 1) * len];
+    let idx: Vec<usize> = (0..rows).collect();
+    let upper = crate::parallel::map(&idx, |&i| (i..rows).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>());
+    Mat::from_fn(rows, rows, |i, j| if i <= j { upper[i][j - i] } else { upper[j][i - j] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn two_perfectly_correlated_columns_and_a_dead_one() {
+        let x = array![[1.0f32, 2.0, 5.0], [2.0, 4.0, 5.0], [3.0, 6.0, 5.0], [4.0, 8.0, 5.0]];
+        let r = pc_id(x.view(), 0.9).unwrap();
+        assert_eq!(r.constant_columns, 1);
+        assert_eq!(r.id, 1);
+        assert!((r.spectrum[0] - 1.0).abs() < 1e-6 && r.spectrum[1].abs() < 1e-6);
+    }
+
+    #[test]
+    fn gram_route_equals_covariance_route() {
+        // 3 points in 5-D (Gram route) vs. their transpose problem: the spectra agree.
+        let x = array![[1.0f32, 0.0, 2.0, 1.0, 3.0], [0.0, 1.0, 1.0, 4.0, 1.0], [2.0, 2.0, 0.0, 1.0, 0.0]];
+        let wide = pc_id(x.view(), 0.9).unwrap();
+        let mut tall = ndarray::Array2::<f32>::zeros((60, 5));
+        for i in 0..60 {
+            tall.row_mut(i).assign(&x.row(i % 3));
+        }
+        let tall = pc_id(tall.view(), 0.9).unwrap();
+        for (a, b) in wide.spectrum.iter().zip(&tall.spectrum) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn all_constant_is_an_error() {
+        assert_eq!(pc_id(array![[1.0f32, 2.0], [1.0, 2.0]].view(), 0.9), Err(PcaError::AllConstant(2)));
+    }
+}

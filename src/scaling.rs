@@ -1,0 +1,101 @@
+//! TwoNN on subsets of the points: error bars from random subsets (the paper's 20 × 90 %) and the
+//! decimation, ID vs number of points over disjoint blocks (the paper's Fig 2B).
+
+use ndarray::ArrayView2;
+
+use crate::knn::{KnnError, Neighbours, Search, within};
+use crate::params::Metric;
+use crate::results::{DecimationPoint, RepeatStats};
+use crate::rng::{self, Stream};
+use crate::twonn;
+
+/// TwoNN of one subset: ML and fit ID, and the mean r₂; `None` with fewer than 3 usable μ.
+struct SubsetEstimate {
+    ml: f64,
+    fit: f64,
+    mean_r2: f64,
+}
+
+fn subset_estimate(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    members: &[usize],
+    metric: Metric,
+    mu_fraction: f64,
+) -> Result<Option<SubsetEstimate>, KnnError> {
+    let nb = within(x, full, members, &Search::new(2, metric))?;
+    let mus = twonn::mus(nb.distances.column(0).iter().copied(), nb.distances.column(1).iter().copied());
+    let (Ok(ml), Ok(fit)) = (twonn::ml(&mus.mu), twonn::fit(&mus.mu, mu_fraction)) else {
+        return Ok(None);
+    };
+    let mean_r2 = nb.distances.column(1).mean().unwrap_or(f64::NAN);
+    Ok(Some(SubsetEstimate { ml: ml.id, fit: fit.id, mean_r2 }))
+}
+
+/// Mean and standard deviation (ddof = 0).
+pub fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    (mean, (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n).sqrt())
+}
+
+/// ML and fit ID on `repeats` random subsets of round(`fraction`·N) points (stream `Repeats`).
+/// Subsets where TwoNN is undefined are left out, so `repeats` counts those that gave an ID.
+pub fn repeats(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    metric: Metric,
+    mu_fraction: f64,
+    repeats: usize,
+    fraction: f64,
+    seed: u32,
+) -> Result<Option<RepeatStats>, KnnError> {
+    let n = x.nrows();
+    let size = (fraction * n as f64).round() as usize;
+    let mut r = rng::rng(seed, Stream::Repeats);
+    let subsets: Vec<Vec<usize>> = (0..repeats).map(|_| rng::subset(n, size, &mut r)).collect();
+    let found = crate::parallel::map(&subsets, |m| subset_estimate(x, full, m, metric, mu_fraction));
+    let ok: Vec<SubsetEstimate> = found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+    if ok.is_empty() {
+        return Ok(None);
+    }
+    let (ml_mean, ml_std) = mean_std(&ok.iter().map(|e| e.ml).collect::<Vec<_>>());
+    let (fit_mean, fit_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
+    Ok(Some(RepeatStats { repeats: ok.len(), fraction, ml_mean, ml_std, fit_mean, fit_std }))
+}
+
+/// Fit ID on 1, 2, 4, … disjoint blocks of one random permutation (stream `Decimation`), while
+/// blocks hold at least `min_block` points; neighbours are recomputed inside each block.
+/// Blocks where TwoNN is undefined are left out, so `blocks` counts those that gave an ID.
+pub fn decimation(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    metric: Metric,
+    mu_fraction: f64,
+    min_block: usize,
+    seed: u32,
+) -> Result<Vec<DecimationPoint>, KnnError> {
+    let n = x.nrows();
+    let perm = rng::permutation(n, &mut rng::rng(seed, Stream::Decimation));
+    let mut out = Vec::new();
+    let mut blocks = 1;
+    while n / blocks >= min_block.max(3) {
+        let size = n / blocks;
+        let members: Vec<Vec<usize>> = (0..blocks)
+            .map(|b| {
+                let mut m = perm[b * size..(b + 1) * size].to_vec();
+                m.sort_unstable();
+                m
+            })
+            .collect();
+        let found = crate::parallel::map(&members, |m| subset_estimate(x, full, m, metric, mu_fraction));
+        let ok: Vec<SubsetEstimate> = found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+        if !ok.is_empty() {
+            let (id_mean, id_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
+            let scale = ok.iter().map(|e| e.mean_r2).sum::<f64>() / ok.len() as f64;
+            out.push(DecimationPoint { size, blocks: ok.len(), id_mean, id_std, scale });
+        }
+        blocks *= 2;
+    }
+    Ok(out)
+}

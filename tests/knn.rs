@@ -1,0 +1,120 @@
+//! The neighbour search returns exact float64 neighbours, whatever the norms and ties.
+
+mod common;
+
+use idscope::knn::{Search, neighbours, within};
+use idscope::params::Metric;
+use idscope::progress::{Cancelled, Silent};
+use ndarray::{Array2, Axis};
+
+fn assert_exact(x: &Array2<f32>, k: usize, block: Option<usize>) {
+    let nb = neighbours(x.view(), &Search { k, metric: Metric::Euclidean, block }, &mut Silent).unwrap();
+    for i in 0..x.nrows() {
+        let truth = common::brute_force(x, i);
+        for c in 0..k {
+            let (d, j) = truth[c];
+            assert_eq!(nb.indices[(i, c)], j, "row {i}, neighbour {c}");
+            assert!((nb.distances[(i, c)] - d).abs() <= 1e-12 * d, "row {i}, neighbour {c}: {} vs {d}", nb.distances[(i, c)]);
+        }
+    }
+}
+
+#[test]
+fn matches_brute_force_on_a_hypercube_with_several_block_sizes() {
+    let x = common::hypercube(300, 5, 40, 1);
+    for block in [None, Some(1), Some(7), Some(1000)] {
+        assert_exact(&x, 10, block);
+    }
+}
+
+#[test]
+fn k_64_is_exact() {
+    assert_exact(&common::sphere(200, 4, 20, 2), 64, None);
+}
+
+#[test]
+fn near_duplicates_at_large_norm_are_resolved_exactly() {
+    // Four tight clusters ~1e3 apart, points ~1e-3 apart inside each: centring cannot shrink the
+    // norms, and the f32 Gram error (~1e-7·‖x‖² ≈ 0.1) dwarfs d² ≈ 1e-6, so only the exact f64
+    // re-ranking (and the rescan where completeness cannot be proven) gets these right.
+    let base = common::hypercube(160, 3, 32, 3).mapv(|v| v * 1e-3);
+    let mut x = base.clone();
+    for (i, mut row) in x.rows_mut().into_iter().enumerate() {
+        let sign = if i % 4 < 2 { 1.0 } else { -1.0 };
+        let axis = i % 2;
+        row[axis] += sign * 1e3;
+    }
+    assert_exact(&x, 5, None);
+}
+
+#[test]
+fn ties_go_to_the_lower_index_and_duplicates_have_zero_distance() {
+    // A 1-D lattice: every interior point has two neighbours at distance 1.
+    let mut x = Array2::from_shape_fn((20, 1), |(i, _)| i as f32);
+    x[(19, 0)] = 5.0; // a duplicate of row 5
+    let nb = neighbours(x.view(), &Search::new(3, Metric::Euclidean), &mut Silent).unwrap();
+    assert_eq!(nb.indices.row(10).to_vec(), vec![9, 11, 8]);
+    assert_eq!(nb.indices.row(5).to_vec(), vec![19, 4, 6]);
+    assert_eq!(nb.distances.row(5).to_vec(), vec![0.0, 1.0, 1.0]);
+}
+
+#[test]
+fn cosine_distance_is_the_chord_between_unit_vectors() {
+    let x = common::hypercube(120, 4, 12, 4).mapv(|v| v + 0.5);
+    let nb = neighbours(x.view(), &Search::new(4, Metric::Cosine), &mut Silent).unwrap();
+    let cos_dist = |i: usize, j: usize| {
+        let (a, b) = (x.row(i).mapv(|v| v as f64), x.row(j).mapv(|v| v as f64));
+        (2.0 * (1.0 - a.dot(&b) / (a.dot(&a).sqrt() * b.dot(&b).sqrt()))).max(0.0).sqrt()
+    };
+    for i in 0..x.nrows() {
+        let mut all: Vec<(f64, u32)> = (0..x.nrows()).filter(|&j| j != i).map(|j| (cos_dist(i, j), j as u32)).collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for c in 0..4 {
+            assert_eq!(nb.indices[(i, c)], all[c].1, "row {i}");
+            assert!((nb.distances[(i, c)] - all[c].0).abs() < 1e-7, "row {i}");
+        }
+    }
+}
+
+#[test]
+fn subsets_equal_a_fresh_search_on_their_rows() {
+    let x = common::hypercube(400, 6, 30, 5);
+    let search = Search::new(16, Metric::Euclidean);
+    let full = neighbours(x.view(), &search, &mut Silent).unwrap();
+    for (take, step) in [(360, 1), (100, 3), (50, 7)] {
+        let members: Vec<usize> = (0..x.nrows()).step_by(step).take(take).collect();
+        let two = Search::new(2, Metric::Euclidean);
+        let got = within(x.view(), &full, &members, &two).unwrap();
+        let fresh = neighbours(x.select(Axis(0), &members).view(), &two, &mut Silent).unwrap();
+        assert_eq!(got, fresh, "subset of {} points", members.len());
+    }
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let x = Array2::<f32>::zeros((3, 2));
+    assert!(neighbours(x.view(), &Search::new(3, Metric::Euclidean), &mut Silent).unwrap_err().to_string().contains("too few"));
+    assert!(neighbours(x.view(), &Search::new(65, Metric::Euclidean), &mut Silent).is_err());
+    assert!(neighbours(x.view(), &Search::new(1, Metric::Cosine), &mut Silent).unwrap_err().to_string().contains("all zeros"));
+    let mut y = Array2::<f32>::ones((5, 2));
+    y[(3, 1)] = f32::NAN;
+    let e = neighbours(y.view(), &Search::new(1, Metric::Euclidean), &mut Silent).unwrap_err();
+    assert_eq!(e.to_string(), "row 3, column 1 is not a finite number (NaN)");
+    let z = Array2::<f32>::zeros((5, 0));
+    assert!(neighbours(z.view(), &Search::new(1, Metric::Euclidean), &mut Silent).is_err());
+}
+
+#[test]
+fn progress_is_monotone_and_cancel_stops_the_search() {
+    let x = common::hypercube(500, 3, 8, 6);
+    let mut seen = Vec::new();
+    let mut sink = |f: f64| {
+        seen.push(f);
+        Ok(())
+    };
+    neighbours(x.view(), &Search { k: 2, metric: Metric::Euclidean, block: Some(50) }, &mut sink).unwrap();
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]) && *seen.last().unwrap() == 1.0 && seen.len() > 2);
+    let mut cancel = |f: f64| if f > 0.2 { Err(Cancelled) } else { Ok(()) };
+    let r = neighbours(x.view(), &Search { k: 2, metric: Metric::Euclidean, block: Some(50) }, &mut cancel);
+    assert!(matches!(r, Err(idscope::knn::KnnError::Cancelled(_))));
+}
