@@ -5,7 +5,7 @@ use ndarray::{ArrayView2, Axis};
 use crate::estimate::{EstimateError, estimate};
 use crate::params::CheckedParams;
 use crate::progress::{Progress, Stage};
-use crate::results::{ClassResult, LayerResult};
+use crate::results::{ClassResult, LayerResult, SkippedClass};
 use crate::rng::{self, Stream};
 
 /// Class labels of the rows: an id per row and a name per id.
@@ -65,7 +65,8 @@ impl AnalysisError {
 }
 
 /// Analyses one layer: optional random subsample to `max_points`, then every requested estimate
-/// on all its points and, with labels and `per_class`, on each class with at least 3 points.
+/// on all its points and, with labels and `per_class`, on each class (a class where an estimate
+/// fails is listed in `skipped_classes` with the reason).
 pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<LayerResult, AnalysisError> {
     let start = web_time::Instant::now();
     let p = params.get();
@@ -89,6 +90,7 @@ pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &m
     let estimates = estimate(x, params, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
 
     let mut classes = Vec::new();
+    let mut skipped_classes = Vec::new();
     if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
         let mut present: Vec<u32> = ids.clone();
         present.sort_unstable();
@@ -96,18 +98,11 @@ pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &m
         for (c, &class) in present.iter().enumerate() {
             let rows: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == class).collect();
             let (a, b) = (share + (1.0 - share) * c as f64 / present.len() as f64, share + (1.0 - share) * (c + 1) as f64 / present.len() as f64);
-            if rows.len() < 3 {
-                continue;
-            }
-            let est = estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b));
-            match est {
-                Ok(estimates) => classes.push(ClassResult {
-                    class,
-                    name: labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string()),
-                    estimates,
-                }),
+            let name = labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string());
+            match estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b)) {
+                Ok(estimates) => classes.push(ClassResult { class, name, estimates }),
                 Err(EstimateError::Cancelled) => return Err(fail(EstimateError::Cancelled)),
-                Err(_) => continue,
+                Err(e) => skipped_classes.push(SkippedClass { class, name, reason: e.to_string() }),
             }
         }
     }
@@ -120,6 +115,7 @@ pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &m
         subsampled_out: keep.map_or(0, |k| n - k.len()),
         estimates,
         classes,
+        skipped_classes,
         seconds: start.elapsed().as_secs_f64(),
     })
 }

@@ -56,6 +56,8 @@ pub struct LayerResult {
     pub estimates: Estimates,
     /// The same estimates on each class's points (empty without labels or `per_class`).
     pub classes: Vec<ClassResult>,
+    /// Classes that could not be estimated, and why (e.g. fewer than 3 distinct points).
+    pub skipped_classes: Vec<SkippedClass>,
     /// Wall-clock seconds spent on this layer.
     pub seconds: f64,
 }
@@ -70,6 +72,17 @@ pub struct ClassResult {
     /// The estimates on this class's points.
     #[serde(flatten)]
     pub estimates: Estimates,
+}
+
+/// A class left out of the per-class estimates.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SkippedClass {
+    /// Class id.
+    pub class: u32,
+    /// Class name.
+    pub name: String,
+    /// Why it has no estimate.
+    pub reason: String,
 }
 
 /// Every estimate computed on one set of points.
