@@ -1,48 +1,62 @@
 //! Dot-product kernels for the candidate search: SIMD128 on wasm32, auto-vectorised code natively.
 //!
-//! Both accumulate in 16 interleaved f32 lanes (element `i` goes to lane `i % 16`) and reduce the
-//! lanes in the same order, so a dot product is bit-identical on every target.
+//! A dot product accumulates in `LANES` interleaved f32 lanes (element `i` goes to lane
+//! `i % LANES`) and adds the lanes as a balanced tree, on every target, so results are
+//! bit-identical natively and in wasm. [`dot4`] computes four dot products against one shared
+//! row, loading that row once (register blocking); each of its results equals [`dot`] exactly.
 
 /// Number of partial sums a dot product keeps; [`dot_error_factor`] depends on it.
-pub const LANES: usize = 16;
+pub const LANES: usize = 8;
 
 /// Dot product of two equally long f32 slices.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    debug_assert_eq!(a.len(), b.len());
+    dot4([a, a, a, a], b)[0]
+}
+
+/// The dot products of four rows with one row `r` (all of the same length).
+#[inline]
+pub fn dot4(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        dot_simd128(a, b)
+        dot4_simd128(q, r)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        dot_portable(a, b)
+        dot4_portable(q, r)
     }
 }
 
 /// Upper bound of |fl(a·b) − a·b| / (‖a‖·‖b‖) for slices of length `len`, in units of f32 epsilon:
-/// each lane sums `len / LANES` products, then the lanes are added pairwise.
+/// each lane sums `len / LANES + 1` products, then the lanes are added pairwise.
 pub fn dot_error_factor(len: usize) -> f64 {
     (len / LANES + 1) as f64 + 2.0 * (LANES as f64).log2() + 2.0
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    let (ca, ra) = a.as_chunks::<LANES>();
-    let (cb, rb) = b.as_chunks::<LANES>();
-    for (x, y) in ca.iter().zip(cb) {
-        for l in 0..LANES {
-            acc[l] += x[l] * y[l];
+fn dot4_portable(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
+    let n = r.len();
+    let q = q.map(|x| &x[..n]);
+    let blocks = n / LANES;
+    let mut acc = [[0.0f32; LANES]; 4];
+    for b in 0..blocks {
+        let y = &r[b * LANES..(b + 1) * LANES];
+        for (a, x) in acc.iter_mut().zip(&q) {
+            let x = &x[b * LANES..(b + 1) * LANES];
+            for l in 0..LANES {
+                a[l] += x[l] * y[l];
+            }
         }
     }
-    for (l, (x, y)) in ra.iter().zip(rb).enumerate() {
-        acc[l] += x * y;
+    for (a, x) in acc.iter_mut().zip(&q) {
+        for (l, i) in (blocks * LANES..n).enumerate() {
+            a[l] += x[i] * r[i];
+        }
     }
-    reduce(acc)
+    acc.map(reduce)
 }
 
-/// Adds the 16 lanes as a balanced tree: (0+8, 1+9, …), then (0+4, …), (0+2, …), 0+1.
+/// Adds the lanes as a balanced tree: (0+4, 1+5, …), then (0+2, 1+3), then 0+1.
 #[inline]
 fn reduce(mut acc: [f32; LANES]) -> f32 {
     let mut width = LANES / 2;
@@ -56,45 +70,66 @@ fn reduce(mut acc: [f32; LANES]) -> f32 {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn dot_simd128(a: &[f32], b: &[f32]) -> f32 {
+fn dot4_simd128(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
     use core::arch::wasm32::*;
-    let n = a.len().min(b.len());
+    let n = r.len();
+    let q = q.map(|x| &x[..n]);
     let blocks = n / LANES;
-    let (mut s0, mut s1, mut s2, mut s3) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
-    let pa = a.as_ptr();
-    let pb = b.as_ptr();
-    for i in 0..blocks {
-        let o = i * LANES;
-        // SAFETY: o + 16 <= n, and v128_load has no alignment requirement.
+    let mut lo = [f32x4_splat(0.0); 4];
+    let mut hi = [f32x4_splat(0.0); 4];
+    for b in 0..blocks {
+        let o = b * LANES;
+        // SAFETY: o + 8 <= n for r and every q (sliced to n above); v128_load has no alignment
+        // requirement.
         unsafe {
-            s0 = f32x4_add(s0, f32x4_mul(v128_load(pa.add(o) as *const v128), v128_load(pb.add(o) as *const v128)));
-            s1 = f32x4_add(s1, f32x4_mul(v128_load(pa.add(o + 4) as *const v128), v128_load(pb.add(o + 4) as *const v128)));
-            s2 = f32x4_add(s2, f32x4_mul(v128_load(pa.add(o + 8) as *const v128), v128_load(pb.add(o + 8) as *const v128)));
-            s3 = f32x4_add(s3, f32x4_mul(v128_load(pa.add(o + 12) as *const v128), v128_load(pb.add(o + 12) as *const v128)));
+            let y0 = v128_load(r.as_ptr().add(o) as *const v128);
+            let y1 = v128_load(r.as_ptr().add(o + 4) as *const v128);
+            for k in 0..4 {
+                let p = q[k].as_ptr().add(o);
+                lo[k] = f32x4_add(lo[k], f32x4_mul(v128_load(p as *const v128), y0));
+                hi[k] = f32x4_add(hi[k], f32x4_mul(v128_load(p.add(4) as *const v128), y1));
+            }
         }
     }
-    let mut acc = [0.0f32; LANES];
-    for (l, s) in [s0, s1, s2, s3].into_iter().enumerate() {
-        acc[4 * l] = f32x4_extract_lane::<0>(s);
-        acc[4 * l + 1] = f32x4_extract_lane::<1>(s);
-        acc[4 * l + 2] = f32x4_extract_lane::<2>(s);
-        acc[4 * l + 3] = f32x4_extract_lane::<3>(s);
+    let mut out = [0.0f32; 4];
+    for k in 0..4 {
+        let mut acc = [0.0f32; LANES];
+        for l in 0..4 {
+            acc[l] = extract(lo[k], l);
+            acc[l + 4] = extract(hi[k], l);
+        }
+        for (l, i) in (blocks * LANES..n).enumerate() {
+            acc[l] += q[k][i] * r[i];
+        }
+        out[k] = reduce(acc);
     }
-    for (l, (x, y)) in a[blocks * LANES..n].iter().zip(&b[blocks * LANES..n]).enumerate() {
-        acc[l] += x * y;
+    out
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline]
+fn extract(v: core::arch::wasm32::v128, lane: usize) -> f32 {
+    use core::arch::wasm32::f32x4_extract_lane;
+    match lane {
+        0 => f32x4_extract_lane::<0>(v),
+        1 => f32x4_extract_lane::<1>(v),
+        2 => f32x4_extract_lane::<2>(v),
+        _ => f32x4_extract_lane::<3>(v),
     }
-    reduce(acc)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn rows(len: usize, seed: usize) -> Vec<f32> {
+        (0..len).map(|i| (((i + seed) * 37 % 101) as f32 - 50.0) * 0.013).collect()
+    }
+
     #[test]
     fn dot_matches_f64_within_its_error_bound() {
-        for len in [0usize, 1, 3, 15, 16, 17, 100, 768, 1001] {
-            let a: Vec<f32> = (0..len).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.013).collect();
-            let b: Vec<f32> = (0..len).map(|i| ((i * 91 % 89) as f32 - 44.0) * 0.021).collect();
+        for len in [0usize, 1, 3, 7, 8, 9, 100, 768, 1001] {
+            let (a, b) = (rows(len, 0), rows(len, 5));
             let exact: f64 = a.iter().zip(&b).map(|(&x, &y)| x as f64 * y as f64).sum();
             let na = a.iter().map(|&x| (x as f64).powi(2)).sum::<f64>().sqrt();
             let nb = b.iter().map(|&x| (x as f64).powi(2)).sum::<f64>().sqrt();
@@ -105,12 +140,24 @@ mod tests {
     }
 
     #[test]
+    fn dot4_equals_four_dots_bit_for_bit() {
+        for len in [5usize, 8, 77, 768] {
+            let q: Vec<Vec<f32>> = (1..5).map(|s| rows(len, s * 3)).collect();
+            let r = rows(len, 11);
+            let got = dot4([&q[0], &q[1], &q[2], &q[3]], &r);
+            for k in 0..4 {
+                assert_eq!(got[k].to_bits(), dot(&q[k], &r).to_bits(), "len {len}, row {k}");
+            }
+        }
+    }
+
+    #[test]
     fn lanes_are_reduced_in_a_fixed_order() {
         // 1e8 + 1 - 1e8 in f32 depends on the order; the tree order gives a fixed answer.
-        let mut a = vec![0.0f32; 16];
+        let mut a = vec![0.0f32; 8];
         a[0] = 1e8;
-        a[8] = -1e8;
+        a[4] = -1e8;
         a[1] = 1.0;
-        assert_eq!(dot(&a, &[1.0; 16]), 1.0);
+        assert_eq!(dot(&a, &[1.0; 8]), 1.0);
     }
 }

@@ -197,14 +197,26 @@ impl Prepared {
     fn candidates(&self, q: std::ops::Range<usize>, m: usize, block: usize) -> Vec<Candidates> {
         let n = self.norms2.len();
         let mut out: Vec<Candidates> = q.clone().map(|_| Candidates::new(m)).collect();
+        let offer = |c: &mut Candidates, i: usize, j: usize, dot: f32| {
+            if i != j {
+                c.offer(self.norms2[i] + self.norms2[j] - 2.0 * dot, j as u32);
+            }
+        };
         for r0 in (0..n).step_by(block) {
             for j in r0..(r0 + block).min(n) {
-                let (rj, nj) = (self.row(j), self.norms2[j]);
-                for (c, i) in out.iter_mut().zip(q.clone()) {
-                    if i != j {
-                        let d2 = self.norms2[i] + nj - 2.0 * kernel::dot(self.row(i), rj);
-                        c.offer(d2, j as u32);
+                let rj = self.row(j);
+                // Four query rows per pass share the loads of row j.
+                let mut chunks = out.chunks_exact_mut(4);
+                let mut i = q.start;
+                for c in &mut chunks {
+                    let d = kernel::dot4([self.row(i), self.row(i + 1), self.row(i + 2), self.row(i + 3)], rj);
+                    for (t, (c, d)) in c.iter_mut().zip(d).enumerate() {
+                        offer(c, i + t, j, d);
                     }
+                    i += 4;
+                }
+                for (t, c) in chunks.into_remainder().iter_mut().enumerate() {
+                    offer(c, i + t, j, kernel::dot(self.row(i + t), rj));
                 }
             }
         }

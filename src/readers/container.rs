@@ -62,21 +62,22 @@ pub fn sniff(head: &[u8], len: u64) -> Result<Format, ErrorKind> {
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Ok(Format::Npz);
     }
-    if let [0x80, p, ..] = head {
-        if (2..=5).contains(p) {
-            return Err(ErrorKind::PyTorch);
-        }
+    if let [0x80, 2..=5, ..] = head {
+        return Err(ErrorKind::PyTorch);
     }
     if safetensors::sniff(head, len) {
         return Ok(Format::Safetensors);
     }
     if head.starts_with(b"\x89HDF\r\n\x1a\n") {
         return Err(ErrorKind::UnknownFormat(
-            "HDF5 (.h5) is not read; save the datasets with np.savez(\"acts.npz\", **arrays)".into(),
+            "HDF5 (.h5) is not read; save the datasets with np.savez(\"acts.npz\", **arrays)"
+                .into(),
         ));
     }
     if head.starts_with(b"\x1f\x8b") {
-        return Err(ErrorKind::UnknownFormat("gzip-compressed; decompress it first".into()));
+        return Err(ErrorKind::UnknownFormat(
+            "gzip-compressed; decompress it first".into(),
+        ));
     }
     if head.is_empty() {
         return Err(ErrorKind::UnknownFormat("the file is empty".into()));
@@ -100,7 +101,8 @@ pub fn open_with(source: Box<dyn ByteSource>, limits: &Limits) -> Result<Contain
     let file = src.name().to_string();
     let head_len = src.len().min(HEAD);
     let mut head = vec![0u8; head_len as usize];
-    src.read_at(0, &mut head).map_err(|e| ReadError::new(&file, e.into()))?;
+    src.read_at(0, &mut head)
+        .map_err(|e| ReadError::new(&file, e.into()))?;
     let format = sniff(&head, src.len()).map_err(|k| ReadError::new(&file, k))?;
     let mut c = Container {
         format,
@@ -112,7 +114,13 @@ pub fn open_with(source: Box<dyn ByteSource>, limits: &Limits) -> Result<Contain
         labels_reader: None,
         name: file.clone(),
     };
-    let mut b = Builder { src: &src, file: &file, limits, c: &mut c, label_candidates: Vec::new() };
+    let mut b = Builder {
+        src: &src,
+        file: &file,
+        limits,
+        c: &mut c,
+        label_candidates: Vec::new(),
+    };
     match format {
         Format::Npy => b.npy()?,
         Format::Npz => b.npz()?,
@@ -124,7 +132,11 @@ pub fn open_with(source: Box<dyn ByteSource>, limits: &Limits) -> Result<Contain
         let why = if c.skipped.is_empty() {
             String::new()
         } else {
-            let list: Vec<String> = c.skipped.iter().map(|s| format!("\"{}\": {}", s.name, s.reason)).collect();
+            let list: Vec<String> = c
+                .skipped
+                .iter()
+                .map(|s| format!("\"{}\": {}", s.name, s.reason))
+                .collect();
             format!(" (skipped: {})", list.join("; "))
         };
         return Err(ReadError::new(&file, ErrorKind::NoLayers(why)));
@@ -155,10 +167,21 @@ impl Builder<'_> {
     }
 
     fn skip(&mut self, name: &str, reason: impl Into<String>) {
-        self.c.skipped.push(Skipped { name: name.to_string(), reason: reason.into() });
+        self.c.skipped.push(Skipped {
+            name: name.to_string(),
+            reason: reason.into(),
+        });
     }
 
-    fn add_layer(&mut self, name: &str, h_shape: &[u64], dtype: DType, fortran: bool, storage: Storage, comp: Option<u64>) -> Result<(), ReadError> {
+    fn add_layer(
+        &mut self,
+        name: &str,
+        h_shape: &[u64],
+        dtype: DType,
+        fortran: bool,
+        storage: Storage,
+        comp: Option<u64>,
+    ) -> Result<(), ReadError> {
         let (r, cols) = npy::shape_rows_cols(h_shape);
         let (rows, cols) = rows_cols(h_shape, r, cols).map_err(|k| self.err(name, k))?;
         let info = LayerInfo {
@@ -167,7 +190,9 @@ impl Builder<'_> {
             rows,
             cols,
             dtype: dtype.name(),
-            byte_size: (rows as u64).saturating_mul(cols as u64).saturating_mul(dtype.size() as u64),
+            byte_size: (rows as u64)
+                .saturating_mul(cols as u64)
+                .saturating_mul(dtype.size() as u64),
             shape: h_shape.to_vec(),
             fortran_order: fortran && h_shape.len() > 1,
             compressed_size: comp,
@@ -183,31 +208,59 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn add_label_candidate(&mut self, name: &str, len: u64, dtype: NpyDtype, storage: Storage) -> Result<(), ReadError> {
-        let len = usize::try_from(len).map_err(|_| self.err(name, ErrorKind::ShapeOverflow(len.to_string())))?;
+    fn add_label_candidate(
+        &mut self,
+        name: &str,
+        len: u64,
+        dtype: NpyDtype,
+        storage: Storage,
+    ) -> Result<(), ReadError> {
+        if dtype.item_size().unwrap_or(0) == 0 {
+            // Zero-width strings take no bytes, so their count is not bounded by the file.
+            self.skip(name, "zero-width strings");
+            return Ok(());
+        }
+        let len = usize::try_from(len)
+            .map_err(|_| self.err(name, ErrorKind::ShapeOverflow(len.to_string())))?;
         let typed = match dtype {
             NpyDtype::Num(d) => d.is_integer(),
             NpyDtype::Str { .. } => true,
         };
         let reader = LabelsReader {
-            info: LabelsInfo { name: name.to_string(), file: self.file.to_string(), len, dtype: dtype.name() },
+            info: LabelsInfo {
+                name: name.to_string(),
+                file: self.file.to_string(),
+                len,
+                dtype: dtype.name(),
+            },
             source: Arc::clone(self.src),
             storage: LabelStorage::Array { storage, dtype },
         };
-        self.label_candidates.push((reader, is_label_name(name), typed));
+        self.label_candidates
+            .push((reader, is_label_name(name), typed));
         Ok(())
     }
 
     /// An array found in the file: a layer, a labels candidate, or skipped.
-    fn place_array(&mut self, name: &str, h: &NpyHeader, storage: Storage, comp: Option<u64>) -> Result<(), ReadError> {
+    fn place_array(
+        &mut self,
+        name: &str,
+        h: &NpyHeader,
+        storage: Storage,
+        comp: Option<u64>,
+    ) -> Result<(), ReadError> {
         match (h.shape.len(), h.dtype) {
             (0, _) => self.skip(name, "a scalar, not an array of points"),
-            (1, dt) => self.add_label_candidate(name, h.shape.first().copied().unwrap_or(0), dt, storage)?,
+            (1, dt) => {
+                self.add_label_candidate(name, h.shape.first().copied().unwrap_or(0), dt, storage)?
+            }
             (2, dt) if h.shape.get(1) == Some(&1) && is_label_name(name) => {
                 self.add_label_candidate(name, h.shape.first().copied().unwrap_or(0), dt, storage)?
             }
             (_, NpyDtype::Str { .. }) => self.skip(name, "strings are read only as 1-D labels"),
-            (_, NpyDtype::Num(dt)) => self.add_layer(name, &h.shape, dt, h.fortran_order, storage, comp)?,
+            (_, NpyDtype::Num(dt)) => {
+                self.add_layer(name, &h.shape, dt, h.fortran_order, storage, comp)?
+            }
         }
         Ok(())
     }
@@ -238,15 +291,33 @@ impl Builder<'_> {
     fn npy(&mut self) -> Result<(), ReadError> {
         let name = file_stem(self.file).to_string();
         let mut seq = RawSeq::new(self.src.as_ref(), 0, self.src.len());
-        let h = npy::read_header(&mut seq, self.limits.max_npy_header).map_err(|k| ReadError::new(self.file, k))?;
+        let h = npy::read_header(&mut seq, self.limits.max_npy_header)
+            .map_err(|k| ReadError::new(self.file, k))?;
         let present = self.src.len() - h.header_len.min(self.src.len());
-        check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "file").map_err(|k| ReadError::new(self.file, k))?;
-        self.place_array(&name, &h, Storage::Raw { offset: h.header_len }, None)
+        check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "file")
+            .map_err(|k| ReadError::new(self.file, k))?;
+        self.place_array(
+            &name,
+            &h,
+            Storage::Raw {
+                offset: h.header_len,
+            },
+            None,
+        )?;
+        // A lone 1-D .npy is labels, whatever its name or type.
+        for c in &mut self.label_candidates {
+            c.1 = true;
+        }
+        Ok(())
     }
 
     fn npz(&mut self) -> Result<(), ReadError> {
-        let members = zip::read_members(self.src.as_ref(), self.limits).map_err(|k| ReadError::new(self.file, k))?;
-        if members.iter().any(|m| m.name.ends_with("data.pkl") || m.name.ends_with(".pkl")) {
+        let members = zip::read_members(self.src.as_ref(), self.limits)
+            .map_err(|k| ReadError::new(self.file, k))?;
+        if members
+            .iter()
+            .any(|m| m.name.ends_with("data.pkl") || m.name.ends_with(".pkl"))
+        {
             return Err(ReadError::new(self.file, ErrorKind::PyTorch));
         }
         for m in members {
@@ -263,15 +334,27 @@ impl Builder<'_> {
             }
             let h = match m.method {
                 0 => npy::read_header(
-                    &mut RawSeq::new(self.src.as_ref(), m.data_offset, m.data_offset + m.compressed),
+                    &mut RawSeq::new(
+                        self.src.as_ref(),
+                        m.data_offset,
+                        m.data_offset + m.compressed,
+                    ),
                     self.limits.max_npy_header,
                 ),
                 8 => npy::read_header(
-                    &mut InflateSeq::new(self.src.as_ref(), m.data_offset, m.compressed, m.uncompressed),
+                    &mut InflateSeq::new(
+                        self.src.as_ref(),
+                        m.data_offset,
+                        m.compressed,
+                        m.uncompressed,
+                    ),
                     self.limits.max_npy_header,
                 ),
                 other => {
-                    self.skip(&name, format!("compression method {other} (only stored and deflate are read)"));
+                    self.skip(
+                        &name,
+                        format!("compression method {other} (only stored and deflate are read)"),
+                    );
                     continue;
                 }
             };
@@ -284,9 +367,15 @@ impl Builder<'_> {
                 Err(k) => return Err(self.err(&name, k)),
             };
             let present = m.uncompressed.saturating_sub(h.header_len);
-            check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "member").map_err(|k| self.err(&name, k))?;
+            check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "member")
+                .map_err(|k| self.err(&name, k))?;
             let (storage, comp) = if m.method == 0 {
-                (Storage::Raw { offset: m.data_offset + h.header_len }, None)
+                (
+                    Storage::Raw {
+                        offset: m.data_offset + h.header_len,
+                    },
+                    None,
+                )
             } else {
                 let skip = h.header_len;
                 let comp = m.compressed;
@@ -300,12 +389,18 @@ impl Builder<'_> {
     fn safetensors(&mut self) -> Result<(), ReadError> {
         let len = self.src.len();
         let mut nb = [0u8; 8];
-        self.src.read_at(0, &mut nb).map_err(|e| ReadError::new(self.file, e.into()))?;
+        self.src
+            .read_at(0, &mut nb)
+            .map_err(|e| ReadError::new(self.file, e.into()))?;
         let n = u64::from_le_bytes(nb);
-        safetensors::check_header_len(n, len, self.limits).map_err(|k| ReadError::new(self.file, k))?;
+        safetensors::check_header_len(n, len, self.limits)
+            .map_err(|k| ReadError::new(self.file, k))?;
         let mut json = vec![0u8; n as usize];
-        self.src.read_at(8, &mut json).map_err(|e| ReadError::new(self.file, e.into()))?;
-        let mut header = safetensors::parse_header(&json, len).map_err(|k| ReadError::new(self.file, k))?;
+        self.src
+            .read_at(8, &mut json)
+            .map_err(|e| ReadError::new(self.file, e.into()))?;
+        let mut header =
+            safetensors::parse_header(&json, len).map_err(|k| ReadError::new(self.file, k))?;
         drop(json);
         header.tensors.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         self.c.metadata = header.metadata;
@@ -313,7 +408,10 @@ impl Builder<'_> {
             let dt = match t.dtype {
                 Ok(d) => d,
                 Err(why) => {
-                    let k = ErrorKind::UnsupportedDtype { dtype: t.dtype_text.clone(), why };
+                    let k = ErrorKind::UnsupportedDtype {
+                        dtype: t.dtype_text.clone(),
+                        why,
+                    };
                     self.skip(&t.name, k.to_string());
                     continue;
                 }
@@ -332,9 +430,12 @@ impl Builder<'_> {
     }
 
     fn text(&mut self) -> Result<(), ReadError> {
-        let t = TextLayer::scan(self.src.as_ref(), self.limits).map_err(|k| ReadError::new(self.file, k))?;
+        let t = TextLayer::scan(self.src.as_ref(), self.limits)
+            .map_err(|k| ReadError::new(self.file, k))?;
         self.c.format = Format::Text(t.delimiter);
-        self.c.metadata.push(("delimiter".into(), t.delimiter.name().into()));
+        self.c
+            .metadata
+            .push(("delimiter".into(), t.delimiter.name().into()));
         if let Some(h) = &t.header {
             self.c.metadata.push(("header".into(), h.join(", ")));
         }
@@ -373,17 +474,24 @@ impl Builder<'_> {
     }
 
     fn set_text_labels(&mut self, stem: &str, t: &Arc<TextLayer>, column: usize) {
-        let name = t
-            .header
-            .as_ref()
-            .and_then(|h| h.get(column))
-            .map_or_else(|| format!("{stem} column {}", column + 1), |h| h.to_string());
-        let info = LabelsInfo { name, file: self.file.to_string(), len: t.rows, dtype: "text".into() };
+        let name = t.header.as_ref().and_then(|h| h.get(column)).map_or_else(
+            || format!("{stem} column {}", column + 1),
+            |h| h.to_string(),
+        );
+        let info = LabelsInfo {
+            name,
+            file: self.file.to_string(),
+            len: t.rows,
+            dtype: "text".into(),
+        };
         self.c.labels = Some(info.clone());
         self.c.labels_reader = Some(LabelsReader {
             info,
             source: Arc::clone(self.src),
-            storage: LabelStorage::Text { table: Arc::clone(t), column },
+            storage: LabelStorage::Text {
+                table: Arc::clone(t),
+                column,
+            },
         });
     }
 }
@@ -406,7 +514,13 @@ impl Container {
 
     fn reader(&self, layer: usize) -> Result<&LayerReader, ReadError> {
         self.readers.get(layer).ok_or_else(|| {
-            ReadError::new(&self.name, ErrorKind::NoSuchLayer { index: layer, count: self.readers.len() })
+            ReadError::new(
+                &self.name,
+                ErrorKind::NoSuchLayer {
+                    index: layer,
+                    count: self.readers.len(),
+                },
+            )
         })
     }
 
@@ -422,7 +536,10 @@ impl Container {
 
     /// The labels, if the file holds any.
     pub fn read_labels(&self) -> Result<Option<Labels>, ReadError> {
-        self.labels_reader.as_ref().map(LabelsReader::read).transpose()
+        self.labels_reader
+            .as_ref()
+            .map(LabelsReader::read)
+            .transpose()
     }
 
     /// One line per layer, labels and skipped entry (what `idscope list` prints).
@@ -432,7 +549,10 @@ impl Container {
             s.push_str(&describe_layer(e));
         }
         if let Some(l) = &self.labels {
-            s.push_str(&format!("  labels \"{}\": {} × {}\n", l.name, l.len, l.dtype));
+            s.push_str(&format!(
+                "  labels \"{}\": {} × {}\n",
+                l.name, l.len, l.dtype
+            ));
         }
         for k in &self.skipped {
             s.push_str(&format!("  skipped \"{}\": {}\n", k.name, k.reason));
@@ -445,8 +565,14 @@ impl Container {
 }
 
 pub(crate) fn describe_layer(e: &LayerInfo) -> String {
-    let order = if e.fortran_order { ", Fortran order" } else { "" };
-    let comp = e.compressed_size.map_or(String::new(), |c| format!(", {} bytes compressed", super::error::group_digits(c)));
+    let order = if e.fortran_order {
+        ", Fortran order"
+    } else {
+        ""
+    };
+    let comp = e.compressed_size.map_or(String::new(), |c| {
+        format!(", {} bytes compressed", super::error::group_digits(c))
+    });
     format!(
         "  layer \"{}\": {} points × {} features ({} {}{}{}, {} bytes)\n",
         e.name,

@@ -21,11 +21,19 @@ pub struct ReadError {
 impl ReadError {
     /// An error about `file` as a whole.
     pub fn new(file: impl Into<String>, kind: ErrorKind) -> Self {
-        Self { file: file.into(), layer: None, kind }
+        Self {
+            file: file.into(),
+            layer: None,
+            kind,
+        }
     }
     /// An error about one layer (member, tensor) of `file`.
     pub fn layer(file: impl Into<String>, layer: impl Into<String>, kind: ErrorKind) -> Self {
-        Self { file: file.into(), layer: Some(layer.into()), kind }
+        Self {
+            file: file.into(),
+            layer: Some(layer.into()),
+            kind,
+        }
     }
     /// The problem, without file and layer.
     pub fn kind(&self) -> &ErrorKind {
@@ -47,7 +55,7 @@ pub fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -60,7 +68,11 @@ pub fn shape_text(shape: &[u64]) -> String {
     if shape.is_empty() {
         return "scalar".to_string();
     }
-    shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×")
+    shape
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("×")
 }
 
 /// What went wrong while reading.
@@ -71,12 +83,10 @@ pub enum ErrorKind {
     #[error("{0}")]
     Source(#[from] SourceError),
     /// Fewer bytes than the header declares.
-    #[error("data truncated: header says {shape} {dtype} ({} bytes), {container} has {}", group_digits(*expected), group_digits(*actual))]
+    #[error("data truncated: header says {array} ({} bytes), {container} has {}", group_digits(*expected), group_digits(*actual))]
     Truncated {
-        /// Declared shape, as text.
-        shape: String,
-        /// Element type.
-        dtype: String,
+        /// Declared shape and element type, as text (`2000×4096 float32`).
+        array: String,
         /// Bytes the header implies.
         expected: u64,
         /// Bytes present.
@@ -85,12 +95,10 @@ pub enum ErrorKind {
         container: &'static str,
     },
     /// More bytes than the header declares (the shape disagrees with the byte count).
-    #[error("size mismatch: header says {shape} {dtype} ({} bytes), {container} has {}", group_digits(*expected), group_digits(*actual))]
+    #[error("size mismatch: header says {array} ({} bytes), {container} has {}", group_digits(*expected), group_digits(*actual))]
     SizeMismatch {
-        /// Declared shape, as text.
-        shape: String,
-        /// Element type.
-        dtype: String,
+        /// Declared shape and element type, as text (`2000×4096 float32`).
+        array: String,
         /// Bytes the header implies.
         expected: u64,
         /// Bytes present.

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::dtype::LabelValue;
 use super::error::{ErrorKind, ReadError};
+use super::layer::Storage;
 use super::natural::natural_cmp;
 use super::npy::{NpyDtype, StrKind};
 use super::source::ByteSource;
-use super::layer::Storage;
 use super::text::TextLayer;
 
 /// Where labels were found, from headers alone.
@@ -49,7 +49,10 @@ impl Labels {
             *id = i as u32;
             names.push(k.to_string());
         }
-        let ids = values.iter().map(|v| classes.get(v).copied().unwrap_or(0)).collect();
+        let ids = values
+            .iter()
+            .map(|v| classes.get(v).copied().unwrap_or(0))
+            .collect();
         Ok(Self { ids, names })
     }
 
@@ -61,15 +64,27 @@ impl Labels {
         if names.len() > u32::MAX as usize {
             return Err(ErrorKind::BadLabels("too many classes".into()));
         }
-        let index: std::collections::HashMap<&str, u32> =
-            names.iter().enumerate().map(|(i, &s)| (s, i as u32)).collect();
-        let ids = values.iter().map(|v| index.get(v.as_str()).copied().unwrap_or(0)).collect();
-        Ok(Self { ids, names: names.into_iter().map(str::to_string).collect() })
+        let index: std::collections::HashMap<&str, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, i as u32))
+            .collect();
+        let ids = values
+            .iter()
+            .map(|v| index.get(v.as_str()).copied().unwrap_or(0))
+            .collect();
+        Ok(Self {
+            ids,
+            names: names.into_iter().map(str::to_string).collect(),
+        })
     }
 
     /// Labels from text fields: integers if every field is one, else strings.
     pub fn from_fields(values: Vec<String>) -> Result<Self, ErrorKind> {
-        let ints: Option<Vec<i128>> = values.iter().map(|s| s.trim().parse::<i128>().ok()).collect();
+        let ints: Option<Vec<i128>> = values
+            .iter()
+            .map(|s| s.trim().parse::<i128>().ok())
+            .collect();
         match ints {
             Some(v) => Self::from_ints(&v),
             None => Self::from_strings(&values),
@@ -86,7 +101,13 @@ impl Labels {
     }
     /// Keeps the labels of `rows` (e.g. `LayerData::kept_rows`), in that order.
     pub fn subset(&self, rows: &[usize]) -> Self {
-        Self { ids: rows.iter().filter_map(|&r| self.ids.get(r).copied()).collect(), names: self.names.clone() }
+        Self {
+            ids: rows
+                .iter()
+                .filter_map(|&r| self.ids.get(r).copied())
+                .collect(),
+            names: self.names.clone(),
+        }
     }
 }
 
@@ -96,7 +117,10 @@ pub(crate) enum LabelStorage {
     /// A 1-D (or N×1) array.
     Array { storage: Storage, dtype: NpyDtype },
     /// One column of a text table.
-    Text { table: Arc<TextLayer>, column: usize },
+    Text {
+        table: Arc<TextLayer>,
+        column: usize,
+    },
 }
 
 /// Reads labels; cheap to clone.
@@ -109,7 +133,9 @@ pub struct LabelsReader {
 
 impl std::fmt::Debug for LabelsReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LabelsReader").field("info", &self.info).finish()
+        f.debug_struct("LabelsReader")
+            .field("info", &self.info)
+            .finish()
     }
 }
 
@@ -140,7 +166,10 @@ impl LabelsReader {
                 let mut bytes = Vec::new();
                 bytes
                     .try_reserve_exact(total as usize)
-                    .map_err(|_| ErrorKind::OutOfMemory { bytes: total, what: "labels".into() })?;
+                    .map_err(|_| ErrorKind::OutOfMemory {
+                        bytes: total,
+                        what: "labels".into(),
+                    })?;
                 bytes.resize(total as usize, 0);
                 seq.as_dyn().read_exact(&mut bytes)?;
                 let size = size as usize;
@@ -150,7 +179,9 @@ impl LabelsReader {
                         for (i, c) in bytes.chunks_exact(dt.size()).enumerate() {
                             match dt.decode_label(c) {
                                 LabelValue::Int(v) => ints.push(v),
-                                LabelValue::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 => {
+                                LabelValue::Float(f)
+                                    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 =>
+                                {
                                     ints.push(f as i128)
                                 }
                                 LabelValue::Float(f) => {
@@ -163,8 +194,10 @@ impl LabelsReader {
                         Labels::from_ints(&ints)
                     }
                     NpyDtype::Str { kind, .. } if size > 0 => {
-                        let strings: Vec<String> =
-                            bytes.chunks_exact(size).map(|c| decode_str(kind, c)).collect();
+                        let strings: Vec<String> = bytes
+                            .chunks_exact(size)
+                            .map(|c| decode_str(kind, c))
+                            .collect();
                         Labels::from_strings(&strings)
                     }
                     NpyDtype::Str { .. } => Labels::from_strings(&vec![String::new(); len]),
@@ -184,7 +217,11 @@ fn decode_str(kind: StrKind, c: &[u8]) -> String {
             .chunks_exact(4)
             .map(|w| {
                 let a = [w[0], w[1], w[2], w[3]];
-                if big_endian { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) }
+                if big_endian {
+                    u32::from_be_bytes(a)
+                } else {
+                    u32::from_le_bytes(a)
+                }
             })
             .take_while(|&u| u != 0)
             .map(|u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
@@ -196,10 +233,15 @@ fn decode_str(kind: StrKind, c: &[u8]) -> String {
 pub fn is_label_name(name: &str) -> bool {
     let stem = name.rsplit('/').next().unwrap_or(name);
     let stem = stem.split('.').next().unwrap_or(stem).to_ascii_lowercase();
-    const EXACT: &[&str] =
-        &["y", "labels", "label", "targets", "target", "metadata", "meta", "classes", "class", "y_true", "ytrue"];
+    const EXACT: &[&str] = &[
+        "y", "labels", "label", "targets", "target", "metadata", "meta", "classes", "class",
+        "y_true", "ytrue",
+    ];
     const TOKENS: &[&str] = &["labels", "label", "targets", "target", "metadata"];
-    EXACT.contains(&stem.as_str()) || stem.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| TOKENS.contains(&t))
+    EXACT.contains(&stem.as_str())
+        || stem
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|t| TOKENS.contains(&t))
 }
 
 #[cfg(test)]
@@ -211,14 +253,22 @@ mod tests {
         let l = Labels::from_ints(&[10, 2, 2, -1]).unwrap();
         assert_eq!(l.names, ["-1", "2", "10"]);
         assert_eq!(l.ids, [2, 1, 1, 0]);
-        let l = Labels::from_strings(&["cat10".into(), "cat2".into(), "dog".into(), "cat2".into()]).unwrap();
+        let l = Labels::from_strings(&["cat10".into(), "cat2".into(), "dog".into(), "cat2".into()])
+            .unwrap();
         assert_eq!(l.names, ["cat2", "cat10", "dog"]);
         assert_eq!(l.ids, [1, 0, 2, 0]);
     }
 
     #[test]
     fn label_names_are_recognised() {
-        for n in ["labels.npy", "y", "train_labels", "metadata.tsv", "Targets", "y_true"] {
+        for n in [
+            "labels.npy",
+            "y",
+            "train_labels",
+            "metadata.tsv",
+            "Targets",
+            "y_true",
+        ] {
             assert!(is_label_name(n), "{n}");
         }
         for n in ["layer1", "conv_y3", "embedding", "class_token_out"] {

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
+use super::Limits;
 use super::dtype::DType;
 use super::error::{ErrorKind, ReadError, shape_text};
 use super::seq::{InflateSeq, RawSeq, SeqRead};
 use super::source::ByteSource;
 use super::text::TextLayer;
 use super::zip::Member;
-use super::Limits;
 
 /// What a layer holds, from headers alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,15 +61,30 @@ pub(crate) enum Storage {
 
 impl Storage {
     /// Opens a sequential reader positioned at the first element.
-    pub(crate) fn seq<'a>(&self, src: &'a dyn ByteSource, data_len: u64) -> Result<Seq<'a>, ErrorKind> {
+    pub(crate) fn seq<'a>(
+        &self,
+        src: &'a dyn ByteSource,
+        data_len: u64,
+    ) -> Result<Seq<'a>, ErrorKind> {
         match self {
-            Storage::Raw { offset } => Ok(Seq::Raw(RawSeq::new(src, *offset, offset.saturating_add(data_len)))),
+            Storage::Raw { offset } => Ok(Seq::Raw(RawSeq::new(
+                src,
+                *offset,
+                offset.saturating_add(data_len),
+            ))),
             Storage::Deflated { member, skip } => {
-                let mut s = InflateSeq::new(src, member.data_offset, member.compressed, member.uncompressed);
+                let mut s = InflateSeq::new(
+                    src,
+                    member.data_offset,
+                    member.compressed,
+                    member.uncompressed,
+                );
                 s.skip(*skip)?;
                 Ok(Seq::Inflate(s))
             }
-            Storage::Text(_) => Err(ErrorKind::BadLabels("text storage has no byte stream".into())),
+            Storage::Text(_) => Err(ErrorKind::BadLabels(
+                "text storage has no byte stream".into(),
+            )),
         }
     }
 }
@@ -103,7 +118,10 @@ pub struct LayerReader {
 
 impl std::fmt::Debug for LayerReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LayerReader").field("info", &self.info).field("storage", &self.storage).finish()
+        f.debug_struct("LayerReader")
+            .field("info", &self.info)
+            .field("storage", &self.storage)
+            .finish()
     }
 }
 
@@ -114,8 +132,10 @@ const COLUMN_GAP: u64 = 1 << 20;
 
 pub(crate) fn alloc_f32(n: usize, what: impl FnOnce() -> String) -> Result<Vec<f32>, ErrorKind> {
     let mut v: Vec<f32> = Vec::new();
-    v.try_reserve_exact(n)
-        .map_err(|_| ErrorKind::OutOfMemory { bytes: (n as u64).saturating_mul(4), what: what() })?;
+    v.try_reserve_exact(n).map_err(|_| ErrorKind::OutOfMemory {
+        bytes: (n as u64).saturating_mul(4),
+        what: what(),
+    })?;
     v.resize(n, 0.0);
     Ok(v)
 }
@@ -138,23 +158,41 @@ impl LayerReader {
     fn read_rows_kind(&self, rows: Range<usize>) -> Result<Array2<f32>, ErrorKind> {
         let (n, cols) = (self.info.rows, self.info.cols);
         if rows.start > rows.end || rows.end > n {
-            return Err(ErrorKind::RowRange { start: rows.start, end: rows.end, rows: n });
+            return Err(ErrorKind::RowRange {
+                start: rows.start,
+                end: rows.end,
+                rows: n,
+            });
         }
         let count = rows.end - rows.start;
-        let total = count.checked_mul(cols).ok_or_else(|| ErrorKind::OutOfMemory {
-            bytes: u64::MAX,
-            what: format!("{count}×{cols} values"),
-        })?;
+        let total = count
+            .checked_mul(cols)
+            .ok_or_else(|| ErrorKind::OutOfMemory {
+                bytes: u64::MAX,
+                what: format!("{count}×{cols} values"),
+            })?;
         let mut out = alloc_f32(total, || format!("{count}×{cols} float32 values"))?;
         if total > 0 {
             match (&self.storage, self.dtype) {
-                (Storage::Text(t), _) => t.read_rows(self.source.as_ref(), rows.clone(), &mut out)?,
+                (Storage::Text(t), _) => {
+                    t.read_rows(self.source.as_ref(), rows.clone(), &mut out)?
+                }
                 (Storage::Raw { offset }, Some(dt)) if self.info.fortran_order => {
                     let waste = (n - count) as u64 * dt.size() as u64;
                     if waste > COLUMN_GAP {
-                        read_fortran_by_column(self.source.as_ref(), *offset, dt, n, cols, rows.clone(), &mut out)?;
+                        read_fortran_by_column(
+                            self.source.as_ref(),
+                            *offset,
+                            dt,
+                            n,
+                            cols,
+                            rows.clone(),
+                            &mut out,
+                        )?;
                     } else {
-                        let mut seq = self.storage.seq(self.source.as_ref(), self.info.byte_size)?;
+                        let mut seq = self
+                            .storage
+                            .seq(self.source.as_ref(), self.info.byte_size)?;
                         read_fortran_stream(seq.as_dyn(), dt, n, cols, rows.clone(), &mut out)?;
                     }
                 }
@@ -167,16 +205,17 @@ impl LayerReader {
                         seq.as_dyn().skip(rows.start as u64 * cols as u64 * es)?;
                         read_stream(seq.as_dyn(), dt, &mut out)?;
                     }
-                    if let Seq::Inflate(s) = &mut seq {
-                        if rows.end == n {
-                            s.check_end()?;
-                        }
+                    if let Seq::Inflate(s) = &mut seq
+                        && rows.end == n
+                    {
+                        s.check_end()?;
                     }
                 }
                 (_, None) => return Err(ErrorKind::NoColumns),
             }
         }
-        Array2::from_shape_vec((count, cols), out).map_err(|e| ErrorKind::ShapeOverflow(e.to_string()))
+        Array2::from_shape_vec((count, cols), out)
+            .map_err(|e| ErrorKind::ShapeOverflow(e.to_string()))
     }
 
     /// The whole layer with the NaN/Inf policy: rows holding NaN or ±Inf are dropped and counted;
@@ -197,19 +236,31 @@ impl LayerReader {
         let (data, kept, dropped) = drop_non_finite(data);
         let max = self.limits.max_non_finite_fraction;
         if dropped as f64 > max * n as f64 {
-            return Err(self.err(ErrorKind::TooManyNonFinite { bad: dropped, rows: n, max_percent: max * 100.0 }));
+            return Err(self.err(ErrorKind::TooManyNonFinite {
+                bad: dropped,
+                rows: n,
+                max_percent: max * 100.0,
+            }));
         }
         if kept.len() < 3 {
             return Err(self.err(ErrorKind::TooFewRows(kept.len())));
         }
-        Ok(LayerData { data, non_finite_dropped: dropped, kept_rows: kept })
+        Ok(LayerData {
+            data,
+            non_finite_dropped: dropped,
+            kept_rows: kept,
+        })
     }
 }
 
 /// Removes rows holding NaN/±Inf in place; returns (data, kept row indices, dropped count).
 fn drop_non_finite(data: Array2<f32>) -> (Array2<f32>, Vec<usize>, usize) {
     let (n, cols) = data.dim();
-    let bad_rows = data.rows().into_iter().filter(|r| r.iter().any(|v| !v.is_finite())).count();
+    let bad_rows = data
+        .rows()
+        .into_iter()
+        .filter(|r| r.iter().any(|v| !v.is_finite()))
+        .count();
     if bad_rows == 0 {
         return (data, (0..n).collect(), 0);
     }
@@ -218,7 +269,9 @@ fn drop_non_finite(data: Array2<f32>) -> (Array2<f32>, Vec<usize>, usize) {
     let mut w = 0usize;
     for r in 0..n {
         let start = r * cols;
-        let finite = v.get(start..start + cols).is_some_and(|row| row.iter().all(|x| x.is_finite()));
+        let finite = v
+            .get(start..start + cols)
+            .is_some_and(|row| row.iter().all(|x| x.is_finite()));
         if finite {
             if w != r {
                 v.copy_within(start..start + cols, w * cols);
@@ -233,7 +286,11 @@ fn drop_non_finite(data: Array2<f32>) -> (Array2<f32>, Vec<usize>, usize) {
 }
 
 /// Decodes `out.len()` consecutive elements from `seq`.
-pub(crate) fn read_stream(seq: &mut dyn SeqRead, dt: DType, out: &mut [f32]) -> Result<(), ErrorKind> {
+pub(crate) fn read_stream(
+    seq: &mut dyn SeqRead,
+    dt: DType,
+    out: &mut [f32],
+) -> Result<(), ErrorKind> {
     let es = dt.size();
     let per = (CHUNK_BYTES / es).max(1);
     let mut scratch = vec![0u8; per.min(out.len()) * es];
@@ -272,10 +329,10 @@ fn read_fortran_stream(
         for (i, &v) in vs.iter().enumerate() {
             let kk = k + i as u64;
             let (c, r) = ((kk / n64) as usize, (kk % n64) as usize);
-            if rows.contains(&r) {
-                if let Some(o) = out.get_mut((r - rows.start) * cols + c) {
-                    *o = v;
-                }
+            if rows.contains(&r)
+                && let Some(o) = out.get_mut((r - rows.start) * cols + c)
+            {
+                *o = v;
             }
         }
         k += m as u64;
@@ -319,12 +376,16 @@ pub(crate) fn check_data_len(
     container: &'static str,
 ) -> Result<(), ErrorKind> {
     if actual < expected {
-        return Err(ErrorKind::Truncated { shape: shape_text(shape), dtype: dtype.into(), expected, actual, container });
+        return Err(ErrorKind::Truncated {
+            array: format!("{} {dtype}", shape_text(shape)),
+            expected,
+            actual,
+            container,
+        });
     }
     if actual > expected {
         return Err(ErrorKind::SizeMismatch {
-            shape: shape_text(shape),
-            dtype: dtype.into(),
+            array: format!("{} {dtype}", shape_text(shape)),
             expected,
             actual,
             container,
@@ -339,4 +400,3 @@ pub(crate) fn rows_cols(shape: &[u64], rows: u64, cols: u64) -> Result<(usize, u
     let c = usize::try_from(cols).map_err(|_| ErrorKind::ShapeOverflow(shape_text(shape)))?;
     Ok((r, c))
 }
-

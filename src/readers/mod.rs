@@ -31,11 +31,13 @@ pub use dtype::{DType, Scalar};
 pub use error::{ErrorKind, ReadError};
 pub use labels::{Labels, LabelsInfo, LabelsReader, is_label_name};
 pub use layer::{LayerData, LayerInfo, LayerReader};
+#[cfg(not(target_arch = "wasm32"))]
+pub use model::open_paths;
 pub use model::{Model, group, group_with};
 pub use natural::natural_cmp;
-pub use source::{ByteSource, MaybeSendSync, MemorySource, SourceError};
 #[cfg(not(target_arch = "wasm32"))]
 pub use source::FileSource;
+pub use source::{ByteSource, MaybeSendSync, MemorySource, SourceError};
 pub use text::Delimiter;
 
 /// File formats recognised by their first bytes.

@@ -42,16 +42,28 @@ impl NpyDtype {
     pub fn item_size(self) -> Option<u64> {
         match self {
             NpyDtype::Num(d) => Some(d.size() as u64),
-            NpyDtype::Str { kind: StrKind::Bytes, width } => Some(width),
-            NpyDtype::Str { kind: StrKind::Unicode { .. }, width } => width.checked_mul(4),
+            NpyDtype::Str {
+                kind: StrKind::Bytes,
+                width,
+            } => Some(width),
+            NpyDtype::Str {
+                kind: StrKind::Unicode { .. },
+                width,
+            } => width.checked_mul(4),
         }
     }
     /// Human name.
     pub fn name(self) -> String {
         match self {
             NpyDtype::Num(d) => d.name(),
-            NpyDtype::Str { kind: StrKind::Bytes, width } => format!("bytes{width}"),
-            NpyDtype::Str { kind: StrKind::Unicode { .. }, width } => format!("str{width}"),
+            NpyDtype::Str {
+                kind: StrKind::Bytes,
+                width,
+            } => format!("bytes{width}"),
+            NpyDtype::Str {
+                kind: StrKind::Unicode { .. },
+                width,
+            } => format!("str{width}"),
         }
     }
 }
@@ -103,10 +115,14 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
     };
     let mut lb = [0u8; 4];
     let lb = lb.get_mut(..len_bytes).unwrap_or(&mut []);
-    r.read_exact(lb).map_err(|e| short(e, "truncated in the header length"))?;
+    r.read_exact(lb)
+        .map_err(|e| short(e, "truncated in the header length"))?;
     let dict_len = lb.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
     if dict_len > max_header {
-        return Err(ErrorKind::HeaderTooLarge { len: dict_len, limit: max_header });
+        return Err(ErrorKind::HeaderTooLarge {
+            len: dict_len,
+            limit: max_header,
+        });
     }
     if dict_len > r.remaining() {
         return Err(ErrorKind::BadNpyHeader(format!(
@@ -116,10 +132,15 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
     }
     let header_len = 8 + len_bytes as u64 + dict_len;
     let mut dict = vec![0u8; dict_len as usize];
-    r.read_exact(&mut dict)
-        .map_err(|e| short(e, &format!("header declares {dict_len} bytes but the data ends first")))?;
+    r.read_exact(&mut dict).map_err(|e| {
+        short(
+            e,
+            &format!("header declares {dict_len} bytes but the data ends first"),
+        )
+    })?;
     let text: String = if utf8 {
-        String::from_utf8(dict).map_err(|_| ErrorKind::BadNpyHeader("header is not UTF-8".into()))?
+        String::from_utf8(dict)
+            .map_err(|_| ErrorKind::BadNpyHeader("header is not UTF-8".into()))?
     } else {
         dict.iter().map(|&b| char::from(b)).collect() // latin-1
     };
@@ -128,9 +149,8 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
 
 fn short(e: ErrorKind, what: &str) -> ErrorKind {
     match e {
-        ErrorKind::Source(super::source::SourceError::OutOfBounds { .. }) | ErrorKind::Inflate(_) => {
-            ErrorKind::BadNpyHeader(what.to_string())
-        }
+        ErrorKind::Source(super::source::SourceError::OutOfBounds { .. })
+        | ErrorKind::Inflate(_) => ErrorKind::BadNpyHeader(what.to_string()),
         other => other,
     }
 }
@@ -138,7 +158,10 @@ fn short(e: ErrorKind, what: &str) -> ErrorKind {
 /// Parses the header dict text.
 pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
     let bad = |m: &str| ErrorKind::BadNpyHeader(m.to_string());
-    let mut p = Lit { s: text.as_bytes(), i: 0 };
+    let mut p = Lit {
+        s: text.as_bytes(),
+        i: 0,
+    };
     let v = p.value(0).map_err(|m| bad(&m))?;
     let Value::Dict(items) = v else {
         return Err(bad("header is not a dict"));
@@ -153,7 +176,9 @@ pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
                 let dims = t
                     .into_iter()
                     .map(|d| match d {
-                        Value::Int(n) => u64::try_from(n).map_err(|_| bad("negative dimension in 'shape'")),
+                        Value::Int(n) => {
+                            u64::try_from(n).map_err(|_| bad("negative dimension in 'shape'"))
+                        }
                         _ => Err(bad("'shape' holds something other than integers")),
                     })
                     .collect::<Result<Vec<u64>, _>>()?;
@@ -171,7 +196,8 @@ pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
         Value::List(_) => {
             return Err(ErrorKind::UnsupportedDtype {
                 dtype: "structured (record) dtype".into(),
-                why: "arrays with named fields are not read; save each field as its own array".into(),
+                why: "arrays with named fields are not read; save each field as its own array"
+                    .into(),
             });
         }
         _ => return Err(bad("'descr' is neither a string nor a list")),
@@ -184,12 +210,22 @@ pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
         .item_size()
         .and_then(|s| s.checked_mul(elements))
         .ok_or_else(|| ErrorKind::ShapeOverflow(shape_text(&shape)))?;
-    Ok(NpyHeader { dtype, fortran_order, shape, header_len, elements, data_len })
+    Ok(NpyHeader {
+        dtype,
+        fortran_order,
+        shape,
+        header_len,
+        elements,
+        data_len,
+    })
 }
 
 /// Parses a NumPy type string such as `<f4`, `>i8`, `|b1`, `<U12`.
 pub fn parse_descr(s: &str) -> Result<NpyDtype, ErrorKind> {
-    let refuse = |why: &str| ErrorKind::UnsupportedDtype { dtype: format!("'{s}'"), why: why.to_string() };
+    let refuse = |why: &str| ErrorKind::UnsupportedDtype {
+        dtype: format!("'{s}'"),
+        why: why.to_string(),
+    };
     let b = s.as_bytes();
     let (order, rest) = match b.first() {
         Some(&c @ (b'<' | b'>' | b'|' | b'=')) => (c, b.get(1..).unwrap_or(&[])),
@@ -215,7 +251,12 @@ pub fn parse_descr(s: &str) -> Result<NpyDtype, ErrorKind> {
             .ok_or_else(|| refuse("unrecognised type string"))?
     };
     use Scalar::*;
-    let num = |sc: Scalar| Ok(NpyDtype::Num(DType { scalar: sc, big_endian }));
+    let num = |sc: Scalar| {
+        Ok(NpyDtype::Num(DType {
+            scalar: sc,
+            big_endian,
+        }))
+    };
     match (kind, size) {
         (b'f', 2) => num(F16),
         (b'f', 4) => num(F32),
@@ -230,9 +271,17 @@ pub fn parse_descr(s: &str) -> Result<NpyDtype, ErrorKind> {
         (b'u', 4) => num(U32),
         (b'u', 8) => num(U64),
         (b'b', 1) | (b'?', _) => num(Bool),
-        (b'U', w) => Ok(NpyDtype::Str { kind: StrKind::Unicode { big_endian }, width: w }),
-        (b'S' | b'a', w) => Ok(NpyDtype::Str { kind: StrKind::Bytes, width: w }),
-        (b'c', _) => Err(refuse("complex numbers are not read; save the real part, or abs()")),
+        (b'U', w) => Ok(NpyDtype::Str {
+            kind: StrKind::Unicode { big_endian },
+            width: w,
+        }),
+        (b'S' | b'a', w) => Ok(NpyDtype::Str {
+            kind: StrKind::Bytes,
+            width: w,
+        }),
+        (b'c', _) => Err(refuse(
+            "complex numbers are not read; save the real part, or abs()",
+        )),
         (b'V', _) => Err(refuse("raw void / structured data is not read")),
         (b'M' | b'm', _) => Err(refuse("dates and time deltas are not activations")),
         _ => Err(refuse("unrecognised type string")),
@@ -328,7 +377,11 @@ impl Lit<'_> {
                         return Err("expected ',' or closing bracket".into());
                     }
                 }
-                Ok(if open == b'(' { Value::Tuple(items) } else { Value::List(items) })
+                Ok(if open == b'(' {
+                    Value::Tuple(items)
+                } else {
+                    Value::List(items)
+                })
             }
             Some(q @ (b'\'' | b'"')) => {
                 self.i += 1;
@@ -390,33 +443,72 @@ mod tests {
 
     #[test]
     fn parses_the_dict_numpy_writes() {
-        let h = parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }      \n", 128).unwrap();
+        let h = parse_dict(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }      \n",
+            128,
+        )
+        .unwrap();
         assert_eq!(h.shape, vec![3, 4]);
         assert_eq!(h.data_len, 48);
         assert!(!h.fortran_order);
-        let h = parse_dict("{'descr': '>f8', 'fortran_order': True, 'shape': (5,), }", 64).unwrap();
-        assert_eq!(h.dtype, NpyDtype::Num(DType { scalar: Scalar::F64, big_endian: true }));
+        let h = parse_dict(
+            "{'descr': '>f8', 'fortran_order': True, 'shape': (5,), }",
+            64,
+        )
+        .unwrap();
+        assert_eq!(
+            h.dtype,
+            NpyDtype::Num(DType {
+                scalar: Scalar::F64,
+                big_endian: true
+            })
+        );
         assert_eq!(shape_rows_cols(&h.shape), (5, 1));
-        let h = parse_dict("{'descr': '<U7', 'fortran_order': False, 'shape': (2L,)}", 64).unwrap();
+        let h = parse_dict(
+            "{'descr': '<U7', 'fortran_order': False, 'shape': (2L,)}",
+            64,
+        )
+        .unwrap();
         assert_eq!(h.data_len, 56);
     }
 
     #[test]
     fn refuses_objects_structures_and_overflow() {
         assert!(matches!(
-            parse_dict("{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", 64),
+            parse_dict(
+                "{'descr': '|O', 'fortran_order': False, 'shape': (3,), }",
+                64
+            ),
             Err(ErrorKind::Pickle(_))
         ));
         assert!(matches!(
-            parse_dict("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }", 64),
+            parse_dict(
+                "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }",
+                64
+            ),
             Err(ErrorKind::UnsupportedDtype { .. })
         ));
         assert!(matches!(
-            parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", 64),
+            parse_dict(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+                64
+            ),
             Err(ErrorKind::ShapeOverflow(_))
         ));
-        assert!(parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", 64).is_err());
+        assert!(
+            parse_dict(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }",
+                64
+            )
+            .is_err()
+        );
         assert!(parse_dict(&"[".repeat(10_000), 64).is_err());
-        assert!(parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,)}", 64).is_err());
+        assert!(
+            parse_dict(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,)}",
+                64
+            )
+            .is_err()
+        );
     }
 }

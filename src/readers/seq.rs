@@ -34,7 +34,13 @@ impl<'a> RawSeq<'a> {
     /// Reads `src[start..end]` (end clipped to the source length).
     pub fn new(src: &'a dyn ByteSource, start: u64, end: u64) -> Self {
         let end = end.min(src.len());
-        Self { src, pos: start.min(end), end, buf: Vec::new(), buf_start: 0 }
+        Self {
+            src,
+            pos: start.min(end),
+            end,
+            buf: Vec::new(),
+            buf_start: 0,
+        }
     }
 }
 
@@ -42,7 +48,12 @@ impl SeqRead for RawSeq<'_> {
     fn read_exact(&mut self, out: &mut [u8]) -> Result<(), ErrorKind> {
         let n = out.len() as u64;
         if n > self.remaining() {
-            return Err(SourceError::OutOfBounds { offset: self.pos, len: n, size: self.end }.into());
+            return Err(SourceError::OutOfBounds {
+                offset: self.pos,
+                len: n,
+                size: self.end,
+            }
+            .into());
         }
         let mut done = 0usize;
         let buf_end = self.buf_start + self.buf.len() as u64;
@@ -77,7 +88,12 @@ impl SeqRead for RawSeq<'_> {
     }
     fn skip(&mut self, n: u64) -> Result<(), ErrorKind> {
         if n > self.remaining() {
-            return Err(SourceError::OutOfBounds { offset: self.pos, len: n, size: self.end }.into());
+            return Err(SourceError::OutOfBounds {
+                offset: self.pos,
+                len: n,
+                size: self.end,
+            }
+            .into());
         }
         self.pos += n;
         Ok(())
@@ -147,8 +163,8 @@ impl<'a> InflateSeq<'a> {
             }
             let input = self.inbuf.get(self.in_pos..).unwrap_or(&[]);
             let more_input = self.comp_pos < self.comp_end;
-            let flush = if more_input { MZFlush::None } else { MZFlush::Finish };
-            let res = inflate(&mut self.state, input, &mut self.outbuf, flush);
+            // Never MZFlush::Finish: it demands that all remaining output fit in one buffer.
+            let res = inflate(&mut self.state, input, &mut self.outbuf, MZFlush::None);
             self.in_pos += res.bytes_consumed;
             self.out_len = res.bytes_written;
             self.produced += res.bytes_written as u64;
@@ -198,7 +214,10 @@ impl<'a> InflateSeq<'a> {
     }
 
     fn beyond(&self) -> ErrorKind {
-        ErrorKind::ZipBomb(format!("member inflates beyond its declared {} bytes", group_digits(self.declared)))
+        ErrorKind::ZipBomb(format!(
+            "member inflates beyond its declared {} bytes",
+            group_digits(self.declared)
+        ))
     }
 
     fn take(&mut self, mut out: Option<&mut [u8]>, mut n: usize) -> Result<(), ErrorKind> {
@@ -212,12 +231,13 @@ impl<'a> InflateSeq<'a> {
                 )));
             }
             let k = n.min(self.out_len - self.out_pos);
-            if let Some(o) = out.as_deref_mut() {
-                if let (Some(dst), Some(src)) =
-                    (o.get_mut(done..done + k), self.outbuf.get(self.out_pos..self.out_pos + k))
-                {
-                    dst.copy_from_slice(src);
-                }
+            if let Some(o) = out.as_deref_mut()
+                && let (Some(dst), Some(src)) = (
+                    o.get_mut(done..done + k),
+                    self.outbuf.get(self.out_pos..self.out_pos + k),
+                )
+            {
+                dst.copy_from_slice(src);
             }
             self.out_pos += k;
             self.handed += k as u64;
@@ -231,14 +251,24 @@ impl<'a> InflateSeq<'a> {
 impl SeqRead for InflateSeq<'_> {
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), ErrorKind> {
         if buf.len() as u64 > self.remaining() {
-            return Err(SourceError::OutOfBounds { offset: self.handed, len: buf.len() as u64, size: self.declared }.into());
+            return Err(SourceError::OutOfBounds {
+                offset: self.handed,
+                len: buf.len() as u64,
+                size: self.declared,
+            }
+            .into());
         }
         let n = buf.len();
         self.take(Some(buf), n)
     }
     fn skip(&mut self, mut n: u64) -> Result<(), ErrorKind> {
         if n > self.remaining() {
-            return Err(SourceError::OutOfBounds { offset: self.handed, len: n, size: self.declared }.into());
+            return Err(SourceError::OutOfBounds {
+                offset: self.handed,
+                len: n,
+                size: self.declared,
+            }
+            .into());
         }
         while n > 0 {
             let k = n.min(1 << 30) as usize;

@@ -72,7 +72,10 @@ pub struct MemorySource {
 impl MemorySource {
     /// A named source over `bytes`.
     pub fn new(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
-        Self { name: name.into(), bytes: bytes.into() }
+        Self {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
     }
     /// The bytes.
     pub fn bytes(&self) -> &[u8] {
@@ -94,11 +97,14 @@ impl ByteSource for MemorySource {
             len: buf.len() as u64,
             size: self.len(),
         })?;
-        let src = self.bytes.get(start..start + buf.len()).ok_or(SourceError::OutOfBounds {
-            offset,
-            len: buf.len() as u64,
-            size: self.len(),
-        })?;
+        let src = self
+            .bytes
+            .get(start..start + buf.len())
+            .ok_or(SourceError::OutOfBounds {
+                offset,
+                len: buf.len() as u64,
+                size: self.len(),
+            })?;
         buf.copy_from_slice(src);
         Ok(())
     }
@@ -154,7 +160,10 @@ impl ByteSource for FileSource {
         #[cfg(not(unix))]
         {
             use std::io::{Read, Seek, SeekFrom};
-            let _guard = self.lock.lock().map_err(|_| SourceError::Other("file lock poisoned".into()))?;
+            let _guard = self
+                .lock
+                .lock()
+                .map_err(|_| SourceError::Other("file lock poisoned".into()))?;
             let mut f = &self.file;
             f.seek(SeekFrom::Start(offset))?;
             f.read_exact(buf)?;

@@ -84,7 +84,15 @@ struct Line {
 
 impl<'a> Lines<'a> {
     fn new(src: &'a dyn ByteSource, offset: u64, line_no: u64, max_line: usize) -> Self {
-        Self { src, buf: Vec::new(), buf_off: offset, pos: 0, end: src.len(), line_no: line_no.saturating_sub(1), max_line }
+        Self {
+            src,
+            buf: Vec::new(),
+            buf_off: offset,
+            pos: 0,
+            end: src.len(),
+            line_no: line_no.saturating_sub(1),
+            max_line,
+        }
     }
 
     fn next(&mut self) -> Result<Option<Line>, ErrorKind> {
@@ -101,7 +109,12 @@ impl<'a> Lines<'a> {
                 }
                 self.pos = start + len + usize::from(nl.is_some());
                 self.line_no += 1;
-                return Ok(Some(Line { offset: self.buf_off + start as u64, line_no: self.line_no, start, end }));
+                return Ok(Some(Line {
+                    offset: self.buf_off + start as u64,
+                    line_no: self.line_no,
+                    start,
+                    end,
+                }));
             }
             if at_eof {
                 return Ok(None);
@@ -120,7 +133,8 @@ impl<'a> Lines<'a> {
             let n = CHUNK.min(self.end - have) as usize;
             let old = self.buf.len();
             self.buf.resize(old + n, 0);
-            self.src.read_at(have, self.buf.get_mut(old..).unwrap_or(&mut []))?;
+            self.src
+                .read_at(have, self.buf.get_mut(old..).unwrap_or(&mut []))?;
         }
     }
 
@@ -157,7 +171,9 @@ pub fn split<'a>(line: &'a str, d: Delimiter, out: &mut Vec<&'a str>) {
     };
     let clean = |f: &'a str| {
         let t = f.trim();
-        t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t)
+        t.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(t)
     };
     let mut start = 0;
     let mut quoted = false;
@@ -177,7 +193,11 @@ fn is_number(f: &str) -> bool {
 }
 
 fn parse_number(f: &str) -> Option<f32> {
-    if f.is_empty() { Some(f32::NAN) } else { f.parse::<f32>().ok() }
+    if f.is_empty() {
+        Some(f32::NAN)
+    } else {
+        f.parse::<f32>().ok()
+    }
 }
 
 impl TextLayer {
@@ -186,20 +206,30 @@ impl TextLayer {
     pub fn scan(src: &dyn ByteSource, limits: &Limits) -> Result<Self, ErrorKind> {
         let max_line = limits.max_text_line;
         let mut lines = Lines::new(src, 0, 1, max_line);
+        // Keep the first two lines; of the rest of the sample only which separators occur.
         let mut sample: Vec<(u64, u64, String)> = Vec::new();
-        while sample.len() < SAMPLE_LINES {
+        let mut seen = [false; 3];
+        for i in 0..SAMPLE_LINES {
             let Some(l) = lines.next_data()? else { break };
-            sample.push((l.offset, l.line_no, lines.text(&l).into_owned()));
+            let t = lines.text(&l);
+            for (s, c) in seen.iter_mut().zip(['\t', ',', ';']) {
+                *s |= t.contains(c);
+            }
+            if i < 2 {
+                sample.push((l.offset, l.line_no, t.into_owned()));
+            }
         }
         let Some(first) = sample.first() else {
-            return Err(ErrorKind::Text { line: 1, problem: "no data rows (the file is empty)".into() });
+            return Err(ErrorKind::Text {
+                line: 1,
+                problem: "no data rows (the file is empty)".into(),
+            });
         };
-        let has = |c: char| sample.iter().any(|(_, _, t)| t.contains(c));
-        let delimiter = if has('\t') {
+        let delimiter = if seen[0] {
             Delimiter::Tab
-        } else if has(',') {
+        } else if seen[1] {
             Delimiter::Comma
-        } else if has(';') {
+        } else if seen[2] {
             Delimiter::Semicolon
         } else {
             Delimiter::Whitespace
@@ -219,17 +249,31 @@ impl TextLayer {
             // The Embedding Projector's metadata.tsv: several text columns always have a header.
             || (f0.len() > 1 && f1.len() == f0.len() && f0.iter().chain(&f1).all(|f| !is_number(f)));
         let (header, data_idx) = if header_row && sample.len() > 1 {
-            (Some(f0.iter().map(|s| s.to_string()).collect::<Vec<_>>()), 1)
+            (
+                Some(f0.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+                1,
+            )
         } else {
             (None, 0)
         };
-        let data_fields = if data_idx == 1 { f1.clone() } else { f0.clone() };
+        let data_fields = if data_idx == 1 {
+            f1.clone()
+        } else {
+            f0.clone()
+        };
         let fields = data_fields.len();
         let all_text = data_fields.iter().all(|f| !is_number(f));
-        let header_says_label = header.as_ref().and_then(|h| h.first()).is_some_and(|h| is_label_name(h));
+        let header_says_label = header
+            .as_ref()
+            .and_then(|h| h.first())
+            .is_some_and(|h| is_label_name(h));
         let first_not_number = data_fields.first().is_some_and(|f| !is_number(f));
-        let label_column = (!all_text && fields > 1 && (first_not_number || header_says_label)).then_some(0);
-        let (start_off, start_line) = sample.get(data_idx).map(|s| (s.0, s.1)).unwrap_or((first.0, first.1));
+        let label_column =
+            (!all_text && fields > 1 && (first_not_number || header_says_label)).then_some(0);
+        let (start_off, start_line) = sample
+            .get(data_idx)
+            .map(|s| (s.0, s.1))
+            .unwrap_or((first.0, first.1));
         drop(sample);
 
         // Full pass: count rows, check field counts, keep checkpoints.
@@ -238,7 +282,7 @@ impl TextLayer {
         let mut rows = 0usize;
         while let Some(l) = lines.next_data()? {
             let mut buf = Vec::new();
-            if rows % STRIDE == 0 {
+            if rows.is_multiple_of(STRIDE) {
                 checkpoints.push((l.offset, l.line_no));
             }
             let t = lines.text(&l);
@@ -251,7 +295,17 @@ impl TextLayer {
             }
             rows += 1;
         }
-        Ok(Self { delimiter, header, rows, fields, label_column, all_text, checkpoints, end: src.len(), max_line })
+        Ok(Self {
+            delimiter,
+            header,
+            rows,
+            fields,
+            label_column,
+            all_text,
+            checkpoints,
+            end: src.len(),
+            max_line,
+        })
     }
 
     /// Numeric columns (all fields but the label column).
@@ -267,17 +321,27 @@ impl TextLayer {
             .unwrap_or(0)
     }
 
-    fn lines_from<'a>(&self, src: &'a dyn ByteSource, row: usize) -> Result<(Lines<'a>, usize), ErrorKind> {
+    fn lines_from<'a>(
+        &self,
+        src: &'a dyn ByteSource,
+        row: usize,
+    ) -> Result<(Lines<'a>, usize), ErrorKind> {
         let k = row / STRIDE;
-        let &(off, line) = self
-            .checkpoints
-            .get(k)
-            .ok_or(ErrorKind::RowRange { start: row, end: row, rows: self.rows })?;
+        let &(off, line) = self.checkpoints.get(k).ok_or(ErrorKind::RowRange {
+            start: row,
+            end: row,
+            rows: self.rows,
+        })?;
         Ok((Lines::new(src, off, line, self.max_line), k * STRIDE))
     }
 
     /// Parses rows `rows` into row-major `out` (`rows.len() × cols()`).
-    pub fn read_rows(&self, src: &dyn ByteSource, rows: Range<usize>, out: &mut [f32]) -> Result<(), ErrorKind> {
+    pub fn read_rows(
+        &self,
+        src: &dyn ByteSource,
+        rows: Range<usize>,
+        out: &mut [f32],
+    ) -> Result<(), ErrorKind> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -285,7 +349,10 @@ impl TextLayer {
         let mut o = 0usize;
         while r < rows.end {
             let Some(l) = lines.next_data()? else {
-                return Err(ErrorKind::Text { line: lines.line_no, problem: "the file changed: fewer rows than when opened".into() });
+                return Err(ErrorKind::Text {
+                    line: lines.line_no,
+                    problem: "the file changed: fewer rows than when opened".into(),
+                });
             };
             if r >= rows.start {
                 let t = lines.text(&l);
@@ -294,7 +361,11 @@ impl TextLayer {
                 if fields.len() != self.fields {
                     return Err(ErrorKind::Text {
                         line: l.line_no,
-                        problem: format!("{} fields where the first row has {}", fields.len(), self.fields),
+                        problem: format!(
+                            "{} fields where the first row has {}",
+                            fields.len(),
+                            self.fields
+                        ),
                     });
                 }
                 for (j, f) in fields.iter().enumerate() {
@@ -303,7 +374,11 @@ impl TextLayer {
                     }
                     let v = parse_number(f).ok_or_else(|| ErrorKind::Text {
                         line: l.line_no,
-                        problem: format!("field {} (\"{}\") is not a number", j + 1, f.chars().take(40).collect::<String>()),
+                        problem: format!(
+                            "field {} (\"{}\") is not a number",
+                            j + 1,
+                            f.chars().take(40).collect::<String>()
+                        ),
                     })?;
                     if let Some(slot) = out.get_mut(o) {
                         *slot = v;
@@ -317,7 +392,11 @@ impl TextLayer {
     }
 
     /// All values of one column, as text.
-    pub fn read_column(&self, src: &dyn ByteSource, column: usize) -> Result<Vec<String>, ErrorKind> {
+    pub fn read_column(
+        &self,
+        src: &dyn ByteSource,
+        column: usize,
+    ) -> Result<Vec<String>, ErrorKind> {
         let mut out = Vec::new();
         if self.rows == 0 {
             return Ok(out);
@@ -327,7 +406,12 @@ impl TextLayer {
             let t = lines.text(&l);
             let mut fields = Vec::new();
             split(&t, self.delimiter, &mut fields);
-            out.push(fields.get(column).map(|s| s.to_string()).unwrap_or_default());
+            out.push(
+                fields
+                    .get(column)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            );
         }
         Ok(out)
     }
@@ -348,7 +432,10 @@ mod tests {
     fn sniffs_header_labels_and_delimiter() {
         let (src, t) = scan("label,a,b\ncat,1,2\ndog,3,4.5\n\ncat,-1,1e3\n");
         assert_eq!(t.delimiter, Delimiter::Comma);
-        assert_eq!(t.header.as_deref(), Some(&["label".to_string(), "a".into(), "b".into()][..]));
+        assert_eq!(
+            t.header.as_deref(),
+            Some(&["label".to_string(), "a".into(), "b".into()][..])
+        );
         assert_eq!((t.rows, t.cols(), t.label_column), (3, 2, Some(0)));
         let mut out = vec![0.0; 6];
         t.read_rows(&src, 0..3, &mut out).unwrap();
@@ -359,7 +446,10 @@ mod tests {
     #[test]
     fn whitespace_tables_and_ragged_rows() {
         let (src, t) = scan("1 2 3\r\n4  5 6\r\n");
-        assert_eq!((t.delimiter, t.rows, t.cols(), t.header.is_none()), (Delimiter::Whitespace, 2, 3, true));
+        assert_eq!(
+            (t.delimiter, t.rows, t.cols(), t.header.is_none()),
+            (Delimiter::Whitespace, 2, 3, true)
+        );
         let mut out = vec![0.0; 3];
         t.read_rows(&src, 1..2, &mut out).unwrap();
         assert_eq!(out, [4.0, 5.0, 6.0]);
