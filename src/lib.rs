@@ -5,6 +5,7 @@
 //! layer over it and the `idscope` binary a command line over it.
 
 pub mod analysis;
+pub mod charts;
 pub mod duplicates;
 pub mod estimate;
 pub mod gride;

@@ -1,0 +1,424 @@
+//! Every chart renders to SVG from real estimates: labelled axes, legends with the values, one
+//! element and one hover point per datum, hover points inside the drawing area, dark and light
+//! backgrounds, typed errors for missing data and no panic on non-finite values.
+//!
+//! Each test also writes its SVG to `target/charts-preview/` for a look (not committed).
+
+mod common;
+
+use std::sync::OnceLock;
+
+use idscope::analysis::{LayerInput, analyse_layer};
+use idscope::charts::{
+    self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis, MAX_MARKERS, MuOptions,
+    SpectrumOptions, Style,
+};
+use idscope::estimate::estimate;
+use idscope::params::Params;
+use idscope::progress::Silent;
+use idscope::results::{Estimates, Report};
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
+
+const SIZE: (u32, u32) = (800, 500);
+
+fn params() -> Params {
+    Params { gride: true, decimation: true, pc_id: true, surrogate: true, repeats: 5, ..Default::default() }
+}
+
+/// Estimates on 1500 points of an 8-cube rotated into 24 dimensions (computed once).
+fn cube() -> &'static Estimates {
+    static E: OnceLock<Estimates> = OnceLock::new();
+    E.get_or_init(|| {
+        let x = common::hypercube(1500, 8, 24, 7);
+        estimate(x.view(), &params().check().unwrap(), &mut Silent).unwrap()
+    })
+}
+
+/// Two small "models" of three layers each (IDs about 3, 6, 4 and 2, 5, 3).
+fn reports() -> &'static [Report; 2] {
+    static R: OnceLock<[Report; 2]> = OnceLock::new();
+    R.get_or_init(|| {
+        let p = Params { pc_id: true, repeats: 5, ..Default::default() };
+        let make = |model: &str, dims: [usize; 3], seed: u64| {
+            let mut r = Report::new(model, p.clone());
+            for (i, d) in dims.into_iter().enumerate() {
+                let x = common::hypercube(500, d, 16, seed + i as u64);
+                let input = LayerInput {
+                    name: ["conv1", "block2", "fc"][i],
+                    index: i,
+                    data: x.view(),
+                    n_input: 500,
+                    non_finite_dropped: 0,
+                    labels: None,
+                };
+                r.layers.push(analyse_layer(input, &p.clone().check().unwrap(), &mut Silent).unwrap());
+            }
+            r
+        };
+        [make("netA", [3, 6, 4], 10), make("netB", [2, 5, 3], 20)]
+    })
+}
+
+/// Renders `draw` into an 800×500 SVG string with `style`; returns the SVG and the result.
+fn render<T>(
+    style: &Style,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>, &Style) -> Result<T, ChartError>,
+) -> (String, Result<T, ChartError>) {
+    let mut svg = String::new();
+    let result = {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let r = draw(&root, style);
+        root.present().expect("present");
+        r
+    };
+    (svg, result)
+}
+
+/// Writes `svg` to target/charts-preview/`name`.svg.
+fn preview(name: &str, svg: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/charts-preview");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(format!("{name}.svg")), svg);
+    }
+}
+
+fn light() -> Style {
+    Style::default()
+}
+
+fn dark() -> Style {
+    Style { dark: true, ..Style::default() }
+}
+
+fn hex(c: plotters::style::RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Number of `<circle` elements filled with `color`.
+fn circles(svg: &str, color: &str) -> usize {
+    svg.lines().filter(|l| l.contains("<circle") && l.contains(&format!("fill=\"{color}\""))).count()
+}
+
+/// The contents of every `<text>` element.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>'))
+        .filter_map(|(_, rest)| rest.split_once("</text>"))
+        .map(|(t, _)| t.trim().to_owned())
+        .collect()
+}
+
+/// The distinct values of attribute `name` (e.g. `font-size`), sorted.
+fn attr_values(svg: &str, name: &str) -> Vec<f64> {
+    let key = format!(" {name}=\"");
+    let mut v: Vec<f64> = svg.split(&key).skip(1).filter_map(|s| s.split('"').next()?.parse().ok()).collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    v
+}
+
+fn assert_inside(hovers: &[Hover], (x0, y0): (i32, i32), (w, h): (u32, u32)) {
+    for p in hovers {
+        assert!(
+            p.x >= x0 as f64 && p.x <= (x0 + w as i32) as f64 && p.y >= y0 as f64 && p.y <= (y0 + h as i32) as f64,
+            "hover {p:?} outside {x0},{y0} {w}×{h}"
+        );
+    }
+}
+
+fn thinned_len(len: usize) -> usize {
+    let step = len.div_ceil(MAX_MARKERS).max(1);
+    len.div_ceil(step)
+}
+
+#[test]
+fn mu_histogram_is_a_density_with_the_fitted_pareto_and_a_hover_per_bin() {
+    let e = cube();
+    for (log_x, name) in [(false, "mu_histogram"), (true, "mu_histogram_logx")] {
+        let opts = MuOptions { log_x, bins: Some(30), ..MuOptions::default() };
+        let (svg, r) = render(&light(), |a, s| charts::mu_histogram(a, e, &opts, s));
+        preview(name, &svg);
+        let hovers = r.unwrap();
+        assert_eq!(hovers.len(), 30);
+        assert!(svg.contains("probability density p(μ)"));
+        assert!(svg.contains("99th percentile"), "the clipped axis says so");
+        assert!(svg.contains(&format!("Pareto d·μ⁻⁽ᵈ⁺¹⁾, d = {:.2}", e.twonn.fit.id)));
+        assert!(svg.contains(&format!("μ of {} points", e.twonn.mu.len())));
+        assert_inside(&hovers, (0, 0), SIZE);
+        // The densities integrate to the fraction of μ shown (≈ 0.99).
+        let area: f64 = hovers
+            .iter()
+            .map(|h| {
+                let range: Vec<f64> = h.label[3..].split(':').next().unwrap().split('–').map(|v| v.trim().parse().unwrap()).collect();
+                let density: f64 = h.label.split("density ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+                density * (range[1] - range[0])
+            })
+            .sum();
+        assert!((area - 0.99).abs() < 0.03, "histogram area {area}");
+    }
+}
+
+#[test]
+fn cdf_fit_draws_every_fitted_and_discarded_point_and_the_slope() {
+    let e = cube();
+    let style = light();
+    let (svg, r) = render(&style, |a, s| charts::cdf_fit(a, e, s));
+    preview("cdf_fit", &svg);
+    let hovers = r.unwrap();
+    let fit = &e.twonn.fit;
+    let (kept, dropped) = (thinned_len(fit.points.len()), thinned_len(fit.discarded.len()));
+    assert_eq!(hovers.len(), kept + dropped);
+    let theme = style.theme();
+    // Markers plus one legend swatch each.
+    assert_eq!(circles(&svg, &hex(theme.series(0))), kept + 1);
+    assert_eq!(circles(&svg, &hex(theme.muted)), dropped + 1);
+    assert!(svg.contains(&format!("ID = {:.2}, R² = {:.3}", fit.id, fit.r2)));
+    assert!(svg.contains("ln μ") && svg.contains("−ln(1 − F(μ))"));
+    assert!(svg.contains("fitted: smallest 90 % of μ"));
+    assert_inside(&hovers, (0, 0), SIZE);
+}
+
+#[test]
+fn decimation_has_an_error_bar_per_size_for_data_and_surrogate() {
+    let e = cube();
+    assert!(e.decimation.len() >= 3 && !e.surrogate.is_empty());
+    let style = light();
+    let (svg, r) = render(&style, |a, s| charts::decimation(a, e, &DecimationOptions::default(), s));
+    preview("decimation", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), e.decimation.len() + e.surrogate.len());
+    let theme = style.theme();
+    assert_eq!(circles(&svg, &hex(theme.series(0))), e.decimation.len() + 1);
+    assert_eq!(circles(&svg, &hex(theme.series(1))), e.surrogate.len() + 1);
+    assert!(svg.contains("number of points N (log scale)") && svg.contains("intrinsic dimension (TwoNN fit)"));
+    assert!(svg.contains("Gaussian surrogate"));
+    let first = &e.decimation[0];
+    assert!(hovers[0].label.starts_with(&format!("N = {} ({} blocks): ID ", first.size, first.blocks)));
+    assert_inside(&hovers, (0, 0), SIZE);
+
+    // Without the surrogate: one series.
+    let (_, r) = render(&style, |a, s| charts::decimation(a, e, &DecimationOptions { surrogate: false }, s));
+    assert_eq!(r.unwrap().len(), e.decimation.len());
+}
+
+#[test]
+fn gride_plots_id_against_order_or_scale() {
+    let e = cube();
+    assert!(e.gride.len() >= 4);
+    for (x, name, desc) in [(GrideX::Order, "gride", "neighbour order n₂"), (GrideX::Scale, "gride_scale", "length scale")] {
+        let style = light();
+        let (svg, r) = render(&style, |a, s| charts::gride(a, e, &GrideOptions { x }, s));
+        preview(name, &svg);
+        let hovers = r.unwrap();
+        assert_eq!(hovers.len(), e.gride.len());
+        assert_eq!(circles(&svg, &hex(style.theme().series(0))), e.gride.len() + 1);
+        assert!(svg.contains(desc) && svg.contains("intrinsic dimension (Gride)"));
+        assert_inside(&hovers, (0, 0), SIZE);
+        // x increases with the order in both modes.
+        assert!(hovers.windows(2).all(|w| w[1].x > w[0].x));
+    }
+}
+
+#[test]
+fn hunchback_overlays_models_with_layer_names_and_pc_id() {
+    let reports = reports();
+    let series: Vec<HunchbackSeries> = reports.iter().map(HunchbackSeries::from_report).collect();
+    let style = light();
+    let opts = HunchbackOptions::default();
+    let (svg, r) = render(&style, |a, s| charts::hunchback(a, &series, &opts, s));
+    preview("hunchback", &svg);
+    let hovers = r.unwrap();
+    // Per model and layer: the TwoNN point and the PC-ID point.
+    assert_eq!(hovers.len(), 2 * 3 * 2);
+    for name in ["conv1", "block2", "fc"] {
+        assert!(texts(&svg).iter().any(|t| t == name), "layer name {name} as a tick label");
+    }
+    assert!(svg.contains("netA: TwoNN fit ± std over 5 subsets") && svg.contains("netB: PC-ID"));
+    let theme = style.theme();
+    assert_eq!(circles(&svg, &hex(theme.series(0))), 3 + 1);
+    assert_eq!(circles(&svg, &hex(theme.series(1))), 3 + 1);
+    let l = &reports[0].layers[1];
+    let t = &l.estimates.twonn;
+    let std = t.repeats.as_ref().unwrap().fit_std;
+    assert!(hovers.iter().any(|h| h.label.starts_with("netA · block2: ID ") && h.label.contains(" ± ")), "{hovers:?}");
+    assert!(std.is_finite());
+    assert_inside(&hovers, (0, 0), SIZE);
+
+    // Relative depth, log y, no PC-ID.
+    let opts = HunchbackOptions { x: LayerAxis::RelativeDepth, pc_id: false, log_y: true };
+    let (svg, r) = render(&style, |a, s| charts::hunchback(a, &series, &opts, s));
+    preview("hunchback_depth_logy", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), 6);
+    assert!(svg.contains("relative depth") && svg.contains("(log scale)"));
+    // Last layers of both models sit at depth 1: the same x.
+    assert_eq!(hovers[2].x, hovers[5].x);
+}
+
+#[test]
+fn hunchback_without_repeats_uses_the_ml_interval() {
+    let mut report = reports()[0].clone();
+    report.layers.iter_mut().for_each(|l| l.estimates.twonn.repeats = None);
+    let s = HunchbackSeries::from_report(&report);
+    assert_eq!(s.error, "TwoNN ML, 95 % interval");
+    let ml = &report.layers[0].estimates.twonn.ml;
+    assert_eq!((s.layers[0].id, s.layers[0].low, s.layers[0].high), (ml.id, ml.ci_low, ml.ci_high));
+    let (_, r) = render(&light(), |a, st| charts::hunchback(a, &[s], &HunchbackOptions::default(), st));
+    assert!(r.unwrap().iter().any(|h| h.label.contains('–')), "asymmetric interval shown as a range");
+}
+
+#[test]
+fn spectrum_shows_ratios_cumulative_and_the_pc_id_mark() {
+    let e = cube();
+    let pc = e.pc_id.as_ref().unwrap();
+    let style = light();
+    let (svg, r) = render(&style, |a, s| charts::spectrum(a, e, &SpectrumOptions::default(), s));
+    preview("spectrum", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), pc.spectrum.len());
+    assert!(svg.contains("explained variance (%)") && svg.contains("cumulative explained variance (%)"));
+    assert!(svg.contains(&format!("PC-ID = {} (90 % of variance)", pc.id)));
+    assert!(svg.contains(&format!("90 % → PC-ID = {}", pc.id)));
+    assert_inside(&hovers, (0, 0), SIZE);
+    assert!(hovers[0].label.starts_with("PC 1: "));
+
+    let opts = SpectrumOptions { log_x: true, max_components: Some(10) };
+    let (svg, r) = render(&style, |a, s| charts::spectrum(a, e, &opts, s));
+    preview("spectrum_logx", &svg);
+    assert_eq!(r.unwrap().len(), 10);
+}
+
+#[test]
+fn hover_points_are_in_backend_pixels_of_a_sub_area() {
+    let e = cube();
+    let mut svg = String::new();
+    let hovers = {
+        let root = SVGBackend::with_string(&mut svg, (1600, 500)).into_drawing_area();
+        let (_, right) = root.split_horizontally(800);
+        let h = charts::gride(&right, e, &GrideOptions::default(), &light()).unwrap();
+        root.present().unwrap();
+        h
+    };
+    assert_inside(&hovers, (800, 0), SIZE);
+}
+
+#[test]
+fn dark_and_light_fill_different_backgrounds() {
+    let e = cube();
+    let (l, _) = render(&light(), |a, s| charts::cdf_fit(a, e, s));
+    let (d, r) = render(&dark(), |a, s| charts::cdf_fit(a, e, s));
+    r.unwrap();
+    preview("cdf_fit_dark", &d);
+    let bg = |dark| format!("fill=\"{}\"", hex(charts::Theme::new(dark).background));
+    assert!(l.contains(&bg(false)) && !l.contains(&bg(true)));
+    assert!(d.contains(&bg(true)) && !d.contains(&bg(false)));
+    let text = |dark| format!("fill=\"{}\"", hex(charts::Theme::new(dark).text));
+    assert!(d.contains(&text(true)) && !d.contains(&text(false)), "text colour follows the mode");
+}
+
+#[test]
+fn scale_multiplies_font_sizes_and_line_widths() {
+    let e = cube();
+    let (one, _) = render(&light(), |a, s| charts::decimation(a, e, &DecimationOptions::default(), s));
+    let two_style = Style { scale: 2.0, ..light() };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1600, 1000)).into_drawing_area();
+        charts::decimation(&root, e, &DecimationOptions::default(), &two_style).unwrap();
+        root.present().unwrap();
+    }
+    preview("decimation_scale2", &svg);
+    let (f1, f2) = (attr_values(&one, "font-size"), attr_values(&svg, "font-size"));
+    assert_eq!(f1.len(), f2.len(), "{f1:?} {f2:?}");
+    assert!(f1.iter().zip(&f2).all(|(a, b)| (b / a - 2.0).abs() < 0.01), "{f1:?} {f2:?}");
+    // plotters writes font-size = size / 1.24 in SVG: 14 px labels appear as 11.3.
+    assert!(f1[0] >= 11.0, "readable at scale 1: {f1:?}");
+    let (w1, w2) = (attr_values(&one, "stroke-width"), attr_values(&svg, "stroke-width"));
+    assert_eq!((w1.last(), w2.last()), (Some(&3.0), Some(&5.0)), "line width 2.5 px rounds to 3 and 5");
+}
+
+#[test]
+fn missing_data_is_a_typed_error_not_a_panic() {
+    let mut e = cube().clone();
+    e.twonn.mu.clear();
+    e.twonn.fit.points.clear();
+    e.twonn.fit.discarded.clear();
+    e.gride.clear();
+    e.decimation.clear();
+    e.surrogate.clear();
+    e.pc_id = None;
+    let style = light();
+    let no_data = |r: Result<Vec<Hover>, ChartError>| matches!(r, Err(ChartError::NoData(_)));
+    assert!(no_data(render(&style, |a, s| charts::mu_histogram(a, &e, &MuOptions::default(), s)).1));
+    assert!(no_data(render(&style, |a, s| charts::cdf_fit(a, &e, s)).1));
+    assert!(no_data(render(&style, |a, s| charts::decimation(a, &e, &DecimationOptions::default(), s)).1));
+    assert!(no_data(render(&style, |a, s| charts::gride(a, &e, &GrideOptions::default(), s)).1));
+    assert!(no_data(render(&style, |a, s| charts::spectrum(a, &e, &SpectrumOptions::default(), s)).1));
+    assert!(no_data(render(&style, |a, s| charts::hunchback(a, &[], &HunchbackOptions::default(), s)).1));
+    let empty = HunchbackSeries { label: "m".into(), error: String::new(), layers: Vec::new() };
+    assert!(no_data(render(&style, |a, s| charts::hunchback(a, &[empty], &HunchbackOptions::default(), s)).1));
+    let msg = render(&style, |a, s| charts::gride(a, &e, &GrideOptions::default(), s)).1.unwrap_err().to_string();
+    assert!(msg.contains("Gride"), "{msg}");
+}
+
+#[test]
+fn non_finite_values_are_skipped_without_panic() {
+    let mut e = cube().clone();
+    let bad = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    e.twonn.mu.extend(bad);
+    e.twonn.mu.insert(0, f64::NAN);
+    e.twonn.fit.id = f64::NAN;
+    e.twonn.fit.r2 = f64::INFINITY;
+    e.twonn.fit.points.push([f64::NAN, 1.0]);
+    e.twonn.fit.discarded.push([1.0, f64::INFINITY]);
+    e.gride[0].id = f64::NAN;
+    e.gride[1].err = f64::INFINITY;
+    e.decimation[0].id_std = f64::NAN;
+    e.decimation[1].id_mean = f64::INFINITY;
+    e.surrogate[0].size = 0;
+    if let Some(pc) = e.pc_id.as_mut() {
+        pc.spectrum[1] = f64::NAN;
+        pc.spectrum.push(-1e-18);
+        pc.spectrum.push(0.0);
+    }
+    let style = dark();
+    let (svg, r) = render(&style, |a, s| charts::mu_histogram(a, &e, &MuOptions { log_x: true, ..Default::default() }, s));
+    assert!(r.is_ok() && !svg.contains("NaN"));
+    let (svg, r) = render(&style, |a, s| charts::cdf_fit(a, &e, s));
+    assert_eq!(r.unwrap().len(), thinned_len(e.twonn.fit.points.len() - 1) + thinned_len(e.twonn.fit.discarded.len() - 1));
+    assert!(!svg.contains("NaN"));
+    let (_, r) = render(&style, |a, s| charts::gride(a, &e, &GrideOptions::default(), s));
+    assert_eq!(r.unwrap().len(), e.gride.len() - 1);
+    let (_, r) = render(&style, |a, s| charts::decimation(a, &e, &DecimationOptions::default(), s));
+    assert_eq!(r.unwrap().len(), e.decimation.len() - 1 + e.surrogate.len() - 1);
+    let (svg, r) = render(&style, |a, s| charts::spectrum(a, &e, &SpectrumOptions::default(), s));
+    assert!(r.is_ok() && !svg.contains("NaN"));
+
+    // A hunchback with a NaN layer, a single layer and a zero-width range.
+    let mut s = HunchbackSeries::from_report(&reports()[0]);
+    s.layers[1].id = f64::NAN;
+    s.layers[2].pc_id = Some(f64::INFINITY);
+    let (_, r) = render(&style, |a, st| charts::hunchback(a, &[s], &HunchbackOptions { log_y: true, ..Default::default() }, st));
+    assert!(r.is_ok());
+    let mut one = HunchbackSeries::from_report(&reports()[0]);
+    one.layers.truncate(1);
+    one.layers[0].low = one.layers[0].id;
+    one.layers[0].high = one.layers[0].id;
+    one.layers[0].pc_id = None;
+    let (_, r) =
+        render(&style, |a, st| charts::hunchback(a, &[one], &HunchbackOptions { x: LayerAxis::RelativeDepth, ..Default::default() }, st));
+    assert_eq!(r.unwrap().len(), 1);
+}
+
+#[test]
+fn tiny_and_degenerate_areas_do_not_panic() {
+    let e = cube();
+    let mut svg = String::new();
+    let root = SVGBackend::with_string(&mut svg, (40, 30)).into_drawing_area();
+    let style = Style { scale: 3.0, ..light() };
+    let _ = charts::mu_histogram(&root, e, &MuOptions::default(), &style);
+    let _ = charts::spectrum(&root, e, &SpectrumOptions::default(), &style);
+    let _ = charts::cdf_fit(&root, e, &Style { scale: f64::NAN, ..light() });
+}
