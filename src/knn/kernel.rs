@@ -27,10 +27,20 @@ pub fn dot4(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
     }
 }
 
+/// Columns per chunk of the blocked Gram product: a 64-row tile of chunks stays in L2.
+pub const CHUNK: usize = 256;
+
 /// Upper bound of |fl(a·b) − a·b| / (‖a‖·‖b‖) for slices of length `len`, in units of f32 epsilon:
 /// each lane sums `len / LANES + 1` products, then the lanes are added pairwise.
 pub fn dot_error_factor(len: usize) -> f64 {
     (len / LANES + 1) as f64 + 2.0 * (LANES as f64).log2() + 2.0
+}
+
+/// The same bound for a dot product of length `len` summed as [`CHUNK`]-long dots added in f32:
+/// each chunk errs by at most `dot_error_factor(CHUNK)`·ε·‖a_c‖‖b_c‖ (and Σ‖a_c‖‖b_c‖ ≤ ‖a‖‖b‖ by
+/// Cauchy–Schwarz), and each of the ⌈len/CHUNK⌉ additions by at most ε·‖a‖‖b‖.
+pub fn gram_error_factor(len: usize) -> f64 {
+    dot_error_factor(len.min(CHUNK)) + len.div_ceil(CHUNK) as f64 + 1.0
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

@@ -116,7 +116,7 @@ pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progre
     let x = x.as_standard_layout();
     let x = x.view();
     let prep = Prepared::new(&x, search.metric)?;
-    let block = search.block.unwrap_or_else(|| default_block(d)).max(1);
+    let block = search.block.unwrap_or(DEFAULT_BLOCK).max(1);
     let m = (k + spare(k)).min(n - 1);
 
     let starts: Vec<usize> = (0..n).step_by(block).collect();
@@ -142,10 +142,8 @@ pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progre
     Ok(Neighbours { indices, distances })
 }
 
-/// Rows per block so that two blocks of rows stay within about 256 KiB of cache.
-fn default_block(d: usize) -> usize {
-    (32 * 1024 / d.max(1)).clamp(16, 256)
-}
+/// Rows per block: two 64-row tiles of [`kernel::CHUNK`] columns fit in L2 whatever D is.
+const DEFAULT_BLOCK: usize = 64;
 
 /// The rows centred (and scaled to unit length for cosine) in f32, with what the bound needs.
 struct Prepared {
@@ -193,30 +191,43 @@ impl Prepared {
         &self.rows[i * self.d..(i + 1) * self.d]
     }
 
-    /// Candidate lists of `m` entries for the query rows `q`, scanning every block of `block` rows.
+    /// Candidate lists of `m` entries for the query rows `q`: the Gram products of the query block
+    /// with each block of `block` rows, accumulated over chunks of [`kernel::CHUNK`] columns so
+    /// both tiles stay in cache whatever D is.
     fn candidates(&self, q: std::ops::Range<usize>, m: usize, block: usize) -> Vec<Candidates> {
-        let n = self.norms2.len();
+        let (n, d, bq) = (self.norms2.len(), self.d, q.len());
         let mut out: Vec<Candidates> = q.clone().map(|_| Candidates::new(m)).collect();
-        let offer = |c: &mut Candidates, i: usize, j: usize, dot: f32| {
-            if i != j {
-                c.offer(self.norms2[i] + self.norms2[j] - 2.0 * dot, j as u32);
-            }
-        };
+        let mut acc = vec![0.0f32; bq * block];
         for r0 in (0..n).step_by(block) {
-            for j in r0..(r0 + block).min(n) {
-                let rj = self.row(j);
-                // Four query rows per pass share the loads of row j.
-                let mut chunks = out.chunks_exact_mut(4);
-                let mut i = q.start;
-                for c in &mut chunks {
-                    let d = kernel::dot4([self.row(i), self.row(i + 1), self.row(i + 2), self.row(i + 3)], rj);
-                    for (t, (c, d)) in c.iter_mut().zip(d).enumerate() {
-                        offer(c, i + t, j, d);
+            let br = (r0 + block).min(n) - r0;
+            let acc = &mut acc[..bq * br];
+            acc.fill(0.0);
+            for c0 in (0..d).step_by(kernel::CHUNK) {
+                let cols = c0..(c0 + kernel::CHUNK).min(d);
+                let qrow = |ii: usize| &self.row(q.start + ii)[cols.clone()];
+                for jj in 0..br {
+                    let rj = &self.row(r0 + jj)[cols.clone()];
+                    let mut ii = 0;
+                    // Four query rows per pass share the loads of row j.
+                    while ii + 4 <= bq {
+                        let dots = kernel::dot4([qrow(ii), qrow(ii + 1), qrow(ii + 2), qrow(ii + 3)], rj);
+                        for (t, v) in dots.into_iter().enumerate() {
+                            acc[(ii + t) * br + jj] += v;
+                        }
+                        ii += 4;
                     }
-                    i += 4;
+                    for ii in ii..bq {
+                        acc[ii * br + jj] += kernel::dot(qrow(ii), rj);
+                    }
                 }
-                for (t, c) in chunks.into_remainder().iter_mut().enumerate() {
-                    offer(c, i + t, j, kernel::dot(self.row(i + t), rj));
+            }
+            for (ii, c) in out.iter_mut().enumerate() {
+                let i = q.start + ii;
+                for jj in 0..br {
+                    let j = r0 + jj;
+                    if i != j {
+                        c.offer(self.norms2[i] + self.norms2[j] - 2.0 * acc[ii * br + jj], j as u32);
+                    }
                 }
             }
         }
@@ -242,7 +253,7 @@ impl Prepared {
         let eps = f32::EPSILON as f64;
         let ni = self.norms2[i] as f64;
         let sum = ni + self.max_norm2;
-        let gram_err = (kernel::dot_error_factor(self.d) + 4.0) * eps * sum;
+        let gram_err = (kernel::gram_error_factor(self.d) + 4.0) * eps * sum;
         let round_err = eps * (ni.sqrt() + self.max_norm2.sqrt());
         let lower = (threshold as f64 - gram_err).max(0.0).sqrt() - round_err;
         lower > kth
