@@ -37,6 +37,9 @@ pub fn render(report: &Report) -> String {
         for c in &l.classes {
             let _ = writeln!(s, "  {} / class {}: N {}, ID (fit) {:.3}, ID (ML) {:.3}", l.name, c.name, c.estimates.n, c.estimates.twonn.fit.id, c.estimates.twonn.ml.id);
         }
+        for c in &l.skipped_classes {
+            let _ = writeln!(s, "  {} / class {}: skipped: {}", l.name, c.name, c.reason);
+        }
     }
     s
 }

@@ -60,6 +60,28 @@ fn labels_in_an_npz_give_per_class_estimates() {
 }
 
 #[test]
+fn every_reader_format_lists_and_estimates() {
+    let dir = "tests/fixtures/readers";
+    for file in ["f2.npy", "f4_fortran_3d.npy", "f8_be.npy", "v3.npy", "savez.npz", "savez_compressed.npz", "mixed.safetensors", "table.csv", "savetxt.txt"] {
+        let path = format!("{dir}/{file}");
+        let (ok, out, err) = idscope(&["list", &path]);
+        assert!(ok && out.contains("points ×"), "list {file}: {err}");
+        let (ok, out, err) = idscope(&["estimate", &path, "--repeats", "2", "--json"]);
+        assert!(ok, "estimate {file}: {err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert!(v["layers"][0]["twonn"]["fit"]["id"].as_f64().unwrap().is_finite(), "{file}");
+    }
+    let group: Vec<String> = ["layer1", "layer2", "layer10", "labels"].iter().map(|f| format!("{dir}/group_npy/{f}.npy")).collect();
+    let mut args = vec!["estimate", "--repeats", "0", "--json"];
+    args.extend(group.iter().map(String::as_str));
+    let (ok, out, err) = idscope(&args);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = v["layers"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["layer1", "layer2", "layer10"]);
+}
+
+#[test]
 fn a_corrupt_file_fails_with_its_name_and_no_panic() {
     let dir = std::env::temp_dir().join(format!("idscope-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -69,6 +91,8 @@ fn a_corrupt_file_fails_with_its_name_and_no_panic() {
     let (ok, _, err) = idscope(&["estimate", path.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.starts_with("idscope: ") && err.contains("broken.npy") && !err.contains("panicked"), "{err}");
+    let (ok, _, err) = idscope(&["estimate", "tests/fixtures/readers/labels_int.npy"]);
+    assert!(!ok && err.contains("no layers"), "{err}");
     let (ok, _, err) = idscope(&["estimate", "tests/fixtures/reference/gauss8_d40.npy", "--fraction", "1.5"]);
     assert!(!ok && err.contains("mu_fraction must be in (0, 1]"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -121,6 +121,9 @@ fn estimate(a: &EstimateArgs) -> Result<(), String> {
     files.extend(a.labels.clone());
     let model = open(&files)?;
     let model = if a.layers.is_empty() { model } else { model.select(&a.layers).map_err(|e| e.to_string())? };
+    if model.layers.is_empty() {
+        return Err(format!("{}: no layers to estimate (only labels)", model.name));
+    }
     let labels = model.read_labels().map_err(|e| e.to_string())?;
     let p = params(a, labels.is_some()).check().map_err(|e| e.to_string())?;
     let mut report = Report::new(model.name.clone(), p.get().clone());
