@@ -16,6 +16,16 @@ pub trait SeqRead {
     fn skip(&mut self, n: u64) -> Result<(), ErrorKind>;
     /// Bytes left before the declared end.
     fn remaining(&self) -> u64;
+    /// The current offset and the declared end, for error messages.
+    fn bounds(&self) -> (u64, u64);
+    /// Fails with `OutOfBounds` if fewer than `n` bytes remain.
+    fn ensure(&self, n: u64) -> Result<(), ErrorKind> {
+        if n > self.remaining() {
+            let (offset, size) = self.bounds();
+            return Err(SourceError::OutOfBounds { offset, len: n, size }.into());
+        }
+        Ok(())
+    }
 }
 
 /// Read-ahead for small reads (headers): one request serves a whole .npy header.
@@ -47,14 +57,7 @@ impl<'a> RawSeq<'a> {
 impl SeqRead for RawSeq<'_> {
     fn read_exact(&mut self, out: &mut [u8]) -> Result<(), ErrorKind> {
         let n = out.len() as u64;
-        if n > self.remaining() {
-            return Err(SourceError::OutOfBounds {
-                offset: self.pos,
-                len: n,
-                size: self.end,
-            }
-            .into());
-        }
+        self.ensure(n)?;
         let mut done = 0usize;
         let buf_end = self.buf_start + self.buf.len() as u64;
         if self.pos >= self.buf_start && self.pos < buf_end {
@@ -87,19 +90,15 @@ impl SeqRead for RawSeq<'_> {
         Ok(())
     }
     fn skip(&mut self, n: u64) -> Result<(), ErrorKind> {
-        if n > self.remaining() {
-            return Err(SourceError::OutOfBounds {
-                offset: self.pos,
-                len: n,
-                size: self.end,
-            }
-            .into());
-        }
+        self.ensure(n)?;
         self.pos += n;
         Ok(())
     }
     fn remaining(&self) -> u64 {
         self.end - self.pos
+    }
+    fn bounds(&self) -> (u64, u64) {
+        (self.pos, self.end)
     }
 }
 
@@ -250,26 +249,12 @@ impl<'a> InflateSeq<'a> {
 
 impl SeqRead for InflateSeq<'_> {
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), ErrorKind> {
-        if buf.len() as u64 > self.remaining() {
-            return Err(SourceError::OutOfBounds {
-                offset: self.handed,
-                len: buf.len() as u64,
-                size: self.declared,
-            }
-            .into());
-        }
+        self.ensure(buf.len() as u64)?;
         let n = buf.len();
         self.take(Some(buf), n)
     }
     fn skip(&mut self, mut n: u64) -> Result<(), ErrorKind> {
-        if n > self.remaining() {
-            return Err(SourceError::OutOfBounds {
-                offset: self.handed,
-                len: n,
-                size: self.declared,
-            }
-            .into());
-        }
+        self.ensure(n)?;
         while n > 0 {
             let k = n.min(1 << 30) as usize;
             self.take(None, k)?;
@@ -279,5 +264,8 @@ impl SeqRead for InflateSeq<'_> {
     }
     fn remaining(&self) -> u64 {
         self.declared.saturating_sub(self.handed)
+    }
+    fn bounds(&self) -> (u64, u64) {
+        (self.handed, self.declared)
     }
 }
