@@ -25,7 +25,7 @@ pub fn gaussian_like(x: ArrayView2<f32>, seed: u32) -> Array2<f32> {
         }
         acc.iter().zip(&mean).map(|(a, m)| (m + a * scale) as f32).collect::<Vec<f32>>()
     });
-    Array2::from_shape_vec((n, d), out.concat()).expect("n rows of d values")
+    Array2::from_shape_fn((n, d), |(r, c)| out[r][c])
 }
 
 #[cfg(test)]
