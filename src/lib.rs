@@ -21,3 +21,5 @@ pub mod scaling;
 pub mod surrogate;
 pub mod table;
 pub mod twonn;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,61 @@
+//! The wasm-bindgen layer: a thin shell over the core that only converts types and forwards.
+//!
+//! * [`source::BlobSource`]: a browser `Blob`/`File` as a [`crate::readers::ByteSource`], read in
+//!   slices with `FileReaderSync` (worker only).
+//! * [`session::Session`]: the worker's opened models and the per-layer `analyse` entry.
+//! * [`draw`]: the main thread's chart entries (canvas for the screen, SVG strings for export).
+//!
+//! The same package is loaded by the module worker (compute) and by the page (drawing): plotters
+//! lays out text through `window()`, so charts can only be drawn on the main thread.
+
+pub mod draw;
+pub mod session;
+pub mod source;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Runs when the module is instantiated: a panic's message goes to the console and, when the
+/// global scope defines `idscopePanic(message)` (the worker does), to that function, so the page
+/// can show it after the trap that follows (a trapped instance is unusable: the page restarts the
+/// worker).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let global = js_sys::global();
+        if let Ok(f) = js_sys::Reflect::get(&global, &"idscopePanic".into())
+            && let Some(f) = f.dyn_ref::<js_sys::Function>()
+        {
+            let _ = f.call1(&JsValue::NULL, &info.to_string().into());
+        }
+    }));
+}
+
+/// The crate version, shown in the page footer and written into exported reports.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// Converts a Rust value to a plain JS object (maps as objects, `None` as `null`).
+pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Converts a JS value to a Rust value, naming what was expected on failure.
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))
+}
+
+/// Panics on purpose, so the end-to-end tests can check that a trap in the worker becomes a
+/// message in the page and the worker restarts (sent only by the tests' `{type: 'panic'}`).
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test() {
+    panic!("panic requested by the test");
+}

@@ -1,0 +1,84 @@
+// Control of a computation: Cancel (button and Esc) stops a long run and the page keeps working;
+// a trap inside the worker becomes a message and the worker restarts; no long main-thread tasks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, openApp, waitIdle } from './helpers.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+/** A float32 .npy of `rows` × `cols` pseudo-random values. */
+function writeNpy(file, rows, cols) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header = header + ' '.repeat(pad) + '\n';
+  const pre = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(pre);
+  pre[6] = 1; pre[7] = 0; pre.writeUInt16LE(header.length, 8);
+  const data = new Float32Array(rows * cols);
+  let x = 12345;
+  for (let i = 0; i < data.length; i += 1) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[i] = x / 2 ** 32; }
+  writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
+}
+
+test('Cancel stops a long run, Esc too, and the page still computes afterwards', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idscope-e2e-'));
+  const big = path.join(dir, 'big.npy');
+  writeNpy(big, 30000, 48);
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page);
+  await page.fill('input[name="repeats"]', '200');
+  await page.locator('input[name="repeats"]').dispatchEvent('change');
+  await page.setInputFiles('#file-input', big);
+  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(1500);
+  assert.equal(await page.evaluate(() => window.idscope.client.busy), true, 'still computing after 1.5 s');
+  await page.click('#cancel-button');
+  assert.equal(await page.evaluate(() => window.idscope.client.busy), false);
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
+  assert.match(await page.locator('#run-status').textContent(), /Cancelled/);
+  const longTasks = await page.evaluate((t) => window.__longTasks.filter((x) => x.start >= t), t0);
+  assert.ok(longTasks.every((t) => t.duration <= 200), `long tasks during the computation: ${JSON.stringify(longTasks)}`);
+
+  // Run again, then Esc.
+  await page.click('#run-button');
+  await page.waitForFunction(() => window.idscope.client.busy);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => window.idscope.client.busy), false);
+
+  // The page still works: a small subsample with few repeats finishes in a fresh worker.
+  await page.fill('input[name="repeats"]', '5');
+  await page.fill('input[name="max_points"]', '2000');
+  await page.locator('input[name="max_points"]').dispatchEvent('change');
+  await waitIdle(page, 60_000);
+  const n = await page.evaluate(() => document.querySelector('td.n-used').textContent);
+  assert.match(n, /^2000 \(of 30000\)$/);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('a trap in the worker becomes a message, the worker restarts and nothing computed is lost', async () => {
+  const { page, context } = await openApp(browser, server);
+  await waitIdle(page);
+  const before = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
+  await page.evaluate(() => window.idscope.client.panic());
+  await page.locator('.message[role="alert"]', { hasText: 'crashed' }).waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('.message[role="alert"]').first().textContent(), /panic requested by the test/);
+  assert.deepEqual(await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value)), before);
+  // A new seed recomputes every layer in the fresh worker (which re-opened the demo files).
+  await page.fill('input[name="seed"]', '3');
+  await page.locator('input[name="seed"]').dispatchEvent('change');
+  await waitIdle(page);
+  const stale = await page.locator('tr.stale').count();
+  assert.equal(stale, 0);
+  const failed = await page.locator('td.failed').count();
+  assert.equal(failed, 0);
+  await context.close();
+});

@@ -1,0 +1,69 @@
+// The page as a visitor first sees it: the built-in demo, computed and plotted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, openApp, waitIdle, canvasStats, ROOT } from './helpers.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('the demo loads, plots within 2 s, and every chart has ink', async () => {
+  const { page, consoleErrors, urls, context } = await openApp(browser, server);
+  await page.waitForFunction(() => document.body.dataset.firstPlotMs, null, { timeout: 20_000 });
+  const firstPlotMs = Number(await page.evaluate(() => document.body.dataset.firstPlotMs));
+  console.log(`time to first plot: ${firstPlotMs} ms after navigation start`);
+  assert.ok(firstPlotMs < 2000, `first plot after ${firstPlotMs} ms`);
+
+  await waitIdle(page);
+  const models = await page.evaluate(() => window.idscope.state.models.map((m) => ({ name: m.name, layers: m.info.layers.length, results: m.results.size })));
+  assert.equal(models.length, 2, 'trained and shuffled-label models');
+  assert.match(models[0].name, /trained/);
+  assert.match(models[1].name, /shuffled/);
+  for (const m of models) assert.equal(m.results, m.layers, `${m.name}: every layer computed`);
+
+  const ids = await page.locator('td.id-fit').evaluateAll((cells) => cells.map((c) => Number(c.dataset.value)));
+  assert.equal(ids.length, 12);
+  for (const id of ids) assert.ok(id > 1 && id < 40, `plausible ID ${id}`);
+
+  await page.waitForTimeout(300); // the last redraws run one chart per task
+  for (const kind of ['hunchback', 'mu', 'cdf', 'decimation', 'gride', 'spectrum']) {
+    const s = await canvasStats(page, kind);
+    assert.ok(s.colours >= 4 && s.inked > 0.01, `${kind} is blank: ${JSON.stringify(s)}`);
+  }
+  const hunch = await page.evaluate(() => window.idscope.charts.data.get('hunchback').map((s) => s.layers.filter(Boolean).length));
+  assert.deepEqual(hunch, [6, 6]);
+
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  const runStart = await page.evaluate(() => window.idscope.state.firstRunStart ?? 0);
+  const during = longTasks.filter((t) => t.start >= runStart);
+  console.log(`long tasks during the computation: ${JSON.stringify(during)}`);
+  assert.ok(during.every((t) => t.duration <= 200), `long task > 200 ms: ${JSON.stringify(during)}`);
+
+  if (process.env.IDSCOPE_SCREENSHOT) {
+    const out = path.resolve(ROOT, process.env.IDSCOPE_SCREENSHOT);
+    mkdirSync(path.dirname(out), { recursive: true });
+    await page.screenshot({ path: out, fullPage: true });
+  }
+
+  assert.deepEqual(consoleErrors, []);
+  const foreign = urls.filter((u) => !u.startsWith(server.origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'no request leaves the test server');
+  await context.close();
+});
+
+test('dark mode draws on a dark background', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server, '', { colorScheme: 'dark' });
+  await waitIdle(page);
+  await page.waitForTimeout(300);
+  const bg = await page.evaluate(() => {
+    const c = document.querySelector('figure[data-kind="hunchback"] canvas');
+    const [r, g, b] = c.getContext('2d').getImageData(2, 2, 1, 1).data;
+    return r + g + b;
+  });
+  assert.ok(bg < 200, `background brightness ${bg}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});

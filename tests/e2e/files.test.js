@@ -1,0 +1,122 @@
+// Loading files as a user does: the file input, ?url=, a multi-layer .npz, a corrupt file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, openApp, waitIdle, canvasStats, cliEstimate, relClose, ROOT } from './helpers.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const NPY = path.join(ROOT, 'tests/fixtures/reference/gauss8_d40.npy');
+
+test('an .npy through the file input gets the same ID as `idscope estimate --json`', async () => {
+  const expected = cliEstimate(NPY).layers[0];
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page);
+  await page.setInputFiles('#file-input', NPY);
+  await page.waitForFunction(() => window.idscope.state.models.length === 1 && window.idscope.state.models[0].name === 'gauss8_d40');
+  await waitIdle(page);
+  const cells = await page.evaluate(() => ({
+    ml: Number(document.querySelector('td.id-ml').dataset.value),
+    fit: Number(document.querySelector('td.id-fit').dataset.value),
+    std: Number(document.querySelector('td.id-fit').dataset.std),
+    rows: document.querySelectorAll('table.layers tbody tr').length,
+  }));
+  console.log(`page ML ${cells.ml}, fit ${cells.fit}; CLI ML ${expected.twonn.ml.id}, fit ${expected.twonn.fit.id}`);
+  assert.equal(cells.rows, 1);
+  assert.ok(relClose(cells.ml, expected.twonn.ml.id), `ML ${cells.ml} vs ${expected.twonn.ml.id}`);
+  assert.ok(relClose(cells.fit, expected.twonn.fit.id), `fit ${cells.fit} vs ${expected.twonn.fit.id}`);
+  assert.ok(relClose(cells.std, expected.twonn.repeats.fit_std), `std ${cells.std} vs ${expected.twonn.repeats.fit_std}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('?url= loads a file from a URL instead of the demo', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server, '?url=tests/fixtures/reference/gauss8_d40.npy');
+  await page.waitForFunction(() => window.idscope.state.models.length === 1);
+  await waitIdle(page);
+  const names = await page.evaluate(() => window.idscope.state.models.map((m) => m.name));
+  assert.deepEqual(names, ['gauss8_d40']);
+  assert.ok(await page.locator('td.id-fit[data-value]').count() === 1);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('an .npz with several layers draws a hunchback with one point per layer; reorder and exclude redraw it', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page);
+  await page.setInputFiles('#file-input', path.join(ROOT, 'www/demo/digits_untrained.npz'));
+  await page.waitForFunction(() => window.idscope.state.models.length === 1 && /untrained/.test(window.idscope.state.models[0].name));
+  await waitIdle(page);
+  assert.equal(await page.locator('table.layers tbody tr').count(), 6);
+  await page.waitForTimeout(300);
+  const points = () => page.evaluate(() => window.idscope.charts.data.get('hunchback').map((s) => s.layers.filter(Boolean).map((l) => l.name)));
+  assert.deepEqual(await points(), [['input', 'hidden1', 'hidden2', 'hidden3', 'hidden4', 'logits']]);
+  const hovers = await page.evaluate(() => window.idscope.charts.cards.get('hunchback').hovers.length);
+  assert.ok(hovers >= 6, `hover points: ${hovers}`);
+  const s = await canvasStats(page, 'hunchback');
+  assert.ok(s.inked > 0.01);
+
+  // Exclude the input layer, move logits up: the hunchback follows without recomputing.
+  await page.locator('tr[data-layer="0"] td.keep input').uncheck();
+  await page.locator('tr[data-layer="5"] button[aria-label^="Move logits up"]').click();
+  await page.waitForTimeout(200);
+  assert.deepEqual(await points(), [['hidden1', 'hidden2', 'hidden3', 'logits', 'hidden4']]);
+  assert.equal(await page.evaluate(() => window.idscope.client.busy), false);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('a corrupt file shows an error message and the previous results stay', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idscope-e2e-'));
+  const bad = path.join(dir, 'broken.npy');
+  writeFileSync(bad, Buffer.concat([Buffer.from('\x93NUMPY\x01\x00\x20\x00', 'latin1'), Buffer.from("{'descr': '<f4', 'fortran_"), Buffer.alloc(40, 7)]));
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page);
+  const before = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
+  await page.setInputFiles('#file-input', bad);
+  await page.locator('.message[role="alert"]').first().waitFor({ timeout: 10_000 });
+  const text = await page.locator('.message[role="alert"]').first().textContent();
+  assert.match(text, /broken\.npy/);
+  const after = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
+  assert.deepEqual(after, before);
+  assert.equal(after.length, 12);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('files dropped anywhere on the page are opened', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page);
+  await page.evaluate(async () => {
+    const bytes = await (await fetch('tests/fixtures/reference/gauss8_d40.npy')).arrayBuffer();
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.npy'));
+    document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'dropped'));
+  await waitIdle(page);
+  assert.equal(await page.locator('td.id-fit[data-value]').count(), 1);
+  assert.equal(await page.locator('#drop-overlay').isHidden(), true);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('the site works from a sub-path of a static host (relative URLs only)', async () => {
+  const sub = await startServer({ prefix: '/some/sub/path/' });
+  try {
+    const { page, consoleErrors, urls, context } = await openApp(browser, sub);
+    await waitIdle(page);
+    assert.equal(await page.locator('td.id-fit[data-value]').count(), 12);
+    assert.ok(urls.every((u) => u.startsWith(`${sub.origin}/some/sub/path/`) || u.startsWith('blob:') || u.startsWith('data:')), urls.join('\n'));
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  } finally {
+    await sub.close();
+  }
+});

@@ -1,0 +1,117 @@
+// Shared end-to-end plumbing: a static file server for the repo root on a free loopback port
+// (what any static host does: no special headers), headless Chromium through playwright-core, and
+// a page wrapper that records console errors, requests and long tasks.
+
+import http from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
+  '.npy': 'application/octet-stream', '.npz': 'application/octet-stream', '.md': 'text/plain',
+};
+
+/**
+ * Serves ROOT on 127.0.0.1:<free port> under `prefix` (e.g. `/sub/dir/`, as on GitHub Pages);
+ * `requests` lists every path asked for.
+ */
+export async function startServer({ prefix = '/' } = {}) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    requests.push(url.pathname);
+    if (!url.pathname.startsWith(prefix)) { res.writeHead(404).end('outside the site'); return; }
+    const file = path.join(ROOT, decodeURIComponent(url.pathname.slice(prefix.length - 1)));
+    if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
+    let target = file;
+    try {
+      if (statSync(target).isDirectory()) target = path.join(target, 'index.html');
+      const size = statSync(target).size;
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(target)] ?? 'application/octet-stream', 'Content-Length': size });
+      createReadStream(target).pipe(res);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}${prefix}`, origin: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+export function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * Opens `pathAndQuery` on the server in a fresh context. Records console errors, page errors,
+ * every request URL and every long task (PerformanceObserver 'longtask').
+ */
+export async function openApp(browser, server, pathAndQuery = '', { colorScheme = 'light', viewport = { width: 1400, height: 1000 } } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, colorScheme, viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  const urls = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  context.on('request', (r) => urls.push(r.url()));
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(server.url + pathAndQuery);
+  return { page, context, consoleErrors, urls };
+}
+
+/** Waits until no layer is computing and every included layer of every model has a result or an error. */
+export async function waitIdle(page, timeout = 60_000) {
+  await page.waitForFunction(() => {
+    const s = window.idscope?.state;
+    if (!s || s.pending.size || window.idscope.client.busy || document.body.dataset.state !== 'idle') return false;
+    if (!window.idscope.charts?.idle) return false;
+    return s.models.every((m) => m.restored || m.order.every((i) => m.excluded.has(i) || m.results.has(i) || m.failed.has(i)));
+  }, null, { timeout, polling: 100 });
+}
+
+/** Pixel statistics of a chart's canvas: distinct colours in a sample and the non-background share. */
+export function canvasStats(page, kind) {
+  return page.evaluate((k) => {
+    const c = document.querySelector(`figure[data-kind="${k}"] canvas`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let other = 0;
+    const [r0, g0, b0] = [d[0], d[1], d[2]];
+    for (let i = 0; i < d.length; i += 4 * 7) {
+      colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (Math.abs(d[i] - r0) + Math.abs(d[i + 1] - g0) + Math.abs(d[i + 2] - b0) > 30) other += 1;
+    }
+    return { width: c.width, height: c.height, colours: colours.size, inked: other / (d.length / (4 * 7)) };
+  }, kind);
+}
+
+/**
+ * `idscope estimate --json` of the native CLI for the same parameters the page uses. The `test`
+ * profile is the one `cargo test` already built the binary with, so this costs no extra build.
+ */
+export function cliEstimate(file) {
+  const out = execFileSync('cargo', ['run', '--quiet', '--profile', 'test', '--bin', 'idscope', '--', 'estimate', file, '--gride', '--decimation', '--pcid', '--json'], {
+    cwd: ROOT, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.toString());
+}
+
+export function relClose(a, b, tol = 1e-6) {
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+}

@@ -1,0 +1,95 @@
+//! Native and wasm32 give the same IDs for the same seed: this file runs as a normal `#[test]`
+//! natively and under wasm-bindgen-test in Node, and both are pinned to the same constants (taken
+//! from the native run), so any drift between the two builds fails one of them.
+
+use idscope::analysis::{LayerInput, analyse_layer};
+use idscope::params::Params;
+use idscope::progress::Silent;
+use idscope::readers::{ByteSource, MemorySource, group};
+use idscope::results::LayerResult;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const FIXTURE: &[u8] = include_bytes!("fixtures/reference/gauss8_d40.npy");
+
+fn analyse_fixture() -> LayerResult {
+    let sources: Vec<Box<dyn ByteSource>> =
+        vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
+    let model = group(sources).expect("fixture opens");
+    let layer = model.read_layer(0).expect("fixture reads");
+    let params = Params {
+        repeats: 20,
+        seed: 7,
+        gride: true,
+        decimation: true,
+        ..Params::default()
+    }
+    .check()
+    .unwrap();
+    let input = LayerInput {
+        name: &model.layers[0].name,
+        index: 0,
+        data: layer.data.view(),
+        n_input: model.layers[0].rows,
+        non_finite_dropped: layer.non_finite_dropped,
+        labels: None,
+    };
+    analyse_layer(input, &params, &mut Silent).expect("analysis succeeds")
+}
+
+fn assert_rel(name: &str, got: f64, want: f64) {
+    let tol = 1e-9 * want.abs().max(1e-300);
+    assert!(
+        (got - want).abs() <= tol,
+        "{name}: got {got:.17e}, pinned {want:.17e}"
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn same_ids_natively_and_in_wasm_for_the_same_seed() {
+    let r = analyse_fixture();
+    let t = &r.estimates.twonn;
+    let rep = t.repeats.as_ref().expect("repeats computed");
+    let g = &r.estimates.gride[0];
+    let d = &r.estimates.decimation;
+    if std::env::var_os("IDSCOPE_PRINT_PINS").is_some() {
+        println!(
+            "ML {:?}\nFIT {:?}\nML_MEAN {:?}\nML_STD {:?}\nFIT_MEAN {:?}\nFIT_STD {:?}\nGRIDE0 {:?}\nDEC0 {:?}\nDEC_LAST {:?}",
+            t.ml.id,
+            t.fit.id,
+            rep.ml_mean,
+            rep.ml_std,
+            rep.fit_mean,
+            rep.fit_std,
+            g.id,
+            d[0].id_mean,
+            d[d.len() - 1].id_mean
+        );
+    }
+    assert_eq!(r.estimates.n, PINNED_N);
+    assert_rel("ML", t.ml.id, ML);
+    assert_rel("fit", t.fit.id, FIT);
+    assert_rel("repeats ML mean", rep.ml_mean, ML_MEAN);
+    assert_rel("repeats ML std", rep.ml_std, ML_STD);
+    assert_rel("repeats fit mean", rep.fit_mean, FIT_MEAN);
+    assert_rel("repeats fit std", rep.fit_std, FIT_STD);
+    assert_rel("first Gride", g.id, GRIDE0);
+    assert_rel("decimation, all points", d[0].id_mean, DEC0);
+    assert_rel(
+        "decimation, smallest blocks",
+        d[d.len() - 1].id_mean,
+        DEC_LAST,
+    );
+}
+
+const PINNED_N: usize = 1000;
+const ML: f64 = 7.746814281775019;
+const FIT: f64 = 7.764625060825534;
+const ML_MEAN: f64 = 7.729196499746917;
+const ML_STD: f64 = 0.11855024838145231;
+const FIT_MEAN: f64 = 7.750925507679936;
+const FIT_STD: f64 = 0.1441813936735852;
+const GRIDE0: f64 = 7.746814281775018;
+const DEC0: f64 = 7.764625060825534;
+const DEC_LAST: f64 = 7.404070888522143;

@@ -1,0 +1,106 @@
+// Exports: each chart as PNG (2× pixels) or SVG, all results as CSV or JSON (schema idscope/1,
+// the CLI's `--json` format), and the reverse: a dropped results JSON back into models.
+
+export function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function safeName(s) {
+  return String(s).replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'idscope';
+}
+
+/**
+ * A chart as a PNG at twice its on-screen CSS size. Encoded with toDataURL, not toBlob: Chromium
+ * schedules toBlob's encoding in idle time, which can delay a download by many seconds.
+ */
+export function chartPng(draw, kind, data, opts, cssWidth, cssHeight) {
+  const canvas = document.createElement('canvas');
+  canvas.width = cssWidth * 2;
+  canvas.height = cssHeight * 2;
+  draw(canvas, kind, data, { ...opts, scale: 2 * opts.zoom });
+  const base64 = canvas.toDataURL('image/png').split(',')[1];
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i += 1) bytes[i] = bin.charCodeAt(i);
+  return new Blob([bytes], { type: 'image/png' });
+}
+
+/** A chart as an SVG document at its on-screen CSS size. */
+export function chartSvg(svg, kind, data, opts, cssWidth, cssHeight) {
+  const text = svg(kind, data, { ...opts, scale: opts.zoom }, cssWidth, cssHeight);
+  return new Blob([text], { type: 'image/svg+xml' });
+}
+
+/** One report (schema idscope/1) per model: its computed layers in model order. */
+export function reports(models, version, params) {
+  return models.map((m) => ({
+    schema: 'idscope/1',
+    idscope_version: version,
+    model: m.name,
+    params: m.params ?? params,
+    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => m.results.get(i).result),
+  }));
+}
+
+export function jsonBlob(reps) {
+  const body = reps.length === 1 ? reps[0] : reps;
+  return new Blob([JSON.stringify(body, null, 1)], { type: 'application/json' });
+}
+
+const COLUMNS = [
+  ['model', (r, l) => r.model],
+  ['layer', (r, l) => l.name],
+  ['index', (r, l) => l.index],
+  ['n_input', (r, l) => l.n_input],
+  ['dim', (r, l) => l.dim],
+  ['n_used', (r, l) => l.n],
+  ['duplicates_dropped', (r, l) => l.duplicates.dropped],
+  ['zero_r1_excluded', (r, l) => l.duplicates.zero_r1_excluded],
+  ['non_finite_dropped', (r, l) => l.non_finite_dropped],
+  ['subsampled_out', (r, l) => l.subsampled_out],
+  ['id_ml', (r, l) => l.twonn.ml.id],
+  ['id_ml_ci_low', (r, l) => l.twonn.ml.ci_low],
+  ['id_ml_ci_high', (r, l) => l.twonn.ml.ci_high],
+  ['id_fit', (r, l) => l.twonn.fit.id],
+  ['id_fit_r2', (r, l) => l.twonn.fit.r2],
+  ['repeats', (r, l) => l.twonn.repeats?.repeats ?? 0],
+  ['id_ml_mean', (r, l) => l.twonn.repeats?.ml_mean ?? ''],
+  ['id_ml_std', (r, l) => l.twonn.repeats?.ml_std ?? ''],
+  ['id_fit_mean', (r, l) => l.twonn.repeats?.fit_mean ?? ''],
+  ['id_fit_std', (r, l) => l.twonn.repeats?.fit_std ?? ''],
+  ['pc_id', (r, l) => l.pc_id?.id ?? ''],
+  ['seconds', (r, l) => l.seconds],
+];
+
+function cell(v) {
+  const s = String(v ?? '');
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvBlob(reps) {
+  const lines = [COLUMNS.map(([h]) => h).join(',')];
+  for (const r of reps) for (const l of r.layers) lines.push(COLUMNS.map(([, f]) => cell(f(r, l))).join(','));
+  return new Blob([lines.join('\n') + '\n'], { type: 'text/csv' });
+}
+
+/** Parses a results file: one report or an array of them; throws with a readable message. */
+export function parseReports(text, file) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${e.message})`);
+  }
+  const list = Array.isArray(value) ? value : [value];
+  for (const r of list) {
+    if (!r || r.schema !== 'idscope/1' || !Array.isArray(r.layers)) throw new Error(`${file}: not an idscope results file (schema idscope/1)`);
+  }
+  return list;
+}

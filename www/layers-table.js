@@ -1,0 +1,138 @@
+// The per-model table: what was loaded (from the headers, at once) and, as layers complete, their
+// results. Rows can be excluded and reordered; clicking a row selects the layer the per-layer
+// charts show. Full re-render on structural changes; progress bars are updated in place.
+
+const HEAD = ['', '#', 'layer', 'N × D', 'dtype', 'size', 'progress', 'ID (ML) ± std', 'ID (fit) ± std', 'PC-ID', 'N used', 'dups dropped', 'time', ''];
+
+export function bytes(n) {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
+  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+
+/**
+ * @param {HTMLElement} container
+ * @param {object[]} models   page models (see app.js)
+ * @param {object} ui  {selected: {model, layer} | null, key: current params key, on: handlers}
+ */
+export function renderTables(container, models, ui) {
+  container.replaceChildren(...models.map((m) => modelBlock(m, ui)));
+}
+
+function modelBlock(m, ui) {
+  const div = document.createElement('div');
+  div.className = 'model';
+  div.dataset.model = m.id;
+  const h2 = document.createElement('h2');
+  h2.textContent = m.name;
+  const small = document.createElement('small');
+  small.textContent = m.restored ? 'restored from results file' : m.files.join(', ');
+  const remove = button('Remove', `Remove ${m.name}`, () => ui.on.remove(m));
+  h2.append(small, remove);
+  div.append(h2);
+  if (m.info?.skipped?.length) {
+    const p = document.createElement('p');
+    p.className = 'skipped';
+    p.textContent = `Skipped: ${m.info.skipped.map(([n, why]) => `${n} (${why})`).join('; ')}`;
+    div.append(p);
+  }
+  const table = document.createElement('table');
+  table.className = 'layers';
+  const thead = table.createTHead().insertRow();
+  for (const h of HEAD) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    thead.append(th);
+  }
+  const body = table.createTBody();
+  m.order.forEach((i, pos) => body.append(row(m, i, pos, ui)));
+  div.append(table);
+  return div;
+}
+
+function row(m, i, pos, ui) {
+  const layer = m.info.layers[i];
+  const tr = document.createElement('tr');
+  tr.dataset.model = m.id;
+  tr.dataset.layer = i;
+  const excluded = m.excluded.has(i);
+  const res = m.results.get(i);
+  const failed = m.failed.get(i);
+  if (excluded) tr.classList.add('excluded');
+  if (res && !m.restored && res.key !== ui.key) tr.classList.add('stale');
+  if (ui.selected && ui.selected.model === m.id && ui.selected.layer === i) tr.classList.add('selected');
+
+  const keep = document.createElement('input');
+  keep.type = 'checkbox';
+  keep.checked = !excluded;
+  keep.title = 'Include this layer';
+  keep.setAttribute('aria-label', `Include ${layer.name}`);
+  keep.addEventListener('click', (e) => e.stopPropagation());
+  keep.addEventListener('change', () => ui.on.exclude(m, i, !keep.checked));
+  td(tr, '', 'keep').append(keep);
+  td(tr, String(pos), 'pos');
+  td(tr, layer.name, 'name');
+  td(tr, `${layer.rows} × ${layer.cols}`, 'shape');
+  td(tr, layer.dtype || '—', 'dtype');
+  td(tr, bytes(layer.byte_size), 'size');
+  const prog = document.createElement('progress');
+  prog.max = 1;
+  prog.value = res ? 1 : (m.progress.get(i) ?? 0);
+  td(tr, '', 'progress').append(prog);
+
+  if (failed && !res) {
+    const c = td(tr, failed.message, 'failed');
+    c.colSpan = 6;
+  } else if (res) {
+    const r = res.result;
+    const t = r.twonn;
+    const ml = td(tr, t.repeats ? `${fmt(t.ml.id)} ± ${fmt(t.repeats.ml_std)}` : fmt(t.ml.id), 'result id-ml');
+    ml.dataset.value = t.ml.id;
+    ml.title = `95 % interval ${fmt(t.ml.ci_low)}–${fmt(t.ml.ci_high)}`;
+    const fit = td(tr, t.repeats ? `${fmt(t.fit.id)} ± ${fmt(t.repeats.fit_std)}` : fmt(t.fit.id), 'result id-fit');
+    fit.dataset.value = t.fit.id;
+    if (t.repeats) fit.dataset.std = t.repeats.fit_std;
+    td(tr, r.pc_id ? String(r.pc_id.id) : '—', 'result pc-id');
+    td(tr, r.subsampled_out ? `${r.n} (of ${r.n_input})` : String(r.n), 'result n-used');
+    td(tr, String(r.duplicates.dropped + r.duplicates.zero_r1_excluded), 'result dups');
+    td(tr, `${fmt(r.seconds * 1000, 0)} ms`, 'result time');
+  } else {
+    for (const c of ['id-ml', 'id-fit', 'pc-id', 'n-used', 'dups', 'time']) td(tr, excluded ? '' : '…', `result ${c}`);
+  }
+  const move = td(tr, '', 'move');
+  move.append(
+    button('↑', `Move ${layer.name} up`, () => ui.on.move(m, pos, -1), pos === 0),
+    button('↓', `Move ${layer.name} down`, () => ui.on.move(m, pos, 1), pos === m.order.length - 1),
+  );
+  tr.addEventListener('click', () => ui.on.select(m, i));
+  return tr;
+}
+
+function td(tr, text, cls) {
+  const c = tr.insertCell();
+  c.textContent = text;
+  if (cls) c.className = cls;
+  return c;
+}
+
+function button(text, label, onClick, disabled = false) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.title = label;
+  b.setAttribute('aria-label', label);
+  b.disabled = disabled;
+  b.addEventListener('click', (e) => { e.stopPropagation(); onClick(); });
+  return b;
+}
+
+/** Updates one row's progress bar without re-rendering. */
+export function setRowProgress(container, model, layer, fraction) {
+  const p = container.querySelector(`tr[data-model="${model}"][data-layer="${layer}"] progress`);
+  if (p) p.value = fraction;
+}
