@@ -46,9 +46,5 @@ for i in "${!names[@]}"; do
   if [ "${results[$i]}" = 0 ]; then mark="PASS"; else mark="FAIL"; failed=$((failed + 1)); fi
   printf '%-5s %-50s %4ss\n' "$mark" "${names[$i]}" "${times[$i]}"
 done
-if [ "$failed" = 0 ]; then
-  echo "ALL PASSED"
-else
-  echo "$failed STEP(S) FAILED"
-  exit 1
-fi
+echo "steps: $(( ${#names[@]} - failed )) passed, $failed failed"
+[ "$failed" = 0 ]

@@ -5,6 +5,7 @@ use ndarray::{ArrayView2, Axis};
 use crate::estimate::{EstimateError, estimate};
 use crate::params::CheckedParams;
 use crate::progress::{Progress, Stage};
+use crate::readers::{Labels, Model, ReadError};
 use crate::results::{ClassResult, LayerResult, SkippedClass};
 use crate::rng::{self, Stream};
 
@@ -118,4 +119,38 @@ pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &m
         skipped_classes,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Why a layer of a model could not be analysed: reading it, or estimating on it.
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    /// The layer could not be read (the message names the file and the layer).
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The estimates failed.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+}
+
+/// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of
+/// the rows it kept, and analyses it: the per-layer step of the CLI and of the worker.
+pub fn analyse_model_layer(
+    model: &Model,
+    index: usize,
+    labels: Option<&Labels>,
+    params: &CheckedParams,
+    progress: &mut dyn Progress,
+) -> Result<LayerResult, LayerError> {
+    let layer = model.read_layer(index)?;
+    let (name, n_input) = model.layers.get(index).map_or(("", layer.data.nrows()), |l| (l.name.as_str(), l.rows));
+    let ids: Option<Vec<u32>> = labels.map(|l| layer.kept_rows.iter().filter_map(|&r| l.ids.get(r).copied()).collect());
+    let input = LayerInput {
+        name,
+        index,
+        data: layer.data.view(),
+        n_input,
+        non_finite_dropped: layer.non_finite_dropped,
+        labels: ids.as_deref().zip(labels).map(|(ids, l)| LabelsView { ids, names: &l.names }),
+    };
+    Ok(analyse_layer(input, params, progress)?)
 }

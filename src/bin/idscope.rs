@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
+use idscope::analysis::{LayerError, analyse_model_layer};
 use idscope::params::{DuplicatePolicy, Metric, Params};
 use idscope::readers::{ByteSource, FileSource, Model, group};
 use idscope::results::Report;
@@ -127,18 +127,11 @@ fn estimate(a: &EstimateArgs) -> Result<(), String> {
     let labels = model.read_labels().map_err(|e| e.to_string())?;
     let p = params(a, labels.is_some()).check().map_err(|e| e.to_string())?;
     let mut report = Report::new(model.name.clone(), p.get().clone());
-    for (index, info) in model.layers.iter().enumerate() {
-        let layer = model.read_layer(index).map_err(|e| e.to_string())?;
-        let ids: Option<Vec<u32>> = labels.as_ref().map(|l| layer.kept_rows.iter().map(|&r| l.ids[r]).collect());
-        let input = LayerInput {
-            name: &info.name,
-            index,
-            data: layer.data.view(),
-            n_input: info.rows,
-            non_finite_dropped: layer.non_finite_dropped,
-            labels: ids.as_deref().zip(labels.as_ref()).map(|(ids, l)| LabelsView { ids, names: &l.names }),
-        };
-        let result = analyse_layer(input, &p, &mut idscope::progress::Silent).map_err(|e| format!("{}: {e}", model.name))?;
+    for index in 0..model.layers.len() {
+        let result = analyse_model_layer(&model, index, labels.as_ref(), &p, &mut idscope::progress::Silent).map_err(|e| match e {
+            LayerError::Read(e) => e.to_string(),
+            LayerError::Analysis(e) => format!("{}: {e}", model.name),
+        })?;
         if !a.json {
             eprintln!("{}: ID {:.3} (fit), {:.2} s", result.name, result.estimates.twonn.fit.id, result.seconds);
         }

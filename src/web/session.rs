@@ -9,7 +9,7 @@ use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
-use crate::analysis::{LabelsView, LayerInput, analyse_layer};
+use crate::analysis::{LayerError, analyse_model_layer};
 use crate::params::Params;
 use crate::progress::Cancelled;
 use crate::readers::{ByteSource, LayerInfo, Model, ReadError, group};
@@ -123,31 +123,15 @@ impl Session {
         } else {
             None
         };
-        let data = model.read_layer(layer).map_err(|e| read_error(&e))?;
-        let ids: Option<Vec<u32>> = labels
-            .as_ref()
-            .map(|l| data.kept_rows.iter().map(|&r| l.ids[r]).collect());
-        let input = LayerInput {
-            name: &info.name,
-            index: layer,
-            data: data.data.view(),
-            n_input: info.rows,
-            non_finite_dropped: data.non_finite_dropped,
-            labels: ids
-                .as_deref()
-                .zip(labels.as_ref())
-                .map(|(ids, l)| LabelsView {
-                    ids,
-                    names: &l.names,
-                }),
-        };
         let mut sink = |f: f64| match progress.call1(&JsValue::NULL, &JsValue::from_f64(f)) {
             Ok(v) if v == JsValue::FALSE => Err(Cancelled),
             Ok(_) => Ok(()),
             Err(_) => Err(Cancelled),
         };
-        let result = analyse_layer(input, &params, &mut sink)
-            .map_err(|e| file_error(&info.file, &e.to_string()))?;
+        let result = analyse_model_layer(model, layer, labels.as_ref(), &params, &mut sink).map_err(|e| match e {
+            LayerError::Read(e) => read_error(&e),
+            LayerError::Analysis(e) => file_error(&info.file, &e.to_string()),
+        })?;
         to_js(&result).map_err(JsValue::from)
     }
 
