@@ -1,6 +1,8 @@
 //! Files written by the real writers (numpy, the safetensors package, Embedding Projector TSV; see
 //! scripts/make_reader_fixtures.py) read back bit for bit, whole and in row ranges.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use idscope::readers::{ByteSource, FileSource, Model, group, open};
@@ -221,14 +223,7 @@ fn sniffing_ignores_extensions() {
 fn fortran_rows_read_by_column_match_the_streamed_path() {
     // 300 000 × 3 column-major: a few rows take the one-read-per-column path, all rows the stream.
     let (n, d) = (300_000usize, 3usize);
-    let mut dict = format!("{{'descr': '<f4', 'fortran_order': True, 'shape': ({n}, {d}), }}");
-    while (10 + dict.len() + 1) % 64 != 0 {
-        dict.push(' ');
-    }
-    dict.push('\n');
-    let mut b = b"\x93NUMPY\x01\x00".to_vec();
-    b.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    b.extend_from_slice(dict.as_bytes());
+    let mut b = common::npy_header("<f4", &format!("({n}, {d})"), true);
     for c in 0..d {
         b.extend((0..n).flat_map(|r| ((r * 10 + c) as f32).to_le_bytes()));
     }

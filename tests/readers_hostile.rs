@@ -2,6 +2,8 @@
 //! problem; never a panic, a hang, or an allocation beyond what the file justifies. Also replays
 //! the fuzzing regression corpus in tests/fixtures/readers/regressions/.
 
+mod common;
+
 use std::path::Path;
 
 use idscope::readers::{
@@ -15,15 +17,7 @@ fn mem(name: &str, bytes: Vec<u8>) -> Box<dyn ByteSource> {
 
 /// A version-1 .npy file: header padded to 64 bytes, then `data`.
 fn npy(descr: &str, shape: &str, fortran: bool, data: &[u8]) -> Vec<u8> {
-    let f = if fortran { "True" } else { "False" };
-    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': {f}, 'shape': {shape}, }}");
-    while (10 + dict.len() + 1) % 64 != 0 {
-        dict.push(' ');
-    }
-    dict.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    out.extend_from_slice(dict.as_bytes());
+    let mut out = common::npy_header(descr, shape, fortran);
     out.extend_from_slice(data);
     out
 }

@@ -1,6 +1,8 @@
 //! Files over 4 GiB (sparse, made here and deleted): listing and reading a few rows touch only
 //! megabytes, counted through a wrapping byte source. Covers 64-bit offsets and ZIP64.
 
+mod common;
+
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
@@ -44,15 +46,7 @@ const D: u64 = 1_000_000;
 const DATA: u64 = N * D * 4; // 4.4 GB
 
 fn npy_header() -> Vec<u8> {
-    let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({N}, {D}), }}");
-    while (10 + dict.len() + 1) % 64 != 0 {
-        dict.push(' ');
-    }
-    dict.push('\n');
-    let mut h = b"\x93NUMPY\x01\x00".to_vec();
-    h.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    h.extend_from_slice(dict.as_bytes());
-    h
+    common::npy_header("<f4", &format!("({N}, {D})"), false)
 }
 
 fn counted(path: &PathBuf) -> (Box<dyn ByteSource>, Arc<AtomicU64>) {

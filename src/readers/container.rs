@@ -8,7 +8,7 @@ use ndarray::Array2;
 use super::dtype::DType;
 use super::error::{ErrorKind, ReadError, shape_text};
 use super::labels::{LabelStorage, Labels, LabelsInfo, LabelsReader, is_label_name};
-use super::layer::{LayerData, LayerInfo, LayerReader, Storage, check_data_len, rows_cols};
+use super::layer::{LayerData, LayerInfo, LayerReader, Storage, check_data_len, layer_reader, rows_cols};
 use super::natural::natural_cmp;
 use super::npy::{self, NpyDtype, NpyHeader};
 use super::safetensors;
@@ -513,15 +513,7 @@ impl Container {
     }
 
     fn reader(&self, layer: usize) -> Result<&LayerReader, ReadError> {
-        self.readers.get(layer).ok_or_else(|| {
-            ReadError::new(
-                &self.name,
-                ErrorKind::NoSuchLayer {
-                    index: layer,
-                    count: self.readers.len(),
-                },
-            )
-        })
+        layer_reader(&self.readers, &self.name, layer)
     }
 
     /// Rows `rows` of layer `layer` as `f32`, exactly as stored.
@@ -536,10 +528,7 @@ impl Container {
 
     /// The labels, if the file holds any.
     pub fn read_labels(&self) -> Result<Option<Labels>, ReadError> {
-        self.labels_reader
-            .as_ref()
-            .map(LabelsReader::read)
-            .transpose()
+        self.labels_reader.as_ref().map(LabelsReader::read).transpose()
     }
 
     /// One line per layer, labels and skipped entry (what `idscope list` prints).

@@ -400,3 +400,9 @@ pub(crate) fn rows_cols(shape: &[u64], rows: u64, cols: u64) -> Result<(usize, u
     let c = usize::try_from(cols).map_err(|_| ErrorKind::ShapeOverflow(shape_text(shape)))?;
     Ok((r, c))
 }
+
+/// The reader of layer `layer` among `readers`, or a `NoSuchLayer` error naming `source`: the
+/// lookup behind `Container` and `Model`'s read methods.
+pub(crate) fn layer_reader<'a>(readers: &'a [LayerReader], source: &str, layer: usize) -> Result<&'a LayerReader, ReadError> {
+    readers.get(layer).ok_or_else(|| ReadError::new(source, ErrorKind::NoSuchLayer { index: layer, count: readers.len() }))
+}

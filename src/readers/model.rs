@@ -8,7 +8,7 @@ use ndarray::Array2;
 use super::container::{Container, Skipped, describe_layer, file_stem, open_with};
 use super::error::{ErrorKind, ReadError};
 use super::labels::{LabelStorage, Labels, LabelsInfo, LabelsReader, is_label_name};
-use super::layer::{LayerData, LayerInfo, LayerReader, Storage};
+use super::layer::{LayerData, LayerInfo, LayerReader, Storage, layer_reader};
 use super::natural::natural_cmp;
 use super::source::ByteSource;
 use super::{Format, Limits};
@@ -92,15 +92,7 @@ impl Model {
     }
 
     fn reader(&self, layer: usize) -> Result<&LayerReader, ReadError> {
-        self.readers.get(layer).ok_or_else(|| {
-            ReadError::new(
-                self.files.join(", "),
-                ErrorKind::NoSuchLayer {
-                    index: layer,
-                    count: self.readers.len(),
-                },
-            )
-        })
+        layer_reader(&self.readers, &self.files.join(", "), layer)
     }
 
     /// Rows `rows` of layer `layer`, exactly as stored.
@@ -115,10 +107,7 @@ impl Model {
 
     /// The labels, if any.
     pub fn read_labels(&self) -> Result<Option<Labels>, ReadError> {
-        self.labels_reader
-            .as_ref()
-            .map(LabelsReader::read)
-            .transpose()
+        self.labels_reader.as_ref().map(LabelsReader::read).transpose()
     }
 
     /// Keeps only the named layers, in the order given (`--layer NAME`, repeatable).

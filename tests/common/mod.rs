@@ -86,3 +86,18 @@ pub fn brute_force(x: &Array2<f32>, i: usize) -> Vec<(f64, u32)> {
     all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     all
 }
+
+/// A version-1 .npy header, padded to 64 bytes, for `descr` (e.g. `<f4`), `shape` (a Python
+/// tuple, e.g. `(3, 2)`) and the storage order; the element bytes follow it.
+pub fn npy_header(descr: &str, shape: &str, fortran: bool) -> Vec<u8> {
+    let f = if fortran { "True" } else { "False" };
+    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': {f}, 'shape': {shape}, }}");
+    while (10 + dict.len() + 1) % 64 != 0 {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out
+}
