@@ -147,15 +147,7 @@ fn layers_are_shareable_across_threads() {
 }
 
 fn small_npy(rows: usize, cols: usize, descr: &str) -> Vec<u8> {
-    let mut dict =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
-    while (10 + dict.len() + 1) % 64 != 0 {
-        dict.push(' ');
-    }
-    dict.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    out.extend_from_slice(dict.as_bytes());
+    let mut out = common::npy_header(descr, &format!("({rows}, {cols})"), false);
     out.extend((0..rows * cols).flat_map(|i| (i as f32).to_le_bytes()));
     out
 }
