@@ -18,6 +18,7 @@ pub mod readers;
 pub mod results;
 pub mod rng;
 pub mod scaling;
+pub mod stats;
 pub mod surrogate;
 pub mod table;
 pub mod twonn;

@@ -32,11 +32,7 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
     if n < 2 {
         return Err(PcaError::TooFew(n));
     }
-    let mut mean = vec![0.0f64; d];
-    for row in x.outer_iter() {
-        mean.iter_mut().zip(row.iter()).for_each(|(m, &v)| *m += v as f64);
-    }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
+    let mean = crate::stats::column_means(x);
     let mut var = vec![0.0f64; d];
     for row in x.outer_iter() {
         var.iter_mut().zip(row.iter().zip(&mean)).for_each(|(s, (&v, m))| *s += (v as f64 - m).powi(2));

@@ -7,6 +7,7 @@ use crate::knn::{KnnError, Neighbours, Search, within};
 use crate::params::Metric;
 use crate::results::{DecimationPoint, RepeatStats};
 use crate::rng::{self, Stream};
+use crate::stats::mean_std;
 use crate::twonn;
 
 /// TwoNN of one subset: ML and fit ID, and the mean r₂; `None` with fewer than 3 usable μ.
@@ -32,11 +33,16 @@ fn subset_estimate(
     Ok(Some(SubsetEstimate { ml: ml.id, fit: fit.id, mean_r2 }))
 }
 
-/// Mean and standard deviation (ddof = 0).
-pub fn mean_std(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    (mean, (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n).sqrt())
+/// TwoNN of every subset (in parallel), keeping the subsets where it is defined.
+fn estimate_subsets(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    subsets: &[Vec<usize>],
+    metric: Metric,
+    mu_fraction: f64,
+) -> Result<Vec<SubsetEstimate>, KnnError> {
+    let found = crate::parallel::map(subsets, |m| subset_estimate(x, full, m, metric, mu_fraction));
+    Ok(found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
 }
 
 /// ML and fit ID on `repeats` random subsets of round(`fraction`·N) points (stream `Repeats`).
@@ -54,8 +60,7 @@ pub fn repeats(
     let size = (fraction * n as f64).round() as usize;
     let mut r = rng::rng(seed, Stream::Repeats);
     let subsets: Vec<Vec<usize>> = (0..repeats).map(|_| rng::subset(n, size, &mut r)).collect();
-    let found = crate::parallel::map(&subsets, |m| subset_estimate(x, full, m, metric, mu_fraction));
-    let ok: Vec<SubsetEstimate> = found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+    let ok = estimate_subsets(x, full, &subsets, metric, mu_fraction)?;
     if ok.is_empty() {
         return Ok(None);
     }
@@ -88,8 +93,7 @@ pub fn decimation(
                 m
             })
             .collect();
-        let found = crate::parallel::map(&members, |m| subset_estimate(x, full, m, metric, mu_fraction));
-        let ok: Vec<SubsetEstimate> = found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+        let ok = estimate_subsets(x, full, &members, metric, mu_fraction)?;
         if !ok.is_empty() {
             let (id_mean, id_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
             let scale = ok.iter().map(|e| e.mean_r2).sum::<f64>() / ok.len() as f64;

@@ -9,11 +9,7 @@ use crate::rng::{self, Stream};
 /// N Gaussian rows with the covariance and mean of the rows of `x` (stream `Surrogate`).
 pub fn gaussian_like(x: ArrayView2<f32>, seed: u32) -> Array2<f32> {
     let (n, d) = x.dim();
-    let mut mean = vec![0.0f64; d];
-    for row in x.outer_iter() {
-        mean.iter_mut().zip(row.iter()).for_each(|(m, &v)| *m += v as f64);
-    }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
+    let mean = crate::stats::column_means(x);
     let scale = 1.0 / ((n.max(2) - 1) as f64).sqrt();
     let mut r = rng::rng(seed, Stream::Surrogate);
     let g: Vec<Vec<f64>> = (0..n).map(|_| (0..n).map(|_| StandardNormal.sample(&mut r)).collect()).collect();
