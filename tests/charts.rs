@@ -570,3 +570,20 @@ fn surrogate_test_puts_data_and_surrogate_side_by_side_on_the_same_axes() {
     let msg = render(&light(), |a, s| charts::surrogate_test(a, &no_surrogate, s)).1.unwrap_err().to_string();
     assert!(msg.contains("turn on the surrogate"), "{msg}");
 }
+
+#[test]
+fn spectrum_without_a_gap_draws_every_component_and_a_late_pc_id() {
+    // A power-law spectrum (no gap, as for a curved manifold): λᵢ ∝ i^−0.8 over 300 components.
+    let mut e = cube().clone();
+    let raw: Vec<f64> = (1..=300).map(|i| (i as f64).powf(-0.8)).collect();
+    let total: f64 = raw.iter().sum();
+    let spectrum: Vec<f64> = raw.iter().map(|v| v / total).collect();
+    let mut acc = 0.0;
+    let id = spectrum.iter().position(|v| { acc += v; acc >= 0.9 }).unwrap() + 1;
+    let pc = e.pc_id.as_mut().unwrap();
+    (pc.spectrum, pc.id) = (spectrum, id);
+    let (svg, r) = render(&light(), |a, s| charts::spectrum(a, &e, &SpectrumOptions::default(), s));
+    preview("spectrum_no_gap", &svg);
+    assert_eq!(r.unwrap().len(), 300);
+    assert!(id > 150 && svg.contains(&format!("PC-ID = {id} (90 % of variance)")), "PC-ID {id}");
+}
