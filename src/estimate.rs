@@ -126,17 +126,21 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-/// Gride at n₁ = 1, 2, 4, … up to the neighbours searched; points with r_{n₁} = 0 are left out.
+/// Gride at n₁ = 1, 2, 4, … up to the neighbours searched.
 fn gride_scaling(full: &Neighbours) -> Result<Vec<GridePoint>, EstimateError> {
-    gride::scale_orders(full.k())
-        .into_iter()
-        .map(|(n1, n2)| {
-            let mu: Vec<f64> = r(full, n1).zip(r(full, n2)).filter(|&(a, _)| a > 0.0).map(|(a, b)| b / a).collect();
-            let (id, err) = gride::estimate(&mu, n1, n2).map_err(|source| EstimateError::Gride { n1, source })?;
-            let scale = (r(full, n1).sum::<f64>() + r(full, n2).sum::<f64>()) / (2 * full.indices.nrows()) as f64;
-            Ok(GridePoint { n1, n2, id, err, scale })
-        })
-        .collect()
+    gride::scale_orders(full.k()).into_iter().map(|(n1, n2)| gride_at(full, n1, n2)).collect()
+}
+
+/// Gride on μ = r_{n₂}/r_{n₁} of every point (n₂ ≤ the neighbours searched); points with
+/// r_{n₁} = 0 are left out.
+pub fn gride_at(full: &Neighbours, n1: usize, n2: usize) -> Result<GridePoint, EstimateError> {
+    if n1 == 0 || n2 > full.k() {
+        return Err(EstimateError::Gride { n1, source: GrideError::Orders { n1, n2 } });
+    }
+    let mu: Vec<f64> = r(full, n1).zip(r(full, n2)).filter(|&(a, _)| a > 0.0).map(|(a, b)| b / a).collect();
+    let (id, err) = gride::estimate(&mu, n1, n2).map_err(|source| EstimateError::Gride { n1, source })?;
+    let scale = (r(full, n1).sum::<f64>() + r(full, n2).sum::<f64>()) / (2 * full.indices.nrows()) as f64;
+    Ok(GridePoint { n1, n2, id, err, scale })
 }
 
 /// PC-ID on at most `pc_max_points` rows (random subsample, stream `Pca`).
