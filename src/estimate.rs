@@ -81,30 +81,43 @@ pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn P
     }
     let k = if p.gride { p.gride_range } else { BASE_K }.min(n - 1);
     let full = neighbours(x, &Search::new(k, p.metric), &mut Stage::new(progress, 0.0, 0.5))?;
+    from_neighbours(x, &full, params, dups.duplicate_rows, progress)
+}
 
-    let mus = twonn::mus(r(&full, 1), r(&full, 2));
+/// Every estimate after the neighbour search: `full` holds the neighbours of the (distinct) rows
+/// of `x`, at least 2 per point and as many as Gride's range asks; `duplicate_rows` is reported.
+pub fn from_neighbours(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    params: &CheckedParams,
+    duplicate_rows: usize,
+    progress: &mut dyn Progress,
+) -> Result<Estimates, EstimateError> {
+    let p = params.get();
+    let n = x.nrows();
+    let mus = twonn::mus(r(full, 1), r(full, 2));
     let twonn = TwoNn {
         ml: twonn::ml(&mus.mu)?,
         fit: twonn::fit(&mus.mu, p.mu_fraction)?,
         repeats: if p.repeats > 0 {
-            scaling::repeats(x, &full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
+            scaling::repeats(x, full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
         } else {
             None
         },
-        scale: (r(&full, 1).sum::<f64>() + r(&full, 2).sum::<f64>()) / (2 * n) as f64,
+        scale: (r(full, 1).sum::<f64>() + r(full, 2).sum::<f64>()) / (2 * n) as f64,
         mu: sorted(mus.mu.clone()),
     };
     progress.update(0.6)?;
     let duplicates = DuplicateReport {
         policy: p.duplicates,
-        duplicate_rows: dups.duplicate_rows,
-        dropped: if p.duplicates == DuplicatePolicy::KeepOne { dups.duplicate_rows } else { 0 },
+        duplicate_rows,
+        dropped: if p.duplicates == DuplicatePolicy::KeepOne { duplicate_rows } else { 0 },
         zero_r1_excluded: mus.zero_r1_excluded,
         mu_one_ties: mus.mu_one_ties,
     };
-    let gride = if p.gride { gride_scaling(&full)? } else { Vec::new() };
+    let gride = if p.gride { gride_scaling(full)? } else { Vec::new() };
     let decimation = if p.decimation {
-        scaling::decimation(x, &full, p.metric, p.mu_fraction, p.min_block, p.seed)?
+        scaling::decimation(x, full, p.metric, p.mu_fraction, p.min_block, p.seed)?
     } else {
         Vec::new()
     };

@@ -2,14 +2,15 @@
 //! scale analysis, decimation), Gride at any order n, and a read-out of one point's neighbours
 //! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists.
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 
+use crate::duplicates;
 use crate::estimate::{self, EstimateError};
 use crate::knn::{self, KnnError, Neighbours, Search};
 use crate::manifolds::{self, Manifold};
-use crate::params::{MAX_K, Metric, ParamError, Params};
+use crate::params::{CheckedParams, MAX_K, Metric, ParamError, Params};
 use crate::progress::Silent;
-use crate::results::{Estimates, GridePoint};
+use crate::results::{Estimates, GridePoint, LayerResult};
 
 /// Fewest points the view accepts: enough for 2n = 64 neighbours and a decimation step.
 pub const MIN_POINTS: usize = 100;
@@ -52,15 +53,23 @@ pub enum LessonError {
     Knn(#[from] KnnError),
 }
 
-/// One generated cloud with its neighbour lists and the app's estimates.
+/// One generated cloud (its distinct points) with its neighbour lists and the app's estimates.
 #[derive(Debug, Clone)]
 pub struct Lesson {
     /// The points, N × embedding dimension.
     pub points: Array2<f32>,
     /// The `min(64, N − 1)` exact nearest neighbours of every point.
     pub neighbours: Neighbours,
-    /// TwoNN (ML and fit), Gride at n = 1, 2, 4 … 32 and the decimation, as the app computes them.
+    /// TwoNN (ML and fit) and, after [`Lesson::add_scales`], Gride at n = 1, 2, 4 … 32 and the
+    /// decimation, as the app computes them.
     pub estimates: Estimates,
+    seed: u32,
+}
+
+/// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
+/// scale analyses on request, Gride over the 64 neighbours searched.
+fn params(seed: u32, scales: bool) -> Result<CheckedParams, ParamError> {
+    Params { repeats: 0, seed, gride: scales, gride_range: MAX_K, decimation: scales, ..Params::default() }.check()
 }
 
 /// One point's neighbourhood as the view draws it.
@@ -89,7 +98,9 @@ pub struct Readout {
 }
 
 impl Lesson {
-    /// Generates `n` points of `m` with `noise` and `seed`, and computes everything on them.
+    /// Generates `n` points of `m` with `noise` and `seed` (exact duplicates, which f32 rounding
+    /// can make on a curve, kept once as the app does), searches their neighbours and estimates
+    /// TwoNN; [`Lesson::add_scales`] adds the slower scale analyses.
     pub fn new(m: Manifold, n: usize, noise: f64, seed: u32) -> Result<Self, LessonError> {
         if !(MIN_POINTS..=MAX_POINTS).contains(&n) {
             return Err(LessonError::Points(n));
@@ -97,11 +108,38 @@ impl Lesson {
         if !(noise.is_finite() && noise >= 0.0) {
             return Err(LessonError::Noise(noise));
         }
-        let points = manifolds::generate(m, n, noise, seed);
-        let params = Params { repeats: 0, seed, gride: true, gride_range: MAX_K, decimation: true, ..Params::default() };
-        let estimates = estimate::estimate(points.view(), &params.check()?, &mut Silent)?;
-        let neighbours = knn::neighbours(points.view(), &Search::new(MAX_K.min(n - 1), Metric::Euclidean), &mut Silent)?;
-        Ok(Self { points, neighbours, estimates })
+        let generated = manifolds::generate(m, n, noise, seed);
+        let dups = duplicates::find(generated.view());
+        let points = if dups.duplicate_rows > 0 { generated.select(Axis(0), &dups.distinct) } else { generated };
+        let search = Search::new(MAX_K.min(points.nrows() - 1), Metric::Euclidean);
+        let neighbours = knn::neighbours(points.view(), &search, &mut Silent)?;
+        let estimates = estimate::from_neighbours(points.view(), &neighbours, &params(seed, false)?, dups.duplicate_rows, &mut Silent)?;
+        Ok(Self { points, neighbours, estimates, seed })
+    }
+
+    /// Adds Gride at n = 1, 2, 4 … 32 and the decimation to the estimates (they are what the
+    /// app's `estimate` gives with Gride and decimation on and no repeats).
+    pub fn add_scales(&mut self) -> Result<(), LessonError> {
+        let dups = self.estimates.duplicates.duplicate_rows;
+        let p = params(self.seed, true)?;
+        self.estimates = estimate::from_neighbours(self.points.view(), &self.neighbours, &p, dups, &mut Silent)?;
+        Ok(())
+    }
+
+    /// The estimates as the app's per-layer result, named `name`, so the app's charts draw them.
+    pub fn layer_result(&self, name: &str, seconds: f64) -> LayerResult {
+        LayerResult {
+            name: name.to_owned(),
+            index: 0,
+            n_input: self.points.nrows(),
+            dim: self.points.ncols(),
+            non_finite_dropped: 0,
+            subsampled_out: 0,
+            estimates: self.estimates.clone(),
+            classes: Vec::new(),
+            skipped_classes: Vec::new(),
+            seconds,
+        }
     }
 
     /// Largest Gride order n whose 2n-th neighbour is known.

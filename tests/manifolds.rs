@@ -3,8 +3,11 @@
 
 mod common;
 
+use idscope::estimate::estimate;
 use idscope::lesson::{Lesson, LessonError};
 use idscope::manifolds::{ALL, Manifold, generate};
+use idscope::params::Params;
+use idscope::progress::Silent;
 
 #[test]
 fn every_generator_gives_its_stated_id_at_n_2000_without_noise() {
@@ -74,12 +77,38 @@ fn noise_raises_twonn_and_gride_at_larger_n_brings_it_back() {
 
 #[test]
 fn gride_at_any_order_matches_the_scale_analysis() {
-    let l = Lesson::new(Manifold::Sphere, 800, 0.03, 2).unwrap();
+    let mut l = Lesson::new(Manifold::Sphere, 800, 0.03, 2).unwrap();
+    assert!(l.estimates.gride.is_empty() && l.estimates.decimation.is_empty());
+    l.add_scales().unwrap();
+    assert_eq!(l.estimates.gride.len(), 6);
     assert_eq!(l.max_order(), 32);
     for g in &l.estimates.gride {
         assert_eq!(&l.gride(g.n1).unwrap(), g, "n1 = {}", g.n1);
     }
     assert!(l.gride(3).unwrap().id.is_finite());
+}
+
+#[test]
+fn the_lesson_gives_the_apps_numbers() {
+    // One neighbour search serves the read-outs and the estimates: they must equal what the
+    // app's `estimate` computes on the same points with the same parameters.
+    let mut l = Lesson::new(Manifold::SwissRoll, 1000, 0.02, 4).unwrap();
+    l.add_scales().unwrap();
+    let p = Params { repeats: 0, seed: 4, gride: true, decimation: true, ..Params::default() }.check().unwrap();
+    assert_eq!(estimate(l.points.view(), &p, &mut Silent).unwrap(), l.estimates);
+}
+
+#[test]
+fn exact_duplicates_are_kept_once() {
+    // 5000 abscissae rounded to f32 collide (birthday problem on 2²⁴ values), and on a curve
+    // equal x means equal points: the lesson keeps one copy and reports the rest, like the app.
+    let x = generate(Manifold::Curve, 5000, 0.0, 0);
+    let dups = idscope::duplicates::find(x.view()).duplicate_rows;
+    assert!(dups > 0, "the case this test is about");
+    let l = Lesson::new(Manifold::Curve, 5000, 0.0, 0).unwrap();
+    assert_eq!(l.points.nrows(), 5000 - dups);
+    assert_eq!(l.estimates.duplicates.duplicate_rows, dups);
+    assert!(l.neighbours.distances.column(0).iter().all(|&r| r > 0.0), "no r₁ = 0 left");
 }
 
 #[test]

@@ -1,0 +1,222 @@
+// The data canvas: points in the plane, or a rotatable orthographic view of 3-D points; the
+// chosen point with its neighbours and the circles (3-D: outlines of the spheres, which an
+// orthographic projection keeps at their true radius) of radius r₁, r₂ or rₙ, r₂ₙ.
+
+const DEG = Math.PI / 180;
+
+export class DataView {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{hover: (i: number) => void, pick: (i: number) => void, rotate: (yaw: number, pitch: number) => void}} on
+   */
+  constructor(canvas, on) {
+    this.canvas = canvas;
+    this.on = on;
+    this.points = null;
+    this.dim = 2;
+    this.extent = 1;
+    this.yaw = 0;
+    this.pitch = 0;
+    this.readout = null;
+    this.gride = false;
+    this.zoom = 1;
+    this.screen = new Float32Array(0); // projected x, y (CSS px) per point
+    this.depth = new Float32Array(0);
+    this.#listen();
+    new ResizeObserver(() => this.draw()).observe(canvas.parentElement);
+  }
+
+  setData(points, dim) {
+    this.points = points;
+    this.dim = dim;
+    let r = 0;
+    for (let i = 0; i < points.length; i += dim) {
+      // 3-D: the largest norm bounds every rotation; 2-D: the largest coordinate.
+      r = Math.max(r, dim === 3 ? Math.hypot(points[i], points[i + 1], points[i + 2]) : Math.max(Math.abs(points[i]), Math.abs(points[i + 1])));
+    }
+    this.extent = 1.06 * r || 1;
+    this.draw();
+  }
+
+  setView(yaw, pitch) { this.yaw = yaw; this.pitch = pitch; this.draw(); }
+
+  setReadout(readout, gride) { this.readout = readout; this.gride = gride; this.draw(); }
+
+  setZoom(zoom) { this.zoom = zoom; this.draw(); }
+
+  /** Point `i`'s position in CSS pixels from the canvas's top-left corner. */
+  screenOf(i) {
+    return { x: this.screen[2 * i], y: this.screen[2 * i + 1] };
+  }
+
+  /** The point drawn nearest to (x, y) CSS px, within `radius` px, or −1. */
+  nearest(x, y, radius = 14) {
+    let best = -1;
+    let bestD = radius * radius;
+    for (let i = 0; i < this.screen.length / 2; i += 1) {
+      const d = (this.screen[2 * i] - x) ** 2 + (this.screen[2 * i + 1] - y) ** 2;
+      if (d < bestD) { best = i; bestD = d; }
+    }
+    return best;
+  }
+
+  #project(w, h) {
+    const n = this.points.length / this.dim;
+    if (this.screen.length !== 2 * n) { this.screen = new Float32Array(2 * n); this.depth = new Float32Array(n); }
+    this.scale = (Math.min(w, h) / 2 - 8) / this.extent;
+    const [cx, cy, s, p] = [w / 2, h / 2, this.scale, this.points];
+    const [cyw, syw, cp, sp] = [Math.cos(this.yaw * DEG), Math.sin(this.yaw * DEG), Math.cos(this.pitch * DEG), Math.sin(this.pitch * DEG)];
+    for (let i = 0; i < n; i += 1) {
+      const [x, y, z] = [p[i * this.dim], p[i * this.dim + 1], this.dim === 3 ? p[i * this.dim + 2] : 0];
+      const x1 = x * cyw + z * syw;
+      const z1 = -x * syw + z * cyw;
+      this.screen[2 * i] = cx + s * x1;
+      this.screen[2 * i + 1] = cy - s * (y * cp - z1 * sp);
+      this.depth[i] = y * sp + z1 * cp; // towards the viewer
+    }
+  }
+
+  draw() {
+    const { canvas } = this;
+    const w = canvas.parentElement.clientWidth - 2;
+    const h = Math.round(Math.min(w * 0.8, window.innerHeight * (this.zoom > 1 ? 0.72 : 0.66)));
+    const dpr = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+      canvas.style.height = `${h}px`;
+    }
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const c = colours();
+    ctx.fillStyle = c.bg;
+    ctx.fillRect(0, 0, w, h);
+    if (!this.points) return;
+    this.#project(w, h);
+    this.#dots(ctx, c);
+    if (this.readout) this.#neighbourhood(ctx, c);
+    if (this.dim === 3) this.#axes(ctx, c, h);
+  }
+
+  #dots(ctx, c) {
+    const n = this.depth.length;
+    const r = 1.6 * Math.sqrt(this.zoom) + (n < 1000 ? 0.8 : 0);
+    // 3-D: four depth bands, far ones paler, drawn back to front.
+    const bands = this.dim === 3 ? 4 : 1;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const d of this.depth) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
+    for (let b = 0; b < bands; b += 1) {
+      ctx.fillStyle = c.point;
+      ctx.globalAlpha = bands === 1 ? 0.85 : 0.3 + 0.6 * (b / (bands - 1));
+      ctx.beginPath();
+      for (let i = 0; i < n; i += 1) {
+        const band = bands === 1 ? 0 : Math.min(bands - 1, Math.floor(((this.depth[i] - lo) / (hi - lo || 1)) * bands));
+        if (band !== b) continue;
+        ctx.moveTo(this.screen[2 * i] + r, this.screen[2 * i + 1]);
+        ctx.arc(this.screen[2 * i], this.screen[2 * i + 1], r, 0, 2 * Math.PI);
+      }
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  #neighbourhood(ctx, c) {
+    const o = this.readout;
+    const k = this.gride ? o.n : 1;
+    const [inner, outer] = this.gride ? [o.rn, o.r2n] : [o.r1, o.r2];
+    const names = this.gride ? [`r${sub(o.n)}`, `r${sub(2 * o.n)}`] : ['r₁', 'r₂'];
+    const { x, y } = this.screenOf(o.index);
+    const lw = 2 * this.zoom;
+    const dot = 3.5 * Math.sqrt(this.zoom) + 1;
+    // Neighbours 1..k in the inner colour, k+1..2k in the outer one.
+    const count = this.gride ? 2 * o.n : 2;
+    for (let j = count - 1; j >= 0; j -= 1) {
+      const p = this.screenOf(o.neighbours[j]);
+      ctx.fillStyle = j < k ? c.inner : c.outer;
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, dot, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    ctx.lineWidth = lw;
+    for (const [radius, colour, name] of [[inner, c.inner, names[0]], [outer, c.outer, names[1]]]) {
+      const rpx = radius * this.scale;
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      ctx.arc(x, y, rpx, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.fillStyle = colour;
+      ctx.font = `bold ${Math.round(15 * this.zoom)}px sans-serif`;
+      ctx.fillText(name, x + rpx * 0.72 + 3, y - rpx * 0.72 - 3);
+    }
+    ctx.fillStyle = c.text;
+    ctx.strokeStyle = c.bg;
+    ctx.beginPath();
+    ctx.arc(x, y, dot + 1, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  }
+
+  // A small x/y/z gizmo in the corner, so the rotation reads at a glance.
+  #axes(ctx, c, h) {
+    const [cyw, syw, cp, sp] = [Math.cos(this.yaw * DEG), Math.sin(this.yaw * DEG), Math.cos(this.pitch * DEG), Math.sin(this.pitch * DEG)];
+    const len = 22 * this.zoom;
+    const ox = 14 + len;
+    const oy = h - 14 - len;
+    ctx.lineWidth = 1.5 * this.zoom;
+    ctx.font = `${Math.round(12 * this.zoom)}px sans-serif`;
+    for (const [v, name] of [[[1, 0, 0], 'x'], [[0, 1, 0], 'y'], [[0, 0, 1], 'z']]) {
+      const x1 = v[0] * cyw + v[2] * syw;
+      const z1 = -v[0] * syw + v[2] * cyw;
+      const [dx, dy] = [len * x1, -len * (v[1] * cp - z1 * sp)];
+      ctx.strokeStyle = c.muted;
+      ctx.fillStyle = c.muted;
+      ctx.beginPath();
+      ctx.moveTo(ox, oy);
+      ctx.lineTo(ox + dx, oy + dy);
+      ctx.stroke();
+      ctx.fillText(name, ox + dx * 1.25 - 3, oy + dy * 1.25 + 4);
+    }
+  }
+
+  #listen() {
+    const { canvas } = this;
+    let drag = null;
+    const at = (e) => [e.offsetX, e.offsetY];
+    canvas.addEventListener('pointerdown', (e) => {
+      drag = { x: e.clientX, y: e.clientY, yaw: this.yaw, pitch: this.pitch, moved: false };
+      canvas.setPointerCapture(e.pointerId);
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (!drag) {
+        if (this.points) this.on.hover(this.nearest(...at(e)));
+        return;
+      }
+      const [dx, dy] = [e.clientX - drag.x, e.clientY - drag.y];
+      if (Math.abs(dx) + Math.abs(dy) > 4) drag.moved = true;
+      if (drag.moved && this.dim === 3) {
+        const yaw = Math.round((((drag.yaw + dx * 0.5) % 360) + 360) % 360);
+        const pitch = Math.round(Math.min(90, Math.max(-90, drag.pitch + dy * 0.5)));
+        this.on.rotate(yaw, pitch);
+      }
+    });
+    canvas.addEventListener('pointerup', (e) => {
+      if (drag && !drag.moved && this.points) this.on.pick(this.nearest(...at(e)));
+      drag = null;
+    });
+    canvas.addEventListener('pointerleave', () => { if (!drag) this.on.hover(-1); });
+  }
+}
+
+const SUB = '₀₁₂₃₄₅₆₇₈₉';
+/** `n` in subscript digits (r₁₆). */
+export function sub(n) {
+  return String(n).replace(/\d/g, (d) => SUB[d]);
+}
+
+function colours() {
+  const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
+  return dark
+    ? { bg: '#181a1f', point: '#56b4e9', inner: '#e69f00', outer: '#2fd9a0', text: '#ffffff', muted: '#9aa1ad' }
+    : { bg: '#ffffff', point: '#0072b2', inner: '#d55e00', outer: '#009e73', text: '#000000', muted: '#5d636e' };
+}
