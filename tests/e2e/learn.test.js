@@ -74,7 +74,7 @@ test('a link opens its state; clicking a point shows its μ = r₂/r₁ as brute
   await context.close();
 });
 
-test('arrow keys step through the lesson and change the caption; the steps show their charts', async () => {
+test('arrow keys step through the lesson and change the caption; F full screen, P presentation size', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=circle&points=500&noise=0.01&step=3');
   await idle(page);
   const caption = () => page.locator('#caption').textContent();
@@ -94,12 +94,18 @@ test('arrow keys step through the lesson and change the caption; the steps show 
   assert.equal(await page.locator('#chart-a').getAttribute('data-kind'), 'decimation');
   const decimation = await page.evaluate(() => window.idscopeLearn.lesson.result.decimation.map((d) => d.size));
   assert.deepEqual(decimation.slice(0, 3), [500, 250, 125], 'ID vs N on the current data');
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => document.fullscreenElement === document.documentElement);
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => document.fullscreenElement === null);
+  await page.keyboard.press('p');
+  assert.equal(await page.evaluate(() => document.body.classList.contains('present')), true, 'P: presentation size');
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
 
 test('noise raises the TwoNN ID and Gride at larger n brings it back; updates stay smooth', async () => {
-  const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=swiss-roll&points=2000&noise=0&seed=1&n=1&step=5&point=10');
+  const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=swiss-roll&points=2000&noise=0&seed=1&n=1&step=6&point=10');
   await idle(page);
   const clean = await idOf(page, 'id-ml');
   assert.ok(Math.abs(clean - 2) < 0.2, `noise-free swiss roll: ${clean}`);
@@ -175,7 +181,7 @@ test('the app links to the Learn view and back, with relative links', async () =
 
 test('presentation size: large type, thick lines (screenshot for the README)', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server,
-    'learn.html?manifold=curve&points=2000&noise=0.005&seed=2&n=8&step=6&gride=1&point=1000&big=1',
+    'learn.html?manifold=curve&points=400&noise=0.02&seed=2&n=12&step=6&gride=1&point=200&big=1',
     { viewport: { width: 1600, height: 1000 } });
   await idle(page);
   await page.waitForFunction(() => document.querySelector('#readout').dataset.mu);

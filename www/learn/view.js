@@ -14,7 +14,7 @@ export class DataView {
     this.on = on;
     this.points = null;
     this.dim = 2;
-    this.extent = 1;
+    this.extent = [1, 1];
     this.yaw = 0;
     this.pitch = 0;
     this.readout = null;
@@ -29,12 +29,18 @@ export class DataView {
   setData(points, dim) {
     this.points = points;
     this.dim = dim;
-    let r = 0;
+    // Half-widths to fit: 3-D, the largest norm (it bounds every rotation); 2-D, each axis.
+    let [ex, ey] = [0, 0];
     for (let i = 0; i < points.length; i += dim) {
-      // 3-D: the largest norm bounds every rotation; 2-D: the largest coordinate.
-      r = Math.max(r, dim === 3 ? Math.hypot(points[i], points[i + 1], points[i + 2]) : Math.max(Math.abs(points[i]), Math.abs(points[i + 1])));
+      if (dim === 3) {
+        ex = Math.max(ex, Math.hypot(points[i], points[i + 1], points[i + 2]));
+        ey = ex;
+      } else {
+        ex = Math.max(ex, Math.abs(points[i]));
+        ey = Math.max(ey, Math.abs(points[i + 1]));
+      }
     }
-    this.extent = 1.06 * r || 1;
+    this.extent = [1.06 * ex || 1, 1.06 * ey || 1];
     this.draw();
   }
 
@@ -63,7 +69,7 @@ export class DataView {
   #project(w, h) {
     const n = this.points.length / this.dim;
     if (this.screen.length !== 2 * n) { this.screen = new Float32Array(2 * n); this.depth = new Float32Array(n); }
-    this.scale = (Math.min(w, h) / 2 - 8) / this.extent;
+    this.scale = Math.min((w / 2 - 8) / this.extent[0], (h / 2 - 8) / this.extent[1]);
     const [cx, cy, s, p] = [w / 2, h / 2, this.scale, this.points];
     const [cyw, syw, cp, sp] = [Math.cos(this.yaw * DEG), Math.sin(this.yaw * DEG), Math.cos(this.pitch * DEG), Math.sin(this.pitch * DEG)];
     for (let i = 0; i < n; i += 1) {
