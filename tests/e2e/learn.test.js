@@ -130,6 +130,8 @@ test('noise raises the TwoNN ID and Gride at larger n brings it back; updates st
   const timings = await page.evaluate(() => window.idscopeLearn.lesson.timings);
   const ms = (what) => timings.filter((t) => t.what === what && t.points === 2000).map((t) => Math.round(t.ms)).join(', ');
   console.log(`worker at N = 2000: new cloud (neighbours, TwoNN) ${ms('cloud')} ms; Gride scales + decimation ${ms('scales')} ms; Gride at another n ${ms('gride')} ms`);
+  const charts = timings.filter((t) => t.what.startsWith('chart')).map((t) => t.ms);
+  console.log(`main thread: ${charts.length} chart draws, longest ${Math.round(Math.max(...charts))} ms`);
   const longTasks = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= start);
   console.log(`long tasks on the main thread: ${JSON.stringify(longTasks)}`);
   assert.ok(longTasks.every((t) => t.duration <= 200), `long task > 200 ms: ${JSON.stringify(longTasks)}`);

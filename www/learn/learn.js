@@ -148,7 +148,9 @@ function drawCharts() {
   chartsPending = kinds.length;
   setBusy();
   kinds.forEach((kind, i) => setTimeout(() => {
+    const t0 = performance.now();
     drawChart($(i === 0 ? '#chart-a' : '#chart-b'), kind);
+    lesson.timings.push({ what: `chart ${kind}`, ms: performance.now() - t0, points: state.points });
     chartsPending -= 1;
     setBusy();
   }, 0));

@@ -9,7 +9,7 @@ export const STEPS = [
   },
   {
     title: 'μ = r₂/r₁',
-    caption: 'μ = r₂/r₁ compares two distances around the same point, so the local density cancels: only the dimension is left in it.',
+    caption: 'Two distances around the same point: in their ratio the local density cancels, so only the dimension is left in it.',
     charts: ['mu', 'cdf'],
   },
   {

@@ -1,6 +1,7 @@
 // The data canvas: points in the plane, or a rotatable orthographic view of 3-D points; the
 // chosen point with its neighbours and the circles (3-D: outlines of the spheres, which an
-// orthographic projection keeps at their true radius) of radius r₁, r₂ or rₙ, r₂ₙ.
+// orthographic projection keeps at their true radius) of radius r₁, r₂ or rₙ, r₂ₙ, repeated
+// enlarged in a magnifier when they are too small to read.
 
 const DEG = Math.PI / 180;
 
@@ -100,7 +101,10 @@ export class DataView {
     if (!this.points) return;
     this.#project(w, h);
     this.#dots(ctx, c);
-    if (this.readout) this.#neighbourhood(ctx, c);
+    if (this.readout) {
+      this.#neighbourhood(ctx, c, (i) => this.screenOf(i), this.scale);
+      this.#magnifier(ctx, c, w, h);
+    }
     if (this.dim === 3) this.#axes(ctx, c, h);
   }
 
@@ -127,18 +131,19 @@ export class DataView {
     ctx.globalAlpha = 1;
   }
 
-  #neighbourhood(ctx, c) {
+  /** The chosen point, its neighbours and circles, with points placed by `at` and radii × `scale`. */
+  #neighbourhood(ctx, c, at, scale) {
     const o = this.readout;
     const k = this.gride ? o.n : 1;
     const [inner, outer] = this.gride ? [o.rn, o.r2n] : [o.r1, o.r2];
     const names = this.gride ? [`r${sub(o.n)}`, `r${sub(2 * o.n)}`] : ['r₁', 'r₂'];
-    const { x, y } = this.screenOf(o.index);
+    const { x, y } = at(o.index);
     const lw = 2 * this.zoom;
     const dot = 3.5 * Math.sqrt(this.zoom) + 1;
     // Neighbours 1..k in the inner colour, k+1..2k in the outer one.
     const count = this.gride ? 2 * o.n : 2;
     for (let j = count - 1; j >= 0; j -= 1) {
-      const p = this.screenOf(o.neighbours[j]);
+      const p = at(o.neighbours[j]);
       ctx.fillStyle = j < k ? c.inner : c.outer;
       ctx.beginPath();
       ctx.arc(p.x, p.y, dot, 0, 2 * Math.PI);
@@ -146,7 +151,7 @@ export class DataView {
     }
     ctx.lineWidth = lw;
     for (const [radius, colour, name] of [[inner, c.inner, names[0]], [outer, c.outer, names[1]]]) {
-      const rpx = radius * this.scale;
+      const rpx = radius * scale;
       ctx.strokeStyle = colour;
       ctx.beginPath();
       ctx.arc(x, y, rpx, 0, 2 * Math.PI);
@@ -161,6 +166,63 @@ export class DataView {
     ctx.arc(x, y, dot + 1, 0, 2 * Math.PI);
     ctx.fill();
     ctx.stroke();
+  }
+
+  /**
+   * Where the magnifier sits and how it maps: a square in the top-right corner showing the chosen
+   * point's surroundings enlarged, when its outer circle is too small to read (< 60 px); or null.
+   */
+  #lens(w, h) {
+    const o = this.readout;
+    if (!o) return null;
+    const outer = this.gride ? o.r2n : o.r2;
+    if (!(outer > 0) || outer * this.scale >= 60) return null;
+    const size = Math.round(Math.min(w, h) * 0.42);
+    const radius = 1.6 * outer; // data units from the centre to the lens's edge
+    const factor = size / 2 / radius / this.scale; // lens px per view px
+    return { x0: w - size - 8, y0: 8, size, radius, factor, centre: this.screenOf(o.index) };
+  }
+
+  /** View coordinates of a position inside the lens, or null outside it. */
+  #unlens(x, y) {
+    const l = this.#lens(this.canvas.clientWidth, this.canvas.clientHeight);
+    if (!l || x < l.x0 || x > l.x0 + l.size || y < l.y0 || y > l.y0 + l.size) return null;
+    return [l.centre.x + (x - l.x0 - l.size / 2) / l.factor, l.centre.y + (y - l.y0 - l.size / 2) / l.factor];
+  }
+
+  #magnifier(ctx, c, w, h) {
+    const l = this.#lens(w, h);
+    if (!l) return;
+    const at = (i) => ({ x: l.x0 + l.size / 2 + (this.screen[2 * i] - l.centre.x) * l.factor, y: l.y0 + l.size / 2 + (this.screen[2 * i + 1] - l.centre.y) * l.factor });
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(l.x0, l.y0, l.size, l.size);
+    ctx.fillStyle = c.bg;
+    ctx.fill();
+    ctx.lineWidth = 1.5 * this.zoom;
+    ctx.strokeStyle = c.muted;
+    ctx.stroke();
+    ctx.clip();
+    // Only points truly near (in 3-D too), not those that merely project nearby.
+    const [p, d, o] = [this.points, this.dim, this.readout.index];
+    const near = (1.5 * l.radius) ** 2;
+    ctx.fillStyle = c.point;
+    ctx.beginPath();
+    const r = 2.5 * Math.sqrt(this.zoom);
+    for (let i = 0; i < p.length / d; i += 1) {
+      let s = 0;
+      for (let q = 0; q < d; q += 1) s += (p[i * d + q] - p[o * d + q]) ** 2;
+      if (s > near) continue;
+      const { x, y } = at(i);
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+    this.#neighbourhood(ctx, c, at, this.scale * l.factor);
+    ctx.fillStyle = c.muted;
+    ctx.font = `${Math.round(13 * this.zoom)}px sans-serif`;
+    ctx.fillText(`× ${Math.round(l.factor)}`, l.x0 + 6, l.y0 + l.size - 8);
+    ctx.restore();
   }
 
   // A small x/y/z gizmo in the corner, so the rotation reads at a glance.
@@ -188,7 +250,8 @@ export class DataView {
   #listen() {
     const { canvas } = this;
     let drag = null;
-    const at = (e) => [e.offsetX, e.offsetY];
+    // A position in the magnifier stands for the point it shows.
+    const at = (e) => this.#unlens(e.offsetX, e.offsetY) ?? [e.offsetX, e.offsetY];
     canvas.addEventListener('pointerdown', (e) => {
       drag = { x: e.clientX, y: e.clientY, yaw: this.yaw, pitch: this.pitch, moved: false };
       canvas.setPointerCapture(e.pointerId);
