@@ -166,25 +166,15 @@ function drawChart(canvas, kind) {
   canvas.dataset.kind = kind;
   canvas.setAttribute('aria-label', { mu: 'μ histogram and Pareto density', cdf: 'CDF fit', gride: 'Gride ID vs scale', decimation: 'ID vs number of points' }[kind]);
   const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
-  if (SCALE_CHARTS.includes(kind) && !lesson.scales) {
-    placeholder(canvas, 'computing…', dark, dpr * zoom);
-    return;
-  }
+  // The slower estimates arrive in a second reply: until then the figure says so.
+  const waiting = SCALE_CHARTS.includes(kind) && !lesson.scales;
+  canvas.parentElement.classList.toggle('pending', waiting);
+  if (waiting) return;
   try {
     draw_chart(canvas, kind, lesson.result, { dark, scale: dpr * zoom });
   } catch (e) {
     showStatus(`${kind} chart: ${e instanceof Error ? e.message : e}`, true);
   }
-}
-
-function placeholder(canvas, text, dark, scale) {
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = dark ? '#181a1f' : '#ffffff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = dark ? '#9aa1ad' : '#5d636e';
-  ctx.font = `${Math.round(15 * scale)}px sans-serif`;
-  ctx.textAlign = 'center';
-  ctx.fillText(text, canvas.width / 2, canvas.height / 2);
 }
 
 function showStatus(text, error = false) {
