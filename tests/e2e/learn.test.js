@@ -140,6 +140,30 @@ test('noise raises the TwoNN ID and Gride at larger n brings it back; offline; u
   await context.close();
 });
 
+test('a lecture from a noise-free link: the Noise step adds noise, the Gride step brings the ID back', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=circle&points=1000&noise=0&seed=5&n=32&step=4');
+  await idle(page);
+  const clean = await idOf(page, 'id-ml');
+  await page.keyboard.press('ArrowRight');
+  await idle(page);
+  const s = await page.evaluate(() => ({ ...window.idscopeLearn.state }));
+  assert.equal(s.step, 5);
+  assert.ok(s.noise > 0, 'stepping into Noise adds noise');
+  assert.equal(await page.locator('#controls [name="noise"]').inputValue(), String(s.noise));
+  const noisy = await idOf(page, 'id-ml');
+  assert.ok(noisy > clean + 0.5, `circle: TwoNN ${clean} → ${noisy} with σ = ${s.noise}`);
+  await page.keyboard.press('ArrowRight');
+  await idle(page);
+  assert.equal(await page.evaluate(() => window.idscopeLearn.state.gride), true, 'the Gride step shows the Gride circles');
+  const gride = await idOf(page, 'id-gride');
+  assert.ok(gride < noisy - 0.4, `Gride at n = 32: ${gride}, TwoNN ${noisy}`);
+  await page.keyboard.press('ArrowLeft');
+  await idle(page);
+  assert.equal(await page.evaluate(() => window.idscopeLearn.state.noise), s.noise, 'stepping back keeps the data');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
 test('the URL holds the whole state and restores it exactly', async () => {
   const first = await openApp(browser, server, 'learn.html?manifold=sphere&points=800&noise=0.015&seed=42&n=6&step=6&point=17');
   await idle(first.page);

@@ -5,7 +5,7 @@
 import init, { draw_chart } from '../pkg/idscope.js';
 import { LessonClient } from './client.js';
 import { DataView, sub } from './view.js';
-import { STEPS, NOISE_STEP_SIGMA } from './steps.js';
+import { STEPS } from './steps.js';
 import { fromQuery, toQuery, STEP_COUNT } from './state.js';
 
 const PRESENTATION_ZOOM = 1.7;
@@ -58,8 +58,6 @@ function onReply(msg) {
       view.setData(lesson.points, lesson.dim);
       drawCharts();
       askScales();
-    } else if (currentCharts().includes('gride')) {
-      drawCharts();
     }
     lesson.gride = msg.gride;
     showIds();
@@ -130,6 +128,7 @@ function showReadout() {
   if (!o) {
     el.textContent = 'Click or hover a point.';
     delete el.dataset.mu;
+    delete el.dataset.muN;
     delete el.dataset.index;
     return;
   }
@@ -145,7 +144,7 @@ function showReadout() {
 function drawCharts() {
   if (!lesson.result) return;
   const kinds = currentCharts();
-  chartsPending = kinds.length;
+  chartsPending += kinds.length;
   setBusy();
   kinds.forEach((kind, i) => setTimeout(() => {
     const t0 = performance.now();
@@ -203,17 +202,15 @@ function renderSteps() {
   $('#next').disabled = state.step === STEP_COUNT;
 }
 
-function goTo(step) {
-  const to = Math.min(STEP_COUNT, Math.max(1, step));
+function goTo(number) {
+  const to = Math.min(STEP_COUNT, Math.max(1, number));
   if (to === state.step) return;
   const forward = to > state.step;
+  const step = STEPS[to - 1];
   state.step = to;
-  state.gride = to === 6;
-  let recompute = false;
-  if (forward && STEPS[to - 1].title === 'Noise' && state.noise === 0) {
-    state.noise = NOISE_STEP_SIGMA;
-    recompute = true;
-  }
+  state.gride = Boolean(step.gride);
+  const recompute = forward && step.noise !== undefined && state.noise === 0;
+  if (recompute) state.noise = step.noise;
   syncControls();
   renderSteps();
   saveUrl();

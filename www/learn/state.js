@@ -1,8 +1,10 @@
 // The Learn view's state and its URL form: every value a link restores exactly, clamped to what
 // the controls allow (a hand-edited link can never ask the worker for something invalid).
 
+import { STEPS } from './steps.js';
+
 export const MANIFOLDS = ['curve', 'square', 'circle', 'spiral', 'sphere', 'swiss-roll'];
-export const STEP_COUNT = 7;
+export const STEP_COUNT = STEPS.length;
 
 export const DEFAULTS = Object.freeze({
   manifold: 'curve', points: 2000, noise: 0, seed: 0, n: 4, step: 1, gride: false,
@@ -25,7 +27,7 @@ export function fromQuery(search) {
   s.seed = clampInt(q.get('seed'), 0, 4294967295, DEFAULTS.seed);
   s.n = clampInt(q.get('n'), 1, 32, DEFAULTS.n);
   s.step = clampInt(q.get('step'), 1, STEP_COUNT, DEFAULTS.step);
-  s.gride = q.has('gride') ? q.get('gride') === '1' : s.step === 6;
+  s.gride = q.has('gride') ? q.get('gride') === '1' : Boolean(STEPS[s.step - 1].gride);
   s.point = clampInt(q.get('point'), -1, s.points - 1, DEFAULTS.point);
   const view = (q.get('view') ?? '').split(',').map(Number);
   if (view.length === 2 && view.every(Number.isFinite)) {

@@ -1,5 +1,6 @@
 // The lecture: one numbered step per idea of the TwoNN/Gride lesson (Doimo & Glielmo's slides),
-// each with one caption saying what to look at, and the two charts beside the data.
+// each with one caption saying what to look at and the two charts beside the data; `gride`: the
+// step shows the Gride circles; `noise`: stepping forward into it with noise-free data sets this σ.
 
 export const STEPS = [
   {
@@ -26,11 +27,13 @@ export const STEPS = [
     title: 'Noise',
     caption: 'Add noise: at the smallest scales the noise is full-dimensional, so TwoNN overestimates the ID (a noisy curve looks 2-D, a noisy roll 3-D).',
     charts: ['mu', 'cdf'],
+    noise: 0.02,
   },
   {
     title: 'Gride',
     caption: 'Gride uses μ = r₂ₙ/rₙ, the n-th and 2n-th neighbours: a larger scale, beyond the noise. Raise n and the ID comes back down to the manifold’s.',
     charts: ['gride', 'mu'],
+    gride: true,
   },
   {
     title: 'ID vs N',
@@ -38,6 +41,3 @@ export const STEPS = [
     charts: ['decimation', 'cdf'],
   },
 ];
-
-/** The noise a forward step into “Noise” sets when the data are noise-free, so something changes. */
-export const NOISE_STEP_SIGMA = 0.02;
