@@ -69,6 +69,24 @@ test('a link opens its state; clicking a point shows its μ = r₂/r₁ as brute
   assert.deepEqual(readout.neighbours.slice(0, 2), [bf[0][1], bf[1][1]], 'the highlighted neighbours are the two nearest');
   assert.match(new URL(page.url()).search, new RegExp(`point=${shown.index}`));
 
+  // Hovering shows another point (one left of the magnifier, which sits top right) until the
+  // pointer leaves; then the picked one comes back.
+  const other = await page.evaluate(() => {
+    const v = window.idscopeLearn.view;
+    for (let i = 0; i < 1000; i += 1) if (v.screenOf(i).x < v.canvas.clientWidth / 3) return i;
+    return -1;
+  });
+  const at = await page.evaluate((i) => window.idscopeLearn.view.screenOf(i), other);
+  await page.mouse.move(box.x + at.x, box.y + at.y);
+  await page.waitForFunction((i) => {
+    const v = window.idscopeLearn.view;
+    const p = v.screenOf(Number(document.querySelector('#readout').dataset.index));
+    const q = v.screenOf(i);
+    return Math.hypot(p.x - q.x, p.y - q.y) < 1.5;
+  }, other);
+  await page.mouse.move(1, 1);
+  await page.waitForFunction((i) => document.querySelector('#readout').dataset.index === String(i), shown.index);
+
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(urls.filter((u) => !u.startsWith(server.origin) && !u.startsWith('data:')), [], 'no request leaves the site');
   await context.close();

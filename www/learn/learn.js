@@ -19,7 +19,7 @@ let inputPending = false;
 let chartsPending = 0;
 
 const view = new DataView($('#data'), {
-  hover: (i) => { lesson.hover = i; askReadout(); },
+  hover: (i) => { if (i !== lesson.hover) { lesson.hover = i; askReadout(); } },
   pick: (i) => { state.point = i; lesson.hover = -1; saveUrl(); askReadout(); },
   rotate: (yaw, pitch) => { Object.assign(state, { yaw, pitch }); view.setView(yaw, pitch); saveUrl(); },
 });

@@ -21,6 +21,7 @@ export class DataView {
     this.readout = null;
     this.gride = false;
     this.zoom = 1;
+    this.frame = 0;
     this.screen = new Float32Array(0); // projected x, y (CSS px) per point
     this.depth = new Float32Array(0);
     this.#listen();
@@ -45,7 +46,12 @@ export class DataView {
     this.draw();
   }
 
-  setView(yaw, pitch) { this.yaw = yaw; this.pitch = pitch; this.draw(); }
+  /** Rotates the 3-D view; drawn at the next frame, so a fast drag draws once per frame. */
+  setView(yaw, pitch) {
+    this.yaw = yaw;
+    this.pitch = pitch;
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  }
 
   setReadout(readout, gride) { this.readout = readout; this.gride = gride; this.draw(); }
 
