@@ -176,16 +176,17 @@ export class DataView {
 
   /**
    * Where the magnifier sits and how it maps: a square in the top-right corner showing the chosen
-   * point's surroundings enlarged, when its outer circle is too small to read (< 60 px); or null.
+   * point's surroundings enlarged at least 3 times, when its outer circle is that small; or null.
    */
   #lens(w, h) {
     const o = this.readout;
     if (!o) return null;
     const outer = this.gride ? o.r2n : o.r2;
-    if (!(outer > 0) || outer * this.scale >= 60) return null;
+    if (!(outer > 0)) return null;
     const size = Math.round(Math.min(w, h) * 0.42);
     const radius = 1.6 * outer; // data units from the centre to the lens's edge
     const factor = size / 2 / radius / this.scale; // lens px per view px
+    if (factor < 3) return null;
     return { x0: w - size - 8, y0: 8, size, radius, factor, centre: this.screenOf(o.index) };
   }
 
