@@ -85,7 +85,7 @@ pub struct Readout {
     pub r1: f64,
     /// Distance to the second neighbour.
     pub r2: f64,
-    /// r₂ / r₁ (∞ when r₁ = 0).
+    /// r₂ / r₁ (r₁ > 0: exact duplicates are kept once).
     pub mu: f64,
     /// Gride order n.
     pub n: usize,
