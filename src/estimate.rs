@@ -81,30 +81,43 @@ pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn P
     }
     let k = if p.gride { p.gride_range } else { BASE_K }.min(n - 1);
     let full = neighbours(x, &Search::new(k, p.metric), &mut Stage::new(progress, 0.0, 0.5))?;
+    from_neighbours(x, &full, params, dups.duplicate_rows, progress)
+}
 
-    let mus = twonn::mus(r(&full, 1), r(&full, 2));
+/// Every estimate after the neighbour search: `full` holds the neighbours of the (distinct) rows
+/// of `x`, at least 2 per point and as many as Gride's range asks; `duplicate_rows` is reported.
+pub fn from_neighbours(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    params: &CheckedParams,
+    duplicate_rows: usize,
+    progress: &mut dyn Progress,
+) -> Result<Estimates, EstimateError> {
+    let p = params.get();
+    let n = x.nrows();
+    let mus = twonn::mus(r(full, 1), r(full, 2));
     let twonn = TwoNn {
         ml: twonn::ml(&mus.mu)?,
         fit: twonn::fit(&mus.mu, p.mu_fraction)?,
         repeats: if p.repeats > 0 {
-            scaling::repeats(x, &full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
+            scaling::repeats(x, full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
         } else {
             None
         },
-        scale: (r(&full, 1).sum::<f64>() + r(&full, 2).sum::<f64>()) / (2 * n) as f64,
+        scale: (r(full, 1).sum::<f64>() + r(full, 2).sum::<f64>()) / (2 * n) as f64,
         mu: sorted(mus.mu.clone()),
     };
     progress.update(0.6)?;
     let duplicates = DuplicateReport {
         policy: p.duplicates,
-        duplicate_rows: dups.duplicate_rows,
-        dropped: if p.duplicates == DuplicatePolicy::KeepOne { dups.duplicate_rows } else { 0 },
+        duplicate_rows,
+        dropped: if p.duplicates == DuplicatePolicy::KeepOne { duplicate_rows } else { 0 },
         zero_r1_excluded: mus.zero_r1_excluded,
         mu_one_ties: mus.mu_one_ties,
     };
-    let gride = if p.gride { gride_scaling(&full)? } else { Vec::new() };
+    let gride = if p.gride { gride_scaling(full)? } else { Vec::new() };
     let decimation = if p.decimation {
-        scaling::decimation(x, &full, p.metric, p.mu_fraction, p.min_block, p.seed)?
+        scaling::decimation(x, full, p.metric, p.mu_fraction, p.min_block, p.seed)?
     } else {
         Vec::new()
     };
@@ -126,17 +139,21 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-/// Gride at n₁ = 1, 2, 4, … up to the neighbours searched; points with r_{n₁} = 0 are left out.
+/// Gride at n₁ = 1, 2, 4, … up to the neighbours searched.
 fn gride_scaling(full: &Neighbours) -> Result<Vec<GridePoint>, EstimateError> {
-    gride::scale_orders(full.k())
-        .into_iter()
-        .map(|(n1, n2)| {
-            let mu: Vec<f64> = r(full, n1).zip(r(full, n2)).filter(|&(a, _)| a > 0.0).map(|(a, b)| b / a).collect();
-            let (id, err) = gride::estimate(&mu, n1, n2).map_err(|source| EstimateError::Gride { n1, source })?;
-            let scale = (r(full, n1).sum::<f64>() + r(full, n2).sum::<f64>()) / (2 * full.indices.nrows()) as f64;
-            Ok(GridePoint { n1, n2, id, err, scale })
-        })
-        .collect()
+    gride::scale_orders(full.k()).into_iter().map(|(n1, n2)| gride_at(full, n1, n2)).collect()
+}
+
+/// Gride on μ = r_{n₂}/r_{n₁} of every point (n₂ ≤ the neighbours searched); points with
+/// r_{n₁} = 0 are left out.
+pub fn gride_at(full: &Neighbours, n1: usize, n2: usize) -> Result<GridePoint, EstimateError> {
+    if n1 == 0 || n2 > full.k() {
+        return Err(EstimateError::Gride { n1, source: GrideError::Orders { n1, n2 } });
+    }
+    let mu: Vec<f64> = r(full, n1).zip(r(full, n2)).filter(|&(a, _)| a > 0.0).map(|(a, b)| b / a).collect();
+    let (id, err) = gride::estimate(&mu, n1, n2).map_err(|source| EstimateError::Gride { n1, source })?;
+    let scale = (r(full, n1).sum::<f64>() + r(full, n2).sum::<f64>()) / (2 * full.indices.nrows()) as f64;
+    Ok(GridePoint { n1, n2, id, err, scale })
 }
 
 /// PC-ID on at most `pc_max_points` rows (random subsample, stream `Pca`).

@@ -12,6 +12,8 @@ pub mod duplicates;
 pub mod estimate;
 pub mod gride;
 pub mod knn;
+pub mod lesson;
+pub mod manifolds;
 pub mod parallel;
 pub mod params;
 pub mod pcid;

@@ -18,6 +18,8 @@ pub enum Stream {
     Pca = 4,
     /// Gaussian surrogate draws.
     Surrogate = 5,
+    /// Points of the teaching view's manifolds.
+    Manifold = 6,
 }
 
 /// A generator for `stream` of `seed`.

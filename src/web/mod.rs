@@ -3,6 +3,7 @@
 //! * [`source::BlobSource`]: a browser `Blob`/`File` as a [`crate::readers::ByteSource`], read in
 //!   slices with `FileReaderSync` (worker only).
 //! * [`session::Session`]: the worker's opened models and the per-layer `analyse` entry.
+//! * [`learn::WebLesson`]: the teaching view's generated cloud, estimates and point read-outs.
 //! * [`draw`]: the main thread's chart entries (canvas for the screen, SVG strings for export).
 //!
 //! The same package is loaded by the module worker (compute) and by the page (drawing): plotters
@@ -10,6 +11,7 @@
 
 pub mod analyses;
 pub mod draw;
+pub mod learn;
 pub mod session;
 pub mod source;
 

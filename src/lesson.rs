@@ -1,0 +1,174 @@
+//! What the teaching view computes on one generated cloud: the app's estimates (TwoNN, Gride
+//! scale analysis, decimation), Gride at any order n, and a read-out of one point's neighbours
+//! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists.
+
+use ndarray::{Array2, Axis};
+
+use crate::duplicates;
+use crate::estimate::{self, EstimateError};
+use crate::knn::{self, KnnError, Neighbours, Search};
+use crate::manifolds::{self, Manifold};
+use crate::params::{CheckedParams, MAX_K, Metric, ParamError, Params};
+use crate::progress::Silent;
+use crate::results::{Estimates, GridePoint, LayerResult};
+
+/// Fewest points the view accepts: enough for 2n = 64 neighbours and a decimation step.
+pub const MIN_POINTS: usize = 100;
+/// Most points the view accepts: kNN and estimates stay well under a second in the browser.
+pub const MAX_POINTS: usize = 5000;
+
+/// Why the lesson's numbers cannot be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LessonError {
+    /// N outside [`MIN_POINTS`]..=[`MAX_POINTS`].
+    #[error("the number of points must be between {MIN_POINTS} and {MAX_POINTS}, got {0}")]
+    Points(usize),
+    /// A negative or non-finite noise amplitude.
+    #[error("the noise amplitude must be a finite number ≥ 0, got {0}")]
+    Noise(f64),
+    /// A point index beyond the cloud.
+    #[error("point {index} does not exist ({n} points)")]
+    Point {
+        /// Index asked for.
+        index: usize,
+        /// Points in the cloud.
+        n: usize,
+    },
+    /// A Gride order whose 2n-th neighbour was not searched.
+    #[error("the Gride order n must be between 1 and {max}, got {n}")]
+    Order {
+        /// Order asked for.
+        n: usize,
+        /// Largest order available (half the neighbours searched).
+        max: usize,
+    },
+    /// Parameters rejected (a bug: the lesson builds them).
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    /// The estimates failed.
+    #[error(transparent)]
+    Estimate(#[from] EstimateError),
+    /// The neighbour search failed.
+    #[error(transparent)]
+    Knn(#[from] KnnError),
+}
+
+/// One generated cloud (its distinct points) with its neighbour lists and the app's estimates.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// The points, N × embedding dimension.
+    pub points: Array2<f32>,
+    /// The `min(64, N − 1)` exact nearest neighbours of every point.
+    pub neighbours: Neighbours,
+    /// TwoNN (ML and fit) and, after [`Lesson::add_scales`], Gride at n = 1, 2, 4 … 32 and the
+    /// decimation, as the app computes them.
+    pub estimates: Estimates,
+    seed: u32,
+}
+
+/// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
+/// scale analyses on request, Gride over the 64 neighbours searched.
+fn params(seed: u32, scales: bool) -> Result<CheckedParams, ParamError> {
+    Params { repeats: 0, seed, gride: scales, gride_range: MAX_K, decimation: scales, ..Params::default() }.check()
+}
+
+/// One point's neighbourhood as the view draws it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Readout {
+    /// The point.
+    pub index: usize,
+    /// Its first `max(2, 2n)` neighbours, nearest first.
+    pub neighbours: Vec<u32>,
+    /// Their distances.
+    pub distances: Vec<f64>,
+    /// Distance to the first neighbour.
+    pub r1: f64,
+    /// Distance to the second neighbour.
+    pub r2: f64,
+    /// r₂ / r₁ (r₁ > 0: exact duplicates are kept once).
+    pub mu: f64,
+    /// Gride order n.
+    pub n: usize,
+    /// Distance to the n-th neighbour.
+    pub rn: f64,
+    /// Distance to the 2n-th neighbour.
+    pub r2n: f64,
+    /// r₂ₙ / rₙ.
+    pub mu_n: f64,
+}
+
+impl Lesson {
+    /// Generates `n` points of `m` with `noise` and `seed` (exact duplicates, which f32 rounding
+    /// can make on a curve, kept once as the app does), searches their neighbours and estimates
+    /// TwoNN; [`Lesson::add_scales`] adds the slower scale analyses.
+    pub fn new(m: Manifold, n: usize, noise: f64, seed: u32) -> Result<Self, LessonError> {
+        if !(MIN_POINTS..=MAX_POINTS).contains(&n) {
+            return Err(LessonError::Points(n));
+        }
+        if !(noise.is_finite() && noise >= 0.0) {
+            return Err(LessonError::Noise(noise));
+        }
+        let generated = manifolds::generate(m, n, noise, seed);
+        let dups = duplicates::find(generated.view());
+        let points = if dups.duplicate_rows > 0 { generated.select(Axis(0), &dups.distinct) } else { generated };
+        let search = Search::new(MAX_K.min(points.nrows() - 1), Metric::Euclidean);
+        let neighbours = knn::neighbours(points.view(), &search, &mut Silent)?;
+        let estimates = estimate::from_neighbours(points.view(), &neighbours, &params(seed, false)?, dups.duplicate_rows, &mut Silent)?;
+        Ok(Self { points, neighbours, estimates, seed })
+    }
+
+    /// Adds Gride at n = 1, 2, 4 … 32 and the decimation to the estimates (they are what the
+    /// app's `estimate` gives with Gride and decimation on and no repeats).
+    pub fn add_scales(&mut self) -> Result<(), LessonError> {
+        let dups = self.estimates.duplicates.duplicate_rows;
+        let p = params(self.seed, true)?;
+        self.estimates = estimate::from_neighbours(self.points.view(), &self.neighbours, &p, dups, &mut Silent)?;
+        Ok(())
+    }
+
+    /// The estimates as the app's per-layer result, named `name`, so the app's charts draw them.
+    pub fn layer_result(&self, name: &str, seconds: f64) -> LayerResult {
+        LayerResult {
+            name: name.to_owned(),
+            index: 0,
+            n_input: self.points.nrows(),
+            dim: self.points.ncols(),
+            non_finite_dropped: 0,
+            subsampled_out: 0,
+            estimates: self.estimates.clone(),
+            classes: Vec::new(),
+            skipped_classes: Vec::new(),
+            seconds,
+        }
+    }
+
+    /// Largest Gride order n whose 2n-th neighbour is known.
+    pub fn max_order(&self) -> usize {
+        self.neighbours.k() / 2
+    }
+
+    /// Gride on μ = r₂ₙ/rₙ of every point.
+    pub fn gride(&self, n: usize) -> Result<GridePoint, LessonError> {
+        self.check_order(n)?;
+        Ok(estimate::gride_at(&self.neighbours, n, 2 * n)?)
+    }
+
+    /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.
+    pub fn readout(&self, index: usize, n: usize) -> Result<Readout, LessonError> {
+        self.check_order(n)?;
+        let count = self.points.nrows();
+        if index >= count {
+            return Err(LessonError::Point { index, n: count });
+        }
+        let shown = (2 * n).max(2);
+        let neighbours = self.neighbours.indices.row(index).iter().take(shown).copied().collect();
+        let distances: Vec<f64> = self.neighbours.distances.row(index).iter().take(shown).copied().collect();
+        let (r1, r2, rn, r2n) = (distances[0], distances[1], distances[n - 1], distances[2 * n - 1]);
+        Ok(Readout { index, neighbours, distances, r1, r2, mu: r2 / r1, n, rn, r2n, mu_n: r2n / rn })
+    }
+
+    fn check_order(&self, n: usize) -> Result<(), LessonError> {
+        let max = self.max_order();
+        if (1..=max).contains(&n) { Ok(()) } else { Err(LessonError::Order { n, max }) }
+    }
+}
