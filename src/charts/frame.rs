@@ -88,6 +88,7 @@ pub(crate) fn draw_frame<'a, DB: DrawingBackend>(
     let legend_h = draw_legend(area, &f.legend, style)?;
     let y_area = y_area_width(area, f.y, style);
     let x_area = 2 * tick(style) + style.px(TICK_FONT * 1.25) + style.px(8.0) + style.px(LABEL_FONT * 1.25);
+    let desc_font = desc_font_size(area, f, y_area, legend_h + x_area, style);
     let mut chart = ChartBuilder::on(area)
         .margin_top(legend_h + style.px(10.0))
         .margin_right(style.px(18.0) + f.right_area)
@@ -103,11 +104,21 @@ pub(crate) fn draw_frame<'a, DB: DrawingBackend>(
         .axis_style(ShapeStyle::from(&theme.axis).stroke_width(style.px(1.0)))
         .set_all_tick_mark_size(tick(style))
         .label_style(style.text(TICK_FONT, theme.text))
-        .axis_desc_style(style.text(LABEL_FONT, theme.text))
+        .axis_desc_style(style.text(desc_font, theme.text))
         .x_desc(f.x_desc)
         .y_desc(f.y_desc)
         .draw()?;
     Ok(chart)
+}
+
+/// The axis-description font size (CSS pixels): [`LABEL_FONT`], shrunk (to at most 60 %) when a
+/// description is longer than its side of the plot, e.g. on a narrow card at lecture size.
+fn desc_font_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, f: &Frame, used_w: u32, used_h: u32, style: &Style) -> f64 {
+    let (w, h) = area.dim_in_pixel();
+    let room = |total: u32, used: u32| f64::from(total.saturating_sub(used + style.px(30.0)).max(1));
+    let need = |text: &str| f64::from(text_width(area, [text.to_owned()], LABEL_FONT, style).max(1));
+    let shrink = (room(w, used_w + f.right_area) / need(f.x_desc)).min(room(h, used_h) / need(f.y_desc));
+    LABEL_FONT * shrink.clamp(0.6, 1.0)
 }
 
 /// Draws the legend entries in rows across the top of `area`; returns the height used.
