@@ -10,7 +10,7 @@ import { renderModelsPanel } from './models-panel.js';
 import { Charts } from './charts.js';
 import * as exporter from './export.js';
 import * as views from './analyses.js';
-import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, classParams } from './params.js';
+import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, classParams, surrogateParams } from './params.js';
 
 const $ = (sel) => document.querySelector(sel);
 const form = $('#params');
@@ -21,7 +21,7 @@ const writeParams = (p) => writeForm(form, p);
 
 const state = {
   // {id, name, files, info, order, excluded, hidden, accuracy: {measure, value} | null, lastHidden,
-  //  results: Map(layer → {key, classKey?, result}), progress, failed, demo, restored, params}
+  //  results: Map(layer → {key, extras: {pass: key}, result}), progress, failed, demo, restored, params}
   models: [],
   pending: new Map(), // model id → {name, files, demo} while the worker opens it
   nextModel: 1,
@@ -66,10 +66,10 @@ function message(text, kind = 'error') {
 
 // ---------- loading ----------
 
-function openModel(source, { name, demo = false, accuracy = null } = {}) {
+function openModel(source, { name, demo = false, accuracy = null, then = null } = {}) {
   const id = state.nextModel++;
   state.paused = false; // loading something means: compute it
-  state.pending.set(id, { name, files: source.names, demo, accuracy });
+  state.pending.set(id, { name, files: source.names, demo, accuracy, then });
   client.open({ type: 'open', model: id, ...source });
   return id;
 }
@@ -81,8 +81,10 @@ function onOpened(id, info) {
   if (!info.layers.length) {
     message(`${p.files.join(', ')}: no layers found${info.skipped.length ? ` (skipped: ${info.skipped.map((s) => `${s[0]}: ${s[1]}`).join('; ')})` : ''}`);
     client.close(id);
+    p.then?.();
     return;
   }
+  if (p.demo && state.models.some((m) => !m.demo)) { client.close(id); return; } // the user's files came first
   if (!p.demo) for (const m of state.models.filter((x) => x.demo)) removeModel(m, false);
   state.models.push({
     ...newModel(id, p.name ?? info.name, info), files: info.files, demo: p.demo,
@@ -91,6 +93,7 @@ function onOpened(id, info) {
   autoPerClass();
   render();
   pump();
+  p.then?.();
 }
 
 async function openFiles(fileList) {
@@ -118,11 +121,15 @@ async function openDemo() {
     const response = await fetch('www/demo/demo.json');
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const demo = await response.json();
-    // The trained network first, so its plots appear first; then the shuffled-label and untrained twins.
-    for (const m of demo.models) {
+    // The trained network first, so its plots appear first; the shuffled-label and untrained twins
+    // are opened one after the other once it is open (the worker then computes before opening them).
+    const open = (models) => {
+      const [m, ...rest] = models;
       const accuracy = { measure: 'accuracy', value: m.test_accuracy };
-      openModel({ urls: [new URL(`www/demo/${m.file}`, document.baseURI).href], names: [m.file] }, { name: m.name, demo: true, accuracy });
-    }
+      const then = rest.length ? () => open(rest) : null;
+      openModel({ urls: [new URL(`www/demo/${m.file}`, document.baseURI).href], names: [m.file] }, { name: m.name, demo: true, accuracy, then });
+    };
+    open(demo.models);
   } catch (e) {
     message(`Could not load the demo: ${e.message}`);
   }
@@ -168,30 +175,35 @@ function removeModel(m, rerender = true) {
 
 // ---------- computing ----------
 
+/** What a later pass adds to a layer's whole-set result. */
+const PASSES = {
+  surrogate: (r) => ({ surrogate: r.surrogate }),
+  classes: (r) => ({ classes: r.classes, skipped_classes: r.skipped_classes }),
+};
+
 /**
  * Every job the current parameters ask for, in run order: the whole-set estimates of every shown
- * layer of every model first (so the first plots come fast), then the per-class pass of the
- * models with labels. `done` marks the jobs whose result is already there.
+ * layer of every model first (so the first plots come fast), then the Gaussian surrogate of the
+ * selected layer, then the per-class pass of the models with labels. `done` marks the jobs whose
+ * result is already there.
  */
 function jobs() {
   const p = readParams();
   const base = baseParams(p);
   const key = paramsKey(base);
-  const perClass = classParams(p);
-  const classKey = paramsKey(perClass);
   const list = [];
   const live = state.models.filter((m) => !m.restored);
   for (const m of live) {
-    for (const i of views.shown(m)) list.push({ m, i, params: base, key, done: m.results.get(i)?.key === key });
+    for (const i of views.shown(m)) list.push({ m, i, params: base, key, pass: 'base', done: m.results.get(i)?.key === key });
   }
-  if (p.per_class) {
-    for (const m of live.filter((x) => x.info.labels)) {
-      for (const i of views.shown(m)) {
-        const r = m.results.get(i);
-        list.push({ m, i, params: perClass, key: classKey, classes: true, done: r?.key === key && r.classKey === classKey });
-      }
-    }
-  }
+  const extra = (pass, params, m, i) => {
+    const passKey = paramsKey(params);
+    const r = m.results.get(i);
+    list.push({ m, i, params, key: passKey, pass, done: r?.key === key && r.extras?.[pass] === passKey });
+  };
+  const sel = selectedLayer();
+  if (p.surrogate && sel && !sel.owner.restored) extra('surrogate', surrogateParams(p), sel.owner, sel.index);
+  if (p.per_class) for (const m of live.filter((x) => x.info.labels)) for (const i of views.shown(m)) extra('classes', classParams(p), m, i);
   return list;
 }
 
@@ -207,7 +219,7 @@ function pump() {
   if (!state.run) state.run = { start: performance.now() };
   state.firstRunStart ??= state.run.start;
   next.m.progress.set(next.i, 0);
-  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, classes: Boolean(next.classes) });
+  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, pass: next.pass });
   setRunning(true);
 }
 
@@ -215,12 +227,12 @@ function onLayer(job, result) {
   const m = state.models.find((x) => x.id === job.model);
   if (m) {
     const entry = m.results.get(job.layer);
-    if (!job.classes) {
-      m.results.set(job.layer, { key: job.key, result });
+    if (job.pass === 'base') {
+      m.results.set(job.layer, { key: job.key, extras: {}, result });
     } else if (entry) {
-      // Only the classes of the per-class pass are kept: the whole-set part ran with lighter params.
-      const merged = { ...entry.result, classes: result.classes, skipped_classes: result.skipped_classes };
-      m.results.set(job.layer, { key: entry.key, classKey: job.key, result: merged });
+      // A later pass adds its part only: the rest of its result ran with lighter params.
+      const merged = { ...entry.result, ...PASSES[job.pass](result) };
+      m.results.set(job.layer, { key: entry.key, extras: { ...entry.extras, [job.pass]: job.key }, result: merged });
     }
     m.failed.delete(job.layer);
     m.progress.delete(job.layer);
@@ -242,7 +254,9 @@ function onError(msg, job) {
     const m = state.models.find((x) => x.id === job.model);
     if (m) { m.failed.set(job.layer, { key: job.key, message: msg.message }); m.progress.delete(job.layer); }
   } else {
+    const p = state.pending.get(msg.model);
     state.pending.delete(msg.model);
+    p?.then?.(); // the next demo model still opens
   }
   render();
   pump();
@@ -295,7 +309,7 @@ function overall(current) {
   $('#overall-progress').value = fraction;
   const elapsed = (performance.now() - state.run.start) / 1000;
   const eta = fraction > 0.02 && elapsed > 0.5 ? ` · about ${Math.ceil((elapsed * (1 - fraction)) / fraction)} s left` : '';
-  $('#run-status').textContent = `${done} of ${total} layers${list.some((j) => j.classes) ? ' (with per-class passes)' : ''}${eta}`;
+  $('#run-status').textContent = `${done} of ${total} jobs${eta}`;
 }
 
 // ---------- view ----------
@@ -312,7 +326,7 @@ function render() {
     selected: state.selected,
     key,
     on: {
-      select: (m, i) => { state.selected = { model: m.id, layer: i }; render(); },
+      select: (m, i) => { state.selected = { model: m.id, layer: i }; render(); pump(); },
       exclude: (m, i, ex) => { if (ex) m.excluded.add(i); else m.excluded.delete(i); render(); pump(); },
       move: (m, pos, d) => {
         const o = m.order;
@@ -341,10 +355,10 @@ let correlation = null; // {data, table} behind the correlation chart and its HT
 function selectedLayer() {
   const owner = state.selected && state.models.find((m) => m.id === state.selected.model);
   const result = owner?.results.get(state.selected.layer)?.result;
-  if (result) return { owner, result };
+  if (result) return { owner, index: state.selected.layer, result };
   for (const m of views.plotted(state.models)) {
     const i = views.shown(m).find((j) => m.results.has(j));
-    if (i !== undefined) return { owner: m, result: m.results.get(i).result };
+    if (i !== undefined) return { owner: m, index: i, result: m.results.get(i).result };
   }
   return null;
 }

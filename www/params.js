@@ -1,6 +1,7 @@
 // The parameter form <-> the core's Params (JSON, defaults as in the paper). The page always asks
 // for Gride and decimation, since it plots them; PC-ID, the Gaussian surrogate and per-class
-// estimates are checkboxes. Per-class estimates run as a second, lighter pass (see classParams).
+// estimates are checkboxes. The surrogate (for the selected layer) and the per-class estimates run
+// as later, lighter passes whose results join the whole-set ones (see surrogateParams, classParams).
 
 export function readParams(form) {
   const f = new FormData(form);
@@ -34,8 +35,11 @@ export function writeParams(form, p) {
   for (const k of ['pc_id', 'surrogate', 'per_class']) check(k, p[k]);
 }
 
-/** The whole-set pass: every estimate on all of a layer's points, no classes. */
-export const baseParams = (p) => ({ ...p, per_class: false });
+/** The whole-set pass: every estimate on all of a layer's points, no classes, no surrogate. */
+export const baseParams = (p) => ({ ...p, per_class: false, surrogate: false });
+
+/** The surrogate pass: only the decimation of a Gaussian with the layer's covariance. */
+export const surrogateParams = (p) => ({ ...p, repeats: 0, gride: false, decimation: false, pc_id: false, per_class: false, surrogate: true });
 
 /**
  * The per-class pass: the TwoNN estimates (with the same repeats, fraction, seed, metric) on each

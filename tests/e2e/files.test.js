@@ -84,7 +84,7 @@ test('a corrupt file shows an error message and the previous results stay', asyn
   assert.match(text, /broken\.npy/);
   const after = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
   assert.deepEqual(after, before);
-  assert.equal(after.length, 12);
+  assert.equal(after.length, 18);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
