@@ -8,16 +8,17 @@ export const shown = (m) => m.order.filter((i) => !m.excluded.has(i));
 /** Models that take part in the charts: not hidden and with something computed. */
 export const plotted = (models) => models.filter((m) => !m.hidden && m.results.size);
 
-const resultAt = (m, i) => m.results.get(i)?.result ?? null;
+/** Layer `i`'s whole-set result, or with `full` what the later passes (classes, surrogate) added. */
+const resultAt = (m, i, full = false) => m.results.get(i)?.[full ? 'full' : 'result'] ?? null;
 
-/** `[{model, layers: [LayerResult | null]}]` in display order, for `hunchback` and `per_class`. */
-export function depthSeries(models) {
-  return plotted(models).map((m) => ({ model: m.name, layers: shown(m).map((i) => resultAt(m, i)) }));
+/** `[{model, layers: [LayerResult | null]}]` in display order, for `hunchback` (and `per_class`: `full`). */
+export function depthSeries(models, full = false) {
+  return plotted(models).map((m) => ({ model: m.name, layers: shown(m).map((i) => resultAt(m, i, full)) }));
 }
 
 /** The series of the models that have per-class results. */
 export function perClassSeries(models) {
-  return depthSeries(models).filter((s) => s.layers.some((l) => l?.classes?.length));
+  return depthSeries(models, true).filter((s) => s.layers.some((l) => l?.classes?.length));
 }
 
 /** The model's last hidden layer: the user's choice if still shown, else the layer before the last. */
@@ -60,7 +61,7 @@ export function classIds(r) {
  * shows, then relative depths (each model's layer nearest to that fraction of its depth).
  */
 export function layerChoices(models) {
-  const ms = plotted(models).filter((m) => shown(m).some((i) => resultAt(m, i)?.classes?.length));
+  const ms = plotted(models).filter((m) => shown(m).some((i) => resultAt(m, i, true)?.classes?.length));
   if (!ms.length) return [];
   const names = ms.map((m) => new Set(shown(m).map((i) => m.info.layers[i].name)));
   const common = shown(ms[0]).map((i) => ms[0].info.layers[i].name).filter((n) => names.every((s) => s.has(n)));
@@ -83,10 +84,10 @@ function chosenLayer(m, choice) {
   const s = shown(m);
   if (choice.startsWith('name:')) {
     const name = choice.slice(5);
-    return resultAt(m, s.find((i) => m.info.layers[i].name === name));
+    return resultAt(m, s.find((i) => m.info.layers[i].name === name), true);
   }
   const d = Number(choice.slice(6));
-  return resultAt(m, s[Math.round(d * (s.length - 1))]);
+  return resultAt(m, s[Math.round(d * (s.length - 1))], true);
 }
 
 /**

@@ -21,7 +21,9 @@ const writeParams = (p) => writeForm(form, p);
 
 const state = {
   // {id, name, files, info, order, excluded, hidden, accuracy: {measure, value} | null, lastHidden,
-  //  results: Map(layer → {key, extras: {pass: key}, result}), progress, failed, demo, restored, params}
+  //  results: Map(layer → {key, extras: {pass: key}, result, full}), progress, failed, demo, restored, params}
+  //  (result: the whole-set estimates; full: with what the later passes added — two objects, so the
+  //  charts of the whole set are not redrawn when a layer's classes arrive)
   models: [],
   pending: new Map(), // model id → {name, files, demo} while the worker opens it
   nextModel: 1,
@@ -141,7 +143,7 @@ function restore(reports) {
     const id = state.nextModel++;
     const layers = r.layers.map((l) => ({ name: l.name, rows: l.n_input, cols: l.dim, dtype: '', byte_size: null }));
     const m = newModel(id, r.model, { layers, skipped: [] });
-    r.layers.forEach((l, i) => m.results.set(i, { key: 'restored', result: l }));
+    r.layers.forEach((l, i) => m.results.set(i, { key: 'restored', result: l, full: l }));
     state.models.push({ ...m, restored: true, params: r.params });
   }
   if (reports[0]?.params) writeParams(reports[0].params);
@@ -163,7 +165,7 @@ function newModel(id, name, info) {
 function autoPerClass() {
   const box = form.elements.per_class;
   if (box.dataset.touched) return;
-  box.checked = state.models.some((m) => m.info.labels || [...m.results.values()].some((r) => r.result.classes?.length));
+  box.checked = state.models.some((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
 }
 
 function removeModel(m, rerender = true) {
@@ -228,11 +230,11 @@ function onLayer(job, result) {
   if (m) {
     const entry = m.results.get(job.layer);
     if (job.pass === 'base') {
-      m.results.set(job.layer, { key: job.key, extras: {}, result });
+      m.results.set(job.layer, { key: job.key, extras: {}, result, full: result });
     } else if (entry) {
       // A later pass adds its part only: the rest of its result ran with lighter params.
-      const merged = { ...entry.result, ...PASSES[job.pass](result) };
-      m.results.set(job.layer, { key: entry.key, extras: { ...entry.extras, [job.pass]: job.key }, result: merged });
+      const full = { ...entry.full, ...PASSES[job.pass](result) };
+      m.results.set(job.layer, { ...entry, extras: { ...entry.extras, [job.pass]: job.key }, full });
     }
     m.failed.delete(job.layer);
     m.progress.delete(job.layer);
@@ -354,11 +356,11 @@ let correlation = null; // {data, table} behind the correlation chart and its HT
 /** The layer the per-layer charts show: the clicked row, else the first computed layer of a shown model. */
 function selectedLayer() {
   const owner = state.selected && state.models.find((m) => m.id === state.selected.model);
-  const result = owner?.results.get(state.selected.layer)?.result;
-  if (result) return { owner, index: state.selected.layer, result };
+  const entry = owner?.results.get(state.selected.layer);
+  if (entry) return { owner, index: state.selected.layer, ...entry };
   for (const m of views.plotted(state.models)) {
     const i = views.shown(m).find((j) => m.results.has(j));
-    if (i !== undefined) return { owner: m, index: i, result: m.results.get(i).result };
+    if (i !== undefined) return { owner: m, index: i, ...m.results.get(i) };
   }
   return null;
 }
@@ -388,10 +390,10 @@ function updateCharts() {
   shownLayer = sel?.result ?? null;
   const subtitle = sel ? `${sel.owner.name} · ${sel.result.name}` : '';
   for (const k of PER_LAYER.filter((x) => x !== 'surrogate')) setChart(k, shownLayer ?? undefined, subtitle);
-  const surrogate = shownLayer?.surrogate?.length ? shownLayer : undefined;
+  const surrogate = sel?.full.surrogate?.length ? sel.full : undefined;
   setChart('surrogate', surrogate, subtitle, p.surrogate || Boolean(surrogate));
 
-  const labelled = views.plotted(state.models).filter((m) => m.info.labels || [...m.results.values()].some((r) => r.result.classes?.length));
+  const labelled = views.plotted(state.models).filter((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
   const perClass = views.perClassSeries(state.models);
   setChart('per_class', perClass.length ? perClass : undefined, '', perClass.length > 0 || (p.per_class && labelled.length > 0));
 

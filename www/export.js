@@ -45,7 +45,7 @@ export function reports(models, version, params) {
     idscope_version: version,
     model: m.name,
     params: m.params ?? params,
-    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => m.results.get(i).result),
+    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => m.results.get(i).full),
   }));
 }
 

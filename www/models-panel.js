@@ -98,7 +98,7 @@ function update(tr, m) {
 
 function labelsText(m) {
   const classes = new Set();
-  for (const { result } of m.results.values()) for (const c of result.classes ?? []) classes.add(c.name);
+  for (const { full } of m.results.values()) for (const c of full.classes ?? []) classes.add(c.name);
   if (classes.size) return `${classes.size} classes`;
   if (m.info.labels) return `${m.info.labels.name} (${m.info.labels.len})`;
   return '—';

@@ -104,7 +104,7 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
   await page.waitForTimeout(500);
 
   const models = await page.evaluate(() => window.idscope.state.models.map((m) => ({
-    name: m.name, accuracy: m.accuracy, classes: [...m.results.values()].map((r) => r.result.classes.length),
+    name: m.name, accuracy: m.accuracy, classes: [...m.results.values()].map((r) => r.full.classes.length),
   })));
   assert.deepEqual(models.map((m) => m.name), ['trained', 'digits_shuffled', 'noise']);
   assert.deepEqual(models.map((m) => m.accuracy.value), [0.9756, 0.1089, 0.5]);
@@ -199,6 +199,16 @@ test('the three-network demo shows every multi-model chart with one click', asyn
   }
   const acc = await page.evaluate(() => window.idscope.charts.data.get('accuracy').points.map((p) => p.value));
   assert.deepEqual(acc, [0.9756, 0.1089, 0.1333]);
+  if (process.env.IDSCOPE_SCREENSHOT) {
+    // The models panel down to the correlation table.
+    const box = await page.evaluate(() => {
+      const top = document.querySelector('#models-panel').getBoundingClientRect().top + scrollY;
+      const bottom = Math.max(...['accuracy', 'correlation'].map((k) => document.querySelector(`figure[data-kind="${k}"]`).getBoundingClientRect().bottom + scrollY));
+      return { x: 0, y: top - 8, width: document.documentElement.clientWidth, height: bottom - top + 16 };
+    });
+    const out = path.resolve(ROOT, process.env.IDSCOPE_SCREENSHOT);
+    await page.screenshot({ path: out, fullPage: true, clip: box });
+  }
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
