@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod charts;
+pub mod comparison;
 pub mod correlation;
 pub mod duplicates;
 pub mod estimate;

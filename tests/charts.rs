@@ -226,7 +226,7 @@ fn hunchback_overlays_models_with_layer_names_and_pc_id() {
     let reports = reports();
     let series: Vec<HunchbackSeries> = reports.iter().map(HunchbackSeries::from_report).collect();
     let style = light();
-    let opts = HunchbackOptions::default();
+    let opts = HunchbackOptions { pc_id: true, ..Default::default() };
     let (svg, r) = render(&style, |a, s| charts::hunchback(a, &series, &opts, s));
     preview("hunchback", &svg);
     let hovers = r.unwrap();

@@ -4,7 +4,8 @@ use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::Shift;
 use plotters::element::{Circle, DashedPathElement, EmptyElement, PathElement, Rectangle, Text};
 use plotters::prelude::{Cartesian2d, DrawingArea, DrawingBackend};
-use plotters::style::{Color, RGBColor, ShapeStyle};
+use plotters::style::{Color, FontTransform, RGBColor, ShapeStyle};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{Axis, Coord};
 use super::theme::{LABEL_FONT, LEGEND_FONT, LINE, MARKER, THIN, TICK_FONT};
@@ -137,7 +138,6 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, items: &[Legen
 }
 
 fn center_left() -> plotters::style::text_anchor::Pos {
-    use plotters::style::text_anchor::{HPos, Pos, VPos};
     Pos::new(HPos::Left, VPos::Center)
 }
 
@@ -213,15 +213,41 @@ pub(crate) fn error_bar<DB: DrawingBackend>(
     color: RGBColor,
     style: &Style,
 ) -> Result<(), ChartError> {
-    if !(lo.is_finite() && hi.is_finite()) || hi - lo <= 0.0 {
+    whisker(chart, (x, lo), (x, hi), (1, 0), hi - lo, color, style)
+}
+
+/// Draws a horizontal error bar from `lo` to `hi` at `y` with caps, all in axis coordinates.
+pub(crate) fn h_error_bar<DB: DrawingBackend>(
+    chart: &Chart<DB>,
+    y: f64,
+    lo: f64,
+    hi: f64,
+    color: RGBColor,
+    style: &Style,
+) -> Result<(), ChartError> {
+    whisker(chart, (lo, y), (hi, y), (0, 1), hi - lo, color, style)
+}
+
+/// A bar from `a` to `b` with caps along `cap` (unit pixel direction); nothing when `len` ≤ 0 or
+/// an end is not finite.
+fn whisker<DB: DrawingBackend>(
+    chart: &Chart<DB>,
+    a: (f64, f64),
+    b: (f64, f64),
+    cap: (i32, i32),
+    len: f64,
+    color: RGBColor,
+    style: &Style,
+) -> Result<(), ChartError> {
+    if ![a.0, a.1, b.0, b.1].iter().all(|v| v.is_finite()) || len <= 0.0 {
         return Ok(());
     }
     let s = ShapeStyle::from(&color).stroke_width(style.px(THIN));
     let c = style.px(4.0) as i32;
     let area = chart.plotting_area();
-    area.draw(&PathElement::new(vec![(x, lo), (x, hi)], s))?;
-    for y in [lo, hi] {
-        area.draw(&(EmptyElement::at((x, y)) + PathElement::new(vec![(-c, 0), (c, 0)], s)))?;
+    area.draw(&PathElement::new(vec![a, b], s))?;
+    for p in [a, b] {
+        area.draw(&(EmptyElement::at(p) + PathElement::new(vec![(-c * cap.0, -c * cap.1), (c * cap.0, c * cap.1)], s)))?;
     }
     Ok(())
 }
@@ -235,6 +261,14 @@ pub(crate) fn line<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     if points.len() >= 2 {
         chart.plotting_area().draw(&PathElement::new(points, ShapeStyle::from(&color).stroke_width(style.px(LINE))))?;
+    }
+    Ok(())
+}
+
+/// Draws a thin polyline through `points` (axis coordinates) in `color` (e.g. translucent).
+pub(crate) fn thin_line<DB: DrawingBackend, C: Color>(chart: &Chart<DB>, points: Vec<(f64, f64)>, color: &C, style: &Style) -> Result<(), ChartError> {
+    if points.len() >= 2 {
+        chart.plotting_area().draw(&PathElement::new(points, color.stroke_width(style.px(THIN))))?;
     }
     Ok(())
 }
@@ -277,7 +311,6 @@ pub(crate) fn annotate<DB: DrawingBackend>(
     text: &str,
     style: &Style,
 ) -> Result<(), ChartError> {
-    use plotters::style::text_anchor::{HPos, Pos, VPos};
     let theme = style.theme();
     let font = style.text(LEGEND_FONT, theme.text);
     let (tw, th) = area.estimate_text_size(text, &font).unwrap_or((0, 0));
@@ -290,5 +323,37 @@ pub(crate) fn annotate<DB: DrawingBackend>(
     let y = by - ay + off;
     area.draw(&Rectangle::new([(x - pad, y - pad), (x + tw as i32 + pad, y + th as i32 + pad)], theme.background.mix(0.85).filled()))?;
     area.draw(&Text::new(text.to_owned(), (x, y), font.pos(Pos::new(HPos::Left, VPos::Top))))?;
+    Ok(())
+}
+
+/// Draws `axis` `offset` pixels right of the chart's plotting area: line, ticks, labels,
+/// description (a secondary axis, or the scale of a colour bar).
+pub(crate) fn right_axis<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart<DB>,
+    axis: &Axis,
+    offset: i32,
+    desc: &str,
+    style: &Style,
+) -> Result<(), ChartError> {
+    let theme = style.theme();
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let (ax, ay) = area.get_base_pixel();
+    let (x0, top, bottom) = (xr.end - ax + offset, yr.start - ay, yr.end - ay);
+    let pen = ShapeStyle::from(&theme.axis).stroke_width(style.px(1.0));
+    area.draw(&PathElement::new(vec![(x0, top), (x0, bottom)], pen))?;
+    let tick = style.px(5.0) as i32;
+    let font = style.text(TICK_FONT, theme.text).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut widest = 0;
+    for (t, label) in &axis.ticks {
+        let f = (t - axis.lo) / (axis.hi - axis.lo);
+        let py = bottom - ((bottom - top) as f64 * f).round() as i32;
+        area.draw(&PathElement::new(vec![(x0, py), (x0 + tick, py)], pen))?;
+        area.draw(&Text::new(label.clone(), (x0 + 2 * tick, py), font.clone()))?;
+        widest = widest.max(area.estimate_text_size(label, &font).map(|s| s.0 as i32).unwrap_or(0));
+    }
+    let desc_font = style.text(LABEL_FONT, theme.text).transform(FontTransform::Rotate90).pos(Pos::new(HPos::Center, VPos::Top));
+    let dx = x0 + 2 * tick + widest + style.px(10.0) as i32 + style.px(LABEL_FONT * 1.25) as i32;
+    area.draw(&Text::new(desc.to_owned(), (dx, (top + bottom) / 2), desc_font))?;
     Ok(())
 }

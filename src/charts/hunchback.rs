@@ -2,11 +2,12 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
+use plotters::style::Color;
 
 use super::axis::{Axis, Scale, linear_ticks};
 use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, text_width, tick_target};
 use super::theme::TICK_FONT;
-use super::{ChartError, Hover, Style, num, sig};
+use super::{ChartError, Hover, Style, num, short, sig};
 use crate::results::Report;
 
 /// One layer of a [`HunchbackSeries`].
@@ -78,7 +79,7 @@ pub enum LayerAxis {
 pub struct HunchbackOptions {
     /// What the x axis shows.
     pub x: LayerAxis,
-    /// Draw the PC-ID as a dashed second series per model (when present).
+    /// Draw the PC-ID as a dashed second series per model (when present; default off).
     pub pc_id: bool,
     /// Logarithmic ID axis.
     pub log_y: bool,
@@ -86,7 +87,7 @@ pub struct HunchbackOptions {
 
 impl Default for HunchbackOptions {
     fn default() -> Self {
-        Self { x: LayerAxis::Index, pc_id: true, log_y: false }
+        Self { x: LayerAxis::Index, pc_id: false, log_y: false }
     }
 }
 
@@ -99,20 +100,52 @@ pub fn hunchback<DB: DrawingBackend>(
     opts: &HunchbackOptions,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
+    layer_chart(area, series, &[], "intrinsic dimension", opts, style)
+}
+
+/// A thin curve drawn under the series of [`layer_chart`], in the colour of series `series`
+/// (e.g. one class of a model); hover: `"{label} · {layer}: ID {id}"`.
+pub(crate) struct ThinCurve {
+    /// Index of the series it belongs to (colour, relative depth).
+    pub series: usize,
+    /// Hover prefix, e.g. `"netA · class cat"`.
+    pub label: String,
+    /// (layer index, layer name, ID).
+    pub points: Vec<(usize, String, f64)>,
+}
+
+/// The hunchback's drawing with extra thin curves and the ID axis described as `y_desc`.
+pub(crate) fn layer_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[HunchbackSeries],
+    thin: &[ThinCurve],
+    y_desc: &str,
+    opts: &HunchbackOptions,
+    style: &Style,
+) -> Result<Vec<Hover>, ChartError> {
     let y_scale = if opts.log_y { Scale::Log10 } else { Scale::Linear };
     let ok = |v: f64| y_scale.to(v).is_some();
     // Positions along x per series, and the values that set the y range.
-    let pos = |s: &HunchbackSeries, l: &LayerPoint| -> f64 {
+    let at = |s: &HunchbackSeries, index: usize| -> f64 {
         match opts.x {
-            LayerAxis::Index => l.index as f64,
+            LayerAxis::Index => index as f64,
             LayerAxis::RelativeDepth => {
                 let last = s.layers.iter().map(|l| l.index).max().unwrap_or(0);
-                if last == 0 { 0.0 } else { l.index as f64 / last as f64 }
+                if last == 0 { 0.0 } else { index as f64 / last as f64 }
             }
         }
     };
-    let mut ys = Vec::new();
-    let mut xs = Vec::new();
+    let pos = |s: &HunchbackSeries, l: &LayerPoint| at(s, l.index);
+    // Thin curves' points at their series' positions: (x, name, ID).
+    let thin_at: Vec<Vec<(f64, &str, f64)>> = thin
+        .iter()
+        .map(|c| {
+            let s = series.get(c.series);
+            c.points.iter().filter(|p| ok(p.2)).filter_map(|p| s.map(|s| (at(s, p.0), p.1.as_str(), p.2))).collect()
+        })
+        .collect();
+    let mut ys: Vec<f64> = thin_at.iter().flatten().map(|p| p.2).collect();
+    let mut xs: Vec<f64> = thin_at.iter().flatten().map(|p| p.0).collect();
     for s in series {
         for l in &s.layers {
             if ok(l.id) {
@@ -138,7 +171,7 @@ pub fn hunchback<DB: DrawingBackend>(
         LayerAxis::Index => "layer (index in the model)",
         LayerAxis::RelativeDepth => "relative depth: layer index / last index",
     };
-    let y_desc = if opts.log_y { "intrinsic dimension (log scale)" } else { "intrinsic dimension" };
+    let y_desc = if opts.log_y { format!("{y_desc} (log scale)") } else { y_desc.to_owned() };
 
     let theme = style.theme();
     let mut legend = Vec::new();
@@ -148,12 +181,20 @@ pub fn hunchback<DB: DrawingBackend>(
             legend.push(LegendItem::new(Swatch::DashedSquare(theme.series(i)), format!("{}: PC-ID", s.label)));
         }
     }
-    let chart = draw_frame(area, &Frame { x: &x, y: &y, x_desc, y_desc, legend, right_area: 0 }, style)?;
+    let chart = draw_frame(area, &Frame { x: &x, y: &y, x_desc, y_desc: &y_desc, legend, right_area: 0 }, style)?;
     let mut hovers = Vec::new();
+    let t = |v: f64| y.to(v).unwrap_or(y.lo);
+    for (c, pts) in thin.iter().zip(&thin_at) {
+        let color = theme.series(c.series).mix(0.45);
+        let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, t(p.2))).collect();
+        frame::thin_line(&chart, line.clone(), &color, style)?;
+        for (p, (_, name, id)) in line.into_iter().zip(pts) {
+            hovers.push(hover(&chart, p, format!("{} · {name}: ID {}", c.label, sig(*id))));
+        }
+    }
     for (i, s) in series.iter().enumerate() {
         let color = theme.series(i);
         let pts: Vec<(f64, &LayerPoint)> = s.layers.iter().filter(|l| ok(l.id)).map(|l| (pos(s, l), l)).collect();
-        let t = |v: f64| y.to(v).unwrap_or(y.lo);
         frame::line(&chart, pts.iter().map(|(x, l)| (*x, t(l.id))).collect(), color, style)?;
         if opts.pc_id {
             let pc: Vec<(f64, f64)> = s.layers.iter().filter_map(|l| l.pc_id.filter(|p| ok(*p)).map(|p| (pos(s, l), t(p)))).collect();
@@ -198,7 +239,7 @@ fn index_axis<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Hunch
         .map(|i| {
             let mut found = series.iter().flat_map(|s| s.layers.iter()).filter(|l| l.index == i).map(|l| l.name.as_str());
             let name = found.next()?;
-            found.all(|n| n == name).then(|| (i as f64, short(name)))
+            found.all(|n| n == name).then(|| (i as f64, short(name, 16)))
         })
         .collect();
     let (w, _) = area.dim_in_pixel();
@@ -212,9 +253,4 @@ fn index_axis<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Hunch
     let target = tick_target(w, 70.0, style);
     let ticks = linear_ticks(x0, x1, target).into_iter().filter(|t| t.0.fract() == 0.0).collect();
     Axis::with_ticks(lo, hi, ticks)
-}
-
-/// A layer name cut to 16 characters.
-fn short(name: &str) -> String {
-    if name.chars().count() <= 16 { name.to_owned() } else { format!("{}…", name.chars().take(15).collect::<String>()) }
 }

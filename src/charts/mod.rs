@@ -18,9 +18,12 @@
 //! Data are never trusted: non-finite values are dropped, zero-width ranges widened, and an empty
 //! input gives [`ChartError::NoData`] instead of a panic.
 
+mod accuracy;
 mod axis;
 mod frame;
+mod heatmap;
 mod hunchback;
+mod per_class;
 mod scaling;
 mod spectrum;
 mod theme;
@@ -28,8 +31,11 @@ mod twonn;
 
 use plotters::drawing::DrawingAreaErrorKind;
 
+pub use accuracy::accuracy;
+pub use heatmap::correlation;
 pub use hunchback::{HunchbackOptions, HunchbackSeries, LayerAxis, LayerPoint, hunchback};
-pub use scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gride};
+pub use per_class::{PerClassOptions, per_class};
+pub use scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gride, surrogate_test};
 pub use spectrum::{SpectrumOptions, spectrum};
 pub use theme::Theme;
 pub use twonn::{MuOptions, cdf_fit, mu_histogram};
@@ -116,4 +122,9 @@ pub(crate) fn sig(v: f64) -> String {
         return format!("{v:.2e}").replace('-', "−");
     }
     num(v, (2.0 - mag).max(0.0) as usize)
+}
+
+/// `name` cut to `max` characters (the last one an ellipsis) for tick labels; hovers keep it whole.
+pub(crate) fn short(name: &str, max: usize) -> String {
+    if name.chars().count() <= max { name.to_owned() } else { format!("{}…", name.chars().take(max.saturating_sub(1)).collect::<String>()) }
 }

@@ -40,18 +40,8 @@ pub fn decimation<DB: DrawingBackend>(
     opts: &DecimationOptions,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
-    let series = |pts: &[crate::results::DecimationPoint], what: &str| -> Vec<ScalePoint> {
-        pts.iter()
-            .filter(|p| p.size > 0 && p.id_mean.is_finite())
-            .map(|p| {
-                let err = if p.id_std.is_finite() { p.id_std.abs() } else { 0.0 };
-                let label = format!("{what}N = {} ({} blocks): ID {} ± {}", p.size, p.blocks, sig(p.id_mean), sig(err));
-                ScalePoint { x: p.size as f64, id: p.id_mean, err, label }
-            })
-            .collect()
-    };
-    let data = series(&e.decimation, "");
-    let surrogate = if opts.surrogate { series(&e.surrogate, "surrogate: ") } else { Vec::new() };
+    let data = decimation_points(&e.decimation, "");
+    let surrogate = if opts.surrogate { decimation_points(&e.surrogate, "surrogate: ") } else { Vec::new() };
     if data.is_empty() && surrogate.is_empty() {
         return Err(ChartError::NoData("no decimation results (enable decimation)"));
     }
@@ -63,7 +53,46 @@ pub fn decimation<DB: DrawingBackend>(
     if !surrogate.is_empty() {
         sets.push((surrogate, 1.03, theme.series(1), "Gaussian surrogate, same covariance"));
     }
-    scale_chart(area, &sets, Scale::Log10, "number of points N (log scale)", "intrinsic dimension (TwoNN fit)", style)
+    let range = ranges(&sets)?;
+    scale_chart(area, &sets, &range, Scale::Log10, N_DESC, ID_DESC, style)
+}
+
+const N_DESC: &str = "number of points N (log scale)";
+const ID_DESC: &str = "intrinsic dimension (TwoNN fit)";
+
+/// The Gaussian-surrogate test (Ansuini et al. Fig 5C): the data's decimation curve (left) and
+/// the surrogate's (right: Gaussian with the data's covariance), same axes. A curved manifold's
+/// ID stays flat with N, the surrogate's climbs. Hover: one per point.
+pub fn surrogate_test<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, e: &Estimates, style: &Style) -> Result<Vec<Hover>, ChartError> {
+    let data = decimation_points(&e.decimation, "data: ");
+    let surrogate = decimation_points(&e.surrogate, "surrogate: ");
+    if data.is_empty() {
+        return Err(ChartError::NoData("no decimation results (enable decimation)"));
+    }
+    if surrogate.is_empty() {
+        return Err(ChartError::NoData("no Gaussian surrogate (turn on the surrogate)"));
+    }
+    let theme = style.theme();
+    let sets = [(data, 1.0, theme.series(0), "data: mean ± std over blocks"), (surrogate, 1.0, theme.series(1), "Gaussian surrogate, same covariance")];
+    let range = ranges(&sets)?;
+    let (w, _) = area.dim_in_pixel();
+    let (left, right) = area.split_horizontally(w / 2);
+    let [a, b] = sets;
+    let mut hovers = scale_chart(&left, &[a], &range, Scale::Log10, N_DESC, ID_DESC, style)?;
+    hovers.extend(scale_chart(&right, &[b], &range, Scale::Log10, N_DESC, ID_DESC, style)?);
+    Ok(hovers)
+}
+
+/// The drawable points of a decimation curve; hover labels start with `what`.
+fn decimation_points(pts: &[crate::results::DecimationPoint], what: &str) -> Vec<ScalePoint> {
+    pts.iter()
+        .filter(|p| p.size > 0 && p.id_mean.is_finite())
+        .map(|p| {
+            let err = if p.id_std.is_finite() { p.id_std.abs() } else { 0.0 };
+            let label = format!("{what}N = {} ({} blocks): ID {} ± {}", p.size, p.blocks, sig(p.id_mean), sig(err));
+            ScalePoint { x: p.size as f64, id: p.id_mean, err, label }
+        })
+        .collect()
 }
 
 /// Options of [`gride`].
@@ -113,23 +142,32 @@ pub fn gride<DB: DrawingBackend>(
         GrideX::Scale => (Scale::Log10, "length scale: mean distance to neighbours n₁, n₂ (data units, log scale)"),
     };
     let sets = [(pts, 1.0, style.theme().series(0), "Gride ID ± error")];
-    scale_chart(area, &sets, scale, x_desc, "intrinsic dimension (Gride)", style)
+    let range = ranges(&sets)?;
+    scale_chart(area, &sets, &range, scale, x_desc, "intrinsic dimension (Gride)", style)
 }
 
-/// Markers joined by a line with error bars, one series per set (points, x shift factor, colour,
-/// legend text), on a log x axis.
+/// A scale curve to draw: points, x shift factor, colour, legend text.
+type ScaleSet<'a> = (Vec<ScalePoint>, f64, RGBColor, &'a str);
+
+/// The x range (shifted points) and the y range (with error bars) of `sets`.
+fn ranges(sets: &[ScaleSet]) -> Result<[(f64, f64); 2], ChartError> {
+    let all = || sets.iter().flat_map(|s| s.0.iter().map(move |p| (p, s.1)));
+    let x = frame::finite_range(all().map(|(p, k)| p.x * k)).ok_or(ChartError::NoData("no finite points"))?;
+    let y = frame::finite_range(all().flat_map(|(p, _)| [p.id - p.err, p.id + p.err])).ok_or(ChartError::NoData("no finite points"))?;
+    Ok([x, y])
+}
+
+/// Markers joined by a line with error bars, one series per set, on a log x axis spanning
+/// `range` ([x, y] value ranges, so side-by-side panels can share their axes).
 fn scale_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    sets: &[(Vec<ScalePoint>, f64, RGBColor, &str)],
+    sets: &[ScaleSet],
+    &[(x0, x1), (y0, y1)]: &[(f64, f64); 2],
     x_scale: Scale,
     x_desc: &str,
     y_desc: &str,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
-    let all = || sets.iter().flat_map(|s| s.0.iter().map(move |p| (p, s.1)));
-    let (x0, x1) = frame::finite_range(all().map(|(p, k)| p.x * k)).ok_or(ChartError::NoData("no finite points"))?;
-    let (y0, y1) =
-        frame::finite_range(all().flat_map(|(p, _)| [p.id - p.err, p.id + p.err])).ok_or(ChartError::NoData("no finite points"))?;
     let (w, h) = area.dim_in_pixel();
     let x = Axis::new(x_scale, x0, x1, 0.06, tick_target(w, 80.0, style)).ok_or(ChartError::NoData("x range is not finite"))?;
     let y = Axis::new(Scale::Linear, y0, y1, 0.08, tick_target(h, 55.0, style)).ok_or(ChartError::NoData("ID range is not finite"))?;

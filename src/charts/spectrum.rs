@@ -1,14 +1,10 @@
 //! The PCA spectrum behind PC-ID.
 
 use plotters::coord::Shift;
-use plotters::element::{PathElement, Text};
 use plotters::prelude::{DrawingArea, DrawingBackend};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{FontTransform, ShapeStyle};
 
 use super::axis::{Axis, Scale};
 use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target, y_area_width};
-use super::theme::{LABEL_FONT, TICK_FONT};
 use super::{ChartError, Hover, Style, num, sig, thinned};
 use crate::results::Estimates;
 
@@ -91,7 +87,7 @@ pub fn spectrum<DB: DrawingBackend>(
         let text = format!("PC-ID = {} ({} % of variance)", pc.id, num(threshold, 0));
         frame::annotate(area, &chart, (px, py), &text, style)?;
     }
-    right_axis(area, &chart, &y2, "cumulative explained variance (%)", style)?;
+    frame::right_axis(area, &chart, &y2, 0, "cumulative explained variance (%)", style)?;
     let mut hovers = Vec::new();
     for i in thinned(shown) {
         let p = match y.to(ratios[i] * 100.0) {
@@ -102,34 +98,4 @@ pub fn spectrum<DB: DrawingBackend>(
         hovers.push(hover(&chart, p, label));
     }
     Ok(hovers)
-}
-
-/// Draws `axis` on the right edge of the chart's plotting area: line, ticks, labels, description.
-fn right_axis<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    chart: &frame::Chart<DB>,
-    axis: &Axis,
-    desc: &str,
-    style: &Style,
-) -> Result<(), ChartError> {
-    let theme = style.theme();
-    let (xr, yr) = chart.plotting_area().get_pixel_range();
-    let (ax, ay) = area.get_base_pixel();
-    let (x0, top, bottom) = (xr.end - ax, yr.start - ay, yr.end - ay);
-    let pen = ShapeStyle::from(&theme.axis).stroke_width(style.px(1.0));
-    area.draw(&PathElement::new(vec![(x0, top), (x0, bottom)], pen))?;
-    let tick = style.px(5.0) as i32;
-    let font = style.text(TICK_FONT, theme.text).pos(Pos::new(HPos::Left, VPos::Center));
-    let mut widest = 0;
-    for (t, label) in &axis.ticks {
-        let f = (t - axis.lo) / (axis.hi - axis.lo);
-        let py = bottom - ((bottom - top) as f64 * f).round() as i32;
-        area.draw(&PathElement::new(vec![(x0, py), (x0 + tick, py)], pen))?;
-        area.draw(&Text::new(label.clone(), (x0 + 2 * tick, py), font.clone()))?;
-        widest = widest.max(area.estimate_text_size(label, &font).map(|s| s.0 as i32).unwrap_or(0));
-    }
-    let desc_font = style.text(LABEL_FONT, theme.text).transform(FontTransform::Rotate90).pos(Pos::new(HPos::Center, VPos::Top));
-    let dx = x0 + 2 * tick + widest + style.px(10.0) as i32 + style.px(LABEL_FONT * 1.25) as i32;
-    area.draw(&Text::new(desc.to_owned(), (dx, (top + bottom) / 2), desc_font))?;
-    Ok(())
 }

@@ -1,10 +1,27 @@
 //! Main-thread chart entries over [`crate::charts`]: draw on a canvas (HiDPI: the page sizes
 //! the canvas in device pixels and passes `scale` = devicePixelRatio) or return an SVG string.
 //!
-//! `kind` is one of `mu`, `cdf`, `decimation`, `gride`, `spectrum` (data: one `LayerResult`) or
-//! `hunchback` (data: `[{model, layers: [LayerResult | null]}]`, layers in display order; the
-//! x position is the display position, so reordering and excluding layers redraws without
-//! recomputing).
+//! `kind` and its `data` (plain JSON from the page):
+//!
+//! * `mu`, `cdf`, `decimation`, `gride`, `spectrum`, `surrogate`: one `LayerResult`.
+//!   `surrogate` draws the data's decimation curve and the Gaussian surrogate's side by side
+//!   with the same axes (error "turn on the surrogate" when it was not computed).
+//! * `hunchback`: `[{model, layers: [LayerResult | null]}]`, layers in display order (the x
+//!   position is the display position, so reordering and excluding layers redraws without
+//!   recomputing). TwoNN fit ± std over the repeats (ML and its 95 % interval without repeats).
+//! * `per_class`: same data as `hunchback`; per model the mean ± std (ddof = 0) over classes of
+//!   the per-class TwoNN fit ID, and with `classes` each class's thin curve.
+//! * `accuracy`: `{measure: "accuracy" | "top5_error", points: [{model, layer, id, id_err |
+//!   null, value}]}`: scatter of value against the last hidden layer's ID, least-squares line,
+//!   Pearson r (p) and n in the legend (no line with fewer than 3 points).
+//! * `correlation`: `{layer, models: [name], classes: [name], ids: [[ID per class] per model]}`
+//!   (what `class_ids` in [`super::analyses`] returns): heatmap, Pearson r below the diagonal,
+//!   Spearman ρ above.
+//!
+//! Options (`opts`, all optional): `dark`, `scale`, `log_x` (mu), `log_y` (hunchback,
+//! per_class), `depth` (hunchback, per_class: relative depth x), `pc_id` (hunchback: PC-ID
+//! overlay, default false), `classes` (per_class: class curves; default true for one model,
+//! false for several).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -14,7 +31,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::{from_js, to_js};
-use crate::charts::{self, ChartError, HunchbackOptions, HunchbackSeries, LayerAxis, Style};
+use crate::charts::{self, ChartError, HunchbackOptions, HunchbackSeries, LayerAxis, PerClassOptions, Style};
+use crate::comparison::{AccuracyData, ClassIds, correlation_table};
 use crate::params::Params;
 use crate::results::{LayerResult, Report};
 
@@ -30,11 +48,15 @@ pub struct DrawOptions {
     pub log_x: bool,
     /// Logarithmic ID axis (hunchback, where PC-ID and TwoNN differ by orders of magnitude).
     pub log_y: bool,
-    /// Hunchback x axis: relative depth 0..1 instead of the layer position.
+    /// Hunchback and per-class x axis: relative depth 0..1 instead of the layer position.
     pub depth: bool,
+    /// Hunchback: overlay the PC-ID per model (dashed).
+    pub pc_id: bool,
+    /// Per-class: draw each class's curve (`None`: only when there is one model).
+    pub classes: Option<bool>,
 }
 
-/// One model's layers for the hunchback.
+/// One model's layers for the hunchback and the per-class chart.
 #[derive(Deserialize)]
 pub struct ModelSeries {
     /// Model name (legend).
@@ -100,49 +122,41 @@ where
         ..Style::default()
     };
     let fail = |e: ChartError| JsError::new(&e.to_string());
-    let hovers = if kind == "hunchback" {
-        let models: Vec<ModelSeries> = from_js(data, "hunchback data")?;
-        let series: Vec<HunchbackSeries> = models.into_iter().map(series).collect();
-        let opts = HunchbackOptions {
-            x: if o.depth {
-                LayerAxis::RelativeDepth
-            } else {
-                LayerAxis::Index
-            },
-            pc_id: true,
-            log_y: o.log_y,
-        };
-        charts::hunchback(area, &series, &opts, &style).map_err(fail)?
-    } else {
-        let r: LayerResult = from_js(data, "layer result")?;
-        let e = &r.estimates;
-        match kind {
-            "mu" => charts::mu_histogram(
-                area,
-                e,
-                &charts::MuOptions {
-                    log_x: o.log_x,
-                    ..Default::default()
-                },
-                &style,
-            ),
-            "cdf" => charts::cdf_fit(area, e, &style),
-            "decimation" => {
-                charts::decimation(area, e, &charts::DecimationOptions::default(), &style)
-            }
-            "gride" => charts::gride(
-                area,
-                e,
-                &charts::GrideOptions {
-                    x: charts::GrideX::Scale,
-                },
-                &style,
-            ),
-            "spectrum" => charts::spectrum(area, e, &charts::SpectrumOptions::default(), &style),
-            other => return Err(JsError::new(&format!("unknown chart kind {other:?}"))),
+    let x = if o.depth { LayerAxis::RelativeDepth } else { LayerAxis::Index };
+    let hovers = match kind {
+        "hunchback" => {
+            let models: Vec<ModelSeries> = from_js(data, "hunchback data")?;
+            let series: Vec<HunchbackSeries> = models.into_iter().map(|m| HunchbackSeries::from_report(&report(m))).collect();
+            let opts = HunchbackOptions { x, pc_id: o.pc_id, log_y: o.log_y };
+            charts::hunchback(area, &series, &opts, &style)
         }
-        .map_err(fail)?
-    };
+        "per_class" => {
+            let models: Vec<ModelSeries> = from_js(data, "per-class data")?;
+            let reports: Vec<Report> = models.into_iter().map(report).collect();
+            let opts = PerClassOptions { x, classes: o.classes.unwrap_or(reports.len() == 1), log_y: o.log_y };
+            charts::per_class(area, &reports, &opts, &style)
+        }
+        "accuracy" => charts::accuracy(area, &from_js::<AccuracyData>(data, "accuracy data")?, &style),
+        "correlation" => {
+            let ids: ClassIds = from_js(data, "per-class IDs")?;
+            let table = correlation_table(&ids).map_err(|e| JsError::new(&e.to_string()))?;
+            charts::correlation(area, &table, &ids.layer, &style)
+        }
+        _ => {
+            let r: LayerResult = from_js(data, "layer result")?;
+            let e = &r.estimates;
+            match kind {
+                "mu" => charts::mu_histogram(area, e, &charts::MuOptions { log_x: o.log_x, ..Default::default() }, &style),
+                "cdf" => charts::cdf_fit(area, e, &style),
+                "decimation" => charts::decimation(area, e, &charts::DecimationOptions::default(), &style),
+                "surrogate" => charts::surrogate_test(area, e, &style),
+                "gride" => charts::gride(area, e, &charts::GrideOptions { x: charts::GrideX::Scale }, &style),
+                "spectrum" => charts::spectrum(area, e, &charts::SpectrumOptions::default(), &style),
+                other => return Err(JsError::new(&format!("unknown chart kind {other:?}"))),
+            }
+        }
+    }
+    .map_err(fail)?;
     area.present().map_err(|e| JsError::new(&e.to_string()))?;
     Ok(hovers
         .into_iter()
@@ -154,14 +168,9 @@ where
         .collect())
 }
 
-/// A model's computed layers as a hunchback series, positioned by display order.
-fn series(m: ModelSeries) -> HunchbackSeries {
+/// A model's computed layers as a report, each layer's index its display position.
+fn report(m: ModelSeries) -> Report {
     let mut report = Report::new(m.model, Params::default());
-    report.layers = m
-        .layers
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, l)| l.map(|l| LayerResult { index: i, ..l }))
-        .collect();
-    HunchbackSeries::from_report(&report)
+    report.layers = m.layers.into_iter().enumerate().filter_map(|(i, l)| l.map(|l| LayerResult { index: i, ..l })).collect();
+    report
 }
