@@ -51,11 +51,6 @@ export function accuracyData(models) {
   return { measure, points };
 }
 
-/** Per class name, its fit ID in one layer result. */
-export function classIds(r) {
-  return new Map((r?.classes ?? []).map((c) => [c.name, c.twonn.fit.id]));
-}
-
 /**
  * The layer choices for the correlation: layer names every plotted model with per-class results
  * shows, then relative depths (each model's layer nearest to that fraction of its depth).
@@ -91,22 +86,20 @@ function chosenLayer(m, choice) {
 }
 
 /**
- * `{layer, models, classes, ids}` for the `correlation` chart and `correlation_table`: the per-class
- * fit IDs of every plotted model at the chosen layer, over the classes all of them have. Undefined
- * when fewer than two models or three classes remain.
+ * `{layer, models: [{model, result}]}`: the chosen layer of every plotted model with per-class
+ * results, the input of the core's `class_ids` (which matches the classes by name). Undefined with
+ * fewer than two such models.
  */
-export function correlationData(models, choice) {
+export function chosenLayers(models, choice) {
   if (!choice) return undefined;
-  const rows = [];
+  const chosen = [];
   for (const m of plotted(models)) {
-    const ids = classIds(chosenLayer(m, choice));
-    if (ids.size) rows.push({ model: m.name, ids });
+    const result = chosenLayer(m, choice);
+    if (result?.classes?.length) chosen.push({ model: m.name, result });
   }
-  if (rows.length < 2) return undefined;
-  const classes = [...rows[0].ids.keys()].filter((c) => rows.every((r) => r.ids.has(c)));
-  if (classes.length < 3) return undefined;
+  if (chosen.length < 2) return undefined;
   const layer = choice.startsWith('name:') ? choice.slice(5) : `relative depth ${choice.slice(6)}`;
-  return { layer, models: rows.map((r) => r.model), classes, ids: rows.map((r) => classes.map((c) => r.ids.get(c))) };
+  return { layer, models: chosen };
 }
 
 /** Accuracy or top-5 error from a file's metadata ([key, value] pairs), if it holds one. */

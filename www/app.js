@@ -408,11 +408,11 @@ function updateCharts() {
 /** The fit line's numbers under the accuracy chart (Pearson r with its p-value: Ansuini et al., Fig. 4). */
 function accuracySummary(acc) {
   const note = charts.cards.get('accuracy').card.querySelector('.chart-note');
-  if (!acc || !pkg.accuracy_fit) { note.textContent = ''; return; }
+  if (!acc) { note.textContent = ''; return; }
   try {
     const f = pkg.accuracy_fit(acc);
     const g = (v) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
-    note.textContent = `n = ${f.n} models · slope ${g(f.slope)} · Pearson r = ${g(f.pearson_r)} (p = ${g(f.pearson_p)}) · Spearman ρ = ${g(f.spearman_rho)} (p = ${g(f.spearman_p)})`;
+    note.textContent = `n = ${f.n} models · slope ${g(f.slope)} · Pearson r = ${g(f.pearson_r)} (p = ${g(f.pearson_p)}) · Spearman ρ = ${g(f.spearman_rho)} (p = ${g(f.spearman_p)})${f.note ? ` · ${f.note}` : ''}`;
   } catch (e) {
     note.textContent = e.message ?? String(e);
   }
@@ -430,19 +430,24 @@ function updateCorrelation(show) {
   }
   if (!choices.some((c) => c.value === state.correlationLayer)) state.correlationLayer = views.defaultChoice(state.models, choices) ?? null;
   if (state.correlationLayer) picker.value = state.correlationLayer;
-  const data = views.correlationData(state.models, state.correlationLayer);
-  if (!views.same(correlation?.data, data)) {
+  const input = views.chosenLayers(state.models, state.correlationLayer);
+  if (!views.same(correlation?.input, input)) {
+    let data;
     let table = null;
-    let error = '';
-    if (data && pkg.correlation_table) {
-      try { table = pkg.correlation_table(data); } catch (e) { error = e.message ?? String(e); }
-    } else if (data) {
-      error = 'this build has no correlation_table';
+    let note = '';
+    try {
+      data = input && pkg.class_ids(input);
+      if (data && data.classes.length < 3) { note = `${data.classes.length} classes in common: too few to correlate`; data = undefined; }
+      if (data) table = pkg.correlation_table(data);
+    } catch (e) {
+      note = e.message ?? String(e);
+      data = undefined;
     }
-    correlation = data ? { data, table } : null;
+    correlation = input ? { input, data, table } : null;
     card.querySelector('.correlation-table').replaceChildren(...(table ? [correlationTable(data, table)] : []));
-    card.querySelector('.chart-note').textContent = error;
+    card.querySelector('.chart-note').textContent = note;
   }
+  const data = correlation?.data;
   setChart('correlation', data, data?.layer ?? '', show);
 }
 
@@ -513,14 +518,14 @@ function chartOptions() {
     log_x: $('#opt-logx').checked,
     log_y: $('#opt-logy').checked,
     depth: $('#opt-depth').checked,
-    classes: $('#opt-classes').checked,
+    classes: $('#opt-classes').checked ? true : null, // null: the core's default (curves for one model)
     zoom: $('#lecture').checked ? 1.4 : 1,
   };
 }
 
 function exportName(kind) {
   if (['hunchback', 'curvature', 'per_class', 'accuracy'].includes(kind)) return state.models.length === 1 ? `${state.models[0].name}-${kind}` : kind;
-  if (kind === 'correlation') return `correlation-${correlation?.data.layer ?? ''}`;
+  if (kind === 'correlation') return `correlation-${correlation?.data?.layer ?? ''}`;
   return `${shownLayer?.name ?? 'layer'}-${kind}`;
 }
 
