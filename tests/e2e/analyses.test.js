@@ -183,6 +183,21 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
   }));
   assert.deepEqual(shown, { hunchback: ['trained', 'noise'], accuracy: ['trained', 'noise'], correlation: false });
   assert.equal(await page.evaluate(() => window.idscope.state.models.length), 3, 'hidden, still loaded');
+
+  // Dark mode and lecture size redraw the new charts.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('#lecture').check();
+  await page.waitForFunction(() => window.idscope.charts.idle);
+  await page.waitForTimeout(300);
+  for (const kind of ['per_class', 'accuracy', 'curvature', 'surrogate']) {
+    const bg = await page.evaluate((k) => {
+      const [r, g, b] = document.querySelector(`figure[data-kind="${k}"] canvas`).getContext('2d').getImageData(2, 2, 1, 1).data;
+      return r + g + b;
+    }, kind);
+    assert.ok(bg < 200, `${kind} background brightness ${bg} in dark mode`);
+    const s = await canvasStats(page, kind);
+    assert.ok(s.inked > 0.01, `${kind} blank in dark mode`);
+  }
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
