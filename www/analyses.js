@@ -8,8 +8,24 @@ export const shown = (m) => m.order.filter((i) => !m.excluded.has(i));
 /** Models that take part in the charts: not hidden and with something computed. */
 export const plotted = (models) => models.filter((m) => !m.hidden && m.results.size);
 
-/** Layer `i`'s whole-set result, or with `full` what the later passes (classes, surrogate) added. */
-const resultAt = (m, i, full = false) => m.results.get(i)?.[full ? 'full' : 'result'] ?? null;
+const slims = new WeakMap();
+
+/**
+ * A layer result without its per-point arrays (μ, the fit's points), which the multi-model charts
+ * do not draw: handing them to the wasm on every redraw would only cost time. Cached, so the same
+ * result always gives the same object (and unchanged charts are not redrawn).
+ */
+function slim(r) {
+  if (!r) return null;
+  if (!slims.has(r)) {
+    const cut = (e) => ({ ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } } });
+    slims.set(r, { ...cut(r), classes: (r.classes ?? []).map(cut) });
+  }
+  return slims.get(r);
+}
+
+/** Layer `i`'s whole-set result (slim), or with `full` with what the later passes (classes, surrogate) added. */
+const resultAt = (m, i, full = false) => slim(m.results.get(i)?.[full ? 'full' : 'result']);
 
 /** `[{model, layers: [LayerResult | null]}]` in display order, for `hunchback` (and `per_class`: `full`). */
 export function depthSeries(models, full = false) {

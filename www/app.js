@@ -546,11 +546,12 @@ function exportNumbers(kind, format) {
   const data = charts.data.get(kind);
   if (data === undefined) { message('Nothing to export in this chart yet.', 'info'); return; }
   try {
-    const extra = kind === 'correlation' ? correlation?.table : undefined;
+    const extras = { correlation: () => correlation?.table, per_class: () => pkg.per_class_summary(data) };
+    const extra = extras[kind]?.();
     if (kind === 'correlation' && !extra) throw new Error('no correlation table');
     const blob = format === 'csv'
       ? exporter.rowsBlob(exporter.chartRows(kind, data, extra))
-      : new Blob([JSON.stringify(extra ? { ...data, table: extra } : data, null, 1)], { type: 'application/json' });
+      : new Blob([JSON.stringify(kind === 'correlation' ? { ...data, table: extra } : data, null, 1)], { type: 'application/json' });
     exporter.download(blob, `${exporter.safeName(exportName(kind))}.${format}`);
   } catch (e) {
     message(`Export failed: ${e.message ?? e}`);

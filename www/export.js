@@ -95,18 +95,24 @@ export function csvBlob(reps) {
   return rowsBlob(rows);
 }
 
-/** One row per layer (and per class of it) of depth-series data: `[{model, layers}]`. */
-function depthRows(series) {
-  const rows = [['model', 'position', 'relative_depth', 'layer', 'class', 'n', 'id_fit', 'id_fit_std', 'id_ml', 'pc_id']];
+/**
+ * One row per layer (and per class of it) of depth-series data `[{model, layers}]`; with
+ * `summary` (the core's per_class_summary of the same data) the layer rows get the mean ± std
+ * over classes.
+ */
+function depthRows(series, summary) {
+  const rows = [['model', 'position', 'relative_depth', 'layer', 'class', 'n', 'id_fit', 'id_fit_std', 'id_ml', 'pc_id',
+    ...(summary ? ['class_mean', 'class_std', 'n_classes'] : [])]];
   const row = (s, pos, l, e, cls) => [s.model, pos, s.layers.length > 1 ? pos / (s.layers.length - 1) : 0, l.name, cls,
     e.n, e.twonn.fit.id, e.twonn.repeats?.fit_std ?? '', e.twonn.ml.id, e.pc_id?.id ?? ''];
-  for (const s of series) {
+  series.forEach((s, k) => {
     s.layers.forEach((l, pos) => {
       if (!l) return;
-      rows.push(row(s, pos, l, l, ''));
+      const spread = summary?.[k].layers[pos];
+      rows.push([...row(s, pos, l, l, ''), ...(summary ? [spread?.mean ?? '', spread?.std ?? '', spread?.n_classes ?? ''] : [])]);
       for (const c of l.classes ?? []) rows.push(row(s, pos, l, c, c.name));
     });
-  }
+  });
   return rows;
 }
 
@@ -114,11 +120,12 @@ const scaleRows = (series, points) => points.map((p) => [series, p.size, p.block
 
 /**
  * The numbers a chart shows, as rows for its CSV export (the JSON export is the chart's data).
- * `extra` holds what the page computed beside the data: the correlation table.
+ * `extra` holds what the core computed beside the data: the correlation table, the per-class summary.
  */
 export function chartRows(kind, data, extra) {
   switch (kind) {
-    case 'hunchback': case 'curvature': case 'per_class': return depthRows(data);
+    case 'hunchback': case 'curvature': return depthRows(data);
+    case 'per_class': return depthRows(data, extra);
     case 'accuracy':
       return [['measure', 'model', 'layer', 'id', 'id_err', 'value'], ...data.points.map((p) => [data.measure, p.model, p.layer, p.id, p.id_err ?? '', p.value])];
     case 'correlation': {

@@ -165,6 +165,16 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
     assert.match(numbers.name, /\.json$/);
     JSON.parse(numbers.bytes.toString());
   }
+  const perClassCsv = await grab(page, () => page.click('figure[data-kind="per_class"] button[data-numbers="csv"]'), 'per-class CSV');
+  const pcRows = perClassCsv.bytes.toString().trim().split('\n').map((l) => l.split(','));
+  const col = (name) => pcRows[0].indexOf(name);
+  const hidden4 = pcRows.filter((r) => r[col('model')] === 'trained' && r[col('layer')] === 'hidden4');
+  const classIds = hidden4.filter((r) => r[col('class')] !== '').map((r) => Number(r[col('id_fit')]));
+  const layerRow = hidden4.find((r) => r[col('class')] === '');
+  assert.equal(classIds.length, 10);
+  const m = mean(classIds);
+  assert.ok(close(Number(layerRow[col('class_mean')]), m, 1e-12), 'class mean');
+  assert.ok(close(Number(layerRow[col('class_std')]), Math.sqrt(mean(classIds.map((v) => (v - m) ** 2))), 1e-9), 'class std (ddof 0)');
   const table = await grab(page, () => page.click('figure[data-kind="correlation"] button[data-numbers="csv"]'), 'correlation CSV');
   const [head, row] = table.bytes.toString().trim().split('\n').map((l) => l.split(','));
   assert.deepEqual(head, ['layer', 'model_a', 'model_b', 'n_classes', 'pearson_r', 'pearson_p', 'spearman_rho', 'spearman_p']);
