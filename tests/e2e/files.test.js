@@ -112,7 +112,7 @@ test('the site works from a sub-path of a static host (relative URLs only)', asy
   try {
     const { page, consoleErrors, urls, context } = await openApp(browser, sub);
     await waitIdle(page);
-    assert.equal(await page.locator('td.id-fit[data-value]').count(), 12);
+    assert.equal(await page.locator('td.id-fit[data-value]').count(), 18);
     assert.ok(urls.every((u) => u.startsWith(`${sub.origin}/some/sub/path/`) || u.startsWith('blob:') || u.startsWith('data:')), urls.join('\n'));
     assert.deepEqual(consoleErrors, []);
     await context.close();
