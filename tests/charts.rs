@@ -8,11 +8,12 @@ mod common;
 
 use std::sync::OnceLock;
 
-use idscope::analysis::{LayerInput, analyse_layer};
+use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
 use idscope::charts::{
     self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis, MAX_MARKERS, MuOptions,
-    SpectrumOptions, Style,
+    PerClassOptions, SpectrumOptions, Style,
 };
+use idscope::comparison::{AccuracyData, AccuracyPoint, ClassIds, Measure, class_spread, correlation_table};
 use idscope::estimate::estimate;
 use idscope::params::Params;
 use idscope::progress::Silent;
@@ -35,29 +36,38 @@ fn cube() -> &'static Estimates {
     })
 }
 
-/// Two small "models" of three layers each (IDs about 3, 6, 4 and 2, 5, 3).
+/// A small "model" of three layers (hypercubes of dimensions `dims`, 500 points in 16
+/// coordinates), with `classes` round-robin labels and per-class estimates when `classes` > 0.
+fn model(name: &str, dims: [usize; 3], seed: u64, classes: u32) -> Report {
+    let p = Params { pc_id: true, repeats: 5, per_class: classes > 0, ..Default::default() };
+    let ids: Vec<u32> = (0..500).map(|i| i % classes.max(1)).collect();
+    let names: Vec<String> = (0..classes).map(|c| format!("c{c}")).collect();
+    let mut r = Report::new(name, p.clone());
+    for (i, d) in dims.into_iter().enumerate() {
+        let x = common::hypercube(500, d, 16, seed + i as u64);
+        let input = LayerInput {
+            name: ["conv1", "block2", "fc"][i],
+            index: i,
+            data: x.view(),
+            n_input: 500,
+            non_finite_dropped: 0,
+            labels: (classes > 0).then_some(LabelsView { ids: &ids, names: &names }),
+        };
+        r.layers.push(analyse_layer(input, &p.clone().check().unwrap(), &mut Silent).unwrap());
+    }
+    r
+}
+
+/// Two small models of three layers each (IDs about 3, 6, 4 and 2, 5, 3).
 fn reports() -> &'static [Report; 2] {
     static R: OnceLock<[Report; 2]> = OnceLock::new();
-    R.get_or_init(|| {
-        let p = Params { pc_id: true, repeats: 5, ..Default::default() };
-        let make = |model: &str, dims: [usize; 3], seed: u64| {
-            let mut r = Report::new(model, p.clone());
-            for (i, d) in dims.into_iter().enumerate() {
-                let x = common::hypercube(500, d, 16, seed + i as u64);
-                let input = LayerInput {
-                    name: ["conv1", "block2", "fc"][i],
-                    index: i,
-                    data: x.view(),
-                    n_input: 500,
-                    non_finite_dropped: 0,
-                    labels: None,
-                };
-                r.layers.push(analyse_layer(input, &p.clone().check().unwrap(), &mut Silent).unwrap());
-            }
-            r
-        };
-        [make("netA", [3, 6, 4], 10), make("netB", [2, 5, 3], 20)]
-    })
+    R.get_or_init(|| [model("netA", [3, 6, 4], 10, 0), model("netB", [2, 5, 3], 20, 0)])
+}
+
+/// The same two models with three labelled classes and per-class estimates.
+fn labelled() -> &'static [Report; 2] {
+    static R: OnceLock<[Report; 2]> = OnceLock::new();
+    R.get_or_init(|| [model("netA", [3, 6, 4], 10, 3), model("netB", [2, 5, 3], 20, 3)])
 }
 
 /// Renders `draw` into an 800×500 SVG string with `style`; returns the SVG and the result.
@@ -126,6 +136,19 @@ fn assert_inside(hovers: &[Hover], (x0, y0): (i32, i32), (w, h): (u32, u32)) {
             "hover {p:?} outside {x0},{y0} {w}×{h}"
         );
     }
+}
+
+/// Number of vertical two-point `<polyline>`s stroked in `color` (error bars and their legend
+/// swatch; caps are horizontal, series lines have more points or slope).
+fn vertical_bars(svg: &str, color: &str) -> usize {
+    svg.lines()
+        .filter(|l| l.contains("<polyline") && l.contains(&format!("stroke=\"{color}\"")))
+        .filter_map(|l| l.split("points=\"").nth(1)?.split('"').next().map(str::to_owned))
+        .filter(|pts| {
+            let p: Vec<&str> = pts.split_whitespace().collect();
+            p.len() == 2 && p[0].split(',').next() == p[1].split(',').next()
+        })
+        .count()
 }
 
 fn thinned_len(len: usize) -> usize {
@@ -243,7 +266,9 @@ fn hunchback_overlays_models_with_layer_names_and_pc_id() {
     let t = &l.estimates.twonn;
     let std = t.repeats.as_ref().unwrap().fit_std;
     assert!(hovers.iter().any(|h| h.label.starts_with("netA · block2: ID ") && h.label.contains(" ± ")), "{hovers:?}");
-    assert!(std.is_finite());
+    assert!(std > 0.0);
+    // One error bar per layer (± std of the fit over the repeats) plus the legend swatch.
+    assert_eq!(vertical_bars(&svg, &hex(theme.series(0))), 3 + 1);
     assert_inside(&hovers, (0, 0), SIZE);
 
     // Relative depth, log y, no PC-ID.
@@ -421,4 +446,144 @@ fn tiny_and_degenerate_areas_do_not_panic() {
     let _ = charts::mu_histogram(&root, e, &MuOptions::default(), &style);
     let _ = charts::spectrum(&root, e, &SpectrumOptions::default(), &style);
     let _ = charts::cdf_fit(&root, e, &Style { scale: f64::NAN, ..light() });
+}
+
+#[test]
+fn per_class_draws_means_with_std_bars_and_a_thin_curve_per_class() {
+    let reports = labelled();
+    let style = light();
+    let opts = PerClassOptions { classes: true, ..Default::default() };
+    let (svg, r) = render(&style, |a, s| charts::per_class(a, reports, &opts, s));
+    preview("per_class", &svg);
+    let hovers = r.unwrap();
+    // Per model and layer: the mean and three class points.
+    assert_eq!(hovers.len(), 2 * 3 * (1 + 3));
+    assert!(svg.contains("netA: mean ± std over 3 classes") && svg.contains("intrinsic dimension per class (TwoNN fit)"));
+    let spread = class_spread(&reports[0].layers[2]).unwrap();
+    let mean = format!("netA · fc: ID {}", hovers_number(spread.mean));
+    assert!(hovers.iter().any(|h| h.label.starts_with(&mean) && h.label.contains(" ± ")), "{mean} in {hovers:?}");
+    assert!(hovers.iter().any(|h| h.label.starts_with("netB · c2 · block2: ID ")), "class curves hover by class name");
+    assert_eq!(vertical_bars(&svg, &hex(style.theme().series(1))), 3 + 1);
+    assert_inside(&hovers, (0, 0), SIZE);
+
+    // Only the means, relative depth, dark.
+    let opts = PerClassOptions { x: LayerAxis::RelativeDepth, classes: false, log_y: false };
+    let (svg, r) = render(&dark(), |a, s| charts::per_class(a, reports, &opts, s));
+    assert_eq!(r.unwrap().len(), 6);
+    assert!(svg.contains("relative depth"));
+    // Without labels there is nothing to draw.
+    let r = render(&style, |a, s| charts::per_class(a, self::reports(), &PerClassOptions::default(), s)).1;
+    assert!(matches!(r, Err(ChartError::NoData(m)) if m.contains("per-class")));
+}
+
+/// How the charts print an ID (three significant digits).
+fn hovers_number(v: f64) -> String {
+    let mag = v.abs().log10().floor();
+    format!("{:.*}", (2.0 - mag).max(0.0) as usize, v)
+}
+
+fn accuracy_data(n: usize) -> AccuracyData {
+    let ids = [12.0, 15.5, 18.0, 22.5, 25.0, 30.0];
+    let points = ids[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| AccuracyPoint {
+            model: format!("net{i}"),
+            layer: "fc".into(),
+            id,
+            id_err: (i % 2 == 0).then_some(0.8),
+            value: 0.95 - 0.01 * id + 0.005 * (i as f64).sin(),
+        })
+        .collect();
+    AccuracyData { measure: Measure::Accuracy, points }
+}
+
+#[test]
+fn accuracy_scatter_has_the_fit_line_pearson_r_and_model_names() {
+    let data = accuracy_data(6);
+    let fit = idscope::comparison::accuracy_fit(&data);
+    let (svg, r) = render(&light(), |a, s| charts::accuracy(a, &data, s));
+    preview("accuracy", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), 6);
+    let legend = format!("Pearson r = {:.2} (p = ", fit.pearson_r.unwrap()).replace('-', "−");
+    assert!(svg.contains(&legend) && svg.contains("n = 6"), "{legend}");
+    assert!(svg.contains("intrinsic dimension of the last hidden layer") && svg.contains("test accuracy"));
+    assert!(texts(&svg).iter().any(|t| t == "net3"), "model names beside the points");
+    assert!(hovers[0].label.starts_with("net0 (layer fc): ID 12.0 ± 0.800, test accuracy"), "{:?}", hovers[0]);
+    assert_inside(&hovers, (0, 0), SIZE);
+
+    // Two points: drawn, no line, the legend says why; none: NoData.
+    let (svg, r) = render(&dark(), |a, s| charts::accuracy(a, &AccuracyData { measure: Measure::Top5Error, ..accuracy_data(2) }, s));
+    assert_eq!(r.unwrap().len(), 2);
+    assert!(svg.contains("no line: 2 pairs: at least 3 are needed") && svg.contains("top-5 error"));
+    let r = render(&light(), |a, s| charts::accuracy(a, &accuracy_data(0), s)).1;
+    assert!(matches!(r, Err(ChartError::NoData(_))));
+}
+
+#[test]
+fn correlation_heatmap_prints_pearson_below_and_spearman_above_the_diagonal() {
+    let ids = ClassIds {
+        layer: "fc".into(),
+        models: vec!["vit".into(), "beit".into(), "untrained".into()],
+        classes: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+        ids: vec![vec![10.0, 12.0, 9.0, 15.0, 11.0], vec![11.0, 13.5, 9.5, 14.0, 10.5], vec![20.0, 18.0, 21.0, 19.0, 18.0]],
+    };
+    let t = correlation_table(&ids).unwrap();
+    let (svg, r) = render(&light(), |a, s| charts::correlation(a, &t, &ids.layer, s));
+    preview("correlation", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), 9);
+    let cells = texts(&svg);
+    let printed = |v: Option<f64>| format!("{:.2}", v.unwrap()).replace('-', "−");
+    assert!(cells.contains(&printed(t.pearson[1][0])) && cells.contains(&printed(t.spearman[0][2])), "{cells:?}");
+    assert_eq!(cells.iter().filter(|c| *c == "1.00").count(), 3, "diagonal");
+    assert!(svg.contains("below the diagonal: Pearson r") && svg.contains("above: Spearman ρ") && svg.contains("n = 5 classes"));
+    assert!(svg.contains("correlation (r or ρ)"), "colour bar axis");
+    let lower = &hovers[3]; // row 1, column 0
+    assert!(lower.label.starts_with("beit × vit: Pearson r = ") && lower.label.contains(", p = ") && lower.label.ends_with("n = 5"), "{lower:?}");
+    assert!(hovers[1].label.starts_with("vit × beit: Spearman ρ = "), "{:?}", hovers[1]);
+    assert_inside(&hovers, (0, 0), SIZE);
+    // Dark mode draws too; no shared class or no model is NoData.
+    assert!(render(&dark(), |a, s| charts::correlation(a, &t, "fc", s)).1.is_ok());
+    let none = correlation_table(&ClassIds { classes: vec![], ids: vec![vec![]; 3], ..ids.clone() }).unwrap();
+    assert!(matches!(render(&light(), |a, s| charts::correlation(a, &none, "fc", s)).1, Err(ChartError::NoData(_))));
+    let empty = correlation_table(&ClassIds { models: vec![], ids: vec![], ..ids }).unwrap();
+    assert!(matches!(render(&light(), |a, s| charts::correlation(a, &empty, "fc", s)).1, Err(ChartError::NoData(_))));
+}
+
+#[test]
+fn surrogate_test_puts_data_and_surrogate_side_by_side_on_the_same_axes() {
+    let e = cube();
+    let (svg, r) = render(&light(), |a, s| charts::surrogate_test(a, e, s));
+    preview("surrogate", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), e.decimation.len() + e.surrogate.len());
+    assert!(svg.contains("data: mean ± std over blocks") && svg.contains("Gaussian surrogate, same covariance"));
+    assert_eq!(texts(&svg).iter().filter(|t| t.starts_with("number of points N")).count(), 2, "two panels");
+    let (left, right): (Vec<&Hover>, Vec<&Hover>) = hovers.iter().partition(|h| h.label.starts_with("data: "));
+    assert!(left.iter().all(|h| h.x < SIZE.0 as f64 / 2.0) && right.iter().all(|h| h.x > SIZE.0 as f64 / 2.0));
+    // Same axes: the first (smallest N) point of each panel sits at the same offset in its half.
+    assert!((right[0].x - left[0].x - SIZE.0 as f64 / 2.0).abs() <= 1.0, "{left:?} {right:?}");
+    let mut no_surrogate = e.clone();
+    no_surrogate.surrogate.clear();
+    let msg = render(&light(), |a, s| charts::surrogate_test(a, &no_surrogate, s)).1.unwrap_err().to_string();
+    assert!(msg.contains("turn on the surrogate"), "{msg}");
+}
+
+#[test]
+fn spectrum_without_a_gap_draws_every_component_and_a_late_pc_id() {
+    // A power-law spectrum (no gap, as for a curved manifold): λᵢ ∝ i^−0.8 over 300 components.
+    let mut e = cube().clone();
+    let raw: Vec<f64> = (1..=300).map(|i| (i as f64).powf(-0.8)).collect();
+    let total: f64 = raw.iter().sum();
+    let spectrum: Vec<f64> = raw.iter().map(|v| v / total).collect();
+    let mut acc = 0.0;
+    let id = spectrum.iter().position(|v| { acc += v; acc >= 0.9 }).unwrap() + 1;
+    let pc = e.pc_id.as_mut().unwrap();
+    (pc.spectrum, pc.id) = (spectrum, id);
+    let (svg, r) = render(&light(), |a, s| charts::spectrum(a, &e, &SpectrumOptions::default(), s));
+    preview("spectrum_no_gap", &svg);
+    assert_eq!(r.unwrap().len(), 300);
+    assert!(id > 150 && svg.contains(&format!("PC-ID = {id} (90 % of variance)")), "PC-ID {id}");
 }

@@ -1,12 +1,14 @@
 //! The page's chart entries in headless Chromium (main thread): every chart kind draws ink on a
-//! canvas and exports as SVG; a bad kind or bad data is an error, not a trap.
+//! canvas and exports as SVG; a bad kind or bad data is an error, not a trap; the analyses'
+//! table exports return the documented JSON shapes.
 #![cfg(target_arch = "wasm32")]
 
-use idscope::analysis::{LayerInput, analyse_layer};
+use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
 use idscope::params::Params;
 use idscope::progress::Silent;
 use idscope::readers::{ByteSource, MemorySource, group};
 use idscope::results::LayerResult;
+use idscope::web::analyses::{accuracy_fit, class_ids, correlation_table, per_class_summary};
 use idscope::web::draw::{draw_chart, svg_chart};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -26,17 +28,24 @@ fn result() -> LayerResult {
         gride: true,
         decimation: true,
         pc_id: true,
+        surrogate: true,
+        per_class: true,
         ..Params::default()
     }
     .check()
     .unwrap();
+    let ids: Vec<u32> = (0..layer.data.nrows() as u32).map(|i| i % 3).collect();
+    let names: Vec<String> = ["cat", "dog", "eel"].map(String::from).to_vec();
     let input = LayerInput {
         name: "gauss",
         index: 0,
         data: layer.data.view(),
         n_input: layer.data.nrows(),
         non_finite_dropped: 0,
-        labels: None,
+        labels: Some(LabelsView {
+            ids: &ids,
+            names: &names,
+        }),
     };
     analyse_layer(input, &params, &mut Silent).unwrap()
 }
@@ -81,7 +90,7 @@ fn ink(c: &HtmlCanvasElement) -> f64 {
 #[wasm_bindgen_test]
 fn every_layer_chart_draws_ink_and_exports_svg() {
     let r = js(&result());
-    for kind in ["mu", "cdf", "decimation", "gride", "spectrum"] {
+    for kind in ["mu", "cdf", "decimation", "gride", "spectrum", "surrogate"] {
         let c = canvas(800, 500);
         let opts = js(&serde_json::json!({ "scale": 1.0, "log_x": kind == "mu" }));
         let hovers = draw_chart(c.clone(), kind, r.clone(), opts.clone())
@@ -119,4 +128,72 @@ fn bad_kind_or_data_is_an_error_not_a_trap() {
     let c = canvas(300, 200);
     assert!(draw_chart(c.clone(), "pie", js(&result()), JsValue::NULL).is_err());
     assert!(draw_chart(c, "mu", JsValue::from_str("nope"), JsValue::NULL).is_err());
+}
+
+/// Draws `kind` of `data` with `opts` on an 800 × 500 canvas: the hover count and the ink share.
+fn draw(kind: &str, data: &serde_json::Value, opts: serde_json::Value) -> (u32, f64) {
+    let c = canvas(800, 500);
+    let hovers = draw_chart(c.clone(), kind, js(data), js(&opts))
+        .unwrap_or_else(|_| panic!("{kind} draws"));
+    let svg = svg_chart(kind, js(data), js(&opts), 640, 400)
+        .unwrap_or_else(|_| panic!("{kind} exports"));
+    assert!(svg.starts_with("<svg") && svg.len() > 1000, "{kind}: SVG");
+    (js_sys::Array::from(&hovers).length(), ink(&c))
+}
+
+#[wasm_bindgen_test]
+fn the_analyses_across_models_draw_ink() {
+    let one = result();
+    let models = serde_json::json!([{ "model": "a", "layers": [one, null, one] }, { "model": "b", "layers": [one, one] }]);
+    let (hovers, share) = draw("per_class", &models, serde_json::json!({ "classes": true, "depth": true }));
+    assert!(hovers >= 4 + 4 * 3 && share > 0.01, "per_class: {hovers} hovers, {share} inked");
+    let (hovers, _) = draw("hunchback", &models, serde_json::json!({ "pc_id": true }));
+    assert_eq!(hovers, 2 * 4, "TwoNN and PC-ID per layer");
+    let (hovers, _) = draw("hunchback", &models, serde_json::json!({}));
+    assert_eq!(hovers, 4, "PC-ID off by default");
+    let acc = serde_json::json!({ "measure": "top5_error", "points": [
+        { "model": "a", "layer": "fc", "id": 10.0, "id_err": 0.5, "value": 0.3 },
+        { "model": "b", "layer": "fc", "id": 14.0, "id_err": null, "value": 0.25 },
+        { "model": "c", "layer": "fc", "id": 20.0, "id_err": 1.0, "value": 0.1 }] });
+    let (hovers, share) = draw("accuracy", &acc, serde_json::json!({ "dark": true, "scale": 2.0 }));
+    assert!(hovers == 3 && share > 0.01, "accuracy: {hovers}, {share}");
+    let corr = serde_json::json!({ "layer": "fc", "models": ["a", "b", "c"], "classes": ["x", "y", "z", "w"],
+        "ids": [[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 4.0, 3.0], [4.0, 3.0, 2.0, 1.5]] });
+    let (hovers, share) = draw("correlation", &corr, serde_json::json!({}));
+    assert!(hovers == 9 && share > 0.3, "correlation: {hovers}, {share}");
+}
+
+/// `value` (a JS object) as JSON.
+fn json(value: JsValue) -> serde_json::Value {
+    serde_wasm_bindgen::from_value(value).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_analyses_tables_have_the_documented_shapes() {
+    let one = result();
+    let chosen = serde_json::json!({ "layer": "gauss", "models": [{ "model": "a", "result": one }, { "model": "b", "result": one }] });
+    let ids = json(class_ids(js(&chosen)).unwrap());
+    assert_eq!(ids["classes"], serde_json::json!(["cat", "dog", "eel"]));
+    assert_eq!(ids["ids"][0], ids["ids"][1]);
+    let t = json(correlation_table(js(&ids)).unwrap());
+    assert_eq!(t["n"], 3);
+    assert_eq!(t["models"], serde_json::json!(["a", "b"]));
+    let r = t["pearson"][1][0].as_f64().unwrap();
+    assert!((r - 1.0).abs() < 1e-12, "identical vectors: r = {r}");
+    for k in ["pearson_p", "spearman", "spearman_p"] {
+        assert_eq!(t[k].as_array().unwrap().len(), 2, "{k}");
+    }
+    let fit = json(accuracy_fit(js(&serde_json::json!({ "measure": "accuracy", "points": [
+        { "model": "a", "layer": "fc", "id": 1.0, "id_err": null, "value": 3.0 },
+        { "model": "b", "layer": "fc", "id": 2.0, "id_err": null, "value": 5.0 },
+        { "model": "c", "layer": "fc", "id": 3.0, "id_err": null, "value": 7.0 }] }))).unwrap());
+    assert_eq!((fit["n"].as_u64(), fit["slope"].as_f64(), fit["intercept"].as_f64()), (Some(3), Some(2.0), Some(1.0)));
+    assert!((fit["pearson_r"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert!(fit["note"].is_null());
+    let summary = json(per_class_summary(js(&serde_json::json!([{ "model": "a", "layers": [one, null] }]))).unwrap());
+    assert_eq!(summary[0]["model"], "a");
+    assert_eq!(summary[0]["layers"][0]["n_classes"], 3);
+    assert!(summary[0]["layers"][0]["mean"].as_f64().unwrap() > 1.0);
+    assert!(summary[0]["layers"][1].is_null());
+    assert!(correlation_table(js(&serde_json::json!({ "layer": "x", "models": ["a"], "classes": ["c"], "ids": [[1.0, 2.0]] }))).is_err());
 }

@@ -48,8 +48,8 @@ pub fn correlation<DB: DrawingBackend>(
     let right = bar_gap + bar_w + y_area_width(area, &bar, style);
     let theme = style.theme();
     let legend = vec![
-        LegendItem::new(Swatch::Bar(POSITIVE), "below the diagonal: Pearson r"),
-        LegendItem::new(Swatch::Bar(NEGATIVE), "above: Spearman ρ"),
+        LegendItem::new(Swatch::Bar(theme.muted), "below the diagonal: Pearson r"),
+        LegendItem::new(Swatch::Bar(theme.muted), "above: Spearman ρ"),
         LegendItem::new(Swatch::Bar(theme.muted), format!("per-class IDs at {layer}, n = {} classes", table.n)),
     ];
     let (x_desc, y_desc) = ("model", "model");
