@@ -10,6 +10,7 @@ import { renderModelsPanel } from './models-panel.js';
 import { Charts } from './charts.js';
 import * as exporter from './export.js';
 import * as views from './analyses.js';
+import { correlationTable } from './correlation-table.js';
 import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, classParams, surrogateParams } from './params.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -349,9 +350,9 @@ const wasmKind = (kind) => ALIASES[kind] ?? [kind, {}];
 const drawChart = (canvas, kind, data, opts) => { const [k, o] = wasmKind(kind); return pkg.draw_chart(canvas, k, data, { ...opts, ...o }); };
 const svgChart = (kind, data, opts, w, h) => { const [k, o] = wasmKind(kind); return pkg.svg_chart(k, data, { ...opts, ...o }, w, h); };
 
-const PER_LAYER = ['mu', 'cdf', 'decimation', 'gride', 'spectrum', 'surrogate'];
+const PER_LAYER = ['mu', 'cdf', 'decimation', 'gride', 'spectrum'];
 let shownLayer = null;
-let correlation = null; // {data, table} behind the correlation chart and its HTML table
+let correlation = null; // {input, data, table}: class_ids' input and output, correlation_table's output
 
 /** The layer the per-layer charts show: the clicked row, else the first computed layer of a shown model. */
 function selectedLayer() {
@@ -389,7 +390,7 @@ function updateCharts() {
   const sel = selectedLayer();
   shownLayer = sel?.result ?? null;
   const subtitle = sel ? `${sel.owner.name} · ${sel.result.name}` : '';
-  for (const k of PER_LAYER.filter((x) => x !== 'surrogate')) setChart(k, shownLayer ?? undefined, subtitle);
+  for (const k of PER_LAYER) setChart(k, shownLayer ?? undefined, subtitle);
   const surrogate = sel?.full.surrogate?.length ? sel.full : undefined;
   setChart('surrogate', surrogate, subtitle, p.surrogate || Boolean(surrogate));
 
@@ -449,38 +450,6 @@ function updateCorrelation(show) {
   }
   const data = correlation?.data;
   setChart('correlation', data, data?.layer ?? '', show);
-}
-
-/** Pearson r below the diagonal, Spearman ρ above, p-values in each cell's title. */
-function correlationTable(data, t) {
-  const table = document.createElement('table');
-  table.className = 'correlation';
-  table.createCaption().textContent = `Per-class ID at ${data.layer}, ${t.n} classes: Pearson r below the diagonal, Spearman ρ above (hover a cell for its p-value).`;
-  const head = table.createTHead().insertRow();
-  head.append(document.createElement('th'));
-  for (const m of t.models) {
-    const th = document.createElement('th');
-    th.textContent = m;
-    head.append(th);
-  }
-  const body = table.createTBody();
-  t.models.forEach((a, i) => {
-    const tr = body.insertRow();
-    const th = document.createElement('th');
-    th.textContent = a;
-    tr.append(th);
-    t.models.forEach((b, j) => {
-      const td = tr.insertCell();
-      if (i === j) { td.textContent = '—'; td.className = 'diagonal'; return; }
-      const [kind, v, pv] = i > j ? ['pearson', t.pearson[i][j], t.pearson_p[i][j]] : ['spearman', t.spearman[i][j], t.spearman_p[i][j]];
-      td.className = kind;
-      td.dataset.value = v;
-      td.dataset.p = pv;
-      td.textContent = Number.isFinite(v) ? v.toFixed(3) : '—';
-      td.title = `${a} vs ${b}: ${kind === 'pearson' ? 'Pearson r' : 'Spearman ρ'} = ${v}, p = ${pv}`;
-    });
-  });
-  return table;
 }
 
 /** The correlation card's layer picker, table and note; the accuracy card's note; every card's data buttons. */
