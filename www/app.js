@@ -1,13 +1,17 @@
-// The page: loading (drop, picker, ?url=, demo), the layer/result tables, the run queue with
-// progress, cancel and crash recovery, the charts and the exports. Compute happens in worker.js;
-// this thread only draws (plotters lays out text with the DOM, so charts are drawn here).
+// The page: loading (drop, picker, ?url=, demo), the models panel and the layer/result tables,
+// the run queue (whole-set estimates first, then per-class) with progress, cancel and crash
+// recovery, the charts and the exports. Compute happens in worker.js; this thread only draws
+// (plotters lays out text with the DOM, so charts are drawn here).
 
-import init, { draw_chart as drawChart, svg_chart as svgChart, version as wasmVersion } from './pkg/idscope.js';
+import * as pkg from './pkg/idscope.js';
 import { WorkerClient } from './worker-client.js';
 import { renderTables, setRowProgress } from './layers-table.js';
+import { renderModelsPanel } from './models-panel.js';
 import { Charts } from './charts.js';
 import * as exporter from './export.js';
-import { readParams as readForm, writeParams as writeForm, paramsKey } from './params.js';
+import * as views from './analyses.js';
+import { correlationTable } from './correlation-table.js';
+import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, classParams, surrogateParams } from './params.js';
 
 const $ = (sel) => document.querySelector(sel);
 const form = $('#params');
@@ -17,11 +21,16 @@ const readParams = () => readForm(form);
 const writeParams = (p) => writeForm(form, p);
 
 const state = {
-  models: [], // {id, name, files, info, order, excluded, results: Map(layer → {key, result}), progress, failed, demo, restored, params}
+  // {id, name, files, info, order, excluded, hidden, accuracy: {measure, value} | null, lastHidden,
+  //  results: Map(layer → {key, extras: {pass: key}, result, full}), progress, failed, demo, restored, params}
+  //  (result: the whole-set estimates; full: with what the later passes added — two objects, so the
+  //  charts of the whole set are not redrawn when a layer's classes arrive)
+  models: [],
   pending: new Map(), // model id → {name, files, demo} while the worker opens it
   nextModel: 1,
   nextJob: 1,
   selected: null, // {model, layer}
+  correlationLayer: null, // 'name:…' or 'depth:…' (views.layerChoices)
   paused: false,
   run: null, // {start, done} while computing
   version: '',
@@ -60,10 +69,10 @@ function message(text, kind = 'error') {
 
 // ---------- loading ----------
 
-function openModel(source, { name, demo = false } = {}) {
+function openModel(source, { name, demo = false, accuracy = null, then = null } = {}) {
   const id = state.nextModel++;
   state.paused = false; // loading something means: compute it
-  state.pending.set(id, { name, files: source.names, demo });
+  state.pending.set(id, { name, files: source.names, demo, accuracy, then });
   client.open({ type: 'open', model: id, ...source });
   return id;
 }
@@ -75,15 +84,19 @@ function onOpened(id, info) {
   if (!info.layers.length) {
     message(`${p.files.join(', ')}: no layers found${info.skipped.length ? ` (skipped: ${info.skipped.map((s) => `${s[0]}: ${s[1]}`).join('; ')})` : ''}`);
     client.close(id);
+    p.then?.();
     return;
   }
+  if (p.demo && state.models.some((m) => !m.demo)) { client.close(id); return; } // the user's files came first
   if (!p.demo) for (const m of state.models.filter((x) => x.demo)) removeModel(m, false);
   state.models.push({
-    id, name: p.name ?? info.name, files: info.files, info, demo: p.demo, restored: false,
-    order: info.layers.map((_, i) => i), excluded: new Set(), results: new Map(), progress: new Map(), failed: new Map(),
+    ...newModel(id, p.name ?? info.name, info), files: info.files, demo: p.demo,
+    accuracy: p.accuracy ?? views.metadataAccuracy(info.metadata),
   });
+  autoPerClass();
   render();
   pump();
+  p.then?.();
 }
 
 async function openFiles(fileList) {
@@ -111,10 +124,15 @@ async function openDemo() {
     const response = await fetch('www/demo/demo.json');
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const demo = await response.json();
-    // The trained network first, so its plots appear first; then the shuffled-label twin.
-    for (const m of demo.models.filter((x) => !/untrained/.test(x.file))) {
-      openModel({ urls: [new URL(`www/demo/${m.file}`, document.baseURI).href], names: [m.file] }, { name: m.name, demo: true });
-    }
+    // The trained network first, so its plots appear first; the shuffled-label and untrained twins
+    // are opened one after the other once it is open (the worker then computes before opening them).
+    const open = (models) => {
+      const [m, ...rest] = models;
+      const accuracy = { measure: 'accuracy', value: m.test_accuracy };
+      const then = rest.length ? () => open(rest) : null;
+      openModel({ urls: [new URL(`www/demo/${m.file}`, document.baseURI).href], names: [m.file] }, { name: m.name, demo: true, accuracy, then });
+    };
+    open(demo.models);
   } catch (e) {
     message(`Could not load the demo: ${e.message}`);
   }
@@ -125,16 +143,30 @@ function restore(reports) {
   for (const r of reports) {
     const id = state.nextModel++;
     const layers = r.layers.map((l) => ({ name: l.name, rows: l.n_input, cols: l.dim, dtype: '', byte_size: null }));
-    state.models.push({
-      id, name: r.model, files: [], info: { layers, skipped: [] }, demo: false, restored: true, params: r.params,
-      order: layers.map((_, i) => i), excluded: new Set(), failed: new Map(), progress: new Map(),
-      results: new Map(r.layers.map((l, i) => [i, { key: 'restored', result: l }])),
-    });
+    const m = newModel(id, r.model, { layers, skipped: [] });
+    r.layers.forEach((l, i) => m.results.set(i, { key: 'restored', result: l, full: l }));
+    state.models.push({ ...m, restored: true, params: r.params });
   }
   if (reports[0]?.params) writeParams(reports[0].params);
+  autoPerClass();
   state.selected = null;
   render();
   pump();
+}
+
+/** A page model with every layer shown in file order, nothing computed, the defaults of the panel. */
+function newModel(id, name, info) {
+  return {
+    id, name, info, files: [], demo: false, restored: false, hidden: false, accuracy: null, lastHidden: null,
+    order: info.layers.map((_, i) => i), excluded: new Set(), results: new Map(), progress: new Map(), failed: new Map(),
+  };
+}
+
+/** Per-class estimates default to on when a model has labels, until the user sets the checkbox. */
+function autoPerClass() {
+  const box = form.elements.per_class;
+  if (box.dataset.touched) return;
+  box.checked = state.models.some((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
 }
 
 function removeModel(m, rerender = true) {
@@ -146,31 +178,65 @@ function removeModel(m, rerender = true) {
 
 // ---------- computing ----------
 
+/** What a later pass adds to a layer's whole-set result. */
+const PASSES = {
+  surrogate: (r) => ({ surrogate: r.surrogate }),
+  classes: (r) => ({ classes: r.classes, skipped_classes: r.skipped_classes }),
+};
+
+/**
+ * Every job the current parameters ask for, in run order: the whole-set estimates of every shown
+ * layer of every model first (so the first plots come fast), then the Gaussian surrogate of the
+ * selected layer, then the per-class pass of the models with labels. `done` marks the jobs whose
+ * result is already there.
+ */
+function jobs() {
+  const p = readParams();
+  const base = baseParams(p);
+  const key = paramsKey(base);
+  const list = [];
+  const live = state.models.filter((m) => !m.restored);
+  for (const m of live) {
+    for (const i of views.shown(m)) list.push({ m, i, params: base, key, pass: 'base', done: m.results.get(i)?.key === key });
+  }
+  const extra = (pass, params, m, i) => {
+    const passKey = paramsKey(params);
+    const r = m.results.get(i);
+    list.push({ m, i, params, key: passKey, pass, done: r?.key === key && r.extras?.[pass] === passKey });
+  };
+  const sel = selectedLayer();
+  if (p.surrogate && sel && !sel.owner.restored) extra('surrogate', surrogateParams(p), sel.owner, sel.index);
+  if (p.per_class) for (const m of live.filter((x) => x.info.labels)) for (const i of views.shown(m)) extra('classes', classParams(p), m, i);
+  return list;
+}
+
 function pump() {
   if (client.busy) return;
   if (state.paused || !form.checkValidity()) { setRunning(false); return; }
-  const params = readParams();
-  const key = paramsKey(params);
-  for (const m of state.models) {
-    if (m.restored) continue;
-    for (const i of m.order) {
-      if (m.excluded.has(i) || m.results.get(i)?.key === key || m.failed.get(i)?.key === key) continue;
-      if (!state.run) state.run = { start: performance.now() };
-      state.firstRunStart ??= state.run.start;
-      m.progress.set(i, 0);
-      client.analyse({ job: state.nextJob++, model: m.id, layer: i, params, key });
-      setRunning(true);
-      return;
-    }
+  const next = jobs().find((j) => !j.done && j.m.failed.get(j.i)?.key !== j.key);
+  if (!next) {
+    state.run = null;
+    setRunning(false);
+    return;
   }
-  state.run = null;
-  setRunning(false);
+  if (!state.run) state.run = { start: performance.now() };
+  state.firstRunStart ??= state.run.start;
+  next.m.progress.set(next.i, 0);
+  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, pass: next.pass });
+  setRunning(true);
 }
 
 function onLayer(job, result) {
   const m = state.models.find((x) => x.id === job.model);
   if (m) {
-    m.results.set(job.layer, { key: job.key, result });
+    const entry = m.results.get(job.layer);
+    if (job.pass === 'base') {
+      m.results.set(job.layer, { key: job.key, extras: {}, result, full: result });
+    } else if (entry) {
+      // A later pass adds its part only: the rest of its result ran with lighter params.
+      const full = { ...entry.full, ...PASSES[job.pass](result) };
+      m.results.set(job.layer, { ...entry, extras: { ...entry.extras, [job.pass]: job.key }, full });
+    }
     m.failed.delete(job.layer);
     m.progress.delete(job.layer);
   }
@@ -191,7 +257,9 @@ function onError(msg, job) {
     const m = state.models.find((x) => x.id === job.model);
     if (m) { m.failed.set(job.layer, { key: job.key, message: msg.message }); m.progress.delete(job.layer); }
   } else {
+    const p = state.pending.get(msg.model);
     state.pending.delete(msg.model);
+    p?.then?.(); // the next demo model still opens
   }
   render();
   pump();
@@ -234,36 +302,34 @@ function setRunning(running) {
   }
 }
 
-/** Overall progress and ETA over the layers this run computes. */
+/** Overall progress and ETA over the jobs this run computes. */
 function overall(current) {
-  const key = paramsKey(readParams());
-  let total = 0;
-  let done = 0;
-  for (const m of state.models) {
-    if (m.restored) continue;
-    for (const i of m.order) {
-      if (m.excluded.has(i)) continue;
-      total += 1;
-      if (m.results.get(i)?.key === key) done += 1;
-    }
-  }
+  const list = jobs();
+  const total = list.length;
+  const done = list.filter((j) => j.done).length;
   if (!total || !state.run) return;
   const fraction = Math.min(1, (done + current) / total);
   $('#overall-progress').value = fraction;
   const elapsed = (performance.now() - state.run.start) / 1000;
   const eta = fraction > 0.02 && elapsed > 0.5 ? ` · about ${Math.ceil((elapsed * (1 - fraction)) / fraction)} s left` : '';
-  $('#run-status').textContent = `${done} of ${total} layers${eta}`;
+  $('#run-status').textContent = `${done} of ${total} jobs${eta}`;
 }
 
 // ---------- view ----------
 
 function render() {
-  const key = paramsKey(readParams());
+  const key = paramsKey(baseParams(readParams()));
+  renderModelsPanel($('#models-panel'), state.models, {
+    rename: (m, name) => { m.name = name; render(); },
+    hide: (m, hidden) => { m.hidden = hidden; render(); },
+    accuracy: (m, a) => { m.accuracy = Number.isFinite(a.value) ? a : null; render(); },
+    lastHidden: (m, i) => { m.lastHidden = i; render(); },
+  });
   renderTables(modelsEl, state.models, {
     selected: state.selected,
     key,
     on: {
-      select: (m, i) => { state.selected = { model: m.id, layer: i }; render(); },
+      select: (m, i) => { state.selected = { model: m.id, layer: i }; render(); pump(); },
       exclude: (m, i, ex) => { if (ex) m.excluded.add(i); else m.excluded.delete(i); render(); pump(); },
       move: (m, pos, d) => {
         const o = m.order;
@@ -276,31 +342,142 @@ function render() {
   updateCharts();
 }
 
+// ---------- charts ----------
+
+/** Cards drawn as a wasm chart kind with extra options: the hunchback with and without PC-ID. */
+const ALIASES = { hunchback: ['hunchback', { pc_id: false }], curvature: ['hunchback', { pc_id: true }] };
+const wasmKind = (kind) => ALIASES[kind] ?? [kind, {}];
+const drawChart = (canvas, kind, data, opts) => { const [k, o] = wasmKind(kind); return pkg.draw_chart(canvas, k, data, { ...opts, ...o }); };
+const svgChart = (kind, data, opts, w, h) => { const [k, o] = wasmKind(kind); return pkg.svg_chart(k, data, { ...opts, ...o }, w, h); };
+
+const PER_LAYER = ['mu', 'cdf', 'decimation', 'gride', 'spectrum'];
 let shownLayer = null;
-let shownSeries = '';
+let correlation = null; // {input, data, table}: class_ids' input and output, correlation_table's output
+
+/** The layer the per-layer charts show: the clicked row, else the first computed layer of a shown model. */
+function selectedLayer() {
+  const owner = state.selected && state.models.find((m) => m.id === state.selected.model);
+  const entry = owner?.results.get(state.selected.layer);
+  if (entry) return { owner, index: state.selected.layer, ...entry };
+  for (const m of views.plotted(state.models)) {
+    const i = views.shown(m).find((j) => m.results.has(j));
+    if (i !== undefined) return { owner: m, index: i, ...m.results.get(i) };
+  }
+  return null;
+}
+
+/** Sets a chart's data and subtitle unless unchanged, and shows or hides its card. */
+function setChart(kind, data, subtitle = '', show = true) {
+  const entry = charts.cards.get(kind);
+  const hiddenBefore = entry.card.hidden;
+  entry.card.hidden = !show;
+  if (views.same(charts.data.get(kind), data) && entry.subtitle === subtitle) {
+    if (hiddenBefore && show) charts.invalidate([kind]);
+    return;
+  }
+  entry.subtitle = subtitle;
+  charts.set(kind, data, subtitle);
+}
 
 function updateCharts() {
   if (!charts) return;
-  const series = state.models
-    .filter((m) => m.results.size)
-    .map((m) => ({ model: m.name, layers: m.order.filter((i) => !m.excluded.has(i)).map((i) => m.results.get(i)?.result ?? null) }));
-  const sig = JSON.stringify(series.map((s) => [s.model, s.layers.map((l) => (l ? `${l.name}:${l.twonn.fit.id}` : null))]));
-  if (sig !== shownSeries) {
-    shownSeries = sig;
-    charts.set('hunchback', series.length ? series : undefined);
+  const p = readParams();
+  const series = views.depthSeries(state.models);
+  setChart('hunchback', series.length ? series : undefined);
+  const hasPc = series.some((s) => s.layers.some((l) => l?.pc_id));
+  setChart('curvature', hasPc ? series : undefined, '', p.pc_id || hasPc);
+
+  const sel = selectedLayer();
+  shownLayer = sel?.result ?? null;
+  const subtitle = sel ? `${sel.owner.name} · ${sel.result.name}` : '';
+  for (const k of PER_LAYER) setChart(k, shownLayer ?? undefined, subtitle);
+  const surrogate = sel?.full.surrogate?.length ? sel.full : undefined;
+  setChart('surrogate', surrogate, subtitle, p.surrogate || Boolean(surrogate));
+
+  const labelled = views.plotted(state.models).filter((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
+  const perClass = views.perClassSeries(state.models);
+  setChart('per_class', perClass.length ? perClass : undefined, '', perClass.length > 0 || (p.per_class && labelled.length > 0));
+
+  const acc = views.accuracyData(state.models);
+  const accShown = views.plotted(state.models).filter((m) => Number.isFinite(m.accuracy?.value)).length >= 2;
+  setChart('accuracy', acc.points.length >= 2 ? acc : undefined, acc.measure === 'top5_error' ? 'top-5 error' : '', accShown);
+  accuracySummary(acc.points.length >= 2 ? acc : null);
+
+  updateCorrelation(perClass.length >= 2 || (p.per_class && labelled.length >= 2));
+}
+
+/** The fit line's numbers under the accuracy chart (Pearson r with its p-value: Ansuini et al., Fig. 4). */
+function accuracySummary(acc) {
+  const note = charts.cards.get('accuracy').card.querySelector('.chart-note');
+  if (!acc) { note.textContent = ''; return; }
+  try {
+    const f = pkg.accuracy_fit(acc);
+    const g = (v) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
+    note.textContent = `n = ${f.n} models · slope ${g(f.slope)} · Pearson r = ${g(f.pearson_r)} (p = ${g(f.pearson_p)}) · Spearman ρ = ${g(f.spearman_rho)} (p = ${g(f.spearman_p)})${f.note ? ` · ${f.note}` : ''}`;
+  } catch (e) {
+    note.textContent = e.message ?? String(e);
   }
-  let owner = state.selected && state.models.find((m) => m.id === state.selected.model);
-  let sel = owner?.results.get(state.selected.layer);
-  if (!sel) {
-    owner = state.models.find((x) => x.results.size);
-    const i = owner?.order.find((j) => owner.results.has(j));
-    sel = owner ? owner.results.get(i) : undefined;
+}
+
+/** The layer picker, the chart and the HTML table of the model × model correlation. */
+function updateCorrelation(show) {
+  const card = charts.cards.get('correlation').card;
+  const picker = card.querySelector('select.layer-picker');
+  const choices = views.layerChoices(state.models);
+  const sig = choices.map((c) => c.value).join('\n');
+  if (picker.dataset.sig !== sig) {
+    picker.dataset.sig = sig;
+    picker.replaceChildren(...choices.map((c) => new Option(c.label, c.value)));
   }
-  const layer = sel?.result;
-  if (layer !== shownLayer) {
-    shownLayer = layer;
-    const subtitle = layer ? `${owner.name} · ${layer.name}` : '';
-    for (const k of ['mu', 'cdf', 'decimation', 'gride', 'spectrum']) charts.set(k, layer, subtitle);
+  if (!choices.some((c) => c.value === state.correlationLayer)) state.correlationLayer = views.defaultChoice(state.models, choices) ?? null;
+  if (state.correlationLayer) picker.value = state.correlationLayer;
+  const input = views.chosenLayers(state.models, state.correlationLayer);
+  if (!views.same(correlation?.input, input)) {
+    let data;
+    let table = null;
+    let note = '';
+    try {
+      data = input && pkg.class_ids(input);
+      if (data && data.classes.length < 3) { note = `${data.classes.length} classes in common: too few to correlate`; data = undefined; }
+      if (data) table = pkg.correlation_table(data);
+    } catch (e) {
+      note = e.message ?? String(e);
+      data = undefined;
+    }
+    correlation = input ? { input, data, table } : null;
+    card.querySelector('.correlation-table').replaceChildren(...(table ? [correlationTable(data, table)] : []));
+    card.querySelector('.chart-note').textContent = note;
+  }
+  const data = correlation?.data;
+  setChart('correlation', data, data?.layer ?? '', show);
+}
+
+/** The correlation card's layer picker, table and note; the accuracy card's note; every card's data buttons. */
+function decorateCards() {
+  const card = (k) => charts.cards.get(k).card;
+  const picker = document.createElement('select');
+  picker.className = 'layer-picker';
+  picker.setAttribute('aria-label', 'Layer compared');
+  picker.addEventListener('change', () => { state.correlationLayer = picker.value; updateCharts(); });
+  card('correlation').querySelector('header h3').after(picker);
+  for (const k of ['correlation', 'accuracy']) {
+    const note = document.createElement('p');
+    note.className = 'chart-note';
+    card(k).append(note);
+  }
+  const tableBox = document.createElement('div');
+  tableBox.className = 'correlation-table';
+  card('correlation').append(tableBox);
+  for (const [kind, entry] of charts.cards) {
+    for (const format of ['csv', 'json']) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.numbers = format;
+      b.textContent = format.toUpperCase();
+      b.title = `The chart's numbers as ${format.toUpperCase()}`;
+      b.addEventListener('click', () => exportNumbers(kind, format));
+      entry.card.querySelector('header').append(b);
+    }
   }
 }
 
@@ -310,12 +487,14 @@ function chartOptions() {
     log_x: $('#opt-logx').checked,
     log_y: $('#opt-logy').checked,
     depth: $('#opt-depth').checked,
+    classes: $('#opt-classes').checked ? true : null, // null: the core's default (curves for one model)
     zoom: $('#lecture').checked ? 1.4 : 1,
   };
 }
 
 function exportName(kind) {
-  if (kind === 'hunchback') return state.models.length === 1 ? `${state.models[0].name}-hunchback` : 'hunchback';
+  if (['hunchback', 'curvature', 'per_class', 'accuracy'].includes(kind)) return state.models.length === 1 ? `${state.models[0].name}-${kind}` : kind;
+  if (kind === 'correlation') return `correlation-${correlation?.data?.layer ?? ''}`;
   return `${shownLayer?.name ?? 'layer'}-${kind}`;
 }
 
@@ -325,6 +504,23 @@ function exportChart(kind, format, data, w, h) {
     const blob = format === 'png'
       ? exporter.chartPng(drawChart, kind, data, opts, w, h)
       : exporter.chartSvg(svgChart, kind, data, opts, w, h);
+    exporter.download(blob, `${exporter.safeName(exportName(kind))}.${format}`);
+  } catch (e) {
+    message(`Export failed: ${e.message ?? e}`);
+  }
+}
+
+/** A chart's numbers: CSV rows (export.chartRows) or its data as JSON (with the table for the correlation). */
+function exportNumbers(kind, format) {
+  const data = charts.data.get(kind);
+  if (data === undefined) { message('Nothing to export in this chart yet.', 'info'); return; }
+  try {
+    const extras = { correlation: () => correlation?.table, per_class: () => pkg.per_class_summary(data) };
+    const extra = extras[kind]?.();
+    if (kind === 'correlation' && !extra) throw new Error('no correlation table');
+    const blob = format === 'csv'
+      ? exporter.rowsBlob(exporter.chartRows(kind, data, extra))
+      : new Blob([JSON.stringify(kind === 'correlation' ? { ...data, table: extra } : data, null, 1)], { type: 'application/json' });
     exporter.download(blob, `${exporter.safeName(exportName(kind))}.${format}`);
   } catch (e) {
     message(`Export failed: ${e.message ?? e}`);
@@ -350,14 +546,15 @@ function wire() {
   $('#run-button').addEventListener('click', () => { state.paused = false; pump(); });
   $('#cancel-button').addEventListener('click', cancel);
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && client.busy) cancel(); });
-  form.addEventListener('change', () => {
+  form.addEventListener('change', (e) => {
+    if (e.target.name === 'per_class') e.target.dataset.touched = '1';
     if (!form.checkValidity()) { message('A parameter is out of range; the results shown are for the previous values.', 'info'); }
     state.paused = false;
     render();
     pump();
   });
   form.addEventListener('submit', (e) => e.preventDefault());
-  for (const id of ['#opt-logx', '#opt-logy', '#opt-depth']) $(id).addEventListener('change', () => charts?.invalidate());
+  for (const id of ['#opt-logx', '#opt-logy', '#opt-depth', '#opt-classes']) $(id).addEventListener('change', () => charts?.invalidate());
   $('#lecture').addEventListener('change', (e) => { document.body.classList.toggle('lecture', e.target.checked); charts?.invalidate(); });
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => charts?.invalidate());
   $('#export-csv').addEventListener('click', () => exportResults('csv'));
@@ -383,12 +580,12 @@ async function main() {
   if (urls.length) openUrls(urls); else openDemo();
   render();
   try {
-    await init();
+    await pkg.default();
   } catch (e) {
     message(`Could not start WebAssembly: ${e.message}`);
     return;
   }
-  $('#version').textContent = wasmVersion();
+  $('#version').textContent = pkg.version();
   charts = new Charts($('#charts'), {
     draw: drawChart,
     options: chartOptions,
@@ -401,11 +598,12 @@ async function main() {
     },
   });
   window.idscope.charts = charts;
+  decorateCards();
   updateCharts();
   if (document.body.dataset.state === 'loading') document.body.dataset.state = 'idle';
 }
 
 // For the end-to-end tests and the console: the state and a way to make the worker trap.
-window.idscope = { state, client, cancel, pump };
+window.idscope = { state, client, cancel, pump, correlation: () => correlation };
 
 main();

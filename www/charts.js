@@ -9,6 +9,11 @@ export const KINDS = [
   { kind: 'decimation', title: 'ID vs number of points' },
   { kind: 'gride', title: 'Gride ID vs neighbourhood scale' },
   { kind: 'spectrum', title: 'PCA spectrum' },
+  { kind: 'per_class', title: 'Per-class ID vs layer' },
+  { kind: 'accuracy', title: 'Last hidden layer ID vs test accuracy' },
+  { kind: 'correlation', title: 'Model × model correlation of per-class IDs' },
+  { kind: 'curvature', title: 'Curved or flat? TwoNN ID and PC-ID vs layer' },
+  { kind: 'surrogate', title: 'Data vs Gaussian surrogate: ID vs number of points' },
 ];
 
 export class Charts {

@@ -45,7 +45,7 @@ export function reports(models, version, params) {
     idscope_version: version,
     model: m.name,
     params: m.params ?? params,
-    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => m.results.get(i).result),
+    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => m.results.get(i).full),
   }));
 }
 
@@ -84,10 +84,69 @@ function cell(v) {
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** Rows (the first one a header) as a CSV file. */
+export function rowsBlob(rows) {
+  return new Blob([rows.map((r) => r.map(cell).join(',')).join('\n') + '\n'], { type: 'text/csv' });
+}
+
 export function csvBlob(reps) {
-  const lines = [COLUMNS.map(([h]) => h).join(',')];
-  for (const r of reps) for (const l of r.layers) lines.push(COLUMNS.map(([, f]) => cell(f(r, l))).join(','));
-  return new Blob([lines.join('\n') + '\n'], { type: 'text/csv' });
+  const rows = [COLUMNS.map(([h]) => h)];
+  for (const r of reps) for (const l of r.layers) rows.push(COLUMNS.map(([, f]) => f(r, l)));
+  return rowsBlob(rows);
+}
+
+/**
+ * One row per layer (and per class of it) of depth-series data `[{model, layers}]`; with
+ * `summary` (the core's per_class_summary of the same data) the layer rows get the mean ± std
+ * over classes.
+ */
+function depthRows(series, summary) {
+  const rows = [['model', 'position', 'relative_depth', 'layer', 'class', 'n', 'id_fit', 'id_fit_std', 'id_ml', 'pc_id',
+    ...(summary ? ['class_mean', 'class_std', 'n_classes'] : [])]];
+  const row = (s, pos, l, e, cls) => [s.model, pos, s.layers.length > 1 ? pos / (s.layers.length - 1) : 0, l.name, cls,
+    e.n, e.twonn.fit.id, e.twonn.repeats?.fit_std ?? '', e.twonn.ml.id, e.pc_id?.id ?? ''];
+  series.forEach((s, k) => {
+    s.layers.forEach((l, pos) => {
+      if (!l) return;
+      const spread = summary?.[k].layers[pos];
+      rows.push([...row(s, pos, l, l, ''), ...(summary ? [spread?.mean ?? '', spread?.std ?? '', spread?.n_classes ?? ''] : [])]);
+      for (const c of l.classes ?? []) rows.push(row(s, pos, l, c, c.name));
+    });
+  });
+  return rows;
+}
+
+const scaleRows = (series, points) => points.map((p) => [series, p.size, p.blocks, p.id_mean, p.id_std, p.scale]);
+
+/**
+ * The numbers a chart shows, as rows for its CSV export (the JSON export is the chart's data).
+ * `extra` holds what the core computed beside the data: the correlation table, the per-class summary.
+ */
+export function chartRows(kind, data, extra) {
+  switch (kind) {
+    case 'hunchback': case 'curvature': return depthRows(data);
+    case 'per_class': return depthRows(data, extra);
+    case 'accuracy':
+      return [['measure', 'model', 'layer', 'id', 'id_err', 'value'], ...data.points.map((p) => [data.measure, p.model, p.layer, p.id, p.id_err ?? '', p.value])];
+    case 'correlation': {
+      const t = extra;
+      const rows = [['layer', 'model_a', 'model_b', 'n_classes', 'pearson_r', 'pearson_p', 'spearman_rho', 'spearman_p']];
+      t.models.forEach((a, i) => t.models.forEach((b, j) => {
+        if (j > i) rows.push([data.layer, a, b, t.n, t.pearson[i][j], t.pearson_p[i][j], t.spearman[i][j], t.spearman_p[i][j]]);
+      }));
+      return rows;
+    }
+    case 'mu': return [['mu'], ...data.twonn.mu.map((m) => [m])];
+    case 'cdf': return [['log_mu', 'minus_log_1_minus_F', 'in_fit'], ...data.twonn.fit.points.map(([x, y]) => [x, y, 1]), ...data.twonn.fit.discarded.map(([x, y]) => [x, y, 0])];
+    case 'decimation': case 'surrogate':
+      return [['series', 'size', 'blocks', 'id_mean', 'id_std', 'scale'], ...scaleRows('data', data.decimation), ...scaleRows('surrogate', kind === 'surrogate' ? data.surrogate : [])];
+    case 'gride': return [['n1', 'n2', 'id', 'err', 'scale'], ...data.gride.map((g) => [g.n1, g.n2, g.id, g.err, g.scale])];
+    case 'spectrum': {
+      let sum = 0;
+      return [['component', 'explained_ratio', 'cumulative'], ...(data.pc_id?.spectrum ?? []).map((r, i) => { sum += r; return [i + 1, r, sum]; })];
+    }
+    default: throw new Error(`no numbers for chart ${kind}`);
+  }
 }
 
 /** Parses a results file: one report or an array of them; throws with a readable message. */

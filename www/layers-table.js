@@ -26,7 +26,7 @@ export function renderTables(container, models, ui) {
 
 function modelBlock(m, ui) {
   const div = document.createElement('div');
-  div.className = 'model';
+  div.className = m.hidden ? 'model hidden-model' : 'model';
   div.dataset.model = m.id;
   const h2 = document.createElement('h2');
   h2.textContent = m.name;

@@ -1,9 +1,12 @@
 // The parameter form <-> the core's Params (JSON, defaults as in the paper). The page always asks
-// for Gride, decimation and PC-ID, since it plots them; per-class estimates stay off.
+// for Gride and decimation, since it plots them; PC-ID, the Gaussian surrogate and per-class
+// estimates are checkboxes. The surrogate (for the selected layer) and the per-class estimates run
+// as later, lighter passes whose results join the whole-set ones (see surrogateParams, classParams).
 
 export function readParams(form) {
   const f = new FormData(form);
   const num = (k) => Number(f.get(k));
+  const on = (k) => f.get(k) === 'on';
   const max = String(f.get('max_points') ?? '').trim();
   return {
     mu_fraction: num('mu_fraction'),
@@ -14,19 +17,36 @@ export function readParams(form) {
     max_points: max === '' ? null : Number(max),
     gride: true,
     decimation: true,
-    pc_id: true,
+    pc_id: on('pc_id'),
+    surrogate: on('surrogate'),
+    per_class: on('per_class'),
   };
 }
 
 export function writeParams(form, p) {
   const set = (k, v) => { if (v !== undefined && form.elements[k]) form.elements[k].value = v ?? ''; };
+  const check = (k, v) => { if (typeof v === 'boolean' && form.elements[k]) form.elements[k].checked = v; };
   set('mu_fraction', p.mu_fraction);
   set('repeats', p.repeats);
   set('seed', p.seed);
   set('duplicates', p.duplicates);
   set('metric', p.metric);
   set('max_points', p.max_points ?? '');
+  for (const k of ['pc_id', 'surrogate', 'per_class']) check(k, p[k]);
 }
+
+/** The whole-set pass: every estimate on all of a layer's points, no classes, no surrogate. */
+export const baseParams = (p) => ({ ...p, per_class: false, surrogate: false });
+
+/** The surrogate pass: only the decimation of a Gaussian with the layer's covariance. */
+export const surrogateParams = (p) => ({ ...p, repeats: 0, gride: false, decimation: false, pc_id: false, per_class: false, surrogate: true });
+
+/**
+ * The per-class pass: the TwoNN estimates (with the same repeats, fraction, seed, metric) on each
+ * class's points, which is what the per-class charts plot; Gride, decimation, PC-ID and the
+ * surrogate stay off there, since with ten classes they would cost ten times the whole-set pass.
+ */
+export const classParams = (p) => ({ ...p, per_class: true, gride: false, decimation: false, pc_id: false, surrogate: false });
 
 /** Results computed with equal keys are reused; any other change recomputes the layer. */
 export const paramsKey = (p) => JSON.stringify(p);

@@ -19,13 +19,14 @@ test('the demo loads, plots within 2 s, and every chart has ink', async () => {
 
   await waitIdle(page);
   const models = await page.evaluate(() => window.idscope.state.models.map((m) => ({ name: m.name, layers: m.info.layers.length, results: m.results.size })));
-  assert.equal(models.length, 2, 'trained and shuffled-label models');
-  assert.match(models[0].name, /trained/);
+  assert.equal(models.length, 3, 'trained, shuffled-label and untrained models');
+  assert.match(models[0].name, /\(trained/);
   assert.match(models[1].name, /shuffled/);
+  assert.match(models[2].name, /untrained/);
   for (const m of models) assert.equal(m.results, m.layers, `${m.name}: every layer computed`);
 
   const ids = await page.locator('td.id-fit').evaluateAll((cells) => cells.map((c) => Number(c.dataset.value)));
-  assert.equal(ids.length, 12);
+  assert.equal(ids.length, 18);
   for (const id of ids) assert.ok(id > 1 && id < 40, `plausible ID ${id}`);
 
   await page.waitForTimeout(300); // the last redraws run one chart per task
@@ -34,7 +35,7 @@ test('the demo loads, plots within 2 s, and every chart has ink', async () => {
     assert.ok(s.colours >= 4 && s.inked > 0.01, `${kind} is blank: ${JSON.stringify(s)}`);
   }
   const hunch = await page.evaluate(() => window.idscope.charts.data.get('hunchback').map((s) => s.layers.filter(Boolean).length));
-  assert.deepEqual(hunch, [6, 6]);
+  assert.deepEqual(hunch, [6, 6, 6]);
 
   const longTasks = await page.evaluate(() => window.__longTasks);
   const runStart = await page.evaluate(() => window.idscope.state.firstRunStart ?? 0);

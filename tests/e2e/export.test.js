@@ -1,32 +1,12 @@
 // Exports: every chart as PNG and SVG, the results as CSV and JSON; the JSON restores the view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startServer, launch, openApp, waitIdle } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, grab } from './helpers.js';
 
 let server;
 let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
-
-/**
- * Clicks and saves the download it starts. Clicks are spaced: headless Chromium silently drops a
- * download now and then when a page starts many in quick succession (seen at the 11th).
- */
-async function grab(page, click, what = '') {
-  await page.waitForTimeout(600);
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 15_000 }).catch(async (e) => {
-      throw new Error(`${what}: ${e.message}; page messages: ${await page.locator('#messages').textContent()}`);
-    }),
-    click(),
-  ]);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-dl-')), download.suggestedFilename());
-  await download.saveAs(file);
-  return { name: download.suggestedFilename(), bytes: readFileSync(file), file };
-}
 
 test('each export produces a non-empty file of the right type, and a results JSON restores the view', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server);
@@ -49,12 +29,12 @@ test('each export produces a non-empty file of the right type, and a results JSO
   assert.match(csv.name, /\.csv$/);
   const lines = csv.bytes.toString().trim().split('\n');
   assert.match(lines[0], /^model,layer,index,/);
-  assert.equal(lines.length, 13);
+  assert.equal(lines.length, 19);
 
   const json = await grab(page, () => page.click('#export-json'), 'JSON');
   assert.match(json.name, /\.json$/);
   const reports = JSON.parse(json.bytes.toString());
-  assert.equal(reports.length, 2);
+  assert.equal(reports.length, 3);
   assert.equal(reports[0].schema, 'idscope/1');
   assert.equal(reports[0].layers.length, 6);
   const ids = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => Number(x.dataset.value)));
@@ -63,12 +43,12 @@ test('each export produces a non-empty file of the right type, and a results JSO
   const fresh = await openApp(browser, server, '?url=tests/fixtures/reference/gauss8_d40.npy');
   await waitIdle(fresh.page);
   await fresh.page.setInputFiles('#file-input', json.file);
-  await fresh.page.waitForFunction(() => window.idscope.state.models.filter((m) => m.restored).length === 2);
+  await fresh.page.waitForFunction(() => window.idscope.state.models.filter((m) => m.restored).length === 3);
   const restored = await fresh.page.locator('.model:not(:first-child) td.id-fit').evaluateAll((c) => c.map((x) => Number(x.dataset.value)));
   assert.deepEqual(restored, ids);
   await fresh.page.waitForTimeout(300);
   const series = await fresh.page.evaluate(() => window.idscope.charts.data.get('hunchback').length);
-  assert.equal(series, 3);
+  assert.equal(series, 4);
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(fresh.consoleErrors, []);
   await fresh.context.close();

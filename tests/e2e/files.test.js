@@ -84,7 +84,7 @@ test('a corrupt file shows an error message and the previous results stay', asyn
   assert.match(text, /broken\.npy/);
   const after = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
   assert.deepEqual(after, before);
-  assert.equal(after.length, 12);
+  assert.equal(after.length, 18);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
@@ -112,7 +112,7 @@ test('the site works from a sub-path of a static host (relative URLs only)', asy
   try {
     const { page, consoleErrors, urls, context } = await openApp(browser, sub);
     await waitIdle(page);
-    assert.equal(await page.locator('td.id-fit[data-value]').count(), 12);
+    assert.equal(await page.locator('td.id-fit[data-value]').count(), 18);
     assert.ok(urls.every((u) => u.startsWith(`${sub.origin}/some/sub/path/`) || u.startsWith('blob:') || u.startsWith('data:')), urls.join('\n'));
     assert.deepEqual(consoleErrors, []);
     await context.close();

@@ -3,7 +3,8 @@
 // a page wrapper that records console errors, requests and long tasks.
 
 import http from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,4 +115,21 @@ export function cliEstimate(file) {
 
 export function relClose(a, b, tol = 1e-6) {
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+}
+
+/**
+ * Clicks and saves the download it starts. Clicks are spaced: headless Chromium silently drops a
+ * download now and then when a page starts many in quick succession (seen at the 11th).
+ */
+export async function grab(page, click, what = '') {
+  await page.waitForTimeout(600);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 15_000 }).catch(async (e) => {
+      throw new Error(`${what}: ${e.message}; page messages: ${await page.locator('#messages').textContent()}`);
+    }),
+    click(),
+  ]);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-dl-')), download.suggestedFilename());
+  await download.saveAs(file);
+  return { name: download.suggestedFilename(), bytes: readFileSync(file), file };
 }
