@@ -50,7 +50,8 @@ pub fn accuracy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Accura
     if let Some(l) = line {
         frame::line(&chart, l.to_vec(), c_line, style)?;
     }
-    let font = style.text(TICK_FONT * 0.9, theme.text).pos(Pos::new(HPos::Left, VPos::Bottom));
+    let font = style.text(TICK_FONT * 0.9, theme.text);
+    let width = area.dim_in_pixel().0 as i32;
     let mut hovers = Vec::new();
     for p in pts {
         let e = err(p.id_err);
@@ -59,7 +60,10 @@ pub fn accuracy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Accura
         let (bx, by) = chart.backend_coord(&(p.id, p.value));
         let (ax, ay) = area.get_base_pixel();
         let off = style.px(6.0) as i32;
-        area.draw(&Text::new(p.model.clone(), (bx - ax + off, by - ay - off), font.clone()))?;
+        // Right of the point, or left of it where the name would run off the chart.
+        let (x, h) = (bx - ax, frame::text_width(area, [p.model.clone()], TICK_FONT * 0.9, style) as i32);
+        let (tx, hpos) = if x + off + h > width { (x - off, HPos::Right) } else { (x + off, HPos::Left) };
+        area.draw(&Text::new(p.model.clone(), (tx, by - ay - off), font.pos(Pos::new(hpos, VPos::Bottom))))?;
         let id = if e > 0.0 { format!("{} ± {}", sig(p.id), sig(e)) } else { sig(p.id) };
         hovers.push(hover(&chart, (p.id, p.value), format!("{} (layer {}): ID {id}, {y_desc} {}", p.model, p.layer, sig(p.value))));
     }
