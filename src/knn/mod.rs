@@ -19,7 +19,10 @@ mod subset;
 
 pub use subset::within;
 
+use std::ops::Range;
+
 use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
 use crate::params::{MAX_K, Metric};
 use crate::progress::{Cancelled, Progress};
@@ -39,6 +42,58 @@ impl Neighbours {
     /// Number of neighbours per point.
     pub fn k(&self) -> usize {
         self.indices.ncols()
+    }
+
+    /// The lists of consecutive row ranges (from [`neighbours_rows`]) joined in order into one.
+    pub fn concat(parts: &[Neighbours]) -> Result<Neighbours, KnnError> {
+        let k = parts.first().map_or(0, Neighbours::k);
+        if let Some(p) = parts.iter().find(|p| p.k() != k) {
+            return Err(KnnError::MixedK { first: k, other: p.k() });
+        }
+        let rows = parts.iter().map(|p| p.indices.nrows()).sum();
+        let flat = FlatNeighbours {
+            k,
+            indices: parts.iter().flat_map(|p| p.indices.iter().copied()).collect(),
+            distances: parts.iter().flat_map(|p| p.distances.iter().copied()).collect(),
+        };
+        if k == 0 {
+            return Ok(Neighbours { indices: Array2::zeros((rows, 0)), distances: Array2::zeros((rows, 0)) });
+        }
+        Neighbours::try_from(flat)
+    }
+}
+
+/// [`Neighbours`] as flat row-major vectors, for passing between workers (serde).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlatNeighbours {
+    /// Neighbours per point.
+    pub k: usize,
+    /// Row indices, N·k, row-major.
+    pub indices: Vec<u32>,
+    /// Distances, N·k, row-major.
+    pub distances: Vec<f64>,
+}
+
+impl From<&Neighbours> for FlatNeighbours {
+    fn from(nb: &Neighbours) -> Self {
+        Self { k: nb.k(), indices: nb.indices.iter().copied().collect(), distances: nb.distances.iter().copied().collect() }
+    }
+}
+
+impl TryFrom<FlatNeighbours> for Neighbours {
+    type Error = KnnError;
+
+    fn try_from(flat: FlatNeighbours) -> Result<Self, KnnError> {
+        let FlatNeighbours { k, indices, distances } = flat;
+        let bad = KnnError::FlatShape { k, indices: indices.len(), distances: distances.len() };
+        if k == 0 || indices.len() % k != 0 || indices.len() != distances.len() {
+            return Err(bad);
+        }
+        let rows = indices.len() / k;
+        match (Array2::from_shape_vec((rows, k), indices), Array2::from_shape_vec((rows, k), distances)) {
+            (Ok(indices), Ok(distances)) => Ok(Neighbours { indices, distances }),
+            _ => Err(bad),
+        }
     }
 }
 
@@ -90,6 +145,34 @@ pub enum KnnError {
     /// A zero row has no direction, so its cosine distance is undefined.
     #[error("row {0} is all zeros: its cosine distance is undefined")]
     ZeroRow(usize),
+    /// A query row range that is not inside the points.
+    #[error("query rows {start}..{end} are not inside the {n} points")]
+    Rows {
+        /// First query row.
+        start: usize,
+        /// One past the last query row.
+        end: usize,
+        /// Points given.
+        n: usize,
+    },
+    /// Row-range results with different k cannot be joined.
+    #[error("cannot join neighbour lists with k = {first} and k = {other}")]
+    MixedK {
+        /// k of the first part.
+        first: usize,
+        /// k of a part that differs.
+        other: usize,
+    },
+    /// A flat neighbour list whose lengths do not fit its k.
+    #[error("flat neighbour lists of {indices} indices and {distances} distances do not fit k = {k}")]
+    FlatShape {
+        /// Neighbours per point claimed.
+        k: usize,
+        /// Indices given.
+        indices: usize,
+        /// Distances given.
+        distances: usize,
+    },
     /// The progress sink asked to stop.
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
@@ -102,6 +185,18 @@ fn spare(k: usize) -> usize {
 
 /// The exact `search.k` nearest neighbours of every row of `x` (N × D).
 pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progress) -> Result<Neighbours, KnnError> {
+    neighbours_rows(x, 0..x.nrows(), search, progress)
+}
+
+/// The exact neighbours (among all N rows of `x`) of the query rows `rows` only: equal to those
+/// rows of [`neighbours`], so workers can split the rows and join the parts with
+/// [`Neighbours::concat`].
+pub fn neighbours_rows(
+    x: ArrayView2<f32>,
+    rows: Range<usize>,
+    search: &Search,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, KnnError> {
     let (n, d) = x.dim();
     let k = search.k;
     if !(1..=MAX_K).contains(&k) {
@@ -113,29 +208,34 @@ pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progre
     if d == 0 {
         return Err(KnnError::NoColumns);
     }
+    if rows.start > rows.end || rows.end > n {
+        return Err(KnnError::Rows { start: rows.start, end: rows.end, n });
+    }
     let x = x.as_standard_layout();
     let x = x.view();
     let prep = Prepared::new(&x, search.metric)?;
     let block = search.block.unwrap_or(DEFAULT_BLOCK).max(1);
     let m = (k + spare(k)).min(n - 1);
 
-    let starts: Vec<usize> = (0..n).step_by(block).collect();
-    let mut cands: Vec<Candidates> = Vec::with_capacity(n);
+    let starts: Vec<usize> = rows.clone().step_by(block).collect();
+    let mut cands: Vec<Candidates> = Vec::with_capacity(rows.len());
     for batch in starts.chunks(crate::parallel::batch_size()) {
-        let found = crate::parallel::map(batch, |&q0| prep.candidates(q0..(q0 + block).min(n), m, block));
+        let found = crate::parallel::map(batch, |&q0| prep.candidates(q0..(q0 + block).min(rows.end), m, block));
         cands.extend(found.into_iter().flatten());
-        progress.update(0.9 * cands.len() as f64 / n as f64)?;
+        progress.update(0.9 * cands.len() as f64 / rows.len() as f64)?;
     }
 
-    let rows: Vec<usize> = (0..n).collect();
+    let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
-    let refined = crate::parallel::map(&rows, |&i| prep.refine(&x, i, &cands[i], k, all_are_candidates));
-    let mut indices = Array2::<u32>::zeros((n, k));
-    let mut distances = Array2::<f64>::zeros((n, k));
-    for (i, list) in refined.iter().enumerate() {
+    let refined = crate::parallel::map(&queries, |&i| {
+        prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates)
+    });
+    let mut indices = Array2::<u32>::zeros((rows.len(), k));
+    let mut distances = Array2::<f64>::zeros((rows.len(), k));
+    for (r, list) in refined.iter().enumerate() {
         for (c, &(e, j)) in list.iter().enumerate() {
-            indices[(i, c)] = j;
-            distances[(i, c)] = e;
+            indices[(r, c)] = j;
+            distances[(r, c)] = e;
         }
     }
     progress.update(1.0)?;
