@@ -6,13 +6,20 @@
 export const MAX_WORKERS = 8;
 
 /**
- * How many workers to start: `?workers=N` in the page's URL (1…16, for tests and comparisons),
- * else one per logical core as the browser reports it, at most MAX_WORKERS, at least 1.
+ * Multiply-adds (N²·D) below which a layer stays on one worker: splitting a small layer costs
+ * every worker a read of it and buys little (the demo's layers are about 2·10⁸).
  */
-export function poolSize(search = globalThis.location?.search ?? '', cores = globalThis.navigator?.hardwareConcurrency) {
+export const MIN_SPLIT = 1e9;
+
+/**
+ * The pool's size and split threshold: `?workers=N` in the page's URL (1…16, for tests and
+ * comparisons) splits every layer over N workers; otherwise one worker per logical core as the
+ * browser reports it (at most MAX_WORKERS, at least 1), splitting layers of MIN_SPLIT or more.
+ */
+export function poolOptions(search = globalThis.location?.search ?? '', cores = globalThis.navigator?.hardwareConcurrency) {
   const asked = Number(new URLSearchParams(search).get('workers'));
-  if (Number.isInteger(asked) && asked >= 1) return Math.min(asked, 16);
-  return Math.max(1, Math.min(Number(cores) || 1, MAX_WORKERS));
+  if (Number.isInteger(asked) && asked >= 1) return { size: Math.min(asked, 16), minSplit: 0 };
+  return { size: Math.max(1, Math.min(Number(cores) || 1, MAX_WORKERS)), minSplit: MIN_SPLIT };
 }
 
 export class Pool {
@@ -32,9 +39,13 @@ export class Pool {
     return this.workers.length > 0;
   }
 
-  /** Starts every worker and posts each the `replay` messages first (the models to re-open). */
-  start(replay) {
-    this.workers = Array.from({ length: this.size }, (_, i) => {
+  /**
+   * Starts workers up to `count` (worker 0 first; the others when a layer is first split, so a
+   * page that never splits pays for one) and posts each new one the `replay` messages first
+   * (the models to re-open).
+   */
+  start(replay, count = this.size) {
+    for (let i = this.workers.length; i < Math.min(count, this.size); i += 1) {
       const w = new Worker(this.url, { type: 'module' });
       w.onmessage = (e) => { if (this.workers[i] === w) this.on.message(i, e.data); };
       w.onerror = (e) => {
@@ -43,8 +54,8 @@ export class Pool {
       };
       w.onmessageerror = () => { if (this.workers[i] === w) this.on.fail(i, 'a message from the worker could not be read'); };
       for (const msg of replay) w.postMessage(msg);
-      return w;
-    });
+      this.workers.push(w);
+    }
   }
 
   post(i, msg, transfer = []) {

@@ -1,24 +1,29 @@
 // The page's side of the workers (protocol: see worker.js). A pool (pool.js) of one worker per
-// core: a layer's neighbour search is split into row parts, one per worker, whose lists are
+// core: a big layer's neighbour search is split into row parts, one per worker, whose lists are
 // joined here and handed to worker 0, which finishes the layer's estimates from them. The result
 // is exactly that of one worker. Cancel or a trap in any worker terminates them all, and the next
 // request starts fresh ones that first re-open every model the page still holds (File objects and
 // URLs are kept here), so nothing already loaded or computed is lost.
 
-import { Pool, joinParts, poolSize } from './pool.js';
+import { Pool, joinParts, poolOptions } from './pool.js';
 
 export class WorkerClient {
   /**
    * @param {URL} url  @param {object} on  handlers: opened, layer, progress, error, crash, ready
-   * @param {number} size  workers (default: poolSize(), one per core or ?workers=N)
+   * @param {{size: number, minSplit: number}} options  workers, and the smallest layer split
+   *   (N²·D); default poolOptions(): one worker per core, or ?workers=N
    */
-  constructor(url, on, size = poolSize()) {
+  constructor(url, on, { size, minSplit } = poolOptions()) {
     this.on = on;
+    this.minSplit = minSplit;
     this.pool = new Pool(url, size, { message: (i, msg) => this.#receive(i, msg), fail: (_, text) => this.#crash(text) });
+    this.shapes = new Map(); // model id → [rows, cols] of each layer, from 'opened'
+
     this.opens = new Map(); // model id → its 'open' message, replayed on restart
     this.known = new Set(); // models whose 'opened' the page has seen
     this.job = null; // the analyse request in flight
-    this.parts = null; // while the parts of its neighbour search run: {lists, fractions}
+    this.parts = null; // while the parts of its neighbour search run: {lists, fractions, left}
+    this.joined = false; // whether worker 0 is finishing the job from the joined parts
   }
 
   /** Workers per start. */
@@ -28,19 +33,22 @@ export class WorkerClient {
 
   open(msg) {
     this.opens.set(msg.model, msg);
-    if (this.pool.started) this.pool.broadcast(msg); else this.#start();
+    if (this.pool.started) this.pool.broadcast(msg); else this.#start(1);
   }
 
   close(model) {
     this.opens.delete(model);
     this.known.delete(model);
+    this.shapes.delete(model);
     if (this.pool.started) this.pool.broadcast({ type: 'close', model });
   }
 
   analyse(job) {
     this.job = job;
-    if (!this.pool.started) this.#start();
-    const parts = this.pool.size;
+    const [rows, cols] = this.shapes.get(job.model)?.[job.layer] ?? [0, 0];
+    const parts = rows * rows * cols >= this.minSplit ? this.pool.size : 1;
+    this.#start(parts);
+    this.joined = false;
     if (parts === 1) {
       this.pool.post(0, { type: 'analyse', ...job });
       return;
@@ -62,12 +70,13 @@ export class WorkerClient {
 
   /** Tests only: make the wasm trap in worker `i`. */
   panic(i = 0) {
-    if (!this.pool.started) this.#start();
+    this.#start(i + 1);
     this.pool.post(i, { type: 'panic' });
   }
 
-  #start() {
-    this.pool.start([...this.opens.values()]);
+  /** Starts workers up to `count`, each re-opening the models first. */
+  #start(count) {
+    this.pool.start([...this.opens.values()], count);
   }
 
   #stop() {
@@ -98,6 +107,7 @@ export class WorkerClient {
         // Every worker opens every model; the page hears it once, from worker 0.
         if (i !== 0 || this.known.has(msg.model)) break; // or replayed after a restart
         this.known.add(msg.model);
+        this.shapes.set(msg.model, msg.info.layers.map((l) => [l.rows, l.cols]));
         this.on.opened(msg.model, msg.info);
         break;
       case 'progress': if (this.#current(msg)) this.on.progress(this.job, this.#fraction(msg)); break;
@@ -129,7 +139,7 @@ export class WorkerClient {
 
   /** Overall progress: the parts' mean up to one half, then worker 0's estimates. */
   #fraction(msg) {
-    if (msg.part === undefined || !this.parts) return this.pool.size > 1 ? Math.max(0.5, msg.fraction) : msg.fraction;
+    if (msg.part === undefined || !this.parts) return this.joined ? Math.max(0.5, msg.fraction) : msg.fraction;
     const f = this.parts.fractions;
     f[msg.part] = msg.fraction;
     return 0.5 * f.reduce((a, b) => a + b, 0) / f.length;
@@ -142,6 +152,7 @@ export class WorkerClient {
     lists[msg.part] = msg.neighbours;
     if (this.parts.left > 0) return;
     this.parts = null;
+    this.joined = true;
     const neighbours = joinParts(lists);
     this.pool.post(0, { type: 'analyse', ...this.job, neighbours }, [neighbours.indices.buffer, neighbours.distances.buffer]);
   }
