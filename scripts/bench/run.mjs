@@ -80,7 +80,8 @@ if (peak.peak !== null) {
 } else {
   more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
 }
-more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo ${br.longestTaskMs.toFixed(0)} ms`);
+const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
+more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
 more.push(`wasm after wasm-opt: ${(gz / 1000).toFixed(0)} KB gzipped (gzip -9; ${(gz / 1024).toFixed(0)} KiB)`);
 
 const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
