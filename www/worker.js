@@ -98,7 +98,7 @@ function run(msg, compute, reply) {
 function analyse(session, msg) {
   const nb = msg.neighbours;
   run(msg, (progress) => (nb
-    ? session.analyseWithNeighbours(msg.model, msg.layer, msg.params, nb.k, nb.indices, nb.distances, progress)
+    ? session.analyseWithNeighbours(msg.model, msg.layer, msg.params, nb, progress)
     : session.analyse(msg.model, msg.layer, msg.params, progress)),
   (result) => self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result }));
 }

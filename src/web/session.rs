@@ -106,20 +106,19 @@ impl Session {
         self.analyse_given(id, layer, params, None, progress)
     }
 
-    /// [`Session::analyse`] with the whole-layer neighbour lists given (`k` per point, row-major,
-    /// joined in order from every [`Session::neighbours_part`]) instead of searched here.
+    /// [`Session::analyse`] with the whole-layer neighbour lists given as
+    /// `{k, indices: Uint32Array, distances: Float64Array}` (row-major, joined in order from every
+    /// [`Session::neighbours_part`]) instead of searched here.
     #[wasm_bindgen(js_name = analyseWithNeighbours)]
     pub fn analyse_with_neighbours(
         &self,
         id: u32,
         layer: usize,
         params: JsValue,
-        k: usize,
-        indices: Vec<u32>,
-        distances: Vec<f64>,
+        neighbours: &JsValue,
         progress: &Function,
     ) -> Result<JsValue, JsValue> {
-        let full = Neighbours::try_from(FlatNeighbours { k, indices, distances }).map_err(|e| JsError::new(&e.to_string()))?;
+        let full = Neighbours::try_from(flat_from_js(neighbours)?).map_err(|e| JsError::new(&e.to_string()))?;
         self.analyse_given(id, layer, params, Some(full), progress)
     }
 
@@ -180,6 +179,16 @@ impl Session {
             .map_err(|e| layer_error(model, layer, &e))?;
         to_js(&result).map_err(JsValue::from)
     }
+}
+
+/// Neighbour lists from `{k, indices: Uint32Array, distances: Float64Array}` (as
+/// [`Session::neighbours_part`] returns them, joined by the page).
+fn flat_from_js(v: &JsValue) -> Result<FlatNeighbours, JsValue> {
+    let field = |name: &str| Reflect::get(v, &name.into());
+    let k = field("k")?.as_f64().ok_or_else(|| JsError::new("neighbours: k is not a number"))? as usize;
+    let indices = field("indices")?.dyn_into::<Uint32Array>().map_err(|_| JsError::new("neighbours: indices is not a Uint32Array"))?;
+    let distances = field("distances")?.dyn_into::<Float64Array>().map_err(|_| JsError::new("neighbours: distances is not a Float64Array"))?;
+    Ok(FlatNeighbours { k, indices: indices.to_vec(), distances: distances.to_vec() })
 }
 
 /// The page's `progress(fraction)` callback as a progress sink: `false` (or a throw) cancels.
