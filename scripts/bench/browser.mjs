@@ -5,12 +5,15 @@
 
 import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.js';
 
-/** @returns {{workers, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}]}} */
-export async function benchBrowser(files, params) {
+/**
+ * `query`: e.g. `?workers=1` to time another pool size.
+ * @returns {{workers, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}]}}
+ */
+export async function benchBrowser(files, params, query = '') {
   const server = await startServer();
   const browser = await launch();
   try {
-    const { page, context } = await openApp(browser, server);
+    const { page, context } = await openApp(browser, server, query);
     await waitIdle(page, 300_000);
     const firstPlotMs = Number(await page.evaluate(() => document.body.dataset.firstPlotMs));
     const longestTaskMs = await page.evaluate(() => {
