@@ -46,7 +46,8 @@ export class WorkerClient {
   analyse(job) {
     this.job = job;
     const [rows, cols] = this.shapes.get(job.model)?.[job.layer] ?? [0, 0];
-    const parts = rows * rows * cols >= this.minSplit ? this.pool.size : 1;
+    const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
+    const parts = n * n * cols >= this.minSplit ? this.pool.size : 1;
     this.#start(parts);
     this.joined = false;
     if (parts === 1) {
