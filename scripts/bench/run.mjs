@@ -54,6 +54,7 @@ const br = await benchBrowser(files, PARAMS);
 br.runs.forEach((r, i) => { rows[i].browser = { seconds: r.seconds, fit: r.fit }; });
 say('wasm SIMD peak and Gram kernel (Node)');
 const peak = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), '--peak', '2048', '768']));
+const native = JSON.parse(run(cli, ['bench', '--n', '2048', '--d', '768']));
 const gz = Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg/idscope_bg.wasm')}' | wc -c`], { encoding: 'utf8' }));
 
 // ---- checks and table ----
@@ -81,6 +82,7 @@ if (peak.peak !== null) {
   more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
 }
 const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
+more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
 more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
 more.push(`wasm after wasm-opt: ${(gz / 1000).toFixed(0)} KB gzipped (gzip -9; ${(gz / 1024).toFixed(0)} KiB)`);
 
