@@ -2,7 +2,8 @@
 
 use ndarray::{ArrayView2, Axis};
 
-use crate::estimate::{EstimateError, estimate};
+use crate::estimate::{EstimateError, estimate, estimate_with, neighbours_part};
+use crate::knn::Neighbours;
 use crate::params::CheckedParams;
 use crate::progress::{Progress, Stage};
 use crate::readers::{Labels, Model, ReadError};
@@ -69,6 +70,39 @@ impl AnalysisError {
 /// on all its points and, with labels and `per_class`, on each class (a class where an estimate
 /// fails is listed in `skipped_classes` with the reason).
 pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<LayerResult, AnalysisError> {
+    analyse_layer_with(input, params, None, progress)
+}
+
+/// The rows of the random subsample to `max_points` (stream `Subsample`), or `None` for all.
+fn subsample(n: usize, p: &crate::params::Params) -> Option<Vec<usize>> {
+    p.max_points.filter(|&m| m < n).map(|m| rng::subset(n, m, &mut rng::rng(p.seed, Stream::Subsample)))
+}
+
+/// Part `part` of `parts` of the neighbour lists of the whole-layer estimate (after subsampling),
+/// for a worker's share of the search; join the parts and pass them to [`analyse_layer_with`].
+pub fn layer_neighbours_part(
+    input: LayerInput<'_>,
+    params: &CheckedParams,
+    part: usize,
+    parts: usize,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, AnalysisError> {
+    let fail = |source| AnalysisError::Estimate { layer: input.name.to_owned(), source };
+    match subsample(input.data.nrows(), params.get()) {
+        Some(rows) => neighbours_part(input.data.select(Axis(0), &rows).view(), params, part, parts, progress),
+        None => neighbours_part(input.data, params, part, parts, progress),
+    }
+    .map_err(fail)
+}
+
+/// [`analyse_layer`], with the neighbour lists of the whole-layer estimate given when `full` is
+/// `Some` (joined from [`layer_neighbours_part`]s); per-class estimates search their own.
+pub fn analyse_layer_with(
+    input: LayerInput<'_>,
+    params: &CheckedParams,
+    full: Option<Neighbours>,
+    progress: &mut dyn Progress,
+) -> Result<LayerResult, AnalysisError> {
     let start = web_time::Instant::now();
     let p = params.get();
     let fail = |source| AnalysisError::Estimate { layer: input.name.to_owned(), source };
@@ -76,8 +110,7 @@ pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &m
     if let Some(l) = input.labels.filter(|l| l.ids.len() != n) {
         return Err(AnalysisError::LabelCount { layer: input.name.to_owned(), labels: l.ids.len(), rows: n });
     }
-    let keep: Option<Vec<usize>> =
-        p.max_points.filter(|&m| m < n).map(|m| rng::subset(n, m, &mut rng::rng(p.seed, Stream::Subsample)));
+    let keep = subsample(n, p);
     let sub;
     let (x, ids): (ArrayView2<f32>, Option<Vec<u32>>) = match &keep {
         Some(rows) => {
@@ -88,7 +121,7 @@ pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &m
     };
     let classes_wanted = p.per_class && ids.is_some();
     let share = if classes_wanted { 0.5 } else { 1.0 };
-    let estimates = estimate(x, params, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
+    let estimates = estimate_with(x, params, full, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
 
     let mut classes = Vec::new();
     let mut skipped_classes = Vec::new();
@@ -141,6 +174,17 @@ pub fn analyse_model_layer(
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
+    with_model_layer(model, index, labels, |input| analyse_layer(input, params, progress))
+}
+
+/// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of
+/// the rows it kept, and hands it to `f` (analyse it whole, or a part of its neighbour search).
+pub fn with_model_layer<T>(
+    model: &Model,
+    index: usize,
+    labels: Option<&Labels>,
+    f: impl FnOnce(LayerInput<'_>) -> Result<T, AnalysisError>,
+) -> Result<T, LayerError> {
     let layer = model.read_layer(index)?;
     let (name, n_input) = model.layers.get(index).map_or(("", layer.data.nrows()), |l| (l.name.as_str(), l.rows));
     let ids: Option<Vec<u32>> = labels.map(|l| layer.kept_rows.iter().filter_map(|&r| l.ids.get(r).copied()).collect());
@@ -152,5 +196,5 @@ pub fn analyse_model_layer(
         non_finite_dropped: layer.non_finite_dropped,
         labels: ids.as_deref().zip(labels).map(|(ids, l)| LabelsView { ids, names: &l.names }),
     };
-    Ok(analyse_layer(input, params, progress)?)
+    Ok(f(input)?)
 }

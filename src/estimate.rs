@@ -1,10 +1,10 @@
 //! Every estimate on one set of points: duplicates, neighbours, TwoNN with error bars, Gride,
 //! decimation, PC-ID and the Gaussian surrogate, each as the parameters ask.
 
-use ndarray::{ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 
 use crate::gride::{self, GrideError};
-use crate::knn::{KnnError, Neighbours, Search, neighbours};
+use crate::knn::{KnnError, Neighbours, Search, neighbours, neighbours_rows};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
 use crate::pcid::{self, PcaError};
 use crate::progress::{Cancelled, Progress, Stage};
@@ -44,6 +44,18 @@ pub enum EstimateError {
     /// The PCA failed.
     #[error("PC-ID: {0}")]
     Pca(#[from] PcaError),
+    /// Neighbour lists handed in (joined from the workers' parts) do not fit the points.
+    #[error("neighbour lists of {rows} × {k} given for {n} points × {expected_k} neighbours")]
+    GivenNeighbours {
+        /// Rows of the lists given.
+        rows: usize,
+        /// Neighbours per row given.
+        k: usize,
+        /// Points estimated on.
+        n: usize,
+        /// Neighbours per point needed.
+        expected_k: usize,
+    },
     /// The progress sink asked to stop.
     #[error("cancelled")]
     Cancelled,
@@ -66,21 +78,69 @@ impl From<Cancelled> for EstimateError {
 
 /// All requested estimates on the rows of `x` (finite values).
 pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<Estimates, EstimateError> {
-    let p = params.get();
+    estimate_with(x, params, None, progress)
+}
+
+/// The rows `estimate` works on (duplicates removed as the policy says) and what was found.
+fn distinct_points<'a>(x: ArrayView2<'a, f32>, p: &Params) -> (CowArray<'a, f32, Ix2>, duplicates::Duplicates) {
     let dups = duplicates::find(x);
-    let distinct;
-    let x = if p.duplicates == DuplicatePolicy::KeepOne && dups.duplicate_rows > 0 {
-        distinct = x.select(Axis(0), &dups.distinct);
-        distinct.view()
+    let points = if p.duplicates == DuplicatePolicy::KeepOne && dups.duplicate_rows > 0 {
+        CowArray::from(x.select(Axis(0), &dups.distinct))
     } else {
-        x
+        CowArray::from(x)
     };
+    (points, dups)
+}
+
+/// The neighbour search `estimate` runs on `n` distinct points: Gride's range, or [`BASE_K`].
+fn search_for(p: &Params, n: usize) -> Search {
+    Search::new(if p.gride { p.gride_range } else { BASE_K }.min(n.saturating_sub(1)), p.metric)
+}
+
+/// Part `part` of `parts` of the neighbour lists `estimate` would search (consecutive row ranges
+/// of the distinct points), so workers can share the search; join with [`Neighbours::concat`]
+/// and hand the whole to [`estimate_with`]. The result is exactly those rows of the full search.
+pub fn neighbours_part(
+    x: ArrayView2<f32>,
+    params: &CheckedParams,
+    part: usize,
+    parts: usize,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, EstimateError> {
+    let p = params.get();
+    let (points, dups) = distinct_points(x, p);
+    let n = points.nrows();
+    if n < 3 {
+        return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows });
+    }
+    let parts = parts.max(1);
+    let rows = n * part.min(parts) / parts..n * (part + 1).min(parts) / parts;
+    Ok(neighbours_rows(points.view(), rows, &search_for(p, n), progress)?)
+}
+
+/// [`estimate`], with the neighbour lists of all distinct points given when `full` is `Some`
+/// (joined from [`neighbours_part`]s) instead of searched here.
+pub fn estimate_with(
+    x: ArrayView2<f32>,
+    params: &CheckedParams,
+    full: Option<Neighbours>,
+    progress: &mut dyn Progress,
+) -> Result<Estimates, EstimateError> {
+    let p = params.get();
+    let (points, dups) = distinct_points(x, p);
+    let x = points.view();
     let n = x.nrows();
     if n < 3 {
         return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows });
     }
-    let k = if p.gride { p.gride_range } else { BASE_K }.min(n - 1);
-    let full = neighbours(x, &Search::new(k, p.metric), &mut Stage::new(progress, 0.0, 0.5))?;
+    let search = search_for(p, n);
+    let full = match full {
+        None => neighbours(x, &search, &mut Stage::new(progress, 0.0, 0.5))?,
+        Some(nb) if nb.indices.nrows() == n && nb.k() == search.k => nb,
+        Some(nb) => {
+            return Err(EstimateError::GivenNeighbours { rows: nb.indices.nrows(), k: nb.k(), n, expected_k: search.k });
+        }
+    };
     from_neighbours(x, &full, params, dups.duplicate_rows, progress)
 }
 

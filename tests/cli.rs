@@ -97,3 +97,13 @@ fn a_corrupt_file_fails_with_its_name_and_no_panic() {
     assert!(!ok && err.contains("mu_fraction must be in (0, 1]"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn bench_prints_the_simd_peak_and_the_gram_rate_as_json() {
+    let (ok, out, err) = idscope(&["bench", "--n", "96", "--d", "40", "--seconds", "0.05"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["peak"].as_f64().unwrap() > 0.1, "{out}");
+    assert!(v["gram"].as_f64().unwrap() > 0.01, "{out}");
+    assert_eq!((v["n"].as_u64(), v["d"].as_u64()), (Some(96), Some(40)));
+}

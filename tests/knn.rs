@@ -2,7 +2,7 @@
 
 mod common;
 
-use idscope::knn::{Search, neighbours, within};
+use idscope::knn::{FlatNeighbours, KnnError, Neighbours, Search, neighbours, neighbours_rows, within};
 use idscope::params::Metric;
 use idscope::progress::{Cancelled, Silent};
 use ndarray::{Array2, Axis};
@@ -117,4 +117,36 @@ fn progress_is_monotone_and_cancel_stops_the_search() {
     let mut cancel = |f: f64| if f > 0.2 { Err(Cancelled) } else { Ok(()) };
     let r = neighbours(x.view(), &Search { k: 2, metric: Metric::Euclidean, block: Some(50) }, &mut cancel);
     assert!(matches!(r, Err(idscope::knn::KnnError::Cancelled(_))));
+}
+
+#[test]
+fn row_ranges_joined_equal_the_whole_search() {
+    let x = common::hypercube(230, 6, 30, 7);
+    let n = x.nrows();
+    for metric in [Metric::Euclidean, Metric::Cosine] {
+        let search = Search { k: 9, metric, block: Some(16) };
+        let whole = neighbours(x.view(), &search, &mut Silent).unwrap();
+        for cuts in [vec![0, n], vec![0, 101, n], vec![0, 3, 170, n], vec![0, 0, 57, n, n]] {
+            let parts: Vec<Neighbours> =
+                cuts.windows(2).map(|w| neighbours_rows(x.view(), w[0]..w[1], &search, &mut Silent).unwrap()).collect();
+            let flat: Vec<Neighbours> =
+                parts.iter().map(|p| Neighbours::try_from(FlatNeighbours::from(p)).unwrap()).collect();
+            let joined = Neighbours::concat(&flat).unwrap();
+            assert_eq!(joined.indices, whole.indices, "{metric:?}, cuts {cuts:?}");
+            let bits = |nb: &Neighbours| nb.distances.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&joined), bits(&whole), "{metric:?}, cuts {cuts:?}");
+        }
+    }
+}
+
+#[test]
+fn row_ranges_reject_bad_ranges_and_mixed_parts() {
+    let x = common::hypercube(40, 3, 5, 1);
+    let search = Search::new(4, Metric::Euclidean);
+    assert_eq!(neighbours_rows(x.view(), 30..41, &search, &mut Silent), Err(KnnError::Rows { start: 30, end: 41, n: 40 }));
+    let a = neighbours_rows(x.view(), 0..10, &search, &mut Silent).unwrap();
+    let b = neighbours_rows(x.view(), 10..20, &Search::new(5, Metric::Euclidean), &mut Silent).unwrap();
+    assert_eq!(Neighbours::concat(&[a, b]), Err(KnnError::MixedK { first: 4, other: 5 }));
+    let bad = FlatNeighbours { k: 3, indices: vec![1, 2, 3, 4], distances: vec![0.0; 4] };
+    assert!(matches!(Neighbours::try_from(bad), Err(KnnError::FlatShape { k: 3, indices: 4, distances: 4 })));
 }

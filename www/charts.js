@@ -1,5 +1,5 @@
 // Canvas plumbing for the charts drawn by the wasm `draw_chart` (plotters-canvas): HiDPI sizing,
-// one chart per task (so a redraw never blocks the page for long), hover read-outs, and the
+// one chart per frame (so a redraw never blocks the page for long), hover read-outs, and the
 // per-chart PNG/SVG export buttons.
 
 export const KINDS = [
@@ -66,11 +66,20 @@ export class Charts {
     for (const k of kinds) this.dirty.add(k);
     if (!this.pending) {
       this.pending = true;
-      setTimeout(() => this.#drain(), 0);
+      Charts.#afterFrame(() => this.#drain());
     }
   }
 
-  // One chart per task: the main thread stays responsive while a batch of charts redraws.
+  /**
+   * Runs `f` in a task of its own right after the next frame is painted: the page's layout is
+   * then clean, so sizing the canvas and plotters' text measurements (spans appended to the body)
+   * do not force a relayout of a page that a new result has just changed.
+   */
+  static #afterFrame(f) {
+    requestAnimationFrame(() => setTimeout(f, 0));
+  }
+
+  // One chart per frame: the main thread stays responsive while a batch of charts redraws.
   #drain() {
     const kind = this.dirty.values().next().value;
     if (kind === undefined) {
@@ -79,7 +88,7 @@ export class Charts {
     }
     this.dirty.delete(kind);
     this.#draw(kind);
-    setTimeout(() => this.#drain(), 0);
+    Charts.#afterFrame(() => this.#drain());
   }
 
   #draw(kind) {

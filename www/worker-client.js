@@ -1,110 +1,160 @@
-// The page's side of the worker bridge (protocol: see worker.js). Owns one worker at a time:
-// cancel or a trap terminates it, and the next request starts a fresh one that first re-opens
-// every model the page still holds (File objects and URLs are kept here), so nothing already
-// loaded or computed is lost.
+// The page's side of the workers (protocol: see worker.js). A pool (pool.js) of one worker per
+// core: a big layer's neighbour search is split into row parts, one per worker, whose lists are
+// joined here and handed to worker 0, which finishes the layer's estimates from them. The result
+// is exactly that of one worker. Cancel or a trap in any worker terminates them all, and the next
+// request starts fresh ones that first re-open every model the page still holds (File objects and
+// URLs are kept here), so nothing already loaded or computed is lost.
+
+import { Pool, joinParts, poolOptions } from './pool.js';
 
 export class WorkerClient {
-  /** @param {URL} url  @param {object} on  handlers: opened, layer, progress, error, crash, ready */
-  constructor(url, on) {
-    this.url = url;
+  /**
+   * @param {URL} url  @param {object} on  handlers: opened, layer, progress, error, crash, ready
+   * @param {{size: number, minSplit: number}} options  workers, and the smallest layer split
+   *   (N²·D); default poolOptions(): one worker per core, or ?workers=N
+   */
+  constructor(url, on, { size, minSplit } = poolOptions()) {
     this.on = on;
-    this.worker = null;
+    this.minSplit = minSplit;
+    this.pool = new Pool(url, size, { message: (i, msg) => this.#receive(i, msg), fail: (_, text) => this.#crash(text) });
+    this.shapes = new Map(); // model id → [rows, cols] of each layer, from 'opened'
+
     this.opens = new Map(); // model id → its 'open' message, replayed on restart
     this.known = new Set(); // models whose 'opened' the page has seen
     this.job = null; // the analyse request in flight
+    this.parts = null; // while the parts of its neighbour search run: {lists, fractions, left}
+    this.joined = false; // whether worker 0 is finishing the job from the joined parts
+  }
+
+  /** Workers per start. */
+  get size() {
+    return this.pool.size;
   }
 
   open(msg) {
     this.opens.set(msg.model, msg);
-    this.#post(msg);
+    if (this.pool.started) this.pool.broadcast(msg); else this.#start(1);
   }
 
   close(model) {
     this.opens.delete(model);
     this.known.delete(model);
-    if (this.worker) this.worker.postMessage({ type: 'close', model });
+    this.shapes.delete(model);
+    if (this.pool.started) this.pool.broadcast({ type: 'close', model });
   }
 
   analyse(job) {
     this.job = job;
-    this.#post({ type: 'analyse', ...job });
+    const [rows, cols] = this.shapes.get(job.model)?.[job.layer] ?? [0, 0];
+    const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
+    const parts = n * n * cols >= this.minSplit ? this.pool.size : 1;
+    this.#start(parts);
+    this.joined = false;
+    if (parts === 1) {
+      this.pool.post(0, { type: 'analyse', ...job });
+      return;
+    }
+    this.parts = { lists: new Array(parts), fractions: new Array(parts).fill(0), left: parts };
+    for (let part = 0; part < parts; part += 1) this.pool.post(part, { type: 'part', ...job, part, parts });
   }
 
   get busy() {
     return this.job !== null;
   }
 
-  /** Terminates the worker (Cancel); the next request starts a fresh one. */
+  /** Terminates the workers (Cancel); the next request starts fresh ones. */
   cancel() {
     const job = this.job;
     this.#stop();
     return job;
   }
 
-  /** Tests only: make the wasm trap. */
-  panic() {
-    this.#post({ type: 'panic' });
+  /** Tests only: make the wasm trap in worker `i`. */
+  panic(i = 0) {
+    this.#start(i + 1);
+    this.pool.post(i, { type: 'panic' });
+  }
+
+  /** Starts workers up to `count`, each re-opening the models first. */
+  #start(count) {
+    this.pool.start([...this.opens.values()], count);
   }
 
   #stop() {
-    if (this.worker) this.worker.terminate();
-    this.worker = null;
+    this.pool.stop();
     this.job = null;
+    this.parts = null;
   }
 
-  #post(msg) {
-    if (!this.worker) this.#start(msg.type === 'open' ? msg.model : null);
-    this.worker.postMessage(msg);
-  }
-
-  #start(skip) {
-    const w = new Worker(this.url, { type: 'module' });
-    w.onmessage = (e) => this.#receive(w, e.data);
-    w.onerror = (e) => {
-      e.preventDefault();
-      this.#crash(w, e.message || 'the worker failed to start');
-    };
-    w.onmessageerror = () => this.#crash(w, 'a message from the worker could not be read');
-    this.worker = w;
-    for (const [model, msg] of this.opens) if (model !== skip) w.postMessage(msg);
-  }
-
-  #crash(w, message) {
-    if (w !== this.worker) return;
+  #crash(message) {
     const job = this.job;
     // With no analysis in flight the trap came from opening a file: forget the models not yet
-    // opened, or the fresh worker would replay them and trap again.
+    // opened, or the fresh workers would replay them and trap again.
     const lost = job ? [] : [...this.opens.keys()].filter((m) => !this.known.has(m));
     for (const m of lost) this.opens.delete(m);
     this.#stop();
     this.on.crash(message, job, lost);
   }
 
-  #receive(w, msg) {
-    if (w !== this.worker) return; // a terminated worker's last words
+  /** Whether `msg` belongs to the analysis in flight. */
+  #current(msg) {
+    return this.job !== null && msg.job === this.job.job;
+  }
+
+  #receive(i, msg) {
     switch (msg.type) {
-      case 'ready': this.on.ready?.(msg.version); break;
+      case 'ready': if (i === 0) this.on.ready?.(msg.version); break;
       case 'opened':
-        if (this.known.has(msg.model)) break; // replayed after a restart
+        // Every worker opens every model; the page hears it once, from worker 0.
+        if (i !== 0 || this.known.has(msg.model)) break; // or replayed after a restart
         this.known.add(msg.model);
+        this.shapes.set(msg.model, msg.info.layers.map((l) => [l.rows, l.cols]));
         this.on.opened(msg.model, msg.info);
         break;
-      case 'progress': if (this.job && msg.job === this.job.job) this.on.progress(this.job, msg.fraction); break;
+      case 'progress': if (this.#current(msg)) this.on.progress(this.job, this.#fraction(msg)); break;
+      case 'part': if (this.#current(msg) && this.parts) this.#part(msg); break;
       case 'layer': {
+        if (!this.#current(msg)) break;
         const job = this.job;
         this.job = null;
         this.on.layer(job, msg.result);
         break;
       }
       case 'error': {
-        let job = null;
-        if (msg.job !== undefined && this.job && msg.job === this.job.job) { job = this.job; this.job = null; }
-        if (msg.job === undefined) this.opens.delete(msg.model);
-        this.on.error(msg, job);
+        if (msg.job !== undefined) {
+          if (!this.#current(msg)) break; // another part of a job that already failed
+          const job = this.job;
+          this.job = null;
+          this.parts = null;
+          this.on.error(msg, job);
+        } else if (i === 0) {
+          this.opens.delete(msg.model);
+          this.on.error(msg, null);
+        }
         break;
       }
-      case 'crash': this.#crash(w, msg.message); break;
+      case 'crash': this.#crash(msg.message); break;
       default: break;
     }
+  }
+
+  /** Overall progress: the parts' mean up to one half, then worker 0's estimates. */
+  #fraction(msg) {
+    if (msg.part === undefined || !this.parts) return this.joined ? Math.max(0.5, msg.fraction) : msg.fraction;
+    const f = this.parts.fractions;
+    f[msg.part] = msg.fraction;
+    return 0.5 * f.reduce((a, b) => a + b, 0) / f.length;
+  }
+
+  /** One part's lists; with the last one, worker 0 finishes the layer from the joined lists. */
+  #part(msg) {
+    const { lists } = this.parts;
+    if (lists[msg.part] === undefined) this.parts.left -= 1;
+    lists[msg.part] = msg.neighbours;
+    if (this.parts.left > 0) return;
+    this.parts = null;
+    this.joined = true;
+    const neighbours = joinParts(lists);
+    this.pool.post(0, { type: 'analyse', ...this.job, neighbours }, [neighbours.indices.buffer, neighbours.distances.buffer]);
   }
 }

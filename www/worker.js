@@ -1,19 +1,25 @@
 // The compute worker: opens activation files and analyses one layer per request with the wasm
-// core (built with +simd128). Module worker; one request at a time, in arrival order.
+// core (built with +simd128). Module worker; one request at a time, in arrival order. The page
+// runs one per core (pool.js): each computes a part of a layer's neighbour search, and one of
+// them finishes the layer from the joined lists.
 //
 // Protocol (structured clone; File/Blob objects are passed by reference, never copied whole:
 // the readers slice them with FileReaderSync).
 //   page → worker
 //     {type:'open', model, files:[File|Blob], names:[string]}   open files as one model
 //     {type:'open', model, urls:[string], names:[string]}        fetch, then open (demo, ?url=)
-//     {type:'analyse', job, model, layer, params}                one layer; params: Params JSON
+//     {type:'analyse', job, model, layer, params, neighbours?}   one layer; params: Params JSON;
+//                                                                neighbours: joined parts (below)
+//     {type:'part', job, model, layer, params, part, parts}      rows part/parts of its neighbour search
 //     {type:'close', model}
 //     {type:'panic'}                                             tests only: trap on purpose
 //   worker → page
 //     {type:'ready', version}                                    wasm instantiated
 //     {type:'opened', model, info}                               layers from the headers
-//     {type:'progress', job, fraction}                           ≤ 20 per second
+//     {type:'progress', job, part?, fraction}                    ≤ 20 per second
 //     {type:'layer', job, model, layer, result}                  a LayerResult
+//     {type:'part', job, part, neighbours}                       {k, indices: Uint32Array,
+//                                                                distances: Float64Array}, transferred
 //     {type:'error', job?, model, file, message}                 this request failed; worker fine
 //     {type:'crash', message}                                    wasm trapped: terminate me
 // Cancel is not a message: the page terminates this worker and starts a fresh one.
@@ -40,6 +46,7 @@ async function handle(msg) {
   switch (msg.type) {
     case 'open': return open(session, msg);
     case 'analyse': return analyse(session, msg);
+    case 'part': return part(session, msg);
     case 'close': return session.close(msg.model);
     case 'panic': panicForTest(); return undefined;
     default: throw new Error(`unknown message type ${msg.type}`);
@@ -69,23 +76,37 @@ async function fetchBlob(url) {
   return response.blob();
 }
 
-function analyse(session, msg) {
+/** Runs `compute(progress)` and posts its reply, or an error naming the file. */
+function run(msg, compute, reply) {
   let last = 0;
   const progress = (fraction) => {
     const now = performance.now();
     if (now - last > 50) {
       last = now;
-      self.postMessage({ type: 'progress', job: msg.job, fraction });
+      self.postMessage({ type: 'progress', job: msg.job, part: msg.part, fraction });
     }
     return true;
   };
   try {
-    const result = session.analyse(msg.model, msg.layer, msg.params, progress);
-    self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result });
+    reply(compute(progress));
   } catch (e) {
     if (isTrap(e)) throw e;
     self.postMessage({ type: 'error', job: msg.job, model: msg.model, file: e.file ?? '', message: text(e) });
   }
+}
+
+function analyse(session, msg) {
+  const nb = msg.neighbours;
+  run(msg, (progress) => (nb
+    ? session.analyseWithNeighbours(msg.model, msg.layer, msg.params, nb, progress)
+    : session.analyse(msg.model, msg.layer, msg.params, progress)),
+  (result) => self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result }));
+}
+
+function part(session, msg) {
+  run(msg, (progress) => session.neighboursPart(msg.model, msg.layer, msg.params, msg.part, msg.parts, progress),
+    (neighbours) => self.postMessage({ type: 'part', job: msg.job, part: msg.part, neighbours },
+      [neighbours.indices.buffer, neighbours.distances.buffer]));
 }
 
 function isTrap(e) {

@@ -27,6 +27,19 @@ enum Command {
     },
     /// Estimate the intrinsic dimension of every layer.
     Estimate(EstimateArgs),
+    /// One core's SIMD multiply-add peak and the Gram kernel's speed on seeded N × D data, in
+    /// GFLOP/s, as JSON (for scripts/bench.sh).
+    Bench {
+        /// Rows of the Gram benchmark.
+        #[arg(long, default_value_t = 2048)]
+        n: usize,
+        /// Columns of the Gram benchmark.
+        #[arg(long, default_value_t = 768)]
+        d: usize,
+        /// Seconds spent on each measure.
+        #[arg(long, default_value_t = 1.0)]
+        seconds: f64,
+    },
 }
 
 #[derive(Args)]
@@ -80,6 +93,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::List { files } => open(&files).map(|m| print!("{}", m.describe())),
         Command::Estimate(args) => estimate(&args),
+        Command::Bench { n, d, seconds } => {
+            let (peak, gram) = (idscope::knn::bench::simd_peak_gflops(seconds), idscope::knn::bench::gram_gflops(n, d, seconds));
+            println!("{{\"peak\": {peak}, \"gram\": {gram}, \"n\": {n}, \"d\": {d}}}");
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,9 +30,9 @@ impl Candidates {
         self.items.truncate(self.cap);
     }
 
-    /// The candidate indices.
-    pub fn indices(&self) -> impl Iterator<Item = u32> + '_ {
-        self.items.iter().map(|&(_, j)| j)
+    /// The candidates as (approximate squared distance, index), ascending.
+    pub fn items(&self) -> &[(f32, u32)] {
+        &self.items
     }
 }
 
@@ -46,7 +46,7 @@ mod tests {
         for (d, j) in [(5.0, 0), (1.0, 1), (4.0, 2), (0.5, 3), (9.0, 4), (1.0, 5)] {
             c.offer(d, j);
         }
-        assert_eq!(c.indices().collect::<Vec<_>>(), vec![3, 1, 5]);
+        assert_eq!(c.items(), &[(0.5, 3), (1.0, 1), (1.0, 5)]);
         assert_eq!(c.threshold(), 1.0);
     }
 

@@ -1,9 +1,9 @@
-//! Dot-product kernels for the candidate search: SIMD128 on wasm32, auto-vectorised code natively.
+//! A single dot product (PC-ID's Gram matrix): SIMD128 on wasm32, auto-vectorised code natively.
+//! The neighbour search uses the blocked kernels of [`super::gram`] instead.
 //!
 //! A dot product accumulates in `LANES` interleaved f32 lanes (element `i` goes to lane
 //! `i % LANES`) and adds the lanes as a balanced tree, on every target, so results are
-//! bit-identical natively and in wasm. [`dot4`] computes four dot products against one shared
-//! row, loading that row once (register blocking); each of its results equals [`dot`] exactly.
+//! bit-identical natively and in wasm.
 
 /// Number of partial sums a dot product keeps; [`dot_error_factor`] depends on it.
 pub const LANES: usize = 8;
@@ -11,24 +11,15 @@ pub const LANES: usize = 8;
 /// Dot product of two equally long f32 slices.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    dot4([a, a, a, a], b)[0]
-}
-
-/// The dot products of four rows with one row `r` (all of the same length).
-#[inline]
-pub fn dot4(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        dot4_simd128(q, r)
+        dot_simd128(a, b)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        dot4_portable(q, r)
+        dot_portable(a, b)
     }
 }
-
-/// Columns per chunk of the blocked Gram product: a 64-row tile of chunks stays in L2.
-pub const CHUNK: usize = 256;
 
 /// Upper bound of |fl(a·b) − a·b| / (‖a‖·‖b‖) for slices of length `len`, in units of f32 epsilon:
 /// each lane sums `len / LANES + 1` products, then the lanes are added pairwise.
@@ -36,34 +27,22 @@ pub fn dot_error_factor(len: usize) -> f64 {
     (len / LANES + 1) as f64 + 2.0 * (LANES as f64).log2() + 2.0
 }
 
-/// The same bound for a dot product of length `len` summed as [`CHUNK`]-long dots added in f32:
-/// each chunk errs by at most `dot_error_factor(CHUNK)`·ε·‖a_c‖‖b_c‖ (and Σ‖a_c‖‖b_c‖ ≤ ‖a‖‖b‖ by
-/// Cauchy–Schwarz), and each of the ⌈len/CHUNK⌉ additions by at most ε·‖a‖‖b‖.
-pub fn gram_error_factor(len: usize) -> f64 {
-    dot_error_factor(len.min(CHUNK)) + len.div_ceil(CHUNK) as f64 + 1.0
-}
-
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn dot4_portable(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
+fn dot_portable(x: &[f32], r: &[f32]) -> f32 {
     let n = r.len();
-    let q = q.map(|x| &x[..n]);
+    let x = &x[..n];
     let blocks = n / LANES;
-    let mut acc = [[0.0f32; LANES]; 4];
+    let mut acc = [0.0f32; LANES];
     for b in 0..blocks {
-        let y = &r[b * LANES..(b + 1) * LANES];
-        for (a, x) in acc.iter_mut().zip(&q) {
-            let x = &x[b * LANES..(b + 1) * LANES];
-            for l in 0..LANES {
-                a[l] += x[l] * y[l];
-            }
+        let (x, y) = (&x[b * LANES..(b + 1) * LANES], &r[b * LANES..(b + 1) * LANES]);
+        for l in 0..LANES {
+            acc[l] += x[l] * y[l];
         }
     }
-    for (a, x) in acc.iter_mut().zip(&q) {
-        for (l, i) in (blocks * LANES..n).enumerate() {
-            a[l] += x[i] * r[i];
-        }
+    for (l, i) in (blocks * LANES..n).enumerate() {
+        acc[l] += x[i] * r[i];
     }
-    acc.map(reduce)
+    reduce(acc)
 }
 
 /// Adds the lanes as a balanced tree: (0+4, 1+5, …), then (0+2, 1+3), then 0+1.
@@ -80,40 +59,31 @@ fn reduce(mut acc: [f32; LANES]) -> f32 {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn dot4_simd128(q: [&[f32]; 4], r: &[f32]) -> [f32; 4] {
+fn dot_simd128(x: &[f32], r: &[f32]) -> f32 {
     use core::arch::wasm32::*;
     let n = r.len();
-    let q = q.map(|x| &x[..n]);
+    let x = &x[..n];
     let blocks = n / LANES;
-    let mut lo = [f32x4_splat(0.0); 4];
-    let mut hi = [f32x4_splat(0.0); 4];
+    let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
     for b in 0..blocks {
         let o = b * LANES;
-        // SAFETY: o + 8 <= n for r and every q (sliced to n above); v128_load has no alignment
+        // SAFETY: o + 8 <= n for r and x (sliced to n above); v128_load has no alignment
         // requirement.
         unsafe {
-            let y0 = v128_load(r.as_ptr().add(o) as *const v128);
-            let y1 = v128_load(r.as_ptr().add(o + 4) as *const v128);
-            for k in 0..4 {
-                let p = q[k].as_ptr().add(o);
-                lo[k] = f32x4_add(lo[k], f32x4_mul(v128_load(p as *const v128), y0));
-                hi[k] = f32x4_add(hi[k], f32x4_mul(v128_load(p.add(4) as *const v128), y1));
-            }
+            let (p, q) = (x.as_ptr().add(o), r.as_ptr().add(o));
+            lo = f32x4_add(lo, f32x4_mul(v128_load(p as *const v128), v128_load(q as *const v128)));
+            hi = f32x4_add(hi, f32x4_mul(v128_load(p.add(4) as *const v128), v128_load(q.add(4) as *const v128)));
         }
     }
-    let mut out = [0.0f32; 4];
-    for k in 0..4 {
-        let mut acc = [0.0f32; LANES];
-        for l in 0..4 {
-            acc[l] = extract(lo[k], l);
-            acc[l + 4] = extract(hi[k], l);
-        }
-        for (l, i) in (blocks * LANES..n).enumerate() {
-            acc[l] += q[k][i] * r[i];
-        }
-        out[k] = reduce(acc);
+    let mut acc = [0.0f32; LANES];
+    for l in 0..4 {
+        acc[l] = extract(lo, l);
+        acc[l + 4] = extract(hi, l);
     }
-    out
+    for (l, i) in (blocks * LANES..n).enumerate() {
+        acc[l] += x[i] * r[i];
+    }
+    reduce(acc)
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -146,18 +116,6 @@ mod tests {
             let bound = dot_error_factor(len) * f32::EPSILON as f64 * na * nb;
             let err = (dot(&a, &b) as f64 - exact).abs();
             assert!(err <= bound.max(1e-30), "len {len}: err {err} > bound {bound}");
-        }
-    }
-
-    #[test]
-    fn dot4_equals_four_dots_bit_for_bit() {
-        for len in [5usize, 8, 77, 768] {
-            let q: Vec<Vec<f32>> = (1..5).map(|s| rows(len, s * 3)).collect();
-            let r = rows(len, 11);
-            let got = dot4([&q[0], &q[1], &q[2], &q[3]], &r);
-            for k in 0..4 {
-                assert_eq!(got[k].to_bits(), dot(&q[k], &r).to_bits(), "len {len}, row {k}");
-            }
         }
     }
 

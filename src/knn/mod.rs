@@ -12,14 +12,21 @@
 //! like 1 − cos, but stays a distance, whereas 1 − cos is quadratic in the angle for close
 //! neighbours and would halve every ratio-based ID.
 
+pub mod bench;
 mod candidates;
 mod exact;
+pub mod gram;
 pub mod kernel;
 mod subset;
 
 pub use subset::within;
 
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
+
 use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
 
 use crate::params::{MAX_K, Metric};
 use crate::progress::{Cancelled, Progress};
@@ -39,6 +46,58 @@ impl Neighbours {
     /// Number of neighbours per point.
     pub fn k(&self) -> usize {
         self.indices.ncols()
+    }
+
+    /// The lists of consecutive row ranges (from [`neighbours_rows`]) joined in order into one.
+    pub fn concat(parts: &[Neighbours]) -> Result<Neighbours, KnnError> {
+        let k = parts.first().map_or(0, Neighbours::k);
+        if let Some(p) = parts.iter().find(|p| p.k() != k) {
+            return Err(KnnError::MixedK { first: k, other: p.k() });
+        }
+        let rows = parts.iter().map(|p| p.indices.nrows()).sum();
+        let flat = FlatNeighbours {
+            k,
+            indices: parts.iter().flat_map(|p| p.indices.iter().copied()).collect(),
+            distances: parts.iter().flat_map(|p| p.distances.iter().copied()).collect(),
+        };
+        if k == 0 {
+            return Ok(Neighbours { indices: Array2::zeros((rows, 0)), distances: Array2::zeros((rows, 0)) });
+        }
+        Neighbours::try_from(flat)
+    }
+}
+
+/// [`Neighbours`] as flat row-major vectors, for passing between workers (serde).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlatNeighbours {
+    /// Neighbours per point.
+    pub k: usize,
+    /// Row indices, N·k, row-major.
+    pub indices: Vec<u32>,
+    /// Distances, N·k, row-major.
+    pub distances: Vec<f64>,
+}
+
+impl From<&Neighbours> for FlatNeighbours {
+    fn from(nb: &Neighbours) -> Self {
+        Self { k: nb.k(), indices: nb.indices.iter().copied().collect(), distances: nb.distances.iter().copied().collect() }
+    }
+}
+
+impl TryFrom<FlatNeighbours> for Neighbours {
+    type Error = KnnError;
+
+    fn try_from(flat: FlatNeighbours) -> Result<Self, KnnError> {
+        let FlatNeighbours { k, indices, distances } = flat;
+        let bad = KnnError::FlatShape { k, indices: indices.len(), distances: distances.len() };
+        if k == 0 || indices.len() % k != 0 || indices.len() != distances.len() {
+            return Err(bad);
+        }
+        let rows = indices.len() / k;
+        match (Array2::from_shape_vec((rows, k), indices), Array2::from_shape_vec((rows, k), distances)) {
+            (Ok(indices), Ok(distances)) => Ok(Neighbours { indices, distances }),
+            _ => Err(bad),
+        }
     }
 }
 
@@ -90,6 +149,34 @@ pub enum KnnError {
     /// A zero row has no direction, so its cosine distance is undefined.
     #[error("row {0} is all zeros: its cosine distance is undefined")]
     ZeroRow(usize),
+    /// A query row range that is not inside the points.
+    #[error("query rows {start}..{end} are not inside the {n} points")]
+    Rows {
+        /// First query row.
+        start: usize,
+        /// One past the last query row.
+        end: usize,
+        /// Points given.
+        n: usize,
+    },
+    /// Row-range results with different k cannot be joined.
+    #[error("cannot join neighbour lists with k = {first} and k = {other}")]
+    MixedK {
+        /// k of the first part.
+        first: usize,
+        /// k of a part that differs.
+        other: usize,
+    },
+    /// A flat neighbour list whose lengths do not fit its k.
+    #[error("flat neighbour lists of {indices} indices and {distances} distances do not fit k = {k}")]
+    FlatShape {
+        /// Neighbours per point claimed.
+        k: usize,
+        /// Indices given.
+        indices: usize,
+        /// Distances given.
+        distances: usize,
+    },
     /// The progress sink asked to stop.
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
@@ -102,6 +189,18 @@ fn spare(k: usize) -> usize {
 
 /// The exact `search.k` nearest neighbours of every row of `x` (N × D).
 pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progress) -> Result<Neighbours, KnnError> {
+    neighbours_rows(x, 0..x.nrows(), search, progress)
+}
+
+/// The exact neighbours (among all N rows of `x`) of the query rows `rows` only: equal to those
+/// rows of [`neighbours`], so workers can split the rows and join the parts with
+/// [`Neighbours::concat`].
+pub fn neighbours_rows(
+    x: ArrayView2<f32>,
+    rows: Range<usize>,
+    search: &Search,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, KnnError> {
     let (n, d) = x.dim();
     let k = search.k;
     if !(1..=MAX_K).contains(&k) {
@@ -113,43 +212,60 @@ pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progre
     if d == 0 {
         return Err(KnnError::NoColumns);
     }
+    if rows.start > rows.end || rows.end > n {
+        return Err(KnnError::Rows { start: rows.start, end: rows.end, n });
+    }
     let x = x.as_standard_layout();
     let x = x.view();
     let prep = Prepared::new(&x, search.metric)?;
     let block = search.block.unwrap_or(DEFAULT_BLOCK).max(1);
     let m = (k + spare(k)).min(n - 1);
 
-    let starts: Vec<usize> = (0..n).step_by(block).collect();
-    let mut cands: Vec<Candidates> = Vec::with_capacity(n);
-    for batch in starts.chunks(crate::parallel::batch_size()) {
-        let found = crate::parallel::map(batch, |&q0| prep.candidates(q0..(q0 + block).min(n), m, block));
-        cands.extend(found.into_iter().flatten());
-        progress.update(0.9 * cands.len() as f64 / n as f64)?;
-    }
+    let cands = prep.candidates(rows.clone(), m, block, progress)?;
 
-    let rows: Vec<usize> = (0..n).collect();
+    let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
-    let refined = crate::parallel::map(&rows, |&i| prep.refine(&x, i, &cands[i], k, all_are_candidates));
-    let mut indices = Array2::<u32>::zeros((n, k));
-    let mut distances = Array2::<f64>::zeros((n, k));
-    for (i, list) in refined.iter().enumerate() {
+    let refined = crate::parallel::map(&queries, |&i| {
+        prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates)
+    });
+    let mut indices = Array2::<u32>::zeros((rows.len(), k));
+    let mut distances = Array2::<f64>::zeros((rows.len(), k));
+    for (r, list) in refined.iter().enumerate() {
         for (c, &(e, j)) in list.iter().enumerate() {
-            indices[(i, c)] = j;
-            distances[(i, c)] = e;
+            indices[(r, c)] = j;
+            distances[(r, c)] = e;
         }
     }
     progress.update(1.0)?;
     Ok(Neighbours { indices, distances })
 }
 
-/// Rows per block: two 64-row tiles of [`kernel::CHUNK`] columns fit in L2 whatever D is.
-const DEFAULT_BLOCK: usize = 64;
+/// Rows per side of a tile: the tile's packed rows and products (3 × 256 KB) stay in L2.
+pub(crate) const DEFAULT_BLOCK: usize = 256;
+
+/// One tile of the candidate search: query block `a` against rows `b`, which are query block
+/// `b_block` when they are query rows themselves (then the tile serves both sides).
+struct TileJob {
+    a: usize,
+    b: Range<usize>,
+    b_block: Option<usize>,
+}
+
+/// `range` cut into consecutive pieces of at most `block` rows.
+pub(crate) fn split(range: Range<usize>, block: usize) -> impl Iterator<Item = Range<usize>> {
+    range.clone().step_by(block).map(move |s| s..(s + block).min(range.end))
+}
+
+thread_local! {
+    /// Each thread's tile product buffer, reused from tile to tile.
+    static PRODUCT: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
 
 /// The rows centred (and scaled to unit length for cosine) in f32, with what the bound needs.
 struct Prepared {
     d: usize,
-    /// Centred rows, row-major N × D.
-    rows: Vec<f32>,
+    /// Centred rows, packed for the Gram kernel.
+    rows: gram::Packed,
     /// Squared norms of the centred f32 rows.
     norms2: Vec<f32>,
     /// Largest of `norms2`, for the error bound.
@@ -184,76 +300,99 @@ impl Prepared {
             norms2.push(rows[start..].iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32);
         }
         let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-        Ok(Self { d, rows, norms2, max_norm2, exact })
+        Ok(Self { d, rows: gram::Packed::new(&rows, n, d), norms2, max_norm2, exact })
     }
 
-    fn row(&self, i: usize) -> &[f32] {
-        &self.rows[i * self.d..(i + 1) * self.d]
-    }
-
-    /// Candidate lists of `m` entries for the query rows `q`: the Gram products of the query block
-    /// with each block of `block` rows, accumulated over chunks of [`kernel::CHUNK`] columns so
-    /// both tiles stay in cache whatever D is.
-    fn candidates(&self, q: std::ops::Range<usize>, m: usize, block: usize) -> Vec<Candidates> {
-        let (n, d, bq) = (self.norms2.len(), self.d, q.len());
-        let mut out: Vec<Candidates> = q.clone().map(|_| Candidates::new(m)).collect();
-        let mut acc = vec![0.0f32; bq * block];
-        for r0 in (0..n).step_by(block) {
-            let br = (r0 + block).min(n) - r0;
-            let acc = &mut acc[..bq * br];
-            acc.fill(0.0);
-            for c0 in (0..d).step_by(kernel::CHUNK) {
-                let cols = c0..(c0 + kernel::CHUNK).min(d);
-                let qrow = |ii: usize| &self.row(q.start + ii)[cols.clone()];
-                for jj in 0..br {
-                    let rj = &self.row(r0 + jj)[cols.clone()];
-                    let mut ii = 0;
-                    // Four query rows per pass share the loads of row j.
-                    while ii + 4 <= bq {
-                        let dots = kernel::dot4([qrow(ii), qrow(ii + 1), qrow(ii + 2), qrow(ii + 3)], rj);
-                        for (t, v) in dots.into_iter().enumerate() {
-                            acc[(ii + t) * br + jj] += v;
-                        }
-                        ii += 4;
-                    }
-                    for ii in ii..bq {
-                        acc[ii * br + jj] += kernel::dot(qrow(ii), rj);
-                    }
-                }
-            }
-            for (ii, c) in out.iter_mut().enumerate() {
-                let i = q.start + ii;
-                for jj in 0..br {
-                    let j = r0 + jj;
-                    if i != j {
-                        c.offer(self.norms2[i] + self.norms2[j] - 2.0 * acc[ii * br + jj], j as u32);
-                    }
-                }
-            }
+    /// Candidate lists of `m` entries for the query rows `q` against every row, from Gram tiles
+    /// of `block` × `block` rows: each query block meets the query blocks from itself on (a tile
+    /// serves both sides, so the symmetric half is computed once) and every block outside `q`.
+    fn candidates(
+        &self,
+        q: Range<usize>,
+        m: usize,
+        block: usize,
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<Candidates>, Cancelled> {
+        let n = self.norms2.len();
+        let qblocks: Vec<Range<usize>> = split(q.clone(), block).collect();
+        let outside: Vec<Range<usize>> = split(0..q.start, block).chain(split(q.end..n, block)).collect();
+        let mut jobs = Vec::new();
+        for a in 0..qblocks.len() {
+            jobs.extend((a..qblocks.len()).map(|b| TileJob { a, b: qblocks[b].clone(), b_block: Some(b) }));
+            jobs.extend(outside.iter().map(|b| TileJob { a, b: b.clone(), b_block: None }));
         }
-        out
+        let lists: Vec<Mutex<Vec<Candidates>>> =
+            qblocks.iter().map(|r| Mutex::new(r.clone().map(|_| Candidates::new(m)).collect())).collect();
+        let per_report = crate::parallel::batch_size().max(jobs.len().div_ceil(100));
+        for (done, batch) in jobs.chunks(per_report).enumerate() {
+            crate::parallel::map(batch, |job| self.offer_tile(job, &qblocks, &lists));
+            progress.update(0.9 * ((done * per_report + batch.len()) as f64 / jobs.len() as f64))?;
+        }
+        Ok(lists.into_iter().flat_map(|l| l.into_inner().unwrap_or_else(PoisonError::into_inner)).collect())
+    }
+
+    /// Computes one tile and offers its approximate squared distances to the query rows on both
+    /// of its sides (one lock at a time, held only while offering).
+    fn offer_tile(&self, job: &TileJob, qblocks: &[Range<usize>], lists: &[Mutex<Vec<Candidates>>]) {
+        let a = qblocks[job.a].clone();
+        PRODUCT.with_borrow_mut(|c| {
+            let g = gram::tile(&self.rows, a.clone(), job.b.clone(), c);
+            let d2 = |i: usize, j: usize| self.norms2[i] + self.norms2[j] - 2.0 * g.get(i, j);
+            {
+                let mut list = lists[job.a].lock().unwrap_or_else(PoisonError::into_inner);
+                for (c, i) in list.iter_mut().zip(a.clone()) {
+                    for j in job.b.clone().filter(|&j| j != i) {
+                        c.offer(d2(i, j), j as u32);
+                    }
+                }
+            }
+            if let Some(b) = job.b_block.filter(|&b| b != job.a) {
+                let mut list = lists[b].lock().unwrap_or_else(PoisonError::into_inner);
+                for (c, j) in list.iter_mut().zip(job.b.clone()) {
+                    for i in a.clone() {
+                        c.offer(d2(i, j), i as u32);
+                    }
+                }
+            }
+        });
     }
 
     /// The k nearest of row `i` as (Euclidean distance in ranking space, index), exact.
+    ///
+    /// Exact distances are taken first for the k + 1 candidates nearest by the approximation,
+    /// and for all of them only if that does not prove the list complete: every point not yet
+    /// measured has an approximate value at least the next candidate's (a non-candidate's is at
+    /// least the final threshold, which only ever fell). Rows are read from memory per pair, so
+    /// measuring fewer pairs is what makes this step fast.
     fn refine(&self, x: &ArrayView2<f32>, i: usize, cands: &Candidates, k: usize, all: bool) -> Vec<(f64, u32)> {
-        let mut list: Vec<(f64, u32)> =
-            cands.indices().map(|j| (self.exact.euclidean(x, i, j as usize), j)).collect();
-        sort_by_distance_then_index(&mut list);
-        list.truncate(k);
-        if !all && !self.proven_complete(i, cands.threshold(), list[k - 1].0) {
-            return self.exact_scan(x, i, k);
+        let items = cands.items();
+        let mut measured: Vec<(f64, u32)> = Vec::with_capacity(items.len());
+        for stop in [(k + 1).min(items.len()), items.len()] {
+            let from = measured.len();
+            measured.extend(items[from..stop].iter().map(|&(_, j)| (self.exact.euclidean(x, i, j as usize), j)));
+            let mut best = measured.clone();
+            sort_by_distance_then_index(&mut best);
+            best.truncate(k);
+            let rest = match items.get(stop) {
+                Some(&(next, _)) => next,
+                None if all => return best,
+                None => cands.threshold(),
+            };
+            if self.proven_complete(i, rest, best[k - 1].0) {
+                return best;
+            }
         }
-        list
+        self.exact_scan(x, i, k)
     }
 
-    /// Whether every point outside the candidates is provably farther than `kth`: they all had
-    /// approximate squared distance ≥ `threshold`, whose f32 error is bounded by the dot-product
-    /// error plus the rounding of the centred rows to f32.
+    /// Whether every point not measured is provably farther than `kth`: they all had approximate
+    /// squared distance ≥ `threshold`, whose f32 error is bounded by the dot-product error plus
+    /// the rounding of the centred rows to f32.
     fn proven_complete(&self, i: usize, threshold: f32, kth: f64) -> bool {
         let eps = f32::EPSILON as f64;
         let ni = self.norms2[i] as f64;
         let sum = ni + self.max_norm2;
-        let gram_err = (kernel::gram_error_factor(self.d) + 4.0) * eps * sum;
+        let gram_err = (gram::error_factor(self.d) + 4.0) * eps * sum;
         let round_err = eps * (ni.sqrt() + self.max_norm2.sqrt());
         let lower = (threshold as f64 - gram_err).max(0.0).sqrt() - round_err;
         lower > kth

@@ -2,15 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint32Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
-use crate::analysis::{LayerError, analyse_model_layer};
-use crate::params::Params;
+use crate::analysis::{LayerError, analyse_layer_with, layer_neighbours_part, with_model_layer};
+use crate::knn::{FlatNeighbours, Neighbours};
+use crate::params::{CheckedParams, Params};
 use crate::progress::Cancelled;
 use crate::readers::{ByteSource, LayerInfo, Model, ReadError, group};
 
@@ -101,43 +102,109 @@ impl Session {
     /// Analyses layer `layer` of model `id` with `params` (a `Params` object; missing fields take
     /// their defaults) and returns the `LayerResult`. `progress(fraction)` is called between blocks
     /// of work; returning `false` cancels (the page normally cancels by terminating the worker).
-    pub fn analyse(
+    pub fn analyse(&self, id: u32, layer: usize, params: JsValue, progress: &Function) -> Result<JsValue, JsValue> {
+        self.analyse_given(id, layer, params, None, progress)
+    }
+
+    /// [`Session::analyse`] with the whole-layer neighbour lists given as
+    /// `{k, indices: Uint32Array, distances: Float64Array}` (row-major, joined in order from every
+    /// [`Session::neighbours_part`]) instead of searched here.
+    #[wasm_bindgen(js_name = analyseWithNeighbours)]
+    pub fn analyse_with_neighbours(
         &self,
         id: u32,
         layer: usize,
         params: JsValue,
+        neighbours: &JsValue,
         progress: &Function,
     ) -> Result<JsValue, JsValue> {
-        let model = self
-            .models
-            .get(&id)
-            .ok_or_else(|| JsError::new(&format!("no open model {id}")))?;
-        let params: Params = from_js(params, "params")?;
-        let params = params.check().map_err(|e| JsError::new(&e.to_string()))?;
-        let info = model
-            .layers
-            .get(layer)
-            .ok_or_else(|| JsError::new(&format!("{}: no layer {layer}", model.name)))?;
-        let labels = if params.get().per_class {
-            model.read_labels().map_err(|e| read_error(&e))?
-        } else {
-            None
-        };
-        let mut sink = |f: f64| match progress.call1(&JsValue::NULL, &JsValue::from_f64(f)) {
-            Ok(v) if v == JsValue::FALSE => Err(Cancelled),
-            Ok(_) => Ok(()),
-            Err(_) => Err(Cancelled),
-        };
-        let result = analyse_model_layer(model, layer, labels.as_ref(), &params, &mut sink).map_err(|e| match e {
-            LayerError::Read(e) => read_error(&e),
-            LayerError::Analysis(e) => file_error(&info.file, &e.to_string()),
-        })?;
-        to_js(&result).map_err(JsValue::from)
+        let full = Neighbours::try_from(flat_from_js(neighbours)?).map_err(|e| JsError::new(&e.to_string()))?;
+        self.analyse_given(id, layer, params, Some(full), progress)
+    }
+
+    /// Part `part` of `parts` of layer `layer`'s neighbour search (a worker's share of the rows),
+    /// as `{k, indices: Uint32Array, distances: Float64Array}`.
+    #[wasm_bindgen(js_name = neighboursPart)]
+    pub fn neighbours_part(
+        &self,
+        id: u32,
+        layer: usize,
+        params: JsValue,
+        part: usize,
+        parts: usize,
+        progress: &Function,
+    ) -> Result<JsValue, JsValue> {
+        let (model, params) = self.request(id, layer, params)?;
+        let mut sink = progress_sink(progress);
+        let nb = with_model_layer(model, layer, None, |input| layer_neighbours_part(input, &params, part, parts, &mut sink))
+            .map_err(|e| layer_error(model, layer, &e))?;
+        let flat = FlatNeighbours::from(&nb);
+        let out = Object::new();
+        Reflect::set(&out, &"k".into(), &JsValue::from_f64(flat.k as f64))?;
+        Reflect::set(&out, &"indices".into(), &Uint32Array::from(flat.indices.as_slice()))?;
+        Reflect::set(&out, &"distances".into(), &Float64Array::from(flat.distances.as_slice()))?;
+        Ok(out.into())
     }
 
     /// Ids of the open models.
     pub fn models(&self) -> Vec<u32> {
         self.models.keys().copied().collect()
+    }
+}
+
+impl Session {
+    /// The open model `id` and the checked `params` of a request for its layer `layer`.
+    fn request(&self, id: u32, layer: usize, params: JsValue) -> Result<(&Model, CheckedParams), JsValue> {
+        let model = self.models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")))?;
+        let params: Params = from_js(params, "params")?;
+        let params = params.check().map_err(|e| JsError::new(&e.to_string()))?;
+        if layer >= model.layers.len() {
+            return Err(JsError::new(&format!("{}: no layer {layer}", model.name)).into());
+        }
+        Ok((model, params))
+    }
+
+    fn analyse_given(
+        &self,
+        id: u32,
+        layer: usize,
+        params: JsValue,
+        full: Option<Neighbours>,
+        progress: &Function,
+    ) -> Result<JsValue, JsValue> {
+        let (model, params) = self.request(id, layer, params)?;
+        let labels = if params.get().per_class { model.read_labels().map_err(|e| read_error(&e))? } else { None };
+        let mut sink = progress_sink(progress);
+        let result = with_model_layer(model, layer, labels.as_ref(), |input| analyse_layer_with(input, &params, full, &mut sink))
+            .map_err(|e| layer_error(model, layer, &e))?;
+        to_js(&result).map_err(JsValue::from)
+    }
+}
+
+/// Neighbour lists from `{k, indices: Uint32Array, distances: Float64Array}` (as
+/// [`Session::neighbours_part`] returns them, joined by the page).
+fn flat_from_js(v: &JsValue) -> Result<FlatNeighbours, JsValue> {
+    let field = |name: &str| Reflect::get(v, &name.into());
+    let k = field("k")?.as_f64().ok_or_else(|| JsError::new("neighbours: k is not a number"))? as usize;
+    let indices = field("indices")?.dyn_into::<Uint32Array>().map_err(|_| JsError::new("neighbours: indices is not a Uint32Array"))?;
+    let distances = field("distances")?.dyn_into::<Float64Array>().map_err(|_| JsError::new("neighbours: distances is not a Float64Array"))?;
+    Ok(FlatNeighbours { k, indices: indices.to_vec(), distances: distances.to_vec() })
+}
+
+/// The page's `progress(fraction)` callback as a progress sink: `false` (or a throw) cancels.
+fn progress_sink(progress: &Function) -> impl FnMut(f64) -> Result<(), Cancelled> + '_ {
+    move |f: f64| match progress.call1(&JsValue::NULL, &JsValue::from_f64(f)) {
+        Ok(v) if v == JsValue::FALSE => Err(Cancelled),
+        Ok(_) => Ok(()),
+        Err(_) => Err(Cancelled),
+    }
+}
+
+/// A layer's failure as a JS `Error` naming the file.
+fn layer_error(model: &Model, layer: usize, e: &LayerError) -> JsValue {
+    match e {
+        LayerError::Read(e) => read_error(e),
+        LayerError::Analysis(e) => file_error(model.layers.get(layer).map_or("", |l| l.file.as_str()), &e.to_string()),
     }
 }
 

@@ -44,7 +44,9 @@ test('Cancel stops a long run, Esc too, and the page still computes afterwards',
   assert.equal(await page.evaluate(() => document.body.dataset.state), 'idle');
   assert.match(await page.locator('#run-status').textContent(), /Cancelled/);
   const longTasks = await page.evaluate((t) => window.__longTasks.filter((x) => x.start >= t), t0);
-  assert.ok(longTasks.every((t) => t.duration <= 200), `long tasks during the computation: ${JSON.stringify(longTasks)}`);
+  console.log(`long tasks while computing: ${JSON.stringify(longTasks)}`);
+  // The target is < 50 ms; 100 leaves room for a loaded 2-core CI machine descheduling the page.
+  assert.ok(longTasks.every((t) => t.duration <= 100), `long tasks during the computation: ${JSON.stringify(longTasks)}`);
 
   // Run again, then Esc.
   await page.click('#run-button');

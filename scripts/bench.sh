@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The speed benchmark (not part of the tests; takes several minutes): the same seeded data through
+# the native CLI (all cores), the wasm build in Node (one instance), the page's worker pool in
+# headless Chromium (all workers) and DADApy 0.3.4; checks they agree on the ID, prints a table
+# and writes it to docs/benchmarks.md. See docs/benchmarks.md for what is counted.
+#
+#   bash scripts/bench.sh                     # the three sizes of issue 7
+#   BENCH_SIZES="2000x64" bash scripts/bench.sh   # other sizes (NxD, space-separated), e.g. a quick check
+#   IDSCOPE_BENCH_VENV=/tmp/refvenv bash scripts/bench.sh   # a venv that already has dadapy 0.3.4
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/idscope-bench"
+VENV="${IDSCOPE_BENCH_VENV:-$CACHE/venv}"
+mkdir -p "$CACHE/data"
+
+# DADApy in a throwaway venv outside the repository (never vendored).
+if ! "$VENV/bin/python" -c 'import dadapy, importlib.metadata as m; assert m.version("dadapy") == "0.3.4"' 2>/dev/null; then
+  log "python3 -m venv $VENV && pip install dadapy==0.3.4"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet dadapy==0.3.4 numpy scipy scikit-learn
+fi
+
+log "cargo build --release --bin idscope"
+cargo build --release --bin idscope
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+bash scripts/build-web.sh >&2
+
+# Seeded data: a 10-dimensional standard Gaussian embedded by a random rotation (compare_dadapy.py).
+SIZES="${BENCH_SIZES:-10000x768 2000x20000 50000x128}"
+FILES=()
+for s in $SIZES; do
+  f="$CACHE/data/gauss10_${s}_seed7.npy"
+  if [ ! -f "$f" ]; then
+    log "generating $f"
+    "$VENV/bin/python" scripts/compare_dadapy.py --make "${s%x*}" "${s#*x}" 10 7 "$f"
+  fi
+  FILES+=("$f")
+done
+
+node scripts/bench/run.mjs --cli "$TARGET_DIR/release/idscope" --python "$VENV/bin/python" --out docs/benchmarks.md "${FILES[@]}"

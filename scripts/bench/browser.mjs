@@ -1,0 +1,65 @@
+// The browser side of the benchmark: headless Chromium on the real page. First the page's own
+// figures while it computes the built-in demo (time from navigation to the first plot, longest
+// main-thread long task); then each file, handed to the page like a dropped file, analysed by a
+// fresh WorkerClient (worker-client.js + pool.js + worker.js: every worker) with the bench params.
+
+import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.js';
+
+/**
+ * `query`: e.g. `?workers=1` to time another pool size.
+ * @returns {{workers, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}]}}
+ */
+export async function benchBrowser(files, params, query = '') {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    const { page, context } = await openApp(browser, server, query);
+    await waitIdle(page, 300_000);
+    const firstPlotMs = Number(await page.evaluate(() => document.body.dataset.firstPlotMs));
+    const longestTaskMs = await page.evaluate(() => {
+      const from = window.idscope.state.firstRunStart ?? 0;
+      return Math.max(0, ...window.__longTasks.filter((t) => t.start >= from).map((t) => t.duration));
+    });
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'bench-input';
+      input.hidden = true;
+      document.body.append(input);
+    });
+    const runs = [];
+    let workers = 0;
+    for (const file of files) {
+      await page.setInputFiles('#bench-input', file);
+      const r = await page.evaluate(analyseInPage, params);
+      workers = r.workers;
+      runs.push({ file, ...r });
+    }
+    await context.close();
+    return { workers, firstPlotMs, longestTaskMs, runs };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** In the page: open the chosen file in a fresh pool, time the analysis of its first layer. */
+async function analyseInPage(params) {
+  const { WorkerClient } = await import(new URL('www/worker-client.js', document.baseURI).href);
+  const file = document.querySelector('#bench-input').files[0];
+  return new Promise((resolve, reject) => {
+    let t0 = 0;
+    const client = new WorkerClient(new URL('www/worker.js', document.baseURI), {
+      opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params }); },
+      layer: (_, result) => {
+        const seconds = (performance.now() - t0) / 1000;
+        client.cancel();
+        resolve({ fit: result.twonn.fit.id, ml: result.twonn.ml.id, seconds, workers: client.size });
+      },
+      progress: () => {},
+      error: (msg) => { client.cancel(); reject(new Error(msg.message)); },
+      crash: (text) => reject(new Error(`crash: ${text}`)),
+    });
+    client.open({ type: 'open', model: 1, files: [file], names: [file.name] });
+  });
+}

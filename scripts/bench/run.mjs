@@ -1,0 +1,103 @@
+// Runs every contender on each file, checks they agree on the TwoNN ID, prints the table and
+// writes it to docs/benchmarks.md. Called by scripts/bench.sh (which builds and makes the data).
+//   node scripts/bench/run.mjs --cli PATH --python PATH [--out FILE.md] FILE.npy...
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchBrowser } from './browser.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+/** The work measured everywhere: kNN + TwoNN on all points, nothing else. */
+const PARAMS = { repeats: 0, gride: false, decimation: false, pc_id: false, surrogate: false, per_class: false };
+/** Agreement asked of every contender's TwoNN fit ID with DADApy's. */
+const REL_TOL = 1e-6;
+
+const args = process.argv.slice(2);
+const opt = (name) => { const i = args.indexOf(name); return i < 0 ? null : args.splice(i, 2)[1]; };
+const cli = opt('--cli');
+const python = opt('--python');
+const out = opt('--out');
+const files = args;
+
+const run = (cmd, argv) => execFileSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+const shape = (file) => {
+  const head = readFileSync(file).subarray(0, 256).toString('latin1');
+  const [, n, d] = head.match(/'shape': \((\d+), (\d+)\)/);
+  return [Number(n), Number(d)];
+};
+const say = (s) => process.stderr.write(`==> ${s}\n`);
+
+const rows = [];
+for (const file of files) {
+  const [n, d] = shape(file);
+  say(`${n}×${d}: DADApy`);
+  const dp = JSON.parse(run(python, [path.join(ROOT, 'scripts/compare_dadapy.py'), file, '--json']));
+  say(`${n}×${d}: native CLI`);
+  const t = performance.now();
+  const nat = JSON.parse(run(cli, ['estimate', file, '--repeats', '0', '--json'])).layers[0];
+  const natWall = (performance.now() - t) / 1000;
+  say(`${n}×${d}: wasm in Node`);
+  const wasm = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), file, JSON.stringify(PARAMS)]));
+  rows.push({
+    file, n, d,
+    dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit },
+    native: { seconds: nat.seconds, wall: natWall, fit: nat.twonn.fit.id },
+    node: { seconds: wasm.seconds, fit: wasm.fit },
+  });
+}
+say('headless Chromium: the demo, then each file through the worker pool');
+const br = await benchBrowser(files, PARAMS);
+br.runs.forEach((r, i) => { rows[i].browser = { seconds: r.seconds, fit: r.fit }; });
+say('wasm SIMD peak and Gram kernel (Node)');
+const peak = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), '--peak', '2048', '768']));
+const native = JSON.parse(run(cli, ['bench', '--n', '2048', '--d', '768']));
+const gz = Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg/idscope_bg.wasm')}' | wc -c`], { encoding: 'utf8' }));
+
+// ---- checks and table ----
+const failures = [];
+const who = [['native', 'native CLI (all cores)'], ['node', 'wasm in Node (1 instance)'], ['browser', `Chromium pool (${br.workers} workers)`], ['dadapy', 'DADApy 0.3.4']];
+const lines = [];
+const table = (s) => lines.push(s);
+table('| N × D | contender | seconds | GFLOP/s | × DADApy time | TwoNN ID (fit) |');
+table('|---|---|---:|---:|---:|---|');
+for (const r of rows) {
+  const flop = 2 * r.n * r.n * r.d;
+  for (const [key, label] of who) {
+    const c = r[key];
+    const rel = Math.abs(c.fit - r.dadapy.fit) / Math.abs(r.dadapy.fit);
+    if (!(rel <= REL_TOL)) failures.push(`${r.n}×${r.d} ${label}: ID ${c.fit} vs DADApy ${r.dadapy.fit} (relative ${rel.toExponential(2)})`);
+    table(`| ${r.n} × ${r.d} | ${label} | ${c.seconds.toFixed(3)} | ${(flop / c.seconds / 1e9).toFixed(1)} | ${(c.seconds / r.dadapy.seconds).toFixed(2)} | ${c.fit.toFixed(9)} |`);
+  }
+}
+const more = [];
+if (peak.peak !== null) {
+  more.push(`wasm SIMD peak (pure f32x4 multiply-add loop, one instance in Node): ${peak.peak.toFixed(1)} GFLOP/s`);
+  more.push(`wasm Gram kernel on 2048 × 768: ${peak.gram.toFixed(1)} GFLOP/s = ${(100 * peak.gram / peak.peak).toFixed(0)} % of the peak`);
+  for (const r of rows) more.push(`wasm in Node end to end, ${r.n} × ${r.d}: ${(100 * 2 * r.n * r.n * r.d / r.node.seconds / 1e9 / peak.peak).toFixed(0)} % of the peak`);
+} else {
+  more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
+}
+const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
+more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
+more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
+more.push(`wasm after wasm-opt: ${(gz / 1000).toFixed(0)} KB gzipped (gzip -9; ${(gz / 1024).toFixed(0)} KiB)`);
+
+const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
+const machine = `${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; Chromium headless; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const report = [`Machine: ${machine}`, '', ...lines, '', ...more.map((m) => `- ${m}`)].join('\n');
+console.log(report);
+if (out) {
+  const md = readFileSync(path.join(ROOT, out), 'utf8');
+  const start = md.indexOf('<!-- bench:start -->');
+  const end = md.indexOf('<!-- bench:end -->');
+  if (start < 0 || end < 0) throw new Error(`${out}: no <!-- bench:start --> … <!-- bench:end --> markers`);
+  writeFileSync(path.join(ROOT, out), `${md.slice(0, start)}<!-- bench:start -->\n${report}\n${md.slice(end)}`);
+}
+if (failures.length) {
+  console.error(`\nIDs DIFFER beyond ${REL_TOL} relative:\n${failures.join('\n')}`);
+  process.exit(1);
+}

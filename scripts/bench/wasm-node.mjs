@@ -1,0 +1,50 @@
+// The wasm build in Node, one instance, through the worker's own entry (Session.open/analyse).
+// Node has Blob but no FileReaderSync: a Blob subclass over a Buffer plus a synchronous reader
+// stand in for the browser's, so the readers run unchanged.
+//   node scripts/bench/wasm-node.mjs FILE.npy '{"repeats":0}'   → one JSON line on stdout
+//   node scripts/bench/wasm-node.mjs --peak N D                   → SIMD peak and Gram GFLOP/s
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../www/pkg');
+
+/** A Blob whose bytes stay in a Buffer, so slices are views, not copies. */
+class BufferBlob extends Blob {
+  constructor(buf) {
+    super([]);
+    this.buf = buf;
+  }
+  get size() { return this.buf.length; }
+  slice(start, end) { return new BufferBlob(this.buf.subarray(start, end)); }
+}
+
+globalThis.FileReaderSync = class {
+  readAsArrayBuffer(blob) {
+    const b = blob.buf;
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
+  }
+};
+
+const mod = await import(path.join(PKG, 'idscope.js'));
+await mod.default({ module_or_path: readFileSync(path.join(PKG, 'idscope_bg.wasm')) });
+
+const args = process.argv.slice(2);
+if (args[0] === '--peak') {
+  const [n, d] = args.slice(1).map(Number);
+  // The kernel's bench exports exist from the `kernel` work on; without them, say so.
+  const out = typeof mod.simdPeakGflops === 'function'
+    ? { peak: mod.simdPeakGflops(1.0), gram: mod.gramGflops(n, d, 1.0) }
+    : { peak: null, gram: null };
+  console.log(JSON.stringify(out));
+} else {
+  const [file, paramsJson] = args;
+  const session = new mod.Session();
+  const t0 = performance.now();
+  session.open(1, [new BufferBlob(readFileSync(file))], [path.basename(file)]);
+  const t1 = performance.now();
+  const r = session.analyse(1, 0, JSON.parse(paramsJson ?? '{}'), () => true);
+  const wall = (performance.now() - t1) / 1000;
+  console.log(JSON.stringify({ fit: r.twonn.fit.id, ml: r.twonn.ml.id, seconds: wall, open: (t1 - t0) / 1000 }));
+}

@@ -1,0 +1,121 @@
+//! Benchmark hooks: the peak of a pure SIMD multiply-add loop and the speed of the production
+//! Gram kernel, both on one core, timed with `web_time` so they run natively and in wasm alike.
+//!
+//! Flops: one multiply-add is 2 flops. [`gram_gflops`] counts the work the neighbour search
+//! actually does: the upper block triangle of the Gram matrix, 2·d·|A|·|B| per tile A × B, about
+//! n²·d in all (half the full Gram's 2·n²·d, since symmetry is exploited), so its rate compares
+//! directly with [`simd_peak_gflops`].
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use web_time::Instant;
+
+use super::gram::{self, Packed, Simd};
+
+/// GFLOP/s of independent `acc = c + acc·m` chains in the widest SIMD this machine has (f32x4
+/// mul then add on wasm, FMA natively), the best over 8, 12 and 16 chains.
+pub fn simd_peak_gflops(min_seconds: f64) -> f64 {
+    (0..3).map(|which| best_rate(min_seconds / 3.0, |reps| widest_run(reps * 100_000, which))).fold(0.0, f64::max)
+}
+
+/// GFLOP/s of the production Gram kernel over the upper block triangle of the n × n Gram matrix
+/// of seeded n × d data, one core (the one-off packing of the rows is not timed).
+pub fn gram_gflops(n: usize, d: usize, min_seconds: f64) -> f64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let data: Vec<f32> = (0..n * d).map(|_| rng.random::<f32>() - 0.5).collect();
+    let x = Packed::new(&data, n, d);
+    let blocks: Vec<_> = super::split(0..n, super::DEFAULT_BLOCK).collect();
+    let mut c = Vec::new();
+    best_rate(min_seconds, |reps| {
+        let mut flops = 0.0;
+        for _ in 0..reps {
+            for (i, a) in blocks.iter().enumerate() {
+                for b in &blocks[i..] {
+                    std::hint::black_box(gram::tile(&x, a.clone(), b.clone(), &mut c).get(a.start, b.start));
+                    flops += 2.0 * (a.len() * b.len() * d) as f64;
+                }
+            }
+        }
+        flops
+    })
+}
+
+/// The best GFLOP/s of `run(reps)` (which returns the flops it did), doubling `reps` until one
+/// run takes `min_seconds / 4`, then repeating until `min_seconds` have passed in all.
+fn best_rate(min_seconds: f64, mut run: impl FnMut(usize) -> f64) -> f64 {
+    let start = Instant::now();
+    let (mut reps, mut best) = (1usize, 0.0f64);
+    loop {
+        let t = Instant::now();
+        let flops = run(reps);
+        let secs = t.elapsed().as_secs_f64();
+        if secs > 0.0 {
+            best = best.max(flops / secs / 1e9);
+        }
+        if start.elapsed().as_secs_f64() >= min_seconds {
+            return best;
+        }
+        if secs < min_seconds / 4.0 {
+            reps *= 2;
+        }
+    }
+}
+
+/// `iters` steps of `ACC` independent multiply-add chains; returns the flops.
+#[inline(always)]
+fn chains<S: Simd, const ACC: usize>(iters: usize) -> f64 {
+    let (c, m) = (S::splat(1e-3), S::splat(0.999));
+    let mut acc: [S; ACC] = std::array::from_fn(|i| S::splat(i as f32));
+    for _ in 0..std::hint::black_box(iters) {
+        for a in acc.iter_mut() {
+            *a = c.mul_add(*a, m);
+        }
+    }
+    std::hint::black_box(acc);
+    (iters * ACC * S::W * 2) as f64
+}
+
+/// Chain count number `which` (8, 12, 16) of one vector type; returns the flops.
+#[inline(always)]
+fn peak_runs<S: Simd>(iters: usize, which: usize) -> f64 {
+    match which {
+        0 => chains::<S, 8>(iters),
+        1 => chains::<S, 12>(iters),
+        _ => chains::<S, 16>(iters),
+    }
+}
+
+/// `iters` steps of chain count number `which` (8, 12, 16) in the widest vector type.
+fn widest_run(iters: usize, which: usize) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F was detected.
+            return unsafe { peak_avx512(iters, which) };
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: AVX2 and FMA were detected.
+            return unsafe { peak_avx2(iters, which) };
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        peak_runs::<gram::wasm::F32x4>(iters, which)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        peak_runs::<gram::portable::F32x4>(iters, which)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn peak_avx512(iters: usize, which: usize) -> f64 {
+    peak_runs::<gram::x86::F32x16>(iters, which)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn peak_avx2(iters: usize, which: usize) -> f64 {
+    peak_runs::<gram::x86::F32x8>(iters, which)
+}

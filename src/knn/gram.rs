@@ -1,0 +1,455 @@
+//! Gram tiles (dot products of two blocks of rows) by a register-blocked micro-kernel over packed
+//! panels: each step of the kernel multiplies an MR-row panel by an NR-column panel, keeping the
+//! MR × NR partial sums in SIMD registers, so every loaded value feeds several multiply-adds.
+//!
+//! Kernels: AVX-512 (8 × 32) or AVX2+FMA (6 × 16) on x86_64, picked at run time; f32x4 SIMD128
+//! mul+add on wasm (4 × 8); portable code elsewhere (4 × 8, auto-vectorised). Hand-written rather
+//! than a BLAS crate because the neighbour bound needs a known summation order (see
+//! [`error_factor`]), the wasm build needs SIMD128, and faer's f32 matmul measured 2–3× slower
+//! than OpenBLAS here (it stops at AVX2).
+
+use std::ops::Range;
+
+/// Columns per packed chunk: a chunk is summed in one pass of the kernel, chunks are then added
+/// in f32; [`error_factor`] grows with it.
+pub const KC: usize = 128;
+
+/// Upper bound of |fl(a·b) − a·b| / (‖a‖·‖b‖), in units of f32 epsilon ε = 2u, for a Gram entry
+/// of rows of length `len`, whatever the kernel (with or without FMA).
+///
+/// Within a chunk of L ≤ [`KC`] columns the products are summed one after another, so the error
+/// is at most γ_L·Σ|aᵢbᵢ| ≤ Lε·‖a_c‖‖b_c‖ (γ_L = Lu/(1 − Lu) ≤ 2Lu; an FMA only drops roundings),
+/// and Σ_c ‖a_c‖‖b_c‖ ≤ ‖a‖‖b‖ by Cauchy–Schwarz. The ⌈len/KC⌉ chunk sums are then added in f32:
+/// at most one more ε·‖a‖‖b‖ each, plus one for the slack of the chunk errors.
+pub fn error_factor(len: usize) -> f64 {
+    len.min(KC) as f64 + len.div_ceil(KC) as f64 + 1.0
+}
+
+/// Rows packed once for every tile: for each chunk of [`KC`] columns, panels of `p` rows stored
+/// column by column (`p` values per column), the last panel padded with zero rows. `p` is the
+/// column width of the kernel picked for this machine, so column panels load contiguously and
+/// row panels are read `MR` rows at a time.
+pub struct Packed {
+    data: Vec<f32>,
+    n: usize,
+    d: usize,
+    isa: Isa,
+}
+
+impl Packed {
+    /// Packs the row-major `n` × `d` matrix `rows` for the widest kernel this machine has.
+    pub fn new(rows: &[f32], n: usize, d: usize) -> Self {
+        Self::for_isa(rows, n, d, isa())
+    }
+
+    fn for_isa(rows: &[f32], n: usize, d: usize, isa: Isa) -> Self {
+        let p = isa.panel();
+        let np = n.div_ceil(p);
+        let mut data = vec![0.0f32; np * p * d];
+        for k0 in (0..d).step_by(KC) {
+            let kc = KC.min(d - k0);
+            let chunk = &mut data[k0 * np * p..(k0 + kc) * np * p];
+            for (i, row) in rows.chunks_exact(d).take(n).enumerate() {
+                let panel = &mut chunk[(i / p) * p * kc..(i / p + 1) * p * kc];
+                for (k, &v) in row[k0..k0 + kc].iter().enumerate() {
+                    panel[k * p + i % p] = v;
+                }
+            }
+        }
+        Self { data, n, d, isa }
+    }
+
+    /// Rows per panel.
+    fn p(&self) -> usize {
+        self.isa.panel()
+    }
+
+    /// The panels holding rows `rows`.
+    fn cover(&self, rows: &Range<usize>) -> Range<usize> {
+        let p = self.p();
+        rows.start / p..rows.end.min(self.n).div_ceil(p)
+    }
+}
+
+/// A computed tile: `get(i, j)` is row `i` · row `j` for rows in the tile's ranges.
+pub struct Tile<'s> {
+    c: &'s [f32],
+    a0: usize,
+    b0: usize,
+    ld: usize,
+}
+
+impl Tile<'_> {
+    /// The dot product of rows `i` (of the tile's `a`) and `j` (of its `b`).
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f32 {
+        self.c[(i - self.a0) * self.ld + (j - self.b0)]
+    }
+}
+
+/// The dot products of rows `a` with rows `b` (whole panels around them are computed), in `c`.
+pub fn tile<'s>(x: &Packed, a: Range<usize>, b: Range<usize>, c: &'s mut Vec<f32>) -> Tile<'s> {
+    let (pa, pb) = (x.cover(&a), x.cover(&b));
+    let p = x.p();
+    let (a0, b0) = (pa.start * p, pb.start * p);
+    let ld = pb.len() * p;
+    c.clear();
+    c.resize(pa.len() * p * ld, 0.0);
+    match x.isa {
+        // SAFETY: `x.isa` was detected on this CPU (or is the baseline).
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { x86::product_avx512(x, pa, pb, c) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { x86::product_avx2(x, pa, pb, c) },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => product::<wasm::F32x4, 4, 2>(x, pa, pb, c),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        Isa::Portable => product::<portable::F32x4, 4, 2>(x, pa, pb, c),
+    }
+    Tile { c, a0, b0, ld }
+}
+
+/// The kernel this machine runs, by name (for benchmark reports).
+pub fn kernel_name() -> &'static str {
+    match isa() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => "avx512 8x32",
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => "avx2+fma 4x24",
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => "simd128 4x8",
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        Isa::Portable => "portable 4x8",
+    }
+}
+
+/// The instruction sets a kernel exists for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isa {
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    Simd128,
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    Portable,
+}
+
+impl Isa {
+    /// The kernel's column width NR, which is also the packing's panel height.
+    fn panel(self) -> usize {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => 32,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => 24,
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Isa::Simd128 => 8,
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+            Isa::Portable => 8,
+        }
+    }
+}
+
+/// The widest kernel this CPU runs (the x86 feature tests are cached by std).
+pub(crate) fn isa() -> Isa {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            return Isa::Avx512;
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            return Isa::Avx2;
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        Isa::Simd128
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        Isa::Portable
+    }
+}
+
+/// A SIMD vector of `W` f32 lanes.
+pub(crate) trait Simd: Copy {
+    const W: usize;
+    fn zero() -> Self;
+    fn splat(v: f32) -> Self;
+    /// # Safety
+    /// `p` must point to `W` readable f32.
+    unsafe fn load(p: *const f32) -> Self;
+    /// # Safety
+    /// `p` must point to `W` writable f32.
+    unsafe fn store(self, p: *mut f32);
+    /// `self + a·b` (fused where the target has FMA).
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    fn add(self, other: Self) -> Self;
+}
+
+/// The product of row panels `pa` by row panels `pb` of `x` into `c` (zeroed, row stride
+/// `pb.len()·NR`), chunk by chunk of [`KC`] columns: for each MR-row slice of a row panel (kept
+/// in L1) the kernel runs along every column panel of the chunk (streamed from L2).
+#[inline(always)]
+fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Range<usize>, pb: Range<usize>, c: &mut [f32]) {
+    let nr = NV * S::W;
+    debug_assert_eq!(nr, x.p());
+    let np = x.n.div_ceil(nr);
+    let ld = pb.len() * nr;
+    for k0 in (0..x.d).step_by(KC) {
+        let kc = KC.min(x.d - k0);
+        let chunk = &x.data[k0 * np * nr..(k0 + kc) * np * nr];
+        let panel = |q: usize| &chunk[q * nr * kc..(q + 1) * nr * kc];
+        for (ib, qb) in pb.clone().enumerate() {
+            for (ia, qa) in pa.clone().enumerate() {
+                for r0 in (0..nr).step_by(MR) {
+                    let c = &mut c[(ia * nr + r0) * ld + ib * nr..];
+                    micro::<S, MR, NV>(kc, &panel(qa)[r0..], nr, panel(qb), c, ld);
+                }
+            }
+        }
+    }
+}
+
+/// `c[r][j] += Σ_k a[k·lda + r]·b[k·NR + j]` for MR rows of a packed row panel `a` (row stride
+/// `lda`) and an NR = NV·W column panel `b` of depth `kc`; `c` has row stride `ld`. Each sum runs
+/// over k in order, one multiply-add per step (the assumption of [`error_factor`]).
+#[inline(always)]
+fn micro<S: Simd, const MR: usize, const NV: usize>(kc: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32], ld: usize) {
+    let nr = NV * S::W;
+    assert!(kc > 0 && a.len() >= (kc - 1) * lda + MR && b.len() >= kc * nr && c.len() >= (MR - 1) * ld + nr);
+    let mut acc = [[S::zero(); NV]; MR];
+    for k in 0..kc {
+        let mut bv = [S::zero(); NV];
+        for (v, bv) in bv.iter_mut().enumerate() {
+            // SAFETY: k·nr + v·W + W ≤ kc·nr ≤ b.len() (asserted above).
+            *bv = unsafe { S::load(b.as_ptr().add(k * nr + v * S::W)) };
+        }
+        for (r, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: k·lda + r ≤ (kc − 1)·lda + MR − 1 < a.len() (asserted above).
+            let av = S::splat(unsafe { *a.get_unchecked(k * lda + r) });
+            for (acc, &bv) in acc.iter_mut().zip(&bv) {
+                *acc = acc.mul_add(av, bv);
+            }
+        }
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        for (v, &acc) in acc.iter().enumerate() {
+            // SAFETY: r·ld + v·W + W ≤ (MR − 1)·ld + nr ≤ c.len() (asserted above).
+            unsafe {
+                let p = c.as_mut_ptr().add(r * ld + v * S::W);
+                S::load(p).add(acc).store(p);
+            }
+        }
+    }
+}
+
+/// Plain arrays, vectorised by the compiler (SSE2 or NEON); mul then add, no FMA.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) mod portable {
+    #[derive(Clone, Copy)]
+    pub struct F32x4([f32; 4]);
+
+    impl super::Simd for F32x4 {
+        const W: usize = 4;
+        #[inline(always)]
+        fn zero() -> Self {
+            Self([0.0; 4])
+        }
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            Self([v; 4])
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees 4 readable f32.
+            Self(unsafe { (p as *const [f32; 4]).read_unaligned() })
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            // SAFETY: the caller guarantees 4 writable f32.
+            unsafe { (p as *mut [f32; 4]).write_unaligned(self.0) }
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            Self(std::array::from_fn(|l| self.0[l] + a.0[l] * b.0[l]))
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Self(std::array::from_fn(|l| self.0[l] + o.0[l]))
+        }
+    }
+}
+
+/// SIMD128: f32x4 mul then add (the fused relaxed_madd is not in every browser).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) mod wasm {
+    use core::arch::wasm32::*;
+
+    #[derive(Clone, Copy)]
+    pub struct F32x4(v128);
+
+    impl super::Simd for F32x4 {
+        const W: usize = 4;
+        #[inline(always)]
+        fn zero() -> Self {
+            Self(f32x4_splat(0.0))
+        }
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            Self(f32x4_splat(v))
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees 16 readable bytes; no alignment needed.
+            Self(unsafe { v128_load(p as *const v128) })
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            // SAFETY: the caller guarantees 16 writable bytes; no alignment needed.
+            unsafe { v128_store(p as *mut v128, self.0) }
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            Self(f32x4_add(self.0, f32x4_mul(a.0, b.0)))
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Self(f32x4_add(self.0, o.0))
+        }
+    }
+}
+
+/// AVX-512 and AVX2+FMA, compiled with those features and called only once they are detected.
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86 {
+    use super::{Packed, Range, product};
+    use core::arch::x86_64::*;
+
+    #[derive(Clone, Copy)]
+    pub struct F32x16(__m512);
+
+    #[derive(Clone, Copy)]
+    pub struct F32x8(__m256);
+
+    // SAFETY (all methods): only reached from `product_avx512`/`product_avx2` (and the benchmark's
+    // wrappers), whose target features make the intrinsics valid; loads and stores are unaligned
+    // within what the caller guarantees.
+    impl super::Simd for F32x16 {
+        const W: usize = 16;
+        #[inline(always)]
+        fn zero() -> Self {
+            Self(unsafe { _mm512_setzero_ps() })
+        }
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            Self(unsafe { _mm512_set1_ps(v) })
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            Self(unsafe { _mm512_loadu_ps(p) })
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            unsafe { _mm512_storeu_ps(p, self.0) }
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            Self(unsafe { _mm512_fmadd_ps(a.0, b.0, self.0) })
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Self(unsafe { _mm512_add_ps(self.0, o.0) })
+        }
+    }
+
+    impl super::Simd for F32x8 {
+        const W: usize = 8;
+        #[inline(always)]
+        fn zero() -> Self {
+            Self(unsafe { _mm256_setzero_ps() })
+        }
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            Self(unsafe { _mm256_set1_ps(v) })
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            Self(unsafe { _mm256_loadu_ps(p) })
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32) {
+            unsafe { _mm256_storeu_ps(p, self.0) }
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            Self(unsafe { _mm256_fmadd_ps(a.0, b.0, self.0) })
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Self(unsafe { _mm256_add_ps(self.0, o.0) })
+        }
+    }
+
+    /// The 8 × 32 AVX-512 kernel.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn product_avx512(x: &Packed, a: Range<usize>, b: Range<usize>, c: &mut [f32]) {
+        product::<F32x16, 8, 2>(x, a, b, c)
+    }
+
+    /// The 4 × 24 AVX2+FMA kernel.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn product_avx2(x: &Packed, a: Range<usize>, b: Range<usize>, c: &mut [f32]) {
+        product::<F32x8, 4, 3>(x, a, b, c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize, d: usize) -> Vec<f32> {
+        (0..n * d).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.013).collect()
+    }
+
+    fn check(isa: Isa) {
+        for (n, d) in [(1usize, 1usize), (13, 7), (40, 300), (70, 513)] {
+            let v = data(n, d);
+            let x = Packed::for_isa(&v, n, d, isa);
+            let mut c = Vec::new();
+            for (a, b) in [(0..n, 0..n), (n / 3..n, 0..n / 2 + 1)] {
+                let g = tile(&x, a.clone(), b.clone(), &mut c);
+                for i in a.clone() {
+                    for j in b.clone() {
+                        let (ri, rj) = (&v[i * d..(i + 1) * d], &v[j * d..(j + 1) * d]);
+                        let exact: f64 = ri.iter().zip(rj).map(|(&p, &q)| p as f64 * q as f64).sum();
+                        let norm = |r: &[f32]| r.iter().map(|&p| (p as f64).powi(2)).sum::<f64>().sqrt();
+                        let bound = error_factor(d) * f32::EPSILON as f64 * norm(ri) * norm(rj);
+                        let err = (g.get(i, j) as f64 - exact).abs();
+                        assert!(err <= bound.max(1e-30), "n {n} d {d} ({i},{j}): err {err} > bound {bound}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_widest_kernel_is_within_its_error_bound() {
+        check(isa());
+    }
+
+    #[test]
+    fn the_portable_kernel_is_within_its_error_bound() {
+        check(Isa::Portable);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_kernel_is_within_its_error_bound() {
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            check(Isa::Avx2);
+        }
+    }
+}

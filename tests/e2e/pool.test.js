@@ -1,0 +1,100 @@
+// The worker pool (pool.js, worker-client.js): with several workers a layer's neighbour search is
+// split by rows and joined, and the results equal one worker's exactly; Cancel and a trap in any
+// worker still stop everything cleanly and the page keeps what it computed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, openApp, waitIdle, ROOT } from './helpers.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const NPY = path.join(ROOT, 'tests/fixtures/reference/gauss8_d40.npy');
+
+/** Every result on the page, by model name and layer, without the timings. */
+function results(page) {
+  return page.evaluate(() => Object.fromEntries(window.idscope.state.models.flatMap((m) => [...m.results].map(([layer, { result }]) => {
+    const { seconds, ...rest } = result;
+    return [`${m.name}/${layer}`, rest];
+  }))));
+}
+
+/** The demo (and then the fixture file, dropped in) computed with `workers` workers. */
+async function compute(workers, file = null) {
+  const { page, context, consoleErrors } = await openApp(browser, server, `?workers=${workers}`);
+  await waitIdle(page, 120_000);
+  assert.equal(await page.evaluate(() => window.idscope.client.size), workers);
+  const demo = await results(page);
+  let dropped = null;
+  if (file) {
+    await page.setInputFiles('#file-input', file);
+    await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'gauss8_d40'));
+    await waitIdle(page, 120_000);
+    dropped = await results(page);
+  }
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+  return { demo, dropped };
+}
+
+test('three workers give exactly the IDs of one worker, on the demo and on a dropped file', async () => {
+  const one = await compute(1, NPY);
+  const three = await compute(3, NPY);
+  assert.ok(Object.keys(one.demo).length >= 12, `demo layers: ${Object.keys(one.demo)}`);
+  assert.deepEqual(three.demo, one.demo);
+  assert.equal(Object.keys(one.dropped).length, 1);
+  assert.deepEqual(three.dropped, one.dropped);
+  assert.ok(Object.values(three.dropped)[0].twonn.fit.id > 6, 'an 8-dimensional Gaussian');
+});
+
+/** A float32 .npy of `rows` × `cols` pseudo-random values. */
+function writeNpy(file, rows, cols) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
+  const pre = Buffer.from([0x93, ...Buffer.from('NUMPY', 'latin1'), 1, 0, header.length & 255, header.length >> 8]);
+  const data = new Float32Array(rows * cols);
+  let x = 777;
+  for (let i = 0; i < data.length; i += 1) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[i] = x / 2 ** 32; }
+  writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
+}
+
+test('Cancel stops every worker of the pool and a fresh pool computes afterwards', async () => {
+  const big = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-pool-')), 'big.npy');
+  writeNpy(big, 30000, 48);
+  const { page, consoleErrors, context } = await openApp(browser, server, '?workers=3');
+  await waitIdle(page);
+  await page.setInputFiles('#file-input', big);
+  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => window.idscope.client.busy), true, 'still computing after 1 s');
+  await page.click('#cancel-button');
+  assert.deepEqual(await page.evaluate(() => ({ busy: window.idscope.client.busy, workers: window.idscope.client.pool.workers.length })), { busy: false, workers: 0 });
+  assert.match(await page.locator('#run-status').textContent(), /Cancelled/);
+  await page.fill('input[name="max_points"]', '1500');
+  await page.locator('input[name="max_points"]').dispatchEvent('change');
+  await waitIdle(page, 60_000);
+  assert.equal(await page.evaluate(() => window.idscope.client.pool.workers.length), 3);
+  assert.match(await page.evaluate(() => document.querySelector('td.n-used').textContent), /^1500 \(of 30000\)$/);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('a trap in one worker of the pool becomes a message; results stay and fresh workers recompute', async () => {
+  const { page, context } = await openApp(browser, server, '?workers=3');
+  await waitIdle(page);
+  const before = await results(page);
+  await page.evaluate(() => window.idscope.client.panic(2));
+  await page.locator('.message[role="alert"]', { hasText: 'crashed' }).waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('.message[role="alert"]').first().textContent(), /panic requested by the test/);
+  assert.deepEqual(await results(page), before);
+  await page.fill('input[name="seed"]', '3');
+  await page.locator('input[name="seed"]').dispatchEvent('change');
+  await waitIdle(page);
+  assert.equal(await page.locator('tr.stale').count(), 0);
+  assert.equal(await page.evaluate(() => window.idscope.client.pool.workers.length), 3);
+  await context.close();
+});

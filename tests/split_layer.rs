@@ -1,0 +1,76 @@
+//! A layer's neighbour search split into row parts (as the browser's worker pool does) and joined
+//! gives exactly the estimates of the unsplit analysis.
+
+mod common;
+
+use idscope::analysis::{LayerInput, LabelsView, analyse_layer, analyse_layer_with, layer_neighbours_part};
+use idscope::estimate::EstimateError;
+use idscope::knn::{FlatNeighbours, Neighbours};
+use idscope::params::Params;
+use idscope::progress::Silent;
+use idscope::results::LayerResult;
+use ndarray::{Array2, Axis, concatenate};
+
+/// A 5-dimensional sphere in 40 coordinates with 30 rows repeated (so duplicates are removed
+/// before the search), two classes.
+fn layer() -> (Array2<f32>, Vec<u32>) {
+    let x = common::sphere(600, 5, 40, 11);
+    let x = concatenate(Axis(0), &[x.view(), x.slice(ndarray::s![..30, ..])]).unwrap();
+    let ids = (0..x.nrows() as u32).map(|i| i % 2).collect();
+    (x, ids)
+}
+
+fn input<'a>(x: &'a Array2<f32>, ids: &'a [u32], names: &'a [String]) -> LayerInput<'a> {
+    LayerInput { name: "l", index: 0, data: x.view(), n_input: x.nrows(), non_finite_dropped: 0, labels: Some(LabelsView { ids, names }) }
+}
+
+fn without_time(mut r: LayerResult) -> LayerResult {
+    r.seconds = 0.0;
+    r
+}
+
+fn check(params: Params, parts: usize) {
+    let (x, ids) = layer();
+    let names = vec!["a".to_owned(), "b".to_owned()];
+    let p = params.check().unwrap();
+    let whole = analyse_layer(input(&x, &ids, &names), &p, &mut Silent).unwrap();
+    let lists: Vec<Neighbours> =
+        (0..parts).map(|i| layer_neighbours_part(input(&x, &ids, &names), &p, i, parts, &mut Silent).unwrap()).collect();
+    let joined = Neighbours::concat(&lists).unwrap();
+    let split = analyse_layer_with(input(&x, &ids, &names), &p, Some(joined), &mut Silent).unwrap();
+    assert_eq!(without_time(split), without_time(whole));
+}
+
+#[test]
+fn three_parts_give_the_unsplit_estimates_with_the_app_defaults() {
+    check(Params { gride: true, decimation: true, pc_id: true, per_class: true, ..Params::default() }, 3);
+}
+
+#[test]
+fn parts_of_a_subsample_give_the_unsplit_estimates() {
+    check(Params { max_points: Some(400), repeats: 5, ..Params::default() }, 4);
+}
+
+#[test]
+fn more_parts_than_points_leave_empty_parts() {
+    let x = common::sphere(5, 2, 3, 1);
+    let p = Params { repeats: 0, ..Params::default() }.check().unwrap();
+    let inp = LayerInput { name: "t", index: 0, data: x.view(), n_input: 5, non_finite_dropped: 0, labels: None };
+    let lists: Vec<Neighbours> = (0..8).map(|i| layer_neighbours_part(inp, &p, i, 8, &mut Silent).unwrap()).collect();
+    assert_eq!(lists.iter().map(|l| l.indices.nrows()).sum::<usize>(), 5);
+    let split = analyse_layer_with(inp, &p, Some(Neighbours::concat(&lists).unwrap()), &mut Silent).unwrap();
+    assert_eq!(without_time(split), without_time(analyse_layer(inp, &p, &mut Silent).unwrap()));
+}
+
+#[test]
+fn lists_that_do_not_fit_the_points_are_refused() {
+    let (x, ids) = layer();
+    let names = vec!["a".to_owned(), "b".to_owned()];
+    let p = Params::default().check().unwrap();
+    let half = layer_neighbours_part(input(&x, &ids, &names), &p, 0, 2, &mut Silent).unwrap();
+    let err = analyse_layer_with(input(&x, &ids, &names), &p, Some(half), &mut Silent).unwrap_err();
+    assert!(matches!(err, idscope::analysis::AnalysisError::Estimate { source: EstimateError::GivenNeighbours { rows: 300, k: 16, n: 600, expected_k: 16 }, .. }), "{err}");
+    let flat = FlatNeighbours { k: 16, indices: vec![0; 16], distances: vec![0.0; 16] };
+    let one_row = Neighbours::try_from(flat).unwrap();
+    assert!(analyse_layer_with(input(&x, &ids, &names), &p, Some(one_row), &mut Silent).is_err());
+}
