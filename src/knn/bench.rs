@@ -85,7 +85,10 @@ fn peak_runs<S: Simd>(iters: usize, which: usize) -> f64 {
     }
 }
 
-/// `iters` steps of chain count number `which` (8, 12, 16) in the widest vector type.
+/// `iters` steps of chain count number `which` (8, 12, 16) in the widest vector type; never
+/// inlined, so that engines which compile a hot wasm function again (V8's tier-up applies to the
+/// next call) time the optimised code after the first calls.
+#[inline(never)]
 fn widest_run(iters: usize, which: usize) -> f64 {
     #[cfg(target_arch = "x86_64")]
     {

@@ -8,6 +8,7 @@
 //! The same package is loaded by the module worker (compute) and by the page (drawing): plotters
 //! lays out text through `window()`, so charts can only be drawn on the main thread.
 
+pub mod bench;
 pub mod draw;
 pub mod session;
 pub mod source;
