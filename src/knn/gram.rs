@@ -2,7 +2,7 @@
 //! panels: each step of the kernel multiplies an MR-row panel by an NR-column panel, keeping the
 //! MR × NR partial sums in SIMD registers, so every loaded value feeds several multiply-adds.
 //!
-//! Kernels: AVX-512 (8 × 32) or AVX2+FMA (6 × 16) on x86_64, picked at run time; f32x4 SIMD128
+//! Kernels: AVX-512 (8 × 48) or AVX2+FMA (4 × 24) on x86_64, picked at run time; f32x4 SIMD128
 //! mul+add on wasm (4 × 8); portable code elsewhere (4 × 8, auto-vectorised). Hand-written rather
 //! than a BLAS crate because the neighbour bound needs a known summation order (see
 //! [`error_factor`]), the wasm build needs SIMD128, and faer's f32 matmul measured 2–3× slower
@@ -71,6 +71,13 @@ impl Packed {
     }
 }
 
+/// Rows per side of a tile: about 256 (packed rows and products, 3 × 256 KB, stay in L2), a
+/// whole number of panels so no tile computes rows it does not need.
+pub fn default_block() -> usize {
+    let p = isa().panel();
+    (256 / p).max(1) * p
+}
+
 /// A computed tile: `get(i, j)` is row `i` · row `j` for rows in the tile's ranges.
 pub struct Tile<'s> {
     c: &'s [f32],
@@ -113,7 +120,7 @@ pub fn tile<'s>(x: &Packed, a: Range<usize>, b: Range<usize>, c: &'s mut Vec<f32
 pub fn kernel_name() -> &'static str {
     match isa() {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => "avx512 8x32",
+        Isa::Avx512 => "avx512 8x48",
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => "avx2+fma 4x24",
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -141,7 +148,7 @@ impl Isa {
     fn panel(self) -> usize {
         match self {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => 32,
+            Isa::Avx512 => 48,
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => 24,
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -393,10 +400,10 @@ pub(crate) mod x86 {
         }
     }
 
-    /// The 8 × 32 AVX-512 kernel.
+    /// The 8 × 48 AVX-512 kernel.
     #[target_feature(enable = "avx512f")]
     pub unsafe fn product_avx512(x: &Packed, a: Range<usize>, b: Range<usize>, c: &mut [f32]) {
-        product::<F32x16, 8, 2>(x, a, b, c)
+        product::<F32x16, 8, 3>(x, a, b, c)
     }
 
     /// The 4 × 24 AVX2+FMA kernel.

@@ -218,7 +218,7 @@ pub fn neighbours_rows(
     let x = x.as_standard_layout();
     let x = x.view();
     let prep = Prepared::new(&x, search.metric)?;
-    let block = search.block.unwrap_or(DEFAULT_BLOCK).max(1);
+    let block = search.block.unwrap_or_else(gram::default_block).max(1);
     let m = (k + spare(k)).min(n - 1);
 
     let cands = prep.candidates(rows.clone(), m, block, progress)?;
@@ -239,9 +239,6 @@ pub fn neighbours_rows(
     progress.update(1.0)?;
     Ok(Neighbours { indices, distances })
 }
-
-/// Rows per side of a tile: the tile's packed rows and products (3 × 256 KB) stay in L2.
-pub(crate) const DEFAULT_BLOCK: usize = 256;
 
 /// One tile of the candidate search: query block `a` against rows `b`, which are query block
 /// `b_block` when they are query rows themselves (then the tile serves both sides).
