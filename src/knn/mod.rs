@@ -225,8 +225,9 @@ pub fn neighbours_rows(
 
     let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
+    let first = PairDistances::measure(&x, &prep.exact, rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])));
     let refined = crate::parallel::map(&queries, |&i| {
-        prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates)
+        prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates, &first)
     });
     let mut indices = Array2::<u32>::zeros((rows.len(), k));
     let mut distances = Array2::<f64>::zeros((rows.len(), k));
@@ -361,12 +362,21 @@ impl Prepared {
     /// measured has an approximate value at least the next candidate's (a non-candidate's is at
     /// least the final threshold, which only ever fell). Rows are read from memory per pair, so
     /// measuring fewer pairs is what makes this step fast.
-    fn refine(&self, x: &ArrayView2<f32>, i: usize, cands: &Candidates, k: usize, all: bool) -> Vec<(f64, u32)> {
+    fn refine(
+        &self,
+        x: &ArrayView2<f32>,
+        i: usize,
+        cands: &Candidates,
+        k: usize,
+        all: bool,
+        known: &PairDistances,
+    ) -> Vec<(f64, u32)> {
         let items = cands.items();
+        let distance = |j: u32| known.get(i, j as usize).unwrap_or_else(|| self.exact.euclidean(x, i, j as usize));
         let mut measured: Vec<(f64, u32)> = Vec::with_capacity(items.len());
         for stop in [(k + 1).min(items.len()), items.len()] {
             let from = measured.len();
-            measured.extend(items[from..stop].iter().map(|&(_, j)| (self.exact.euclidean(x, i, j as usize), j)));
+            measured.extend(items[from..stop].iter().map(|&(_, j)| (distance(j), j)));
             let mut best = measured.clone();
             sort_by_distance_then_index(&mut best);
             best.truncate(k);
@@ -403,6 +413,33 @@ impl Prepared {
         sort_by_distance_then_index(&mut all);
         all.truncate(k);
         all
+    }
+}
+
+/// Exact distances of a set of pairs, each unordered pair measured once: most neighbours are
+/// mutual, and reading the two rows from memory is what a distance costs.
+struct PairDistances {
+    /// (lower, higher) row index, sorted, distinct.
+    pairs: Vec<(u32, u32)>,
+    distances: Vec<f64>,
+}
+
+impl PairDistances {
+    /// The distances from each row `i` to the candidates `items` given with it.
+    fn measure<'a>(x: &ArrayView2<f32>, exact: &ExactMetric, lists: impl Iterator<Item = (usize, &'a [(f32, u32)])>) -> Self {
+        let mut pairs: Vec<(u32, u32)> = lists
+            .flat_map(|(i, items)| items.iter().map(move |&(_, j)| (i.min(j as usize) as u32, i.max(j as usize) as u32)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let distances = crate::parallel::map(&pairs, |&(i, j)| exact.euclidean(x, i as usize, j as usize));
+        Self { pairs, distances }
+    }
+
+    /// The distance between rows `i` and `j`, if measured.
+    fn get(&self, i: usize, j: usize) -> Option<f64> {
+        let key = (i.min(j) as u32, i.max(j) as u32);
+        self.pairs.binary_search(&key).ok().map(|p| self.distances[p])
     }
 }
 
