@@ -23,7 +23,7 @@ pub fn simd_peak_gflops(min_seconds: f64) -> f64 {
 pub fn gram_gflops(n: usize, d: usize, min_seconds: f64) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let data: Vec<f32> = (0..n * d).map(|_| rng.random::<f32>() - 0.5).collect();
-    let x = Packed::new(&data, n, d);
+    let x = Packed::new(n, d, |i, k| data[i * d + k]);
     let blocks: Vec<_> = super::split(0..n, gram::default_block()).collect();
     let mut c = Vec::new();
     best_rate(min_seconds, |reps| {

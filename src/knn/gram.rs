@@ -37,25 +37,25 @@ pub struct Packed {
 }
 
 impl Packed {
-    /// Packs the row-major `n` × `d` matrix `rows` for the widest kernel this machine has.
-    pub fn new(rows: &[f32], n: usize, d: usize) -> Self {
-        Self::for_isa(rows, n, d, isa())
+    /// Packs the `n` × `d` matrix whose row `i`, column `k` is `value(i, k)`, for the widest
+    /// kernel this machine has (values are computed as they are packed, no row-major copy).
+    pub fn new(n: usize, d: usize, value: impl Fn(usize, usize) -> f32 + Sync + Send) -> Self {
+        Self::for_isa(n, d, value, isa())
     }
 
-    fn for_isa(rows: &[f32], n: usize, d: usize, isa: Isa) -> Self {
+    fn for_isa(n: usize, d: usize, value: impl Fn(usize, usize) -> f32 + Sync + Send, isa: Isa) -> Self {
         let p = isa.panel();
         let np = n.div_ceil(p);
         let mut data = vec![0.0f32; np * p * d];
-        for k0 in (0..d).step_by(KC) {
-            let kc = KC.min(d - k0);
-            let chunk = &mut data[k0 * np * p..(k0 + kc) * np * p];
-            for (i, row) in rows.chunks_exact(d).take(n).enumerate() {
+        crate::parallel::for_each_chunk_mut(&mut data, (KC * np * p).max(1), |c, chunk| {
+            let (k0, kc) = (c * KC, chunk.len() / (np * p));
+            for i in 0..n {
                 let panel = &mut chunk[(i / p) * p * kc..(i / p + 1) * p * kc];
-                for (k, &v) in row[k0..k0 + kc].iter().enumerate() {
-                    panel[k * p + i % p] = v;
+                for k in 0..kc {
+                    panel[k * p + i % p] = value(i, k0 + k);
                 }
             }
-        }
+        });
         Self { data, n, d, isa }
     }
 
@@ -424,7 +424,7 @@ mod tests {
     fn check(isa: Isa) {
         for (n, d) in [(1usize, 1usize), (13, 7), (40, 300), (70, 513)] {
             let v = data(n, d);
-            let x = Packed::for_isa(&v, n, d, isa);
+            let x = Packed::for_isa(n, d, |i, k| v[i * d + k], isa);
             let mut c = Vec::new();
             for (a, b) in [(0..n, 0..n), (n / 3..n, 0..n / 2 + 1)] {
                 let g = tile(&x, a.clone(), b.clone(), &mut c);

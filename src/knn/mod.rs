@@ -274,31 +274,36 @@ struct Prepared {
 impl Prepared {
     fn new(x: &ArrayView2<f32>, metric: Metric) -> Result<Self, KnnError> {
         let (n, d) = x.dim();
-        for (i, row) in x.outer_iter().enumerate() {
+        let all: Vec<usize> = (0..n).collect();
+        let problems = crate::parallel::map(&all, |&i| {
+            let row = x.row(i);
             if let Some((c, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(KnnError::NonFinite { row: i, col: c, value: v });
+                return Some(KnnError::NonFinite { row: i, col: c, value: v });
             }
-            if metric == Metric::Cosine && row.iter().all(|&v| v == 0.0) {
-                return Err(KnnError::ZeroRow(i));
-            }
+            (metric == Metric::Cosine && row.iter().all(|&v| v == 0.0)).then_some(KnnError::ZeroRow(i))
+        });
+        if let Some(problem) = problems.into_iter().flatten().next() {
+            return Err(problem);
         }
         let exact = ExactMetric::new(x, metric);
-        let mut mean = vec![0.0f64; d];
-        for (i, row) in x.outer_iter().enumerate() {
-            for (m, &v) in mean.iter_mut().zip(row.iter()) {
-                *m += v as f64 * exact.scale(i);
+        let columns: Vec<usize> = (0..d).step_by(gram::KC).collect();
+        let mean: Vec<f64> = crate::parallel::map(&columns, |&c0| {
+            let mut sum = vec![0.0f64; gram::KC.min(d - c0)];
+            for (i, row) in x.outer_iter().enumerate() {
+                for (m, &v) in sum.iter_mut().zip(row.slice(ndarray::s![c0..])) {
+                    *m += v as f64 * exact.scale(i);
+                }
             }
-        }
-        mean.iter_mut().for_each(|m| *m /= n as f64);
-        let mut rows = Vec::with_capacity(n * d);
-        let mut norms2 = Vec::with_capacity(n);
-        for (i, row) in x.outer_iter().enumerate() {
-            let start = rows.len();
-            rows.extend(row.iter().zip(&mean).map(|(&v, &m)| (v as f64 * exact.scale(i) - m) as f32));
-            norms2.push(rows[start..].iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32);
-        }
+            sum
+        })
+        .concat()
+        .into_iter()
+        .map(|m| m / n as f64)
+        .collect();
+        let centred = |i: usize, k: usize| (x[(i, k)] as f64 * exact.scale(i) - mean[k]) as f32;
+        let norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| centred(i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
         let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-        Ok(Self { d, rows: gram::Packed::new(&rows, n, d), norms2, max_norm2, exact })
+        Ok(Self { d, rows: gram::Packed::new(n, d, centred), norms2, max_norm2, exact })
     }
 
     /// Candidate lists of `m` entries for the query rows `q` against every row, from Gram tiles
