@@ -25,3 +25,17 @@ pub fn batch_size() -> usize {
         1
     }
 }
+
+/// Applies `f(index, chunk)` to the consecutive `chunk`-long pieces of `data` (the last may be
+/// shorter), on all cores where available.
+pub fn for_each_chunk_mut<T: Send>(data: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        data.par_chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        data.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
+    }
+}

@@ -5,29 +5,36 @@
 pub struct Candidates {
     cap: usize,
     items: Vec<(f32, u32)>,
+    /// The entry bar, kept up to date on insertion because nearly every offer is refused.
+    bar: f32,
 }
 
 impl Candidates {
     /// An empty list that keeps at most `cap` entries.
     pub fn new(cap: usize) -> Self {
-        Self { cap, items: Vec::with_capacity(cap + 1) }
+        Self { cap, items: Vec::with_capacity(cap + 1), bar: f32::INFINITY }
     }
 
     /// Values at or above this cannot enter; infinite while the list is not full.
     #[inline]
     pub fn threshold(&self) -> f32 {
-        if self.items.len() < self.cap { f32::INFINITY } else { self.items[self.cap - 1].0 }
+        self.bar
     }
 
     /// Offers a candidate; kept if it is among the `cap` smallest (ties: the earlier offer wins).
     #[inline]
     pub fn offer(&mut self, d2: f32, j: u32) {
-        if d2 >= self.threshold() {
+        if d2 >= self.bar {
             return;
         }
         let pos = self.items.partition_point(|&(d, _)| d <= d2);
         self.items.insert(pos, (d2, j));
         self.items.truncate(self.cap);
+        if self.items.len() == self.cap
+            && let Some(&(last, _)) = self.items.last()
+        {
+            self.bar = last;
+        }
     }
 
     /// The candidates as (approximate squared distance, index), ascending.

@@ -2,7 +2,7 @@
 //! panels: each step of the kernel multiplies an MR-row panel by an NR-column panel, keeping the
 //! MR × NR partial sums in SIMD registers, so every loaded value feeds several multiply-adds.
 //!
-//! Kernels: AVX-512 (8 × 32) or AVX2+FMA (6 × 16) on x86_64, picked at run time; f32x4 SIMD128
+//! Kernels: AVX-512 (8 × 48) or AVX2+FMA (4 × 24) on x86_64, picked at run time; f32x4 SIMD128
 //! mul+add on wasm (4 × 8); portable code elsewhere (4 × 8, auto-vectorised). Hand-written rather
 //! than a BLAS crate because the neighbour bound needs a known summation order (see
 //! [`error_factor`]), the wasm build needs SIMD128, and faer's f32 matmul measured 2–3× slower
@@ -37,25 +37,25 @@ pub struct Packed {
 }
 
 impl Packed {
-    /// Packs the row-major `n` × `d` matrix `rows` for the widest kernel this machine has.
-    pub fn new(rows: &[f32], n: usize, d: usize) -> Self {
-        Self::for_isa(rows, n, d, isa())
+    /// Packs the `n` × `d` matrix whose row `i`, column `k` is `value(i, k)`, for the widest
+    /// kernel this machine has (values are computed as they are packed, no row-major copy).
+    pub fn new(n: usize, d: usize, value: impl Fn(usize, usize) -> f32 + Sync + Send) -> Self {
+        Self::for_isa(n, d, value, isa())
     }
 
-    fn for_isa(rows: &[f32], n: usize, d: usize, isa: Isa) -> Self {
+    fn for_isa(n: usize, d: usize, value: impl Fn(usize, usize) -> f32 + Sync + Send, isa: Isa) -> Self {
         let p = isa.panel();
         let np = n.div_ceil(p);
         let mut data = vec![0.0f32; np * p * d];
-        for k0 in (0..d).step_by(KC) {
-            let kc = KC.min(d - k0);
-            let chunk = &mut data[k0 * np * p..(k0 + kc) * np * p];
-            for (i, row) in rows.chunks_exact(d).take(n).enumerate() {
+        crate::parallel::for_each_chunk_mut(&mut data, (KC * np * p).max(1), |c, chunk| {
+            let (k0, kc) = (c * KC, chunk.len() / (np * p));
+            for i in 0..n {
                 let panel = &mut chunk[(i / p) * p * kc..(i / p + 1) * p * kc];
-                for (k, &v) in row[k0..k0 + kc].iter().enumerate() {
-                    panel[k * p + i % p] = v;
+                for k in 0..kc {
+                    panel[k * p + i % p] = value(i, k0 + k);
                 }
             }
-        }
+        });
         Self { data, n, d, isa }
     }
 
@@ -69,6 +69,13 @@ impl Packed {
         let p = self.p();
         rows.start / p..rows.end.min(self.n).div_ceil(p)
     }
+}
+
+/// Rows per side of a tile: about 256 (packed rows and products, 3 × 256 KB, stay in L2), a
+/// whole number of panels so no tile computes rows it does not need.
+pub fn default_block() -> usize {
+    let p = isa().panel();
+    (256 / p).max(1) * p
 }
 
 /// A computed tile: `get(i, j)` is row `i` · row `j` for rows in the tile's ranges.
@@ -113,7 +120,7 @@ pub fn tile<'s>(x: &Packed, a: Range<usize>, b: Range<usize>, c: &'s mut Vec<f32
 pub fn kernel_name() -> &'static str {
     match isa() {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => "avx512 8x32",
+        Isa::Avx512 => "avx512 8x48",
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => "avx2+fma 4x24",
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -141,7 +148,7 @@ impl Isa {
     fn panel(self) -> usize {
         match self {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => 32,
+            Isa::Avx512 => 48,
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => 24,
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -393,10 +400,10 @@ pub(crate) mod x86 {
         }
     }
 
-    /// The 8 × 32 AVX-512 kernel.
+    /// The 8 × 48 AVX-512 kernel.
     #[target_feature(enable = "avx512f")]
     pub unsafe fn product_avx512(x: &Packed, a: Range<usize>, b: Range<usize>, c: &mut [f32]) {
-        product::<F32x16, 8, 2>(x, a, b, c)
+        product::<F32x16, 8, 3>(x, a, b, c)
     }
 
     /// The 4 × 24 AVX2+FMA kernel.
@@ -417,7 +424,7 @@ mod tests {
     fn check(isa: Isa) {
         for (n, d) in [(1usize, 1usize), (13, 7), (40, 300), (70, 513)] {
             let v = data(n, d);
-            let x = Packed::for_isa(&v, n, d, isa);
+            let x = Packed::for_isa(n, d, |i, k| v[i * d + k], isa);
             let mut c = Vec::new();
             for (a, b) in [(0..n, 0..n), (n / 3..n, 0..n / 2 + 1)] {
                 let g = tile(&x, a.clone(), b.clone(), &mut c);

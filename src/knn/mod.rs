@@ -218,15 +218,16 @@ pub fn neighbours_rows(
     let x = x.as_standard_layout();
     let x = x.view();
     let prep = Prepared::new(&x, search.metric)?;
-    let block = search.block.unwrap_or(DEFAULT_BLOCK).max(1);
+    let block = search.block.unwrap_or_else(gram::default_block).max(1);
     let m = (k + spare(k)).min(n - 1);
 
     let cands = prep.candidates(rows.clone(), m, block, progress)?;
 
     let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
+    let first = PairDistances::measure(&x, &prep.exact, rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])));
     let refined = crate::parallel::map(&queries, |&i| {
-        prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates)
+        prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates, &first)
     });
     let mut indices = Array2::<u32>::zeros((rows.len(), k));
     let mut distances = Array2::<f64>::zeros((rows.len(), k));
@@ -239,9 +240,6 @@ pub fn neighbours_rows(
     progress.update(1.0)?;
     Ok(Neighbours { indices, distances })
 }
-
-/// Rows per side of a tile: the tile's packed rows and products (3 × 256 KB) stay in L2.
-pub(crate) const DEFAULT_BLOCK: usize = 256;
 
 /// One tile of the candidate search: query block `a` against rows `b`, which are query block
 /// `b_block` when they are query rows themselves (then the tile serves both sides).
@@ -276,31 +274,36 @@ struct Prepared {
 impl Prepared {
     fn new(x: &ArrayView2<f32>, metric: Metric) -> Result<Self, KnnError> {
         let (n, d) = x.dim();
-        for (i, row) in x.outer_iter().enumerate() {
+        let all: Vec<usize> = (0..n).collect();
+        let problems = crate::parallel::map(&all, |&i| {
+            let row = x.row(i);
             if let Some((c, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(KnnError::NonFinite { row: i, col: c, value: v });
+                return Some(KnnError::NonFinite { row: i, col: c, value: v });
             }
-            if metric == Metric::Cosine && row.iter().all(|&v| v == 0.0) {
-                return Err(KnnError::ZeroRow(i));
-            }
+            (metric == Metric::Cosine && row.iter().all(|&v| v == 0.0)).then_some(KnnError::ZeroRow(i))
+        });
+        if let Some(problem) = problems.into_iter().flatten().next() {
+            return Err(problem);
         }
         let exact = ExactMetric::new(x, metric);
-        let mut mean = vec![0.0f64; d];
-        for (i, row) in x.outer_iter().enumerate() {
-            for (m, &v) in mean.iter_mut().zip(row.iter()) {
-                *m += v as f64 * exact.scale(i);
+        let columns: Vec<usize> = (0..d).step_by(gram::KC).collect();
+        let mean: Vec<f64> = crate::parallel::map(&columns, |&c0| {
+            let mut sum = vec![0.0f64; gram::KC.min(d - c0)];
+            for (i, row) in x.outer_iter().enumerate() {
+                for (m, &v) in sum.iter_mut().zip(row.slice(ndarray::s![c0..])) {
+                    *m += v as f64 * exact.scale(i);
+                }
             }
-        }
-        mean.iter_mut().for_each(|m| *m /= n as f64);
-        let mut rows = Vec::with_capacity(n * d);
-        let mut norms2 = Vec::with_capacity(n);
-        for (i, row) in x.outer_iter().enumerate() {
-            let start = rows.len();
-            rows.extend(row.iter().zip(&mean).map(|(&v, &m)| (v as f64 * exact.scale(i) - m) as f32));
-            norms2.push(rows[start..].iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32);
-        }
+            sum
+        })
+        .concat()
+        .into_iter()
+        .map(|m| m / n as f64)
+        .collect();
+        let centred = |i: usize, k: usize| (x[(i, k)] as f64 * exact.scale(i) - mean[k]) as f32;
+        let norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| centred(i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
         let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-        Ok(Self { d, rows: gram::Packed::new(&rows, n, d), norms2, max_norm2, exact })
+        Ok(Self { d, rows: gram::Packed::new(n, d, centred), norms2, max_norm2, exact })
     }
 
     /// Candidate lists of `m` entries for the query rows `q` against every row, from Gram tiles
@@ -364,12 +367,21 @@ impl Prepared {
     /// measured has an approximate value at least the next candidate's (a non-candidate's is at
     /// least the final threshold, which only ever fell). Rows are read from memory per pair, so
     /// measuring fewer pairs is what makes this step fast.
-    fn refine(&self, x: &ArrayView2<f32>, i: usize, cands: &Candidates, k: usize, all: bool) -> Vec<(f64, u32)> {
+    fn refine(
+        &self,
+        x: &ArrayView2<f32>,
+        i: usize,
+        cands: &Candidates,
+        k: usize,
+        all: bool,
+        known: &PairDistances,
+    ) -> Vec<(f64, u32)> {
         let items = cands.items();
+        let distance = |j: u32| known.get(i, j as usize).unwrap_or_else(|| self.exact.euclidean(x, i, j as usize));
         let mut measured: Vec<(f64, u32)> = Vec::with_capacity(items.len());
         for stop in [(k + 1).min(items.len()), items.len()] {
             let from = measured.len();
-            measured.extend(items[from..stop].iter().map(|&(_, j)| (self.exact.euclidean(x, i, j as usize), j)));
+            measured.extend(items[from..stop].iter().map(|&(_, j)| (distance(j), j)));
             let mut best = measured.clone();
             sort_by_distance_then_index(&mut best);
             best.truncate(k);
@@ -406,6 +418,33 @@ impl Prepared {
         sort_by_distance_then_index(&mut all);
         all.truncate(k);
         all
+    }
+}
+
+/// Exact distances of a set of pairs, each unordered pair measured once: most neighbours are
+/// mutual, and reading the two rows from memory is what a distance costs.
+struct PairDistances {
+    /// (lower, higher) row index, sorted, distinct.
+    pairs: Vec<(u32, u32)>,
+    distances: Vec<f64>,
+}
+
+impl PairDistances {
+    /// The distances from each row `i` to the candidates `items` given with it.
+    fn measure<'a>(x: &ArrayView2<f32>, exact: &ExactMetric, lists: impl Iterator<Item = (usize, &'a [(f32, u32)])>) -> Self {
+        let mut pairs: Vec<(u32, u32)> = lists
+            .flat_map(|(i, items)| items.iter().map(move |&(_, j)| (i.min(j as usize) as u32, i.max(j as usize) as u32)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let distances = crate::parallel::map(&pairs, |&(i, j)| exact.euclidean(x, i as usize, j as usize));
+        Self { pairs, distances }
+    }
+
+    /// The distance between rows `i` and `j`, if measured.
+    fn get(&self, i: usize, j: usize) -> Option<f64> {
+        let key = (i.min(j) as u32, i.max(j) as u32);
+        self.pairs.binary_search(&key).ok().map(|p| self.distances[p])
     }
 }
 
