@@ -56,6 +56,14 @@ pub enum AnalysisError {
         /// Why.
         source: EstimateError,
     },
+    /// The layer is over the memory limit and cannot be streamed as asked.
+    #[error("layer \"{layer}\": {source}")]
+    Streamed {
+        /// Layer name.
+        layer: String,
+        /// Why.
+        source: crate::streamed::Refusal,
+    },
 }
 
 impl AnalysisError {
@@ -133,7 +141,8 @@ pub enum LayerError {
 }
 
 /// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of
-/// the rows it kept, and analyses it: the per-layer step of the CLI and of the worker.
+/// the rows it kept, and analyses it: the per-layer step of the CLI and of the worker. A layer
+/// over `memory_limit_mb` is streamed by column chunks instead (`crate::streamed`).
 pub fn analyse_model_layer(
     model: &Model,
     index: usize,
@@ -141,6 +150,10 @@ pub fn analyse_model_layer(
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
+    if let Some(reader) = model.layer(index).filter(|r| crate::streamed::wanted(r, params)) {
+        let limit = params.get().memory_limit_mb << 20;
+        return crate::streamed::analyse_layer(reader, index, labels, params, limit, progress);
+    }
     let layer = model.read_layer(index)?;
     let (name, n_input) = model.layers.get(index).map_or(("", layer.data.nrows()), |l| (l.name.as_str(), l.rows));
     let ids: Option<Vec<u32>> = labels.map(|l| layer.kept_rows.iter().filter_map(|&r| l.ids.get(r).copied()).collect());

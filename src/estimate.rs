@@ -79,22 +79,52 @@ pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn P
     if n < 3 {
         return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows });
     }
-    let k = if p.gride { p.gride_range } else { BASE_K }.min(n - 1);
-    let full = neighbours(x, &Search::new(k, p.metric), &mut Stage::new(progress, 0.0, 0.5))?;
+    let full = neighbours(x, &Search::new(search_k(p, n), p.metric), &mut Stage::new(progress, 0.0, 0.5))?;
+    let repeats = if p.repeats > 0 {
+        scaling::repeats(x, &full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
+    } else {
+        None
+    };
+    let mut out = from_lists(&full, &dups, repeats, p)?;
+    progress.update(0.6)?;
+    if p.decimation {
+        out.decimation = scaling::decimation(x, &full, p.metric, p.mu_fraction, p.min_block, p.seed)?;
+    }
+    progress.update(0.7)?;
+    if p.pc_id {
+        out.pc_id = Some(pca(x, p)?);
+    }
+    progress.update(0.8)?;
+    if p.surrogate {
+        out.surrogate = surrogate_decimation(x, p, &mut Stage::new(progress, 0.8, 1.0))?;
+    }
+    progress.update(1.0)?;
+    Ok(out)
+}
 
-    let mus = twonn::mus(r(&full, 1), r(&full, 2));
+/// Neighbours searched per point among `n`: Gride's range, else [`BASE_K`].
+pub fn search_k(p: &Params, n: usize) -> usize {
+    if p.gride { p.gride_range } else { BASE_K }.min(n - 1)
+}
+
+/// The estimates that need only the full neighbour lists (TwoNN, Gride, the duplicates report),
+/// given the error bars computed from them; decimation, PC-ID and surrogate are left empty.
+/// Shared by the in-memory and the streamed (`crate::streamed`) paths.
+pub fn from_lists(
+    full: &Neighbours,
+    dups: &duplicates::Duplicates,
+    repeats: Option<crate::results::RepeatStats>,
+    p: &Params,
+) -> Result<Estimates, EstimateError> {
+    let n = full.indices.nrows();
+    let mus = twonn::mus(r(full, 1), r(full, 2));
     let twonn = TwoNn {
         ml: twonn::ml(&mus.mu)?,
         fit: twonn::fit(&mus.mu, p.mu_fraction)?,
-        repeats: if p.repeats > 0 {
-            scaling::repeats(x, &full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
-        } else {
-            None
-        },
-        scale: (r(&full, 1).sum::<f64>() + r(&full, 2).sum::<f64>()) / (2 * n) as f64,
+        repeats,
+        scale: (r(full, 1).sum::<f64>() + r(full, 2).sum::<f64>()) / (2 * n) as f64,
         mu: sorted(mus.mu.clone()),
     };
-    progress.update(0.6)?;
     let duplicates = DuplicateReport {
         policy: p.duplicates,
         duplicate_rows: dups.duplicate_rows,
@@ -102,18 +132,8 @@ pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn P
         zero_r1_excluded: mus.zero_r1_excluded,
         mu_one_ties: mus.mu_one_ties,
     };
-    let gride = if p.gride { gride_scaling(&full)? } else { Vec::new() };
-    let decimation = if p.decimation {
-        scaling::decimation(x, &full, p.metric, p.mu_fraction, p.min_block, p.seed)?
-    } else {
-        Vec::new()
-    };
-    progress.update(0.7)?;
-    let pc_id = if p.pc_id { Some(pca(x, p)?) } else { None };
-    progress.update(0.8)?;
-    let surrogate = if p.surrogate { surrogate_decimation(x, p, &mut Stage::new(progress, 0.8, 1.0))? } else { Vec::new() };
-    progress.update(1.0)?;
-    Ok(Estimates { n: mus.mu.len(), duplicates, twonn, gride, decimation, surrogate, pc_id })
+    let gride = if p.gride { gride_scaling(full)? } else { Vec::new() };
+    Ok(Estimates { n: mus.mu.len(), duplicates, twonn, gride, decimation: Vec::new(), surrogate: Vec::new(), pc_id: None })
 }
 
 /// Distances to the `order`-th neighbour (1-based) of every point.

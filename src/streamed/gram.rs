@@ -1,0 +1,142 @@
+//! Pass 1: the Gram matrix of the centred rows, accumulated over column chunks in f32 exactly as
+//! `knn` sums it in memory (dots over [`CHUNK`]-column pieces added in column order), then the
+//! `m` candidates of every row by the Gram trick.
+//!
+//! A chunk holds every analysed row of its columns, so its column means, the centring and the
+//! squared norms are exact per chunk. Only the upper triangle is stored, and each pair's dot
+//! product is computed once.
+
+use std::ops::Range;
+use std::sync::Mutex;
+
+use super::{Chunks, Stop};
+use crate::knn::kernel::{CHUNK, dot, dot4};
+use crate::progress::Progress;
+
+/// Rows per parallel task of the Gram update (one 64-row tile of a column piece stays in L2).
+const BLOCK: usize = 64;
+
+/// Each row's candidates and what the completeness bound needs.
+pub struct Candidates {
+    /// Candidates per row.
+    pub m: usize,
+    /// Row-major n × m candidate indices, by ascending approximate distance then index.
+    pub indices: Vec<u32>,
+    /// Per row: every non-candidate's approximate squared distance is at least this.
+    pub threshold: Vec<f32>,
+    /// Squared norms of the centred f32 rows.
+    pub norms2: Vec<f32>,
+    /// Largest of `norms2`.
+    pub max_norm2: f64,
+}
+
+/// Start of row `i`'s segment (entries j > i) in the packed upper triangle of an n × n matrix.
+fn offset(n: usize, i: usize) -> usize {
+    i * n - i * (i + 1) / 2
+}
+
+/// The Gram pass and the candidate selection; `scale` is each row's factor (1/‖x‖ for cosine).
+pub fn candidates(chunks: &Chunks, scale: &[f64], m: usize, progress: &mut dyn Progress) -> Result<Candidates, Stop> {
+    let n = chunks.rows.len();
+    let mut gram = super::alloc(offset(n, n), "the packed N×N Gram matrix")?;
+    let mut sum2 = vec![0.0f64; n];
+    chunks.for_each(progress, |_, w, buf| {
+        centre(buf, w, scale);
+        for (i, row) in buf.chunks_exact(w).enumerate() {
+            for &v in row.iter() {
+                sum2[i] += v as f64 * v as f64;
+            }
+        }
+        accumulate(&mut gram, buf, n, w);
+    })?;
+    let norms2: Vec<f32> = sum2.iter().map(|&s| s as f32).collect();
+    let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
+    let rows: Vec<usize> = (0..n).collect();
+    let lists = crate::parallel::map(&rows, |&i| nearest_by_gram(&gram, &norms2, i, m));
+    let mut indices = Vec::with_capacity(n * m);
+    let mut threshold = Vec::with_capacity(n);
+    for list in lists {
+        threshold.push(list[m - 1].0);
+        indices.extend(list.iter().map(|&(_, j)| j));
+    }
+    Ok(Candidates { m, indices, threshold, norms2, max_norm2 })
+}
+
+/// Scales the chunk's rows and centres them on its column means, in place, rounded to f32 (as
+/// `knn` does).
+fn centre(buf: &mut [f32], w: usize, scale: &[f64]) {
+    let n = scale.len();
+    let mut mean = vec![0.0f64; w];
+    for (i, row) in buf.chunks_exact(w).enumerate() {
+        for (m, &v) in mean.iter_mut().zip(row) {
+            *m += v as f64 * scale[i];
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    for (i, row) in buf.chunks_exact_mut(w).enumerate() {
+        for (v, &m) in row.iter_mut().zip(&mean) {
+            *v = (*v as f64 * scale[i] - m) as f32;
+        }
+    }
+}
+
+/// Adds the chunk's dot products to the packed Gram, one task per block of rows.
+fn accumulate(gram: &mut [f32], x: &[f32], n: usize, w: usize) {
+    let mut tasks: Vec<(Range<usize>, Mutex<&mut [f32]>)> = Vec::new();
+    let mut rest = gram;
+    for i0 in (0..n).step_by(BLOCK) {
+        let i1 = (i0 + BLOCK).min(n);
+        let (seg, tail) = rest.split_at_mut(offset(n, i1) - offset(n, i0));
+        tasks.push((i0..i1, Mutex::new(seg)));
+        rest = tail;
+    }
+    crate::parallel::map(&tasks, |(block, seg)| {
+        let mut seg = seg.lock().unwrap_or_else(|e| e.into_inner());
+        accumulate_block(&mut seg, block.clone(), x, n, w);
+    });
+}
+
+/// Rows `block` against every later row, column piece by column piece in order.
+fn accumulate_block(seg: &mut [f32], block: Range<usize>, x: &[f32], n: usize, w: usize) {
+    let base = offset(n, block.start);
+    let at = |i: usize, j: usize| offset(n, i) - base + (j - i - 1);
+    for s0 in (0..w).step_by(CHUNK) {
+        let cols = s0..(s0 + CHUNK).min(w);
+        let row = |i: usize| &x[i * w + cols.start..i * w + cols.end];
+        for j in block.start + 1..n {
+            let rj = row(j);
+            let end = block.end.min(j);
+            let mut i = block.start;
+            // Four rows per pass share the loads of row j.
+            while i + 4 <= end {
+                let dots = dot4([row(i), row(i + 1), row(i + 2), row(i + 3)], rj);
+                for (t, v) in dots.into_iter().enumerate() {
+                    seg[at(i + t, j)] += v;
+                }
+                i += 4;
+            }
+            for i in i..end {
+                seg[at(i, j)] += dot(row(i), rj);
+            }
+        }
+    }
+}
+
+/// The `m` smallest approximate squared distances from row `i`, by (value, index).
+fn nearest_by_gram(gram: &[f32], norms2: &[f32], i: usize, m: usize) -> Vec<(f32, u32)> {
+    let n = norms2.len();
+    let mut all: Vec<(f32, u32)> = (0..n)
+        .filter(|&j| j != i)
+        .map(|j| {
+            let g = if i < j { gram[offset(n, i) + j - i - 1] } else { gram[offset(n, j) + i - j - 1] };
+            (norms2[i] + norms2[j] - 2.0 * g, j as u32)
+        })
+        .collect();
+    let order = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    if m < all.len() {
+        all.select_nth_unstable_by(m - 1, order);
+        all.truncate(m);
+    }
+    all.sort_unstable_by(order);
+    all
+}

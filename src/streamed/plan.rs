@@ -1,0 +1,95 @@
+//! The memory plan of a streamed layer: how many columns one chunk may hold under the limit.
+//!
+//! Bytes held at once, for N rows in the file, n rows analysed (n ≤ N), D columns of `es`-byte
+//! elements, m candidates per row and w columns per chunk:
+//!
+//! ```text
+//! 2·n·(n−1)                 the packed N×N Gram in f32 (upper triangle)
+//! + 16·n·m                  candidate indices and distances, their exact f64 sums
+//! + 96·N                    per-row state (hash, norms, scales, row indices)
+//! + (4·N + es)·w            one chunk in f32, one row's bytes
+//! ```
+//!
+//! The exact rescans reuse the Gram's bytes once it is freed: ⌊2·(n−1)/8⌋ rows × n f64 per pass.
+
+use crate::knn::kernel::CHUNK;
+
+/// Bytes of per-row state kept across passes (hasher state, sums, scale, indices).
+const PER_ROW: u64 = 96;
+
+/// How a layer is streamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Columns per chunk: a multiple of [`CHUNK`] (so the Gram is summed exactly as in memory), or D.
+    pub width: usize,
+    /// Rows whose exact distances to every row are accumulated in one extra pass.
+    pub rescan_rows: usize,
+}
+
+/// Why a layer cannot be streamed under the limit.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "{rows} points need at least {need_mb} MiB to be streamed (N×N Gram 2·N·(N−1) bytes + lists \
+     16·N·m + one chunk of {min_width} columns), above the memory limit of {limit_mb} MiB: \
+     set max_points lower or raise memory_limit_mb"
+)]
+pub struct TooLarge {
+    /// Points analysed.
+    pub rows: usize,
+    /// Least memory that would do, MiB (rounded up).
+    pub need_mb: u64,
+    /// The limit, MiB.
+    pub limit_mb: u64,
+    /// Narrowest chunk allowed.
+    pub min_width: usize,
+}
+
+/// Bytes that do not depend on the chunk width.
+fn fixed_bytes(n_file: usize, n: usize, m: usize) -> u64 {
+    let (big, n, m) = (n_file as u64, n as u64, m as u64);
+    2 * n * n.saturating_sub(1) + 16 * n * m + PER_ROW * big
+}
+
+/// Bytes per column of a chunk.
+fn column_bytes(n_file: usize, es: usize) -> u64 {
+    4 * n_file as u64 + es as u64
+}
+
+/// The widest chunk that keeps the bytes above under `limit` bytes, or why none does.
+pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) -> Result<Plan, TooLarge> {
+    let min_width = d.min(CHUNK);
+    let fixed = fixed_bytes(n_file, n, m);
+    let fits = limit.saturating_sub(fixed) / column_bytes(n_file, es);
+    let width = if fits >= d as u64 { d } else { (fits as usize / CHUNK) * CHUNK };
+    if width < min_width {
+        let need = fixed + column_bytes(n_file, es) * min_width as u64;
+        return Err(TooLarge { rows: n, need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20, min_width });
+    }
+    Ok(Plan { width, rescan_rows: (2 * n.saturating_sub(1) / 8).max(1) })
+}
+
+/// Bytes the whole layer would take in memory: the f32 rows and their centred copy.
+pub fn in_memory_bytes(n: usize, d: usize) -> u64 {
+    8 * n as u64 * d as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widest_multiple_of_the_kernel_chunk_that_fits() {
+        let p = plan(10 << 20, 1000, 1000, 100_000, 4, 24).unwrap();
+        let used = fixed_bytes(1000, 1000, 24) + column_bytes(1000, 4) * p.width as u64;
+        assert!(used <= 10 << 20);
+        assert_eq!(p.width % CHUNK, 0);
+        assert!(used + column_bytes(1000, 4) * CHUNK as u64 > 10 << 20);
+    }
+
+    #[test]
+    fn a_small_layer_is_one_chunk_and_a_huge_n_is_refused() {
+        assert_eq!(plan(1 << 30, 100, 100, 300, 4, 24).unwrap().width, 300);
+        let e = plan(1 << 30, 40_000, 40_000, 10, 4, 24).unwrap_err();
+        assert!(e.need_mb > 1024 && e.to_string().contains("max_points"), "{e}");
+    }
+}
