@@ -78,6 +78,59 @@ pub fn repeats(
     Ok(summarise(&estimate_subsets(x, full, &subsets, metric, mu_fraction)?, fraction))
 }
 
+/// One level of the decimation: blocks of `size` points (sorted point indices).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    /// Points per block.
+    pub size: usize,
+    /// The blocks.
+    pub blocks: Vec<Vec<usize>>,
+}
+
+/// 1, 2, 4, … disjoint blocks of one random permutation of n points (stream `Decimation`), while
+/// blocks hold at least `min_block` points.
+pub fn decimation_levels(n: usize, min_block: usize, seed: u32) -> Vec<Level> {
+    let perm = rng::permutation(n, &mut rng::rng(seed, Stream::Decimation));
+    let mut out = Vec::new();
+    let mut blocks = 1;
+    while n / blocks >= min_block.max(3) {
+        let size = n / blocks;
+        let members = (0..blocks)
+            .map(|b| {
+                let mut m = perm[b * size..(b + 1) * size].to_vec();
+                m.sort_unstable();
+                m
+            })
+            .collect();
+        out.push(Level { size, blocks: members });
+        blocks *= 2;
+    }
+    out
+}
+
+/// The decimation point of a level from its blocks' estimates; `None` if no block gave an ID.
+fn decimation_point(size: usize, ok: &[SubsetEstimate]) -> Option<DecimationPoint> {
+    if ok.is_empty() {
+        return None;
+    }
+    let (id_mean, id_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
+    let scale = ok.iter().map(|e| e.mean_r2).sum::<f64>() / ok.len() as f64;
+    Some(DecimationPoint { size, blocks: ok.len(), id_mean, id_std, scale })
+}
+
+/// The decimation from the 2-neighbour lists of every block of `levels`, in order.
+pub fn decimation_stats(levels: &[Level], lists: &[Neighbours], mu_fraction: f64) -> Vec<DecimationPoint> {
+    let mut lists = lists.iter();
+    levels
+        .iter()
+        .filter_map(|level| {
+            let ok: Vec<SubsetEstimate> =
+                lists.by_ref().take(level.blocks.len()).filter_map(|nb| subset_estimate(nb, mu_fraction)).collect();
+            decimation_point(level.size, &ok)
+        })
+        .collect()
+}
+
 /// Fit ID on 1, 2, 4, … disjoint blocks of one random permutation (stream `Decimation`), while
 /// blocks hold at least `min_block` points; neighbours are recomputed inside each block.
 /// Blocks where TwoNN is undefined are left out, so `blocks` counts those that gave an ID.
@@ -89,26 +142,10 @@ pub fn decimation(
     min_block: usize,
     seed: u32,
 ) -> Result<Vec<DecimationPoint>, KnnError> {
-    let n = x.nrows();
-    let perm = rng::permutation(n, &mut rng::rng(seed, Stream::Decimation));
     let mut out = Vec::new();
-    let mut blocks = 1;
-    while n / blocks >= min_block.max(3) {
-        let size = n / blocks;
-        let members: Vec<Vec<usize>> = (0..blocks)
-            .map(|b| {
-                let mut m = perm[b * size..(b + 1) * size].to_vec();
-                m.sort_unstable();
-                m
-            })
-            .collect();
-        let ok = estimate_subsets(x, full, &members, metric, mu_fraction)?;
-        if !ok.is_empty() {
-            let (id_mean, id_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
-            let scale = ok.iter().map(|e| e.mean_r2).sum::<f64>() / ok.len() as f64;
-            out.push(DecimationPoint { size, blocks: ok.len(), id_mean, id_std, scale });
-        }
-        blocks *= 2;
+    for level in decimation_levels(x.nrows(), min_block, seed) {
+        let ok = estimate_subsets(x, full, &level.blocks, metric, mu_fraction)?;
+        out.extend(decimation_point(level.size, &ok));
     }
     Ok(out)
 }

@@ -109,7 +109,7 @@ fn model(name: &str, bytes: Vec<u8>) -> Model {
 }
 
 fn params(f: impl FnOnce(&mut Params)) -> CheckedParams {
-    let mut p = Params { repeats: 5, gride: true, gride_range: 16, ..Params::default() };
+    let mut p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, min_block: 10, ..Params::default() };
     f(&mut p);
     p.check().unwrap()
 }
@@ -148,6 +148,7 @@ fn every_layout_streams_to_the_in_memory_results() {
         let want = in_memory(&m, &p);
         assert_eq!((want.non_finite_dropped, want.estimates.duplicates.duplicate_rows), (1, 1), "{name}");
         assert!(want.estimates.twonn.repeats.is_some() && want.estimates.gride.len() >= 4, "{name}");
+        assert_eq!(want.estimates.decimation.len(), 4, "{name}");
         assert_same(&streamed(&m, &p, LIMIT), &want, name);
     }
 }
@@ -198,9 +199,10 @@ fn reads_stay_within_one_chunk_row_and_the_file_is_read_a_few_times() {
     let width = streamed::plan::plan(LIMIT, 150, 149, 1000, 4, 24).unwrap().width;
     assert!(width < 1000);
     assert_eq!(largest.load(Ordering::Relaxed), 4 * width as u64);
-    // Pass 0, the Gram, the exact distances, perhaps a rescan: a few times the file, not N times.
+    // Pass 0, the Gram, the exact distances, the rescans of the decimation's small blocks
+    // (n/4 points per pass): a few times the file, not N times.
     let passes = total.load(Ordering::Relaxed) as f64 / size as f64;
-    assert!((2.9..=6.0).contains(&passes), "read the file {passes} times");
+    assert!((2.9..=8.0).contains(&passes), "read the file {passes} times");
     assert_same(&got, &in_memory(&model("big.npy", npy(&x, "<f4", false)), &p), "counted");
 }
 
@@ -212,10 +214,10 @@ fn the_analysis_streams_a_layer_over_memory_limit_mb() {
     assert!(streamed::wanted(m.layer(0).unwrap(), &p));
     assert!(!streamed::wanted(m.layer(0).unwrap(), &params(|_| {})));
     assert_same(&in_memory(&m, &p), &in_memory(&m, &params(|_| {})), "memory_limit_mb = 1");
-    let refused = analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.decimation, p.pc_id) = (1, true, true)), &mut Silent)
+    let refused = analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate, p.pc_id) = (1, true, true)), &mut Silent)
         .unwrap_err()
         .to_string();
-    assert!(refused.contains("streamed by column chunks") && refused.contains("decimation, PC-ID"), "{refused}");
+    assert!(refused.contains("streamed by column chunks") && refused.contains("PC-ID, the Gaussian surrogate"), "{refused}");
 }
 
 #[test]

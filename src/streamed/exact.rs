@@ -42,10 +42,17 @@ fn candidate_distances(chunks: &Chunks, scale: &[f64], cands: &Candidates, progr
 }
 
 /// Exact distances from each of `points` to every row (n per point), in passes of at most
-/// `batch` points.
-pub fn all_distances(chunks: &Chunks, scale: &[f64], points: &[usize], batch: usize, progress: &mut dyn Progress) -> Result<Vec<Vec<f64>>, Stop> {
+/// `batch` points; `consume(point, distances)` takes each point's row after its pass, so memory
+/// stays at `batch` rows.
+pub fn all_distances(
+    chunks: &Chunks,
+    scale: &[f64],
+    points: &[usize],
+    batch: usize,
+    progress: &mut dyn Progress,
+    mut consume: impl FnMut(usize, Vec<f64>),
+) -> Result<(), Stop> {
     let n = chunks.rows.len();
-    let mut out = Vec::with_capacity(points.len());
     let passes = points.len().div_ceil(batch.max(1)).max(1);
     for (b, group) in points.chunks(batch.max(1)).enumerate() {
         let mut sums = vec![vec![0.0f64; n]; group.len()];
@@ -59,9 +66,19 @@ pub fn all_distances(chunks: &Chunks, scale: &[f64], points: &[usize], batch: us
                 add_chunk(buf, w, scale, group[t], 0..n, &mut s);
             });
         })?;
-        out.extend(sums.into_iter().map(|s| s.into_iter().map(f64::sqrt).collect::<Vec<f64>>()));
+        for (&i, s) in group.iter().zip(sums) {
+            consume(i, s.into_iter().map(f64::sqrt).collect());
+        }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The `k` nearest of point `i` among those `local` maps to an index, from its distances to all.
+pub fn nearest_among(i: usize, all: &[f64], local: impl Fn(usize) -> Option<u32>, k: usize) -> Vec<(f64, u32)> {
+    let mut l: Vec<(f64, u32)> = all.iter().enumerate().filter(|&(j, _)| j != i).filter_map(|(j, &e)| local(j).map(|q| (e, q))).collect();
+    sort_by_distance_then_index(&mut l);
+    l.truncate(k);
+    l
 }
 
 /// Sorts ascending by distance, then by index (the tie rule of `knn`).
@@ -97,12 +114,8 @@ pub fn neighbours(chunks: &Chunks, scale: &[f64], cands: &Candidates, k: usize, 
     } else {
         (0..n).filter(|&i| !proven_complete(cands, d, i, lists[i][k - 1].0)).collect()
     };
-    let rescanned = all_distances(chunks, scale, &unproven, batch, &mut Stage::new(progress, 0.8, 1.0))?;
-    for (&i, all) in unproven.iter().zip(rescanned) {
-        let mut l: Vec<(f64, u32)> = all.into_iter().enumerate().filter(|&(j, _)| j != i).map(|(j, e)| (e, j as u32)).collect();
-        sort_by_distance_then_index(&mut l);
-        l.truncate(k);
-        lists[i] = l;
-    }
+    all_distances(chunks, scale, &unproven, batch, &mut Stage::new(progress, 0.8, 1.0), |i, all| {
+        lists[i] = nearest_among(i, &all, |j| Some(j as u32), k);
+    })?;
     Ok(super::subsets::to_neighbours(&lists, k))
 }

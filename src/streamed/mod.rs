@@ -9,12 +9,13 @@
 //! 1. [`gram`]: the f32 Gram matrix of the centred rows, summed exactly as `knn` sums it in memory,
 //!    and `k + spare` candidates per row;
 //! 2. [`exact`]: exact f64 distances to the candidates, the same completeness bound as `knn`, and
-//!    exact rescans (in batches) of the rows where it fails; then the error-bar subsets
-//!    ([`subsets`]), rescanning the few points whose list holds too few members.
+//!    exact rescans (in batches) of the rows where it fails; then the error-bar subsets and the
+//!    decimation blocks ([`subsets`]), rescanning the points whose list holds too few members
+//!    (for small blocks nearly all: about 4 more passes over the file).
 //!
 //! The neighbour lists, and so every estimate made from them, equal the in-memory path's.
-//! Supported: TwoNN (ML, fit, μ, scale), its error bars (any subset fraction), Gride, both
-//! duplicate policies, max_points, cosine. Refused with a message: decimation, PC-ID, the
+//! Supported: TwoNN (ML, fit, μ, scale), its error bars (any subset fraction), Gride, the
+//! decimation, both duplicate policies, max_points, cosine. Refused with a message: PC-ID, the
 //! surrogate and per-class estimates (each would need the rows in memory or more passes).
 //! Memory: see [`plan`].
 
@@ -34,7 +35,7 @@ use crate::progress::{Cancelled, Progress, Stage};
 use crate::readers::{Labels, LayerReader, ReadError};
 use crate::results::LayerResult;
 use crate::rng::{self, Stream};
-use crate::scaling::{repeat_stats, repeat_subsets};
+use crate::scaling::{decimation_levels, decimation_stats, repeat_stats, repeat_subsets};
 
 /// Why a streamed analysis stopped early.
 #[derive(Debug)]
@@ -164,7 +165,7 @@ fn spare(k: usize) -> usize {
 /// The estimates `knn`-based paths cannot stream that `params` asks for.
 fn unsupported(params: &CheckedParams, labels: bool) -> Vec<&'static str> {
     let p = params.get();
-    let asked = [(p.decimation, "decimation"), (p.pc_id, "PC-ID"), (p.surrogate, "the Gaussian surrogate"), (p.per_class && labels, "per-class estimates")];
+    let asked = [(p.pc_id, "PC-ID"), (p.surrogate, "the Gaussian surrogate"), (p.per_class && labels, "per-class estimates")];
     asked.into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
 }
 
@@ -250,14 +251,15 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
     let cands = gram::candidates(&chunks, &scale, m, &mut Stage::new(progress, 0.15, 0.7))?;
     let full = exact::neighbours(&chunks, &scale, &cands, k, plan.rescan_rows, &mut Stage::new(progress, 0.7, 0.9))?;
     drop(cands);
-    let repeats = if p.repeats > 0 {
-        let subsets = repeat_subsets(n, p.repeats, p.subset_fraction, p.seed);
-        let lists = subsets::within_all(&chunks, &scale, &full, &subsets, 2, plan.rescan_rows, &mut Stage::new(progress, 0.9, 1.0))?;
-        repeat_stats(&lists, p.subset_fraction, p.mu_fraction)
-    } else {
-        None
-    };
-    let estimates = from_lists(&full, &dups, repeats, p)?;
+    // The repeats' subsets and the decimation's blocks share one set of rescans.
+    let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
+    let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
+    let all: Vec<Vec<usize>> = subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
+    let lists = subsets::within_all(&chunks, &scale, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.9, 1.0))?;
+    let (repeat_lists, block_lists) = lists.split_at(subsets.len());
+    let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
+    let mut estimates = from_lists(&full, &dups, repeats, p)?;
+    estimates.decimation = decimation_stats(&levels, block_lists, p.mu_fraction);
     progress.update(1.0)?;
     Ok((estimates, dropped, subsampled_out))
 }

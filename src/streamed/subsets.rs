@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ndarray::Array2;
 
-use super::exact::{all_distances, sort_by_distance_then_index};
+use super::exact::{all_distances, nearest_among};
 use super::{Chunks, Stop};
 use crate::knn::Neighbours;
 use crate::progress::Progress;
@@ -22,11 +22,10 @@ pub fn within_all(
     batch: usize,
     progress: &mut dyn Progress,
 ) -> Result<Vec<Neighbours>, Stop> {
-    let n = full.indices.nrows();
     let mut lists: Vec<Vec<Vec<(f64, u32)>>> = Vec::with_capacity(subsets.len());
     let mut missing: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
     for (s, members) in subsets.iter().enumerate() {
-        let local = local_index(n, members);
+        let local = |j: usize| members.binary_search(&j).ok().map(|q| q as u32);
         let found: Vec<Vec<(f64, u32)>> = members
             .iter()
             .enumerate()
@@ -36,7 +35,7 @@ pub fn within_all(
                     .row(i)
                     .iter()
                     .zip(full.distances.row(i))
-                    .filter_map(|(&j, &e)| local[j as usize].map(|q| (e, q)))
+                    .filter_map(|(&j, &e)| local(j as usize).map(|q| (e, q)))
                     .take(k)
                     .collect();
                 if l.len() < k {
@@ -48,27 +47,13 @@ pub fn within_all(
         lists.push(found);
     }
     let points: Vec<usize> = missing.keys().copied().collect();
-    let rescanned = all_distances(chunks, scale, &points, batch, progress)?;
-    for (i, all) in points.iter().zip(rescanned) {
-        for &(s, p) in &missing[i] {
-            let local = local_index(n, &subsets[s]);
-            let mut l: Vec<(f64, u32)> =
-                all.iter().enumerate().filter(|&(j, _)| j != *i).filter_map(|(j, &e)| local[j].map(|q| (e, q))).collect();
-            sort_by_distance_then_index(&mut l);
-            l.truncate(k);
-            lists[s][p] = l;
+    all_distances(chunks, scale, &points, batch, progress, |i, all| {
+        for &(s, p) in &missing[&i] {
+            let members = &subsets[s];
+            lists[s][p] = nearest_among(i, &all, |j| members.binary_search(&j).ok().map(|q| q as u32), k);
         }
-    }
+    })?;
     Ok(lists.into_iter().map(|l| to_neighbours(&l, k)).collect())
-}
-
-/// Position of each point in `members`, `None` outside it.
-fn local_index(n: usize, members: &[usize]) -> Vec<Option<u32>> {
-    let mut local = vec![None; n];
-    for (p, &i) in members.iter().enumerate() {
-        local[i] = Some(p as u32);
-    }
-    local
 }
 
 /// Lists of exactly k (distance, index) pairs as a `Neighbours`.
