@@ -27,6 +27,7 @@ fn data(n: usize, d: usize, dim: usize, seed: u64) -> Array2<f32> {
     let copy = x.row(3).to_owned();
     x.row_mut(n - 1).assign(&copy);
     x[(5, dim / 2)] = f32::NAN;
+    x.column_mut(17).fill(0.5);
     x
 }
 
@@ -109,7 +110,7 @@ fn model(name: &str, bytes: Vec<u8>) -> Model {
 }
 
 fn params(f: impl FnOnce(&mut Params)) -> CheckedParams {
-    let mut p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, min_block: 10, ..Params::default() };
+    let mut p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, min_block: 10, pc_id: true, pc_max_points: 100, ..Params::default() };
     f(&mut p);
     p.check().unwrap()
 }
@@ -122,10 +123,18 @@ fn streamed(m: &Model, p: &CheckedParams, limit: u64) -> LayerResult {
     streamed::analyse_layer(m.layer(0).unwrap(), 0, None, p, limit, &mut Silent).unwrap()
 }
 
-/// Everything but the timing.
+/// Everything but the timing equal; the PCA spectrum (ratios summing to 1) to 1e-6, the rounding
+/// of the in-memory path's f32 dot products.
 fn assert_same(a: &LayerResult, b: &LayerResult, what: &str) {
     assert_eq!((&a.name, a.n_input, a.dim, a.non_finite_dropped, a.subsampled_out), (&b.name, b.n_input, b.dim, b.non_finite_dropped, b.subsampled_out), "{what}");
-    assert_eq!(a.estimates, b.estimates, "{what}");
+    let (mut ea, mut eb) = (a.estimates.clone(), b.estimates.clone());
+    if let (Some(pa), Some(pb)) = (ea.pc_id.take(), eb.pc_id.take()) {
+        assert_eq!((pa.id, pa.constant_columns, pa.n_used, pa.spectrum.len()), (pb.id, pb.constant_columns, pb.n_used, pb.spectrum.len()), "{what}: PC-ID");
+        for (x, y) in pa.spectrum.iter().zip(&pb.spectrum) {
+            assert!((x - y).abs() <= 1e-6, "{what}: spectrum {x} vs {y}");
+        }
+    }
+    assert_eq!(ea, eb, "{what}");
 }
 
 /// A limit that leaves room for one 256-column chunk of 150 rows: D = 700 gives 3 chunks.
@@ -149,6 +158,7 @@ fn every_layout_streams_to_the_in_memory_results() {
         assert_eq!((want.non_finite_dropped, want.estimates.duplicates.duplicate_rows), (1, 1), "{name}");
         assert!(want.estimates.twonn.repeats.is_some() && want.estimates.gride.len() >= 4, "{name}");
         assert_eq!(want.estimates.decimation.len(), 4, "{name}");
+        assert_eq!(want.estimates.pc_id.as_ref().map(|p| p.constant_columns), Some(1), "{name}");
         assert_same(&streamed(&m, &p, LIMIT), &want, name);
     }
 }
@@ -160,6 +170,7 @@ fn metric_duplicates_subsample_and_small_subsets_stream_identically() {
         ("cosine", params(|p| p.metric = Metric::Cosine)),
         ("keep duplicates", params(|p| p.duplicates = DuplicatePolicy::Keep)),
         ("max_points", params(|p| p.max_points = Some(90))),
+        ("PCA subsample", params(|p| p.pc_max_points = 60)),
         // 20 % subsets: most points need an exact rescan inside their subset.
         ("small subsets", params(|p| (p.subset_fraction, p.gride) = (0.2, false))),
         ("k = 64", params(|p| p.gride_range = 64)),
@@ -179,7 +190,7 @@ fn near_duplicates_at_large_norm_stream_exactly() {
     }
     x[(5, 260)] = 0.0;
     let m = model("tight.npy", npy(&x, "<f4", false));
-    let p = params(|p| p.gride_range = 32);
+    let p = params(|p| (p.gride_range, p.pc_id) = (32, false));
     assert_same(&streamed(&m, &p, 300_000), &in_memory(&m, &p), "near duplicates");
 }
 
@@ -214,10 +225,10 @@ fn the_analysis_streams_a_layer_over_memory_limit_mb() {
     assert!(streamed::wanted(m.layer(0).unwrap(), &p));
     assert!(!streamed::wanted(m.layer(0).unwrap(), &params(|_| {})));
     assert_same(&in_memory(&m, &p), &in_memory(&m, &params(|_| {})), "memory_limit_mb = 1");
-    let refused = analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate, p.pc_id) = (1, true, true)), &mut Silent)
+    let refused = analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate) = (1, true)), &mut Silent)
         .unwrap_err()
         .to_string();
-    assert!(refused.contains("streamed by column chunks") && refused.contains("PC-ID, the Gaussian surrogate"), "{refused}");
+    assert!(refused.contains("streamed by column chunks") && refused.contains("does not support the Gaussian surrogate"), "{refused}");
 }
 
 #[test]
@@ -225,4 +236,6 @@ fn a_limit_too_small_even_for_streaming_is_a_clear_refusal() {
     let m = model("acts.npy", npy(&data(150, 5, 700, 6), "<f4", false));
     let e = streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|_| {}), 100_000, &mut Silent).unwrap_err().to_string();
     assert!(e.contains("points need at least") && e.contains("max_points"), "{e}");
+    let e = streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|p| p.pc_max_points = 1000), LIMIT, &mut Silent).unwrap_err().to_string();
+    assert!(e.contains("PC-ID on 148 points needs about 1 MiB") && e.contains("pc_max_points"), "{e}");
 }

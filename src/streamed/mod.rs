@@ -15,12 +15,14 @@
 //!
 //! The neighbour lists, and so every estimate made from them, equal the in-memory path's.
 //! Supported: TwoNN (ML, fit, μ, scale), its error bars (any subset fraction), Gride, the
-//! decimation, both duplicate policies, max_points, cosine. Refused with a message: PC-ID, the
-//! surrogate and per-class estimates (each would need the rows in memory or more passes).
+//! decimation, PC-ID ([`pca`]: one more pass; its spectrum agrees with the in-memory one to f32
+//! rounding, see there), both duplicate policies, max_points, cosine. Refused with a message: the
+//! Gaussian surrogate (as large as the layer) and per-class estimates (a pipeline per class).
 //! Memory: see [`plan`].
 
 mod exact;
 mod gram;
+mod pca;
 pub mod plan;
 mod scan;
 mod subsets;
@@ -85,6 +87,19 @@ pub enum Refusal {
         limit_mb: u64,
         /// The estimates asked for that cannot be streamed.
         what: Vec<&'static str>,
+    },
+    /// The PCA's N×N matrix does not fit.
+    #[error(
+        "PC-ID on {rows} points needs about {need_mb} MiB (32·N² bytes for the N×N matrix and its eigenvalues), \
+         above the memory limit of {limit_mb} MiB: set pc_max_points lower"
+    )]
+    Pca {
+        /// Points the PCA would use.
+        rows: usize,
+        /// Memory it needs, MiB.
+        need_mb: u64,
+        /// The limit, MiB.
+        limit_mb: u64,
     },
     /// Even the streamed path does not fit.
     #[error(transparent)]
@@ -165,7 +180,7 @@ fn spare(k: usize) -> usize {
 /// The estimates `knn`-based paths cannot stream that `params` asks for.
 fn unsupported(params: &CheckedParams, labels: bool) -> Vec<&'static str> {
     let p = params.get();
-    let asked = [(p.pc_id, "PC-ID"), (p.surrogate, "the Gaussian surrogate"), (p.per_class && labels, "per-class estimates")];
+    let asked = [(p.surrogate, "the Gaussian surrogate"), (p.per_class && labels, "per-class estimates")];
     asked.into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
 }
 
@@ -255,11 +270,23 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
     let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
     let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
     let all: Vec<Vec<usize>> = subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
-    let lists = subsets::within_all(&chunks, &scale, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.9, 1.0))?;
+    let lists = subsets::within_all(&chunks, &scale, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.9, 0.95))?;
     let (repeat_lists, block_lists) = lists.split_at(subsets.len());
     let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
     let mut estimates = from_lists(&full, &dups, repeats, p)?;
     estimates.decimation = decimation_stats(&levels, block_lists, p.mu_fraction);
+    if p.pc_id {
+        let rows = if n <= p.pc_max_points {
+            chunks.rows.clone()
+        } else {
+            rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca)).into_iter().map(|i| chunks.rows[i]).collect()
+        };
+        let width = plan::chunk_width(limit, pca::bytes(rows.len()), 4 * rows.len() as u64 + es as u64, d).map_err(|need| {
+            Stop::Refused(Refusal::Pca { rows: rows.len(), need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20 })
+        })?;
+        let chunks = Chunks { width, ..chunks.with_rows(rows) };
+        estimates.pc_id = Some(pca::pc_id(&chunks, p.pc_threshold, &mut Stage::new(progress, 0.95, 1.0))?);
+    }
     progress.update(1.0)?;
     Ok((estimates, dropped, subsampled_out))
 }

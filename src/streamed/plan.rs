@@ -57,15 +57,24 @@ fn column_bytes(n_file: usize, es: usize) -> u64 {
 
 /// The widest chunk that keeps the bytes above under `limit` bytes, or why none does.
 pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) -> Result<Plan, TooLarge> {
-    let min_width = d.min(CHUNK);
-    let fixed = fixed_bytes(n_file, n, m);
-    let fits = limit.saturating_sub(fixed) / column_bytes(n_file, es);
-    let width = if fits >= d as u64 { d } else { (fits as usize / CHUNK) * CHUNK };
-    if width < min_width {
-        let need = fixed + column_bytes(n_file, es) * min_width as u64;
-        return Err(TooLarge { rows: n, need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20, min_width });
-    }
+    let width = chunk_width(limit, fixed_bytes(n_file, n, m), column_bytes(n_file, es), d).map_err(|need| TooLarge {
+        rows: n,
+        need_mb: need.div_ceil(1 << 20),
+        limit_mb: limit >> 20,
+        min_width: d.min(CHUNK),
+    })?;
     Ok(Plan { width, rescan_rows: (2 * n.saturating_sub(1) / 8).max(1) })
+}
+
+/// Columns per chunk when `fixed` bytes are held besides `per_column` bytes per column: D if all
+/// fit, else a multiple of [`CHUNK`]; `Err(bytes needed)` when not even min(D, CHUNK) fit.
+pub fn chunk_width(limit: u64, fixed: u64, per_column: u64, d: usize) -> Result<usize, u64> {
+    let fits = limit.saturating_sub(fixed) / per_column;
+    let width = if fits >= d as u64 { d } else { (fits as usize / CHUNK) * CHUNK };
+    if width < d.min(CHUNK) {
+        return Err(fixed + per_column * d.min(CHUNK) as u64);
+    }
+    Ok(width)
 }
 
 /// Bytes the whole layer would take in memory: the f32 rows and their centred copy.
