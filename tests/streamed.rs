@@ -4,13 +4,12 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use idscope::analysis::analyse_model_layer;
 use idscope::params::{CheckedParams, DuplicatePolicy, Metric, Params};
 use idscope::progress::Silent;
-use idscope::readers::{ByteSource, MemorySource, Model, SourceError, group};
+use idscope::readers::{MemorySource, Model, group};
 use idscope::results::LayerResult;
 use idscope::streamed;
 use ndarray::Array2;
@@ -82,27 +81,6 @@ fn npz(member: &[u8], deflate: bool) -> Vec<u8> {
     out.extend_from_slice(&cd.to_le_bytes());
     out.extend_from_slice(&[0, 0]);
     out
-}
-
-/// A memory source that records the largest single read and the bytes read in all.
-struct Counting {
-    inner: MemorySource,
-    largest: Arc<AtomicU64>,
-    total: Arc<AtomicU64>,
-}
-
-impl ByteSource for Counting {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    fn len(&self) -> u64 {
-        self.inner.len()
-    }
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
-        self.largest.fetch_max(buf.len() as u64, Ordering::Relaxed);
-        self.total.fetch_add(buf.len() as u64, Ordering::Relaxed);
-        self.inner.read_at(offset, buf)
-    }
 }
 
 fn model(name: &str, bytes: Vec<u8>) -> Model {
@@ -199,8 +177,8 @@ fn reads_stay_within_one_chunk_row_and_the_file_is_read_a_few_times() {
     let x = data(150, 5, 1000, 4);
     let bytes = npy(&x, "<f4", false);
     let size = bytes.len() as u64;
-    let (largest, total) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let src = Counting { inner: MemorySource::new("big.npy", bytes), largest: largest.clone(), total: total.clone() };
+    let src = common::Counting::new(MemorySource::new("big.npy", bytes));
+    let (largest, total) = (src.largest.clone(), src.total.clone());
     let m = group(vec![Box::new(src)]).unwrap();
     largest.store(0, Ordering::Relaxed);
     total.store(0, Ordering::Relaxed);

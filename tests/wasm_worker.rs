@@ -119,12 +119,12 @@ fn a_layer_over_the_memory_limit_is_streamed_from_the_blob_with_the_same_ids() {
     let mut s = Session::new();
     s.open(2, Array::of1(&blob(&bytes)), Array::of1(&"wide.npy".into())).unwrap();
     let to_js = |v: &serde_json::Value| v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap();
-    let params = serde_json::json!({ "repeats": 5, "gride": true, "gride_range": 16, "decimation": true, "pc_id": true, "memory_limit_mb": 1 });
+    let params = serde_json::json!({ "repeats": 5, "gride": true, "gride_range": 16, "decimation": true, "pc_id": true, "pc_max_points": 100, "memory_limit_mb": 1 });
     let progress = js_sys::Function::new_with_args("f", "return true");
     let got: LayerResult = serde_wasm_bindgen::from_value(s.analyse(2, 0, to_js(&params), &progress).unwrap()).unwrap();
 
     let model = group(vec![Box::new(MemorySource::new("wide.npy", bytes)) as Box<dyn ByteSource>]).unwrap();
-    let p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, pc_id: true, ..Params::default() }.check().unwrap();
+    let p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, pc_id: true, pc_max_points: 100, ..Params::default() }.check().unwrap();
     let want = analyse_model_layer(&model, 0, None, &p, &mut Silent).unwrap();
     assert_eq!((got.estimates.pc_id.as_ref().map(|p| p.id), &got.estimates.twonn), (want.estimates.pc_id.as_ref().map(|p| p.id), &want.estimates.twonn));
     assert_eq!((&got.estimates.gride, &got.estimates.decimation), (&want.estimates.gride, &want.estimates.decimation));
