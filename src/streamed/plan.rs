@@ -7,8 +7,11 @@
 //! 2·n·(n−1)                 the packed N×N Gram in f32 (upper triangle)
 //! + 16·n·m                  candidate indices and distances, their exact f64 sums
 //! + 96·N                    per-row state (hash, norms, scales, row indices)
-//! + (4·N + es)·w            one chunk in f32, one row's bytes
+//! + (4·N + es)·w            one chunk in f32, one row's bytes (at most 256 MiB)
 //! ```
+//!
+//! Chunks are capped at 256 MiB: wider ones read no faster (each row's range is already long) and
+//! would only delay progress reports and grow wasm memory, which never shrinks.
 //!
 //! The exact rescans reuse the Gram's bytes once it is freed: ⌊2·(n−1)/8⌋ rows × n f64 per pass.
 
@@ -16,6 +19,8 @@ use crate::knn::kernel::CHUNK;
 
 /// Bytes of per-row state kept across passes (hasher state, sums, scale, indices).
 const PER_ROW: u64 = 96;
+/// Largest chunk buffer.
+const MAX_CHUNK_BYTES: u64 = 256 << 20;
 
 /// How a layer is streamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,9 +72,10 @@ pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) 
 }
 
 /// Columns per chunk when `fixed` bytes are held besides `per_column` bytes per column: D if all
-/// fit, else a multiple of [`CHUNK`]; `Err(bytes needed)` when not even min(D, CHUNK) fit.
+/// fit (in at most [`MAX_CHUNK_BYTES`]), else a multiple of [`CHUNK`]; `Err(bytes needed)` when
+/// not even min(D, CHUNK) fit.
 pub fn chunk_width(limit: u64, fixed: u64, per_column: u64, d: usize) -> Result<usize, u64> {
-    let fits = limit.saturating_sub(fixed) / per_column;
+    let fits = limit.saturating_sub(fixed).min(MAX_CHUNK_BYTES) / per_column;
     let width = if fits >= d as u64 { d } else { (fits as usize / CHUNK) * CHUNK };
     if width < d.min(CHUNK) {
         return Err(fixed + per_column * d.min(CHUNK) as u64);
@@ -93,6 +99,13 @@ mod tests {
         assert!(used <= 10 << 20);
         assert_eq!(p.width % CHUNK, 0);
         assert!(used + column_bytes(1000, 4) * CHUNK as u64 > 10 << 20);
+    }
+
+    #[test]
+    fn chunks_stay_under_256_mib_whatever_the_limit() {
+        let p = plan(64 << 30, 2000, 2000, 800_000, 4, 24).unwrap();
+        assert!(p.width as u64 * column_bytes(2000, 4) <= MAX_CHUNK_BYTES);
+        assert!(p.width > 30_000);
     }
 
     #[test]
