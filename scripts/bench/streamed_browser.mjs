@@ -30,9 +30,10 @@ try {
   const memory = worker
     ? await worker.evaluate(async () => (await import(new URL('./pkg/idscope.js', self.location.href).href)).wasmMemoryBytes())
     : NaN;
-  const id = text.match(/TwoNN[^\n]*?(\d+\.\d+)/)?.[1] ?? '(see page)';
+  // The layer's row of the results table: N × D, dtype, size, ID (ML), ID (fit), PC-ID, …, time.
+  const row = text.split('\n').find((l) => /\tbench-big\t/.test(l))?.trim().replace(/\s*\t\s*/g, ' | ') ?? '(no result row)';
   console.log(`file ${(size / 2 ** 30).toFixed(2)} GiB: ${seconds.toFixed(1)} s from page load to result (fetch included), `
-    + `TwoNN ${id}, worker wasm memory ${(memory / 2 ** 20).toFixed(0)} MiB`);
+    + `worker wasm memory ${(memory / 2 ** 20).toFixed(0)} MiB\n  ${row}`);
   if (consoleErrors.length) console.log('console errors:', consoleErrors);
 } finally {
   await browser.close();
