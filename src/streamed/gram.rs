@@ -1,6 +1,6 @@
 //! Pass 1: the Gram matrix of the centred rows, accumulated over column chunks in f32 exactly as
-//! `knn` sums it in memory (dots over [`CHUNK`]-column pieces added in column order), then the
-//! `m` candidates of every row by the Gram trick.
+//! `knn` sums it in memory (dots over [`CHUNK`]-column pieces added in column order); it then
+//! gives candidates for every row, among all rows or among a subset's members.
 //!
 //! A chunk holds every analysed row of its columns, so its column means, the centring and the
 //! squared norms are exact per chunk. Only the upper triangle is stored, and each pair's dot
@@ -10,24 +10,29 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use super::{Chunks, Stop};
-use crate::knn::kernel::{CHUNK, dot, dot4};
+use crate::knn::kernel::{CHUNK, dot, dot4, gram_error_factor};
 use crate::progress::Progress;
 
 /// Rows per parallel task of the Gram update (one 64-row tile of a column piece stays in L2).
 const BLOCK: usize = 64;
 
-/// Each row's candidates and what the completeness bound needs.
-pub struct Candidates {
-    /// Candidates per row.
-    pub m: usize,
-    /// Row-major n × m candidate indices, by ascending approximate distance then index.
-    pub indices: Vec<u32>,
-    /// Per row: every non-candidate's approximate squared distance is at least this.
-    pub threshold: Vec<f32>,
-    /// Squared norms of the centred f32 rows.
-    pub norms2: Vec<f32>,
-    /// Largest of `norms2`.
-    pub max_norm2: f64,
+/// The packed Gram matrix of the centred rows and their squared norms: approximate squared
+/// distances ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ with a proven error bound.
+pub struct Gram {
+    d: usize,
+    packed: Vec<f32>,
+    norms2: Vec<f32>,
+    max_norm2: f64,
+}
+
+/// The `m` nearest rows by approximate distance among some rows, for one row.
+pub struct Nearest {
+    /// Their row indices, by ascending approximate distance then index.
+    pub rows: Vec<u32>,
+    /// Every other row considered has an approximate squared distance at least this.
+    pub threshold: f32,
+    /// Whether every other row considered is among them (nothing left to bound).
+    pub all: bool,
 }
 
 /// Start of row `i`'s segment (entries j > i) in the packed upper triangle of an n × n matrix.
@@ -35,31 +40,61 @@ fn offset(n: usize, i: usize) -> usize {
     i * n - i * (i + 1) / 2
 }
 
-/// The Gram pass and the candidate selection; `scale` is each row's factor (1/‖x‖ for cosine).
-pub fn candidates(chunks: &Chunks, scale: &[f64], m: usize, progress: &mut dyn Progress) -> Result<Candidates, Stop> {
-    let n = chunks.rows.len();
-    let mut gram = super::alloc(offset(n, n), "the packed N×N Gram matrix")?;
-    let mut sum2 = vec![0.0f64; n];
-    chunks.for_each(progress, |_, w, buf| {
-        centre(buf, w, scale);
-        for (i, row) in buf.chunks_exact(w).enumerate() {
-            for &v in row.iter() {
-                sum2[i] += v as f64 * v as f64;
+impl Gram {
+    /// The Gram pass; `scale` is each row's factor (1/‖x‖ for cosine).
+    pub fn build(chunks: &Chunks, scale: &[f64], progress: &mut dyn Progress) -> Result<Gram, Stop> {
+        let n = chunks.rows.len();
+        let mut packed = super::alloc(offset(n, n), "the packed N×N Gram matrix")?;
+        let mut sum2 = vec![0.0f64; n];
+        chunks.for_each(progress, |_, w, buf| {
+            centre(buf, w, scale);
+            for (i, row) in buf.chunks_exact(w).enumerate() {
+                for &v in row.iter() {
+                    sum2[i] += v as f64 * v as f64;
+                }
             }
-        }
-        accumulate(&mut gram, buf, n, w);
-    })?;
-    let norms2: Vec<f32> = sum2.iter().map(|&s| s as f32).collect();
-    let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-    let rows: Vec<usize> = (0..n).collect();
-    let lists = crate::parallel::map(&rows, |&i| nearest_by_gram(&gram, &norms2, i, m));
-    let mut indices = Vec::with_capacity(n * m);
-    let mut threshold = Vec::with_capacity(n);
-    for list in lists {
-        threshold.push(list[m - 1].0);
-        indices.extend(list.iter().map(|&(_, j)| j));
+            accumulate(&mut packed, buf, n, w);
+        })?;
+        let norms2: Vec<f32> = sum2.iter().map(|&s| s as f32).collect();
+        let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
+        Ok(Gram { d: chunks.cols, packed, norms2, max_norm2 })
     }
-    Ok(Candidates { m, indices, threshold, norms2, max_norm2 })
+
+    /// Approximate squared distance between rows `i` and `j` (i ≠ j), as `knn` computes it.
+    fn approx(&self, i: usize, j: usize) -> f32 {
+        let n = self.norms2.len();
+        let g = if i < j { self.packed[offset(n, i) + j - i - 1] } else { self.packed[offset(n, j) + i - j - 1] };
+        self.norms2[i] + self.norms2[j] - 2.0 * g
+    }
+
+    /// The `m` nearest of row `i` among `among` (ascending row indices, `i` left out), by
+    /// (approximate distance, index): the candidates `knn` keeps.
+    pub fn nearest(&self, i: usize, among: &[usize], m: usize) -> Nearest {
+        let mut all: Vec<(f32, u32)> = among.iter().filter(|&&j| j != i).map(|&j| (self.approx(i, j), j as u32)).collect();
+        let order = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        let everyone = m >= all.len();
+        if !everyone {
+            all.select_nth_unstable_by(m - 1, order);
+            all.truncate(m);
+        }
+        all.sort_unstable_by(order);
+        let threshold = all.last().map_or(f32::INFINITY, |c| c.0);
+        Nearest { rows: all.iter().map(|&(_, j)| j).collect(), threshold, all: everyone }
+    }
+
+    /// Whether no row outside `c` can be nearer to row `i` than `kth` (exact): they all had
+    /// approximate squared distance ≥ the threshold, whose f32 error is bounded by the dot-product
+    /// error plus the rounding of the centred rows (the bound `knn` uses).
+    pub fn proven(&self, i: usize, c: &Nearest, kth: f64) -> bool {
+        if c.all {
+            return true;
+        }
+        let eps = f32::EPSILON as f64;
+        let (ni, big) = (self.norms2[i] as f64, self.max_norm2);
+        let gram_err = (gram_error_factor(self.d) + 4.0) * eps * (ni + big);
+        let lower = (c.threshold as f64 - gram_err).max(0.0).sqrt() - eps * (ni.sqrt() + big.sqrt());
+        lower > kth
+    }
 }
 
 /// Scales the chunk's rows and centres them on its column means, in place, rounded to f32 (as
@@ -120,23 +155,4 @@ fn accumulate_block(seg: &mut [f32], block: Range<usize>, x: &[f32], n: usize, w
             }
         }
     }
-}
-
-/// The `m` smallest approximate squared distances from row `i`, by (value, index).
-fn nearest_by_gram(gram: &[f32], norms2: &[f32], i: usize, m: usize) -> Vec<(f32, u32)> {
-    let n = norms2.len();
-    let mut all: Vec<(f32, u32)> = (0..n)
-        .filter(|&j| j != i)
-        .map(|j| {
-            let g = if i < j { gram[offset(n, i) + j - i - 1] } else { gram[offset(n, j) + i - j - 1] };
-            (norms2[i] + norms2[j] - 2.0 * g, j as u32)
-        })
-        .collect();
-    let order = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-    if m < all.len() {
-        all.select_nth_unstable_by(m - 1, order);
-        all.truncate(m);
-    }
-    all.sort_unstable_by(order);
-    all
 }

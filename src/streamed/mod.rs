@@ -263,14 +263,14 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
     let plan = plan::plan(limit, n_file, n, d, es, m).map_err(|e| Stop::Refused(e.into()))?;
     let chunks = Chunks { width: plan.width, ..all.with_rows(used) };
 
-    let cands = gram::candidates(&chunks, &scale, m, &mut Stage::new(progress, 0.15, 0.7))?;
-    let full = exact::neighbours(&chunks, &scale, &cands, k, plan.rescan_rows, &mut Stage::new(progress, 0.7, 0.9))?;
-    drop(cands);
+    let gram = gram::Gram::build(&chunks, &scale, &mut Stage::new(progress, 0.15, 0.7))?;
+    let full = exact::neighbours(&chunks, &scale, &gram, m, k, plan.rescan_rows, &mut Stage::new(progress, 0.7, 0.85))?;
     // The repeats' subsets and the decimation's blocks share one set of rescans.
     let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
     let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
     let all: Vec<Vec<usize>> = subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
-    let lists = subsets::within_all(&chunks, &scale, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.9, 0.95))?;
+    let lists = subsets::within_all(&chunks, &scale, &gram, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.85, 0.95))?;
+    drop(gram);
     let (repeat_lists, block_lists) = lists.split_at(subsets.len());
     let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
     let mut estimates = from_lists(&full, &dups, repeats, p)?;

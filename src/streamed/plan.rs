@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! 2·n·(n−1)                 the packed N×N Gram in f32 (upper triangle)
+//! + 2·n·(n−1)               exact rescans: ⌊2·(n−1)/8⌋ rows × n f64 per pass
 //! + 16·n·m                  candidate indices and distances, their exact f64 sums
 //! + 96·N                    per-row state (hash, norms, scales, row indices)
 //! + (4·N + es)·w            one chunk in f32, one row's bytes (at most 256 MiB)
@@ -13,7 +14,7 @@
 //! Chunks are capped at 256 MiB: wider ones read no faster (each row's range is already long) and
 //! would only delay progress reports and grow wasm memory, which never shrinks.
 //!
-//! The exact rescans reuse the Gram's bytes once it is freed: ⌊2·(n−1)/8⌋ rows × n f64 per pass.
+//! The Gram stays while the subsets (error bars, decimation blocks) take their candidates from it.
 
 use crate::knn::kernel::CHUNK;
 
@@ -34,8 +35,8 @@ pub struct Plan {
 /// Why a layer cannot be streamed under the limit.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "{rows} points need at least {need_mb} MiB to be streamed (N×N Gram 2·N·(N−1) bytes + lists \
-     16·N·m + one chunk of {min_width} columns), above the memory limit of {limit_mb} MiB: \
+    "{rows} points need at least {need_mb} MiB to be streamed (N×N Gram and rescans 4·N·(N−1) bytes \
+     + lists 16·N·m + one chunk of {min_width} columns), above the memory limit of {limit_mb} MiB: \
      set max_points lower or raise memory_limit_mb"
 )]
 pub struct TooLarge {
@@ -52,7 +53,7 @@ pub struct TooLarge {
 /// Bytes that do not depend on the chunk width.
 fn fixed_bytes(n_file: usize, n: usize, m: usize) -> u64 {
     let (big, n, m) = (n_file as u64, n as u64, m as u64);
-    2 * n * n.saturating_sub(1) + 16 * n * m + PER_ROW * big
+    4 * n * n.saturating_sub(1) + 16 * n * m + PER_ROW * big
 }
 
 /// Bytes per column of a chunk.
