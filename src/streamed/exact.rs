@@ -74,9 +74,12 @@ fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
     list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }
 
+/// A list of (exact distance, row), nearest first, and whether it is proven complete.
+pub type Refined = (Vec<(f64, u32)>, bool);
+
 /// The exact k nearest (distance, row) of each `(i, candidates)` in one pass over the file, and
 /// whether the Gram bound proves each list complete.
-pub fn refine(chunks: &Chunks, scale: &[f64], gram: &Gram, cands: &[(usize, Nearest)], k: usize, progress: &mut dyn Progress) -> Result<Vec<(Vec<(f64, u32)>, bool)>, Stop> {
+pub fn refine(chunks: &Chunks, scale: &[f64], gram: &Gram, cands: &[(usize, Nearest)], k: usize, progress: &mut dyn Progress) -> Result<Vec<Refined>, Stop> {
     let pairs: Vec<(usize, &[u32])> = cands.iter().map(|(i, c)| (*i, c.rows.as_slice())).collect();
     let dist = pair_distances(chunks, scale, &pairs, progress)?;
     Ok(cands
