@@ -1,6 +1,7 @@
-//! Pass 1: the Gram matrix of the centred rows, accumulated over column chunks in f32 exactly as
-//! `knn` sums it in memory (dots over [`CHUNK`]-column pieces added in column order); it then
-//! gives candidates for every row, among all rows or among a subset's members.
+//! Pass 1: the Gram matrix of the centred rows, accumulated over column chunks in f32 in a fixed
+//! order whose error [`error_factor`] bounds (dots over [`PIECE`]-column pieces added in column
+//! order); it then gives candidates for every row, among all rows or among a subset's members.
+//! The `knn` kernel may sum differently: candidates may differ, the exact lists cannot.
 //!
 //! A chunk holds every analysed row of its columns, so its column means, the centring and the
 //! squared norms are exact per chunk. Only the upper triangle is stored, and each pair's dot
@@ -10,11 +11,22 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use super::{Chunks, Stop};
-use crate::knn::kernel::{CHUNK, dot, dot4, gram_error_factor};
+use crate::knn::kernel::{dot, dot_error_factor};
 use crate::progress::Progress;
 
 /// Rows per parallel task of the Gram update (one 64-row tile of a column piece stays in L2).
 const BLOCK: usize = 64;
+
+/// Columns per piece of a Gram entry: each piece is one [`dot`], the pieces are added in f32 in
+/// column order (chunks are multiples of it, so the order does not depend on the chunking).
+pub const PIECE: usize = 256;
+
+/// Upper bound of the Gram entries' error / (‖a‖·‖b‖) in units of ε for rows of length `len`:
+/// [`dot_error_factor`] within a piece (Σ over pieces ≤ ‖a‖‖b‖ by Cauchy–Schwarz), one ε per
+/// piece added, one for the slack.
+fn error_factor(len: usize) -> f64 {
+    dot_error_factor(len.min(PIECE)) + len.div_ceil(PIECE) as f64 + 1.0
+}
 
 /// The packed Gram matrix of the centred rows and their squared norms: approximate squared
 /// distances ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ with a proven error bound.
@@ -91,7 +103,7 @@ impl Gram {
         }
         let eps = f32::EPSILON as f64;
         let (ni, big) = (self.norms2[i] as f64, self.max_norm2);
-        let gram_err = (gram_error_factor(self.d) + 4.0) * eps * (ni + big);
+        let gram_err = (error_factor(self.d) + 4.0) * eps * (ni + big);
         let lower = (c.threshold as f64 - gram_err).max(0.0).sqrt() - eps * (ni.sqrt() + big.sqrt());
         lower > kth
     }
@@ -135,22 +147,12 @@ fn accumulate(gram: &mut [f32], x: &[f32], n: usize, w: usize) {
 fn accumulate_block(seg: &mut [f32], block: Range<usize>, x: &[f32], n: usize, w: usize) {
     let base = offset(n, block.start);
     let at = |i: usize, j: usize| offset(n, i) - base + (j - i - 1);
-    for s0 in (0..w).step_by(CHUNK) {
-        let cols = s0..(s0 + CHUNK).min(w);
+    for s0 in (0..w).step_by(PIECE) {
+        let cols = s0..(s0 + PIECE).min(w);
         let row = |i: usize| &x[i * w + cols.start..i * w + cols.end];
         for j in block.start + 1..n {
             let rj = row(j);
-            let end = block.end.min(j);
-            let mut i = block.start;
-            // Four rows per pass share the loads of row j.
-            while i + 4 <= end {
-                let dots = dot4([row(i), row(i + 1), row(i + 2), row(i + 3)], rj);
-                for (t, v) in dots.into_iter().enumerate() {
-                    seg[at(i + t, j)] += v;
-                }
-                i += 4;
-            }
-            for i in i..end {
+            for i in block.start..block.end.min(j) {
                 seg[at(i, j)] += dot(row(i), rj);
             }
         }

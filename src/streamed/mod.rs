@@ -6,7 +6,7 @@
 //! member is re-inflated for each chunk, which is slow but bounded):
 //! 0. [`scan`]: finite rows, row hashes (duplicates, confirmed value by value) and squared norms
 //!    (cosine scales);
-//! 1. [`gram`]: the f32 Gram matrix of the centred rows, summed exactly as `knn` sums it in memory,
+//! 1. [`gram`]: the f32 Gram matrix of the centred rows, in a fixed order with a proven error bound,
 //!    and `k + spare` candidates per row;
 //! 2. [`exact`]: exact f64 distances to the candidates, the same completeness bound as `knn`, and
 //!    exact rescans (in batches) of the rows where it fails; then the error-bar subsets and the

@@ -3,13 +3,14 @@
 //! standardisation are exact per chunk), then the same spectrum as `pcid`.
 //!
 //! The standardised values are the in-memory f32 values; their dot products are summed per
-//! [`CHUNK`]-column piece in f32 and across pieces in f64, so the spectrum agrees with the
+//! [`PIECE`]-column piece in f32 and across pieces in f64, so the spectrum agrees with the
 //! in-memory one (which sums each dot product in f32) to the f32 rounding of the latter.
 
 use faer::Mat;
 
 use super::{Chunks, Stop};
-use crate::knn::kernel::{CHUNK, dot};
+use super::gram::PIECE;
+use crate::knn::kernel::dot;
 use crate::pcid::{PcaError, from_gram};
 use crate::progress::Progress;
 use crate::results::PcId;
@@ -34,8 +35,8 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
         constant += w - kept;
         let x = &buf[..n * kept];
         let upper = crate::parallel::map(&rows, |&i| {
-            let row = |r: usize, s: usize| &x[r * kept + s..r * kept + (s + CHUNK).min(kept)];
-            (i..n).map(|j| (0..kept).step_by(CHUNK).map(|s| dot(row(i, s), row(j, s)) as f64).sum::<f64>()).collect::<Vec<f64>>()
+            let row = |r: usize, s: usize| &x[r * kept + s..r * kept + (s + PIECE).min(kept)];
+            (i..n).map(|j| (0..kept).step_by(PIECE).map(|s| dot(row(i, s), row(j, s)) as f64).sum::<f64>()).collect::<Vec<f64>>()
         });
         for (i, sums) in upper.iter().enumerate() {
             for (j, v) in (i..n).zip(sums) {

@@ -16,7 +16,7 @@
 //!
 //! The Gram stays while the subsets (error bars, decimation blocks) take their candidates from it.
 
-use crate::knn::kernel::CHUNK;
+use super::gram::PIECE as CHUNK;
 
 /// Bytes of per-row state kept across passes (hasher state, sums, scale, indices).
 const PER_ROW: u64 = 96;
@@ -26,7 +26,7 @@ const MAX_CHUNK_BYTES: u64 = 256 << 20;
 /// How a layer is streamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
-    /// Columns per chunk: a multiple of [`CHUNK`] (so the Gram is summed exactly as in memory), or D.
+    /// Columns per chunk: a multiple of [`CHUNK`] (so the Gram's summation order is fixed), or D.
     pub width: usize,
     /// Rows whose exact distances to every row are accumulated in one extra pass.
     pub rescan_rows: usize,
