@@ -85,7 +85,7 @@ pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn P
     } else {
         None
     };
-    let mut out = from_lists(&full, &dups, repeats, p)?;
+    let mut out = from_lists(&full, dups.duplicate_rows, repeats, p)?;
     progress.update(0.6)?;
     if p.decimation {
         out.decimation = scaling::decimation(x, &full, p.metric, p.mu_fraction, p.min_block, p.seed)?;
@@ -112,7 +112,7 @@ pub fn search_k(p: &Params, n: usize) -> usize {
 /// Shared by the in-memory and the streamed (`crate::streamed`) paths.
 pub fn from_lists(
     full: &Neighbours,
-    dups: &duplicates::Duplicates,
+    duplicate_rows: usize,
     repeats: Option<crate::results::RepeatStats>,
     p: &Params,
 ) -> Result<Estimates, EstimateError> {
@@ -127,8 +127,8 @@ pub fn from_lists(
     };
     let duplicates = DuplicateReport {
         policy: p.duplicates,
-        duplicate_rows: dups.duplicate_rows,
-        dropped: if p.duplicates == DuplicatePolicy::KeepOne { dups.duplicate_rows } else { 0 },
+        duplicate_rows,
+        dropped: if p.duplicates == DuplicatePolicy::KeepOne { duplicate_rows } else { 0 },
         zero_r1_excluded: mus.zero_r1_excluded,
         mu_one_ties: mus.mu_one_ties,
     };

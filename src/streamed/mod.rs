@@ -273,7 +273,7 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
     drop(gram);
     let (repeat_lists, block_lists) = lists.split_at(subsets.len());
     let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
-    let mut estimates = from_lists(&full, &dups, repeats, p)?;
+    let mut estimates = from_lists(&full, dups.duplicate_rows, repeats, p)?;
     estimates.decimation = decimation_stats(&levels, block_lists, p.mu_fraction);
     if p.pc_id {
         let rows = if n <= p.pc_max_points {
