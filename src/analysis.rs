@@ -57,6 +57,14 @@ pub enum AnalysisError {
         /// Why.
         source: EstimateError,
     },
+    /// The layer is over the memory limit and cannot be streamed as asked.
+    #[error("layer \"{layer}\": {source}")]
+    Streamed {
+        /// Layer name.
+        layer: String,
+        /// Why.
+        source: crate::streamed::Refusal,
+    },
 }
 
 impl AnalysisError {
@@ -174,6 +182,10 @@ pub fn analyse_model_layer(
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
+    if let Some(reader) = model.layer(index).filter(|r| crate::streamed::wanted(r, params)) {
+        let limit = params.get().memory_limit_mb << 20;
+        return crate::streamed::analyse_layer(reader, index, labels, params, limit, progress);
+    }
     with_model_layer(model, index, labels, |input| analyse_layer(input, params, progress))
 }
 

@@ -94,7 +94,7 @@ fn distinct_points<'a>(x: ArrayView2<'a, f32>, p: &Params) -> (CowArray<'a, f32,
 
 /// The neighbour search `estimate` runs on `n` distinct points: Gride's range, or [`BASE_K`].
 fn search_for(p: &Params, n: usize) -> Search {
-    Search::new(if p.gride { p.gride_range } else { BASE_K }.min(n.saturating_sub(1)), p.metric)
+    Search::new(search_k(p, n), p.metric)
 }
 
 /// Part `part` of `parts` of the neighbour lists `estimate` would search (consecutive row ranges
@@ -154,20 +154,51 @@ pub fn from_neighbours(
     progress: &mut dyn Progress,
 ) -> Result<Estimates, EstimateError> {
     let p = params.get();
-    let n = x.nrows();
+    let repeats = if p.repeats > 0 {
+        scaling::repeats(x, full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
+    } else {
+        None
+    };
+    let mut out = from_lists(full, duplicate_rows, repeats, p)?;
+    progress.update(0.6)?;
+    if p.decimation {
+        out.decimation = scaling::decimation(x, full, p.metric, p.mu_fraction, p.min_block, p.seed)?;
+    }
+    progress.update(0.7)?;
+    if p.pc_id {
+        out.pc_id = Some(pca(x, p)?);
+    }
+    progress.update(0.8)?;
+    if p.surrogate {
+        out.surrogate = surrogate_decimation(x, p, &mut Stage::new(progress, 0.8, 1.0))?;
+    }
+    progress.update(1.0)?;
+    Ok(out)
+}
+
+/// Neighbours searched per point among `n`: Gride's range, else [`BASE_K`].
+pub fn search_k(p: &Params, n: usize) -> usize {
+    if p.gride { p.gride_range } else { BASE_K }.min(n.saturating_sub(1))
+}
+
+/// The estimates that need only the full neighbour lists (TwoNN, Gride, the duplicates report),
+/// given the error bars computed from them; decimation, PC-ID and surrogate are left empty.
+/// Shared by the in-memory and the streamed (`crate::streamed`) paths.
+pub fn from_lists(
+    full: &Neighbours,
+    duplicate_rows: usize,
+    repeats: Option<crate::results::RepeatStats>,
+    p: &Params,
+) -> Result<Estimates, EstimateError> {
+    let n = full.indices.nrows();
     let mus = twonn::mus(r(full, 1), r(full, 2));
     let twonn = TwoNn {
         ml: twonn::ml(&mus.mu)?,
         fit: twonn::fit(&mus.mu, p.mu_fraction)?,
-        repeats: if p.repeats > 0 {
-            scaling::repeats(x, full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
-        } else {
-            None
-        },
+        repeats,
         scale: (r(full, 1).sum::<f64>() + r(full, 2).sum::<f64>()) / (2 * n) as f64,
         mu: sorted(mus.mu.clone()),
     };
-    progress.update(0.6)?;
     let duplicates = DuplicateReport {
         policy: p.duplicates,
         duplicate_rows,
@@ -176,17 +207,7 @@ pub fn from_neighbours(
         mu_one_ties: mus.mu_one_ties,
     };
     let gride = if p.gride { gride_scaling(full)? } else { Vec::new() };
-    let decimation = if p.decimation {
-        scaling::decimation(x, full, p.metric, p.mu_fraction, p.min_block, p.seed)?
-    } else {
-        Vec::new()
-    };
-    progress.update(0.7)?;
-    let pc_id = if p.pc_id { Some(pca(x, p)?) } else { None };
-    progress.update(0.8)?;
-    let surrogate = if p.surrogate { surrogate_decimation(x, p, &mut Stage::new(progress, 0.8, 1.0))? } else { Vec::new() };
-    progress.update(1.0)?;
-    Ok(Estimates { n: mus.mu.len(), duplicates, twonn, gride, decimation, surrogate, pc_id })
+    Ok(Estimates { n: mus.mu.len(), duplicates, twonn, gride, decimation: Vec::new(), surrogate: Vec::new(), pc_id: None })
 }
 
 /// Distances to the `order`-th neighbour (1-based) of every point.

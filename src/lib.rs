@@ -23,6 +23,7 @@ pub mod results;
 pub mod rng;
 pub mod scaling;
 pub mod stats;
+pub mod streamed;
 pub mod surrogate;
 pub mod table;
 pub mod twonn;

@@ -64,6 +64,9 @@ pub struct Params {
     pub surrogate: bool,
     /// With labels: repeat every estimate on each class's points.
     pub per_class: bool,
+    /// Memory (MiB) a layer may take in memory; a larger layer is streamed by column chunks
+    /// (see `streamed`), which keeps the working memory under this bound whatever the file size.
+    pub memory_limit_mb: u64,
 }
 
 impl Default for Params {
@@ -85,6 +88,7 @@ impl Default for Params {
             pc_max_points: 5000,
             surrogate: false,
             per_class: false,
+            memory_limit_mb: 1024,
         }
     }
 }
@@ -120,6 +124,9 @@ pub enum ParamError {
         /// The value given.
         got: usize,
     },
+    /// A memory limit of 0.
+    #[error("memory_limit_mb must be at least 1, got 0")]
+    MemoryLimit,
     /// More repeats than anyone can wait for.
     #[error("repeats must be at most {max}, got {got}")]
     Repeats {
@@ -170,6 +177,9 @@ impl Params {
         }
         if self.pc_max_points < 3 {
             return Err(ParamError::PointCap { name: "pc_max_points", got: self.pc_max_points });
+        }
+        if self.memory_limit_mb == 0 {
+            return Err(ParamError::MemoryLimit);
         }
         if self.repeats > MAX_REPEATS {
             return Err(ParamError::Repeats { got: self.repeats, max: MAX_REPEATS });

@@ -53,10 +53,17 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
             m[at] = standard(i, k);
         }
     }
-    let gram = gram(&m, rows, len, (n - 1) as f64);
+    from_gram(gram(&m, rows, len, (n - 1) as f64), threshold, d - p, n, rows)
+}
+
+/// PC-ID and spectrum from the covariance-like matrix `gram` (the correlation matrix, or the
+/// Gram matrix of the standardised rows over N − 1) of `n` points with `constant` columns dropped;
+/// the `rank` largest eigenvalues are kept (min(N, kept columns): the others are zero).
+pub fn from_gram(gram: Mat<f64>, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
     let mut values = gram.self_adjoint_eigenvalues(Side::Lower).map_err(|_| PcaError::NoConvergence)?;
     values.iter_mut().for_each(|v| *v = v.max(0.0));
     values.sort_by(|a, b| b.total_cmp(a));
+    values.truncate(rank);
     let total: f64 = values.iter().sum();
     let spectrum: Vec<f64> = values.iter().map(|v| v / total).collect();
     let mut cum = 0.0;
@@ -64,7 +71,7 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
         cum += r;
         cum >= threshold
     });
-    Ok(PcId { id: id.map_or(spectrum.len(), |k| k + 1), threshold, spectrum, constant_columns: d - p, n_used: n })
+    Ok(PcId { id: id.map_or(spectrum.len(), |k| k + 1), threshold, spectrum, constant_columns: constant, n_used: n })
 }
 
 /// Gram matrix of the `rows` rows (each of length `len`) of `m`, divided by `scale`, in f64.

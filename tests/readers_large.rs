@@ -9,25 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use idscope::readers::{ByteSource, FileSource, SourceError, open};
-
-struct Counting {
-    inner: FileSource,
-    bytes: Arc<AtomicU64>,
-}
-
-impl ByteSource for Counting {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    fn len(&self) -> u64 {
-        self.inner.len()
-    }
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
-        self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-        self.inner.read_at(offset, buf)
-    }
-}
+use idscope::readers::{ByteSource, FileSource, open};
 
 /// Deletes the file when the test ends, passing or not.
 struct TempFile(PathBuf);
@@ -50,11 +32,8 @@ fn npy_header() -> Vec<u8> {
 }
 
 fn counted(path: &PathBuf) -> (Box<dyn ByteSource>, Arc<AtomicU64>) {
-    let bytes = Arc::new(AtomicU64::new(0));
-    let src = Counting {
-        inner: FileSource::open(path).unwrap(),
-        bytes: Arc::clone(&bytes),
-    };
+    let src = common::Counting::new(FileSource::open(path).unwrap());
+    let bytes = Arc::clone(&src.total);
     (Box::new(src), bytes)
 }
 

@@ -71,6 +71,9 @@ struct EstimateArgs {
     /// Random subsample of at most this many points per layer.
     #[arg(long)]
     max_points: Option<usize>,
+    /// Memory (MiB) a layer may take; a larger one is streamed from the file by column chunks.
+    #[arg(long, default_value_t = 1024)]
+    memory_limit_mb: u64,
     /// Gride scale analysis (n1 = 1, 2, 4, … up to 64 neighbours).
     #[arg(long)]
     gride: bool,
@@ -130,6 +133,7 @@ fn params(a: &EstimateArgs, per_class: bool) -> Params {
         pc_id: a.pcid,
         surrogate: a.surrogate,
         per_class,
+        memory_limit_mb: a.memory_limit_mb,
         ..Params::default()
     }
 }

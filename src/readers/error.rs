@@ -221,6 +221,16 @@ pub enum ErrorKind {
         /// Rows in the layer.
         rows: usize,
     },
+    /// Columns outside the layer (or an output of the wrong size).
+    #[error("columns {start}..{end} asked for, the layer has {cols}")]
+    ColumnRange {
+        /// Start of the range.
+        start: usize,
+        /// End of the range.
+        end: usize,
+        /// Columns in the layer.
+        cols: usize,
+    },
     /// The memory for the result could not be reserved.
     #[error("out of memory: {} bytes needed for {what}", group_digits(*bytes))]
     OutOfMemory {
@@ -229,6 +239,9 @@ pub enum ErrorKind {
         /// What they were for.
         what: String,
     },
+    /// A text table asked for by columns (only binary layers can be streamed).
+    #[error("a text table cannot be read by columns: convert it to .npy or safetensors to analyse it beyond the memory limit")]
+    NotByColumns,
     /// Files given together that do not fit together.
     #[error("{0}")]
     Group(String),

@@ -222,6 +222,19 @@ impl LayerReader {
     /// the layer is refused if more than `Limits::max_non_finite_fraction` of its rows are dropped,
     /// if it is empty, has no features, or keeps fewer than 3 rows.
     pub fn read_all(&self) -> Result<LayerData, ReadError> {
+        self.check_shape()?;
+        let data = self.read_rows(0..self.info.rows)?;
+        let (data, kept, dropped) = drop_non_finite(data);
+        self.check_kept(kept.len(), dropped)?;
+        Ok(LayerData {
+            data,
+            non_finite_dropped: dropped,
+            kept_rows: kept,
+        })
+    }
+
+    /// Refuses a layer that is empty, has no features or fewer than 3 rows (before reading it).
+    pub fn check_shape(&self) -> Result<(), ReadError> {
         let (n, cols) = (self.info.rows, self.info.cols);
         if n == 0 || (cols == 0 && n < 3) {
             return Err(self.err(ErrorKind::Empty(shape_text(&self.info.shape))));
@@ -232,9 +245,12 @@ impl LayerReader {
         if n < 3 {
             return Err(self.err(ErrorKind::TooFewRows(n)));
         }
-        let data = self.read_rows(0..n)?;
-        let (data, kept, dropped) = drop_non_finite(data);
-        let max = self.limits.max_non_finite_fraction;
+        Ok(())
+    }
+
+    /// The NaN/Inf policy once `dropped` rows held non-finite values and `kept` rows did not.
+    pub fn check_kept(&self, kept: usize, dropped: usize) -> Result<(), ReadError> {
+        let (n, max) = (self.info.rows, self.limits.max_non_finite_fraction);
         if dropped as f64 > max * n as f64 {
             return Err(self.err(ErrorKind::TooManyNonFinite {
                 bad: dropped,
@@ -242,14 +258,69 @@ impl LayerReader {
                 max_percent: max * 100.0,
             }));
         }
-        if kept.len() < 3 {
-            return Err(self.err(ErrorKind::TooFewRows(kept.len())));
+        if kept < 3 {
+            return Err(self.err(ErrorKind::TooFewRows(kept)));
         }
-        Ok(LayerData {
-            data,
-            non_finite_dropped: dropped,
-            kept_rows: kept,
-        })
+        Ok(())
+    }
+
+    /// Columns `cols` of the rows `rows` (any order), written row after row into `out`
+    /// (`rows.len()` × `cols.len()`), as stored (no NaN policy). Reads only those bytes where the
+    /// layout allows: one range per row (row-major) or per column (Fortran order); a deflated
+    /// member is inflated from its start on each call. Scratch memory is one row's or one
+    /// column's bytes; text tables cannot be read by columns.
+    pub fn read_columns(&self, rows: &[usize], cols: Range<usize>, out: &mut [f32]) -> Result<(), ReadError> {
+        self.read_columns_kind(rows, cols, out).map_err(|k| self.err(k))
+    }
+
+    fn read_columns_kind(&self, rows: &[usize], cols: Range<usize>, out: &mut [f32]) -> Result<(), ErrorKind> {
+        let (n, d, w) = (self.info.rows, self.info.cols, cols.len());
+        let dt = match (&self.storage, self.dtype) {
+            (Storage::Text(_), _) | (_, None) => return Err(ErrorKind::NotByColumns),
+            (_, Some(dt)) => dt,
+        };
+        if cols.start > cols.end || cols.end > d || out.len() != rows.len() * w {
+            return Err(ErrorKind::ColumnRange { start: cols.start, end: cols.end, cols: d });
+        }
+        if let Some(&bad) = rows.iter().find(|&&r| r >= n) {
+            return Err(ErrorKind::RowRange { start: bad, end: bad + 1, rows: n });
+        }
+        let es = dt.size() as u64;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_unstable_by_key(|&p| rows[p]);
+        let mut seq = self.storage.seq(self.source.as_ref(), self.info.byte_size)?;
+        // Offset of `seq` in the element data; reads only ever move forward.
+        let mut pos = 0u64;
+        let mut read_at = |at: u64, bytes: &mut [u8]| -> Result<(), ErrorKind> {
+            match &self.storage {
+                // Straight to the source: no read-ahead beyond the bytes wanted.
+                Storage::Raw { offset } => self.source.read_at(offset + at, bytes)?,
+                _ => {
+                    seq.as_dyn().skip(at - pos)?;
+                    seq.as_dyn().read_exact(bytes)?;
+                    pos = at + bytes.len() as u64;
+                }
+            }
+            Ok(())
+        };
+        if self.info.fortran_order {
+            let mut bytes = vec![0u8; n * es as usize];
+            let mut column = vec![0f32; n];
+            for (c, col) in cols.clone().enumerate() {
+                read_at(col as u64 * n as u64 * es, &mut bytes)?;
+                dt.decode_f32(&bytes, &mut column);
+                for (p, &r) in rows.iter().enumerate() {
+                    out[p * w + c] = column[r];
+                }
+            }
+        } else {
+            let mut bytes = vec![0u8; w * es as usize];
+            for p in order {
+                read_at((rows[p] as u64 * d as u64 + cols.start as u64) * es, &mut bytes)?;
+                dt.decode_f32(&bytes, &mut out[p * w..(p + 1) * w]);
+            }
+        }
+        Ok(())
     }
 }
 

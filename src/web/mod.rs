@@ -15,6 +15,7 @@ pub mod draw;
 pub mod learn;
 pub mod session;
 pub mod source;
+pub mod streamed;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

@@ -1,6 +1,10 @@
 //! Seeded synthetic data of known intrinsic dimension, shared by the integration tests.
 #![allow(dead_code)]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use idscope::readers::{ByteSource, SourceError};
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -100,4 +104,35 @@ pub fn npy_header(descr: &str, shape: &str, fortran: bool) -> Vec<u8> {
     out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
     out.extend_from_slice(dict.as_bytes());
     out
+}
+
+/// A byte source that counts what it hands out: bytes in all, and the largest single read.
+pub struct Counting<S> {
+    /// The source read.
+    pub inner: S,
+    /// Bytes read in all.
+    pub total: Arc<AtomicU64>,
+    /// The largest single read.
+    pub largest: Arc<AtomicU64>,
+}
+
+impl<S: ByteSource> Counting<S> {
+    /// Counts the reads of `inner`; the counters are shared with the caller.
+    pub fn new(inner: S) -> Self {
+        Self { inner, total: Arc::default(), largest: Arc::default() }
+    }
+}
+
+impl<S: ByteSource> ByteSource for Counting<S> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        self.total.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        self.largest.fetch_max(buf.len() as u64, Ordering::Relaxed);
+        self.inner.read_at(offset, buf)
+    }
 }

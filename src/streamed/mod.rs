@@ -1,0 +1,292 @@
+//! Layers larger than memory: the neighbour search and the estimates built on it, streaming the
+//! file in column chunks so memory stays under `Params::memory_limit_mb` whatever D is.
+//!
+//! Passes over the file, each reading every analysed row's bytes of one column chunk (one
+//! contiguous range per row in row-major files, per column in Fortran order; a deflated .npz
+//! member is re-inflated for each chunk, which is slow but bounded):
+//! 0. [`scan`]: finite rows, row hashes (duplicates, confirmed value by value) and squared norms
+//!    (cosine scales);
+//! 1. [`gram`]: the f32 Gram matrix of the centred rows, in a fixed order with a proven error bound,
+//!    and `k + spare` candidates per row;
+//! 2. [`exact`]: exact f64 distances to the candidates, the same completeness bound as `knn`, and
+//!    exact rescans (in batches) of the rows where it fails; then the error-bar subsets and the
+//!    decimation blocks ([`subsets`]), rescanning the points whose list holds too few members
+//!    (for small blocks nearly all: about 4 more passes over the file).
+//!
+//! The neighbour lists, and so every estimate made from them, equal the in-memory path's.
+//! Supported: TwoNN (ML, fit, μ, scale), its error bars (any subset fraction), Gride, the
+//! decimation, PC-ID ([`pca`]: one more pass; its spectrum agrees with the in-memory one to f32
+//! rounding, see there), both duplicate policies, max_points, cosine. Refused with a message: the
+//! Gaussian surrogate (as large as the layer) and per-class estimates (a pipeline per class).
+//! Memory: see [`plan`].
+
+mod exact;
+mod gram;
+mod pca;
+pub mod plan;
+mod scan;
+mod subsets;
+
+use std::ops::Range;
+
+use crate::analysis::{AnalysisError, LayerError};
+use crate::estimate::{EstimateError, from_lists, search_k};
+use crate::knn::KnnError;
+use crate::params::{CheckedParams, DuplicatePolicy, Metric};
+use crate::progress::{Cancelled, Progress, Stage};
+use crate::readers::{Labels, LayerReader, ReadError};
+use crate::results::LayerResult;
+use crate::rng::{self, Stream};
+use crate::scaling::{decimation_levels, decimation_stats, repeat_stats, repeat_subsets};
+
+/// Why a streamed analysis stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// Reading failed.
+    Read(ReadError),
+    /// An estimate failed or was cancelled.
+    Estimate(EstimateError),
+    /// The layer cannot be streamed with these parameters.
+    Refused(Refusal),
+}
+
+impl From<ReadError> for Stop {
+    fn from(e: ReadError) -> Self {
+        Self::Read(e)
+    }
+}
+impl From<Cancelled> for Stop {
+    fn from(_: Cancelled) -> Self {
+        Self::Estimate(EstimateError::Cancelled)
+    }
+}
+impl From<EstimateError> for Stop {
+    fn from(e: EstimateError) -> Self {
+        Self::Estimate(e)
+    }
+}
+impl From<KnnError> for Stop {
+    fn from(e: KnnError) -> Self {
+        Self::Estimate(e.into())
+    }
+}
+
+/// What the streamed path cannot do for a layer.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refusal {
+    /// Estimates that need the rows in memory.
+    #[error(
+        "the layer ({mb} MiB in memory) is over the memory limit ({limit_mb} MiB) and is streamed by column chunks, \
+         which does not support {}: turn them off, set max_points lower, or raise memory_limit_mb",
+        .what.join(", ")
+    )]
+    Unsupported {
+        /// Memory the in-memory path would need, MiB.
+        mb: u64,
+        /// The limit, MiB.
+        limit_mb: u64,
+        /// The estimates asked for that cannot be streamed.
+        what: Vec<&'static str>,
+    },
+    /// The PCA's N×N matrix does not fit.
+    #[error(
+        "PC-ID on {rows} points needs about {need_mb} MiB (32·N² bytes for the N×N matrix and its eigenvalues), \
+         above the memory limit of {limit_mb} MiB: set pc_max_points lower"
+    )]
+    Pca {
+        /// Points the PCA would use.
+        rows: usize,
+        /// Memory it needs, MiB.
+        need_mb: u64,
+        /// The limit, MiB.
+        limit_mb: u64,
+    },
+    /// Even the streamed path does not fit.
+    #[error(transparent)]
+    TooLarge(#[from] plan::TooLarge),
+    /// A single buffer could not be allocated.
+    #[error("out of memory allocating {what}")]
+    OutOfMemory {
+        /// What it was for.
+        what: &'static str,
+    },
+}
+
+/// Whether layer `reader` is analysed by streaming: its in-memory form would exceed the limit and
+/// it is a binary array (text tables are always read whole).
+pub fn wanted(reader: &LayerReader, params: &CheckedParams) -> bool {
+    let info = reader.info();
+    info.dtype != "text" && plan::in_memory_bytes(info.rows, info.cols) > params.get().memory_limit_mb << 20
+}
+
+/// A zeroed f32 buffer, or a refusal instead of an abort when memory runs out.
+fn alloc(len: usize, what: &'static str) -> Result<Vec<f32>, Stop> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Stop::Refused(Refusal::OutOfMemory { what }))?;
+    v.resize(len, 0.0);
+    Ok(v)
+}
+
+/// Some rows of a layer read in chunks of `width` columns.
+pub struct Chunks<'a> {
+    reader: &'a LayerReader,
+    /// File row index of each analysed row, in analysis order.
+    rows: Vec<usize>,
+    cols: usize,
+    width: usize,
+}
+
+impl Chunks<'_> {
+    /// Calls `f(columns, width, buffer)` for each chunk in column order, `buffer` holding the
+    /// rows one after another (rows × width f32, as stored), and reports progress per chunk.
+    fn for_each(&self, progress: &mut dyn Progress, mut f: impl FnMut(Range<usize>, usize, &mut [f32])) -> Result<(), Stop> {
+        let mut buf = alloc(self.rows.len() * self.width.min(self.cols), "a column chunk")?;
+        for c0 in (0..self.cols).step_by(self.width) {
+            let cols = c0..(c0 + self.width).min(self.cols);
+            let w = cols.len();
+            let buf = &mut buf[..self.rows.len() * w];
+            self.reader.read_columns(&self.rows, cols.clone(), buf)?;
+            f(cols.clone(), w, buf);
+            progress.update(cols.end as f64 / self.cols as f64)?;
+        }
+        Ok(())
+    }
+
+    /// Whether file rows `a` and `b` hold the same values (−0 equal to +0).
+    fn rows_equal(&self, a: usize, b: usize) -> Result<bool, Stop> {
+        let mut buf = alloc(2 * self.width.min(self.cols), "a column chunk")?;
+        for c0 in (0..self.cols).step_by(self.width) {
+            let cols = c0..(c0 + self.width).min(self.cols);
+            let w = cols.len();
+            self.reader.read_columns(&[a, b], cols, &mut buf[..2 * w])?;
+            if buf[..w] != buf[w..2 * w] {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The same columns of other rows.
+    fn with_rows(&self, rows: Vec<usize>) -> Self {
+        Self { rows, ..*self }
+    }
+}
+
+/// Extra candidates per point beyond k (as in `knn`; any number ≥ 0 gives the same exact lists).
+fn spare(k: usize) -> usize {
+    (k / 2).max(8)
+}
+
+/// The estimates `knn`-based paths cannot stream that `params` asks for.
+fn unsupported(params: &CheckedParams, labels: bool) -> Vec<&'static str> {
+    let p = params.get();
+    let asked = [(p.surrogate, "the Gaussian surrogate"), (p.per_class && labels, "per-class estimates")];
+    asked.into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
+}
+
+/// Analyses layer `index` (read by `reader`) by streaming it under `limit` bytes: the streamed
+/// twin of `analysis::analyse_model_layer`, with the same results for the estimates it supports.
+pub fn analyse_layer(
+    reader: &LayerReader,
+    index: usize,
+    labels: Option<&Labels>,
+    params: &CheckedParams,
+    limit: u64,
+    progress: &mut dyn Progress,
+) -> Result<LayerResult, LayerError> {
+    let start = web_time::Instant::now();
+    let info = reader.info();
+    let fail = |source| LayerError::Analysis(AnalysisError::Estimate { layer: info.name.clone(), source });
+    let refuse = |r| LayerError::Analysis(AnalysisError::Streamed { layer: info.name.clone(), source: r });
+    let what = unsupported(params, labels.is_some());
+    if !what.is_empty() {
+        let mb = plan::in_memory_bytes(info.rows, info.cols) >> 20;
+        return Err(refuse(Refusal::Unsupported { mb, limit_mb: limit >> 20, what }));
+    }
+    match stream(reader, params, limit, progress) {
+        Ok((estimates, dropped, subsampled_out)) => Ok(LayerResult {
+            name: info.name.clone(),
+            index,
+            n_input: info.rows,
+            dim: info.cols,
+            non_finite_dropped: dropped,
+            subsampled_out,
+            estimates,
+            classes: Vec::new(),
+            skipped_classes: Vec::new(),
+            seconds: start.elapsed().as_secs_f64(),
+        }),
+        Err(Stop::Read(e)) => Err(LayerError::Read(e)),
+        Err(Stop::Estimate(e)) => Err(fail(e)),
+        Err(Stop::Refused(r)) => Err(refuse(r)),
+    }
+}
+
+/// The passes: (estimates, rows dropped for NaN/Inf, rows left out by `max_points`).
+fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<(crate::results::Estimates, usize, usize), Stop> {
+    let p = params.get();
+    let info = reader.info();
+    reader.check_shape()?;
+    let (n_file, d) = (info.rows, info.cols);
+    let es = (info.byte_size / (n_file as u64 * d as u64).max(1)).max(1) as usize;
+    let max_m = (p.gride_range.max(16) + spare(p.gride_range.max(16))).min(n_file - 1);
+    let width = plan::plan(limit, n_file, n_file, d, es, max_m).map_err(|e| Stop::Refused(e.into()))?.width;
+    let all = Chunks { reader, rows: (0..n_file).collect(), cols: d, width };
+
+    let rows_scan = scan::scan(&all, &mut Stage::new(progress, 0.0, 0.15))?;
+    let kept: Vec<usize> = (0..n_file).filter(|&r| rows_scan.finite[r]).collect();
+    reader.check_kept(kept.len(), n_file - kept.len())?;
+    let dropped = n_file - kept.len();
+    let rows: Vec<usize> = match p.max_points.filter(|&m| m < kept.len()) {
+        Some(m) => rng::subset(kept.len(), m, &mut rng::rng(p.seed, Stream::Subsample)).into_iter().map(|i| kept[i]).collect(),
+        None => kept.clone(),
+    };
+    let subsampled_out = kept.len() - rows.len();
+    let dups = scan::duplicates(&rows_scan, &all, &rows)?;
+    let used: Vec<usize> = if p.duplicates == DuplicatePolicy::KeepOne { dups.distinct.iter().map(|&q| rows[q]).collect() } else { rows };
+    let n = used.len();
+    if n < 3 {
+        return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows }.into());
+    }
+    let scale: Vec<f64> = match p.metric {
+        Metric::Euclidean => vec![1.0; n],
+        Metric::Cosine => {
+            if let Some(i) = used.iter().position(|&r| rows_scan.sum_sq[r] == 0.0) {
+                return Err(KnnError::ZeroRow(i).into());
+            }
+            used.iter().map(|&r| 1.0 / rows_scan.sum_sq[r].sqrt()).collect()
+        }
+    };
+    drop(rows_scan);
+    let k = search_k(p, n);
+    let m = (k + spare(k)).min(n - 1);
+    let plan = plan::plan(limit, n_file, n, d, es, m).map_err(|e| Stop::Refused(e.into()))?;
+    let chunks = Chunks { width: plan.width, ..all.with_rows(used) };
+
+    let gram = gram::Gram::build(&chunks, &scale, &mut Stage::new(progress, 0.15, 0.7))?;
+    let full = exact::neighbours(&chunks, &scale, &gram, m, k, plan.rescan_rows, &mut Stage::new(progress, 0.7, 0.85))?;
+    // The repeats' subsets and the decimation's blocks share one set of rescans.
+    let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
+    let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
+    let all: Vec<Vec<usize>> = subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
+    let lists = subsets::within_all(&chunks, &scale, &gram, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.85, 0.95))?;
+    drop(gram);
+    let (repeat_lists, block_lists) = lists.split_at(subsets.len());
+    let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
+    let mut estimates = from_lists(&full, dups.duplicate_rows, repeats, p)?;
+    estimates.decimation = decimation_stats(&levels, block_lists, p.mu_fraction);
+    if p.pc_id {
+        let rows = if n <= p.pc_max_points {
+            chunks.rows.clone()
+        } else {
+            rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca)).into_iter().map(|i| chunks.rows[i]).collect()
+        };
+        let width = plan::chunk_width(limit, pca::bytes(rows.len()), 4 * rows.len() as u64 + es as u64, d).map_err(|need| {
+            Stop::Refused(Refusal::Pca { rows: rows.len(), need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20 })
+        })?;
+        let chunks = Chunks { width, ..chunks.with_rows(rows) };
+        estimates.pc_id = Some(pca::pc_id(&chunks, p.pc_threshold, &mut Stage::new(progress, 0.95, 1.0))?);
+    }
+    progress.update(1.0)?;
+    Ok((estimates, dropped, subsampled_out))
+}

@@ -1,0 +1,83 @@
+//! Neighbours within subsets of the points (the error-bar repeats, the decimation's blocks) from
+//! the full exact lists: each point's list restricted to the subset is its exact list there. A
+//! point left with fewer than k members gets Gram candidates among the members, re-ranked
+//! exactly in one shared pass; where the bound cannot prove those complete, an exact rescan.
+
+use std::collections::BTreeMap;
+
+use ndarray::Array2;
+
+use super::exact::{all_distances, nearest_among, refine};
+use super::gram::{Gram, Nearest};
+use super::{Chunks, Stop, spare};
+use crate::knn::Neighbours;
+use crate::progress::{Progress, Stage};
+
+/// Position of row `j` in the sorted `members`.
+fn local(members: &[usize], j: usize) -> Option<u32> {
+    members.binary_search(&j).ok().map(|q| q as u32)
+}
+
+/// The `k` nearest neighbours of each member of each of `subsets` (ascending point indices)
+/// among that subset, indices local to the subset: equal to a fresh search on its rows.
+#[allow(clippy::too_many_arguments)]
+pub fn within_all(
+    chunks: &Chunks,
+    scale: &[f64],
+    gram: &Gram,
+    full: &Neighbours,
+    subsets: &[Vec<usize>],
+    k: usize,
+    batch: usize,
+    progress: &mut dyn Progress,
+) -> Result<Vec<Neighbours>, Stop> {
+    let mut lists: Vec<Vec<Vec<(f64, u32)>>> = Vec::with_capacity(subsets.len());
+    let mut missing: Vec<(usize, usize, usize)> = Vec::new();
+    for (s, members) in subsets.iter().enumerate() {
+        let found: Vec<Vec<(f64, u32)>> = members
+            .iter()
+            .enumerate()
+            .map(|(p, &i)| {
+                let row = full.indices.row(i);
+                let l: Vec<(f64, u32)> =
+                    row.iter().zip(full.distances.row(i)).filter_map(|(&j, &e)| local(members, j as usize).map(|q| (e, q))).take(k).collect();
+                if l.len() < k {
+                    missing.push((s, p, i));
+                }
+                l
+            })
+            .collect();
+        lists.push(found);
+    }
+    let m = k + spare(k);
+    let cands: Vec<(usize, Nearest)> = crate::parallel::map(&missing, |&(s, _, i)| (i, gram.nearest(i, &subsets[s], m)));
+    let refined = refine(chunks, scale, gram, &cands, k, &mut Stage::new(progress, 0.0, 0.5))?;
+    let mut rescan: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
+    for (&(s, p, i), (l, proven)) in missing.iter().zip(refined) {
+        if proven {
+            lists[s][p] = l.into_iter().filter_map(|(e, j)| local(&subsets[s], j as usize).map(|q| (e, q))).collect();
+        } else {
+            rescan.entry(i).or_default().push((s, p));
+        }
+    }
+    let points: Vec<usize> = rescan.keys().copied().collect();
+    all_distances(chunks, scale, &points, batch, &mut Stage::new(progress, 0.5, 1.0), |i, all| {
+        for &(s, p) in &rescan[&i] {
+            lists[s][p] = nearest_among(i, &all, |j| local(&subsets[s], j), k);
+        }
+    })?;
+    Ok(lists.into_iter().map(|l| to_neighbours(&l, k)).collect())
+}
+
+/// Lists of exactly k (distance, index) pairs as a `Neighbours`.
+pub fn to_neighbours(lists: &[Vec<(f64, u32)>], k: usize) -> Neighbours {
+    let mut indices = Array2::<u32>::zeros((lists.len(), k));
+    let mut distances = Array2::<f64>::zeros((lists.len(), k));
+    for (i, list) in lists.iter().enumerate() {
+        for (c, &(e, j)) in list.iter().enumerate() {
+            indices[(i, c)] = j;
+            distances[(i, c)] = e;
+        }
+    }
+    Neighbours { indices, distances }
+}
