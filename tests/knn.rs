@@ -185,6 +185,12 @@ fn candidate_lists_that_do_not_fit_are_refused() {
     let [p0, p1] = [0, 1].map(|p| candidates_part(x.view(), &search, p, 2, &mut Silent).unwrap().split(2));
     let crossed = finish(x.view(), &[p0[0].clone(), p1[1].clone()], &search, &mut Silent);
     assert!(matches!(crossed, Err(KnnError::CandidateShape { first: 20, .. })), "{crossed:?}");
+    let mut stray = lists.clone();
+    stray.indices[5] = 40;
+    assert!(matches!(finish(x.view(), &[stray], &search, &mut Silent), Err(KnnError::CandidateShape { .. })));
+    let empty = CandidateLists { indices: vec![u32::MAX; 40 * 12], approx: vec![f32::INFINITY; 40 * 12], ..lists.clone() };
+    let rescanned = finish(x.view(), &[empty], &search, &mut Silent).unwrap();
+    assert_same_bits(&rescanned, &neighbours(x.view(), &search, &mut Silent).unwrap(), "empty lists are rescanned");
     let halves = lists.split(2);
     let small = common::hypercube(20, 3, 5, 1);
     assert!(matches!(finish(small.view(), &[lists], &search, &mut Silent), Err(KnnError::CandidateShape { n: 20, .. })));

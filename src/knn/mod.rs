@@ -255,7 +255,7 @@ pub fn finish(x: ArrayView2<f32>, parts: &[CandidateLists], search: &Search, pro
         let claimed = parts.first().map_or(0, |p| p.parts);
         return Err(KnnError::TileParts { given: given.into_iter().map(|(_, part)| part).collect(), parts: claimed });
     }
-    if let Some(p) = parts.iter().find(|p| p.m != m || p.indices.len() != p.approx.len() || p.indices.len() % m != 0 || p.rows() != rows || rows.end > n) {
+    if let Some(p) = parts.iter().find(|p| p.m != m || p.indices.len() != p.approx.len() || p.indices.len() % m != 0 || p.rows() != rows || rows.end > n || p.indices.iter().any(|&j| j != u32::MAX && j as usize >= n)) {
         return Err(KnnError::CandidateShape { m: p.m, first: p.first, indices: p.indices.len(), approx: p.approx.len(), n, expected_m: m });
     }
     let x = x.as_standard_layout();
@@ -501,8 +501,9 @@ impl Prepared {
     /// Exact distances are taken first for the k + 1 candidates nearest by the approximation,
     /// and for all of them only if that does not prove the list complete: every point not yet
     /// measured has an approximate value at least the next candidate's (a non-candidate's is at
-    /// least the final threshold, which only ever fell). Rows are read from memory per pair, so
-    /// measuring fewer pairs is what makes this step fast.
+    /// least the merged list's threshold, see [`CandidateLists::merged`]); a list short of k
+    /// (never from a complete set of tile parts) is searched again exactly. Rows are read from
+    /// memory per pair, so measuring fewer pairs is what makes this step fast.
     fn refine(
         &self,
         x: &ArrayView2<f32>,
@@ -523,10 +524,10 @@ impl Prepared {
             best.truncate(k);
             let rest = match items.get(stop) {
                 Some(&(next, _)) => next,
-                None if all => return best,
+                None if all => f32::INFINITY,
                 None => cands.threshold(),
             };
-            if self.proven_complete(i, rest, best[k - 1].0) {
+            if best.len() == k && self.proven_complete(i, rest, best[k - 1].0) {
                 return best;
             }
         }
