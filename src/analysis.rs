@@ -2,8 +2,8 @@
 
 use ndarray::{ArrayView2, Axis};
 
-use crate::estimate::{EstimateError, estimate, estimate_with, neighbours_part};
-use crate::knn::Neighbours;
+use crate::estimate::{EstimateError, candidates_part, estimate, estimate_with, neighbours_part};
+use crate::knn::{CandidateLists, Neighbours};
 use crate::params::CheckedParams;
 use crate::progress::{Progress, Stage};
 use crate::readers::{Labels, Model, ReadError};
@@ -86,21 +86,43 @@ fn subsample(n: usize, p: &crate::params::Params) -> Option<Vec<usize>> {
     p.max_points.filter(|&m| m < n).map(|m| rng::subset(n, m, &mut rng::rng(p.seed, Stream::Subsample)))
 }
 
-/// Part `part` of `parts` of the neighbour lists of the whole-layer estimate (after subsampling),
-/// for a worker's share of the search; join the parts and pass them to [`analyse_layer_with`].
-pub fn layer_neighbours_part(
+/// `search(points)` on the points of the whole-layer estimate (after subsampling), its error
+/// naming the layer.
+fn on_layer_points<T>(
+    input: LayerInput<'_>,
+    params: &CheckedParams,
+    search: impl FnOnce(ArrayView2<f32>) -> Result<T, EstimateError>,
+) -> Result<T, AnalysisError> {
+    let fail = |source| AnalysisError::Estimate { layer: input.name.to_owned(), source };
+    match subsample(input.data.nrows(), params.get()) {
+        Some(rows) => search(input.data.select(Axis(0), &rows).view()),
+        None => search(input.data),
+    }
+    .map_err(fail)
+}
+
+/// Phase 1 of the whole-layer neighbour search, split for workers: the candidate lists from
+/// part `part` of `parts` of its Gram tiles; every part goes to [`layer_neighbours_part`].
+pub fn layer_candidates_part(
     input: LayerInput<'_>,
     params: &CheckedParams,
     part: usize,
     parts: usize,
     progress: &mut dyn Progress,
+) -> Result<CandidateLists, AnalysisError> {
+    on_layer_points(input, params, |x| candidates_part(x, params, part, parts, progress))
+}
+
+/// Phase 2: the whole-layer estimate's neighbour lists of the rows `candidates` cover (the same
+/// row slice of every [`layer_candidates_part`]); join the row parts in order and pass them to
+/// [`analyse_layer_with`].
+pub fn layer_neighbours_part(
+    input: LayerInput<'_>,
+    params: &CheckedParams,
+    candidates: &[CandidateLists],
+    progress: &mut dyn Progress,
 ) -> Result<Neighbours, AnalysisError> {
-    let fail = |source| AnalysisError::Estimate { layer: input.name.to_owned(), source };
-    match subsample(input.data.nrows(), params.get()) {
-        Some(rows) => neighbours_part(input.data.select(Axis(0), &rows).view(), params, part, parts, progress),
-        None => neighbours_part(input.data, params, part, parts, progress),
-    }
-    .map_err(fail)
+    on_layer_points(input, params, |x| neighbours_part(x, params, candidates, progress))
 }
 
 /// [`analyse_layer`], with the neighbour lists of the whole-layer estimate given when `full` is

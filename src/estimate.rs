@@ -4,7 +4,7 @@
 use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 
 use crate::gride::{self, GrideError};
-use crate::knn::{KnnError, Neighbours, Search, neighbours, neighbours_rows};
+use crate::knn::{self, CandidateLists, KnnError, Neighbours, Search, neighbours};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
 use crate::pcid::{self, PcaError};
 use crate::progress::{Cancelled, Progress, Stage};
@@ -97,25 +97,42 @@ fn search_for(p: &Params, n: usize) -> Search {
     Search::new(search_k(p, n), p.metric)
 }
 
-/// Part `part` of `parts` of the neighbour lists `estimate` would search (consecutive row ranges
-/// of the distinct points), so workers can share the search; join with [`Neighbours::concat`]
-/// and hand the whole to [`estimate_with`]. The result is exactly those rows of the full search.
-pub fn neighbours_part(
-    x: ArrayView2<f32>,
-    params: &CheckedParams,
-    part: usize,
-    parts: usize,
-    progress: &mut dyn Progress,
-) -> Result<Neighbours, EstimateError> {
-    let p = params.get();
+/// The distinct points `estimate` searches and their search, or why there are too few.
+fn search_points<'a>(x: ArrayView2<'a, f32>, p: &Params) -> Result<(CowArray<'a, f32, Ix2>, Search), EstimateError> {
     let (points, dups) = distinct_points(x, p);
     let n = points.nrows();
     if n < 3 {
         return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows });
     }
-    let parts = parts.max(1);
-    let rows = n * part.min(parts) / parts..n * (part + 1).min(parts) / parts;
-    Ok(neighbours_rows(points.view(), rows, &search_for(p, n), progress)?)
+    let search = search_for(p, n);
+    Ok((points, search))
+}
+
+/// Phase 1 of the neighbour search `estimate` would run, split for workers: the candidate lists
+/// from part `part` of `parts` of the Gram tiles (see [`knn::candidates_part`]).
+pub fn candidates_part(
+    x: ArrayView2<f32>,
+    params: &CheckedParams,
+    part: usize,
+    parts: usize,
+    progress: &mut dyn Progress,
+) -> Result<CandidateLists, EstimateError> {
+    let (points, search) = search_points(x, params.get())?;
+    Ok(knn::candidates_part(points.view(), &search, part, parts, progress)?)
+}
+
+/// Phase 2: the neighbour lists `estimate` would search for the rows of the distinct points
+/// that `candidates` cover (one row slice, see [`CandidateLists::split`], from every
+/// [`candidates_part`]); join the row parts with [`Neighbours::concat`] and hand the whole to
+/// [`estimate_with`]. The result is exactly those rows of the full search.
+pub fn neighbours_part(
+    x: ArrayView2<f32>,
+    params: &CheckedParams,
+    candidates: &[CandidateLists],
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, EstimateError> {
+    let (points, search) = search_points(x, params.get())?;
+    Ok(knn::finish(points.view(), candidates, &search, progress)?)
 }
 
 /// [`estimate`], with the neighbour lists of all distinct points given when `full` is `Some`

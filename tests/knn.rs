@@ -2,7 +2,7 @@
 
 mod common;
 
-use idscope::knn::{FlatNeighbours, KnnError, Neighbours, Search, neighbours, neighbours_rows, within};
+use idscope::knn::{CandidateLists, FlatNeighbours, KnnError, Neighbours, Search, candidates_part, finish, neighbours, within};
 use idscope::params::Metric;
 use idscope::progress::{Cancelled, Silent};
 use ndarray::{Array2, Axis};
@@ -119,33 +119,87 @@ fn progress_is_monotone_and_cancel_stops_the_search() {
     assert!(matches!(r, Err(idscope::knn::KnnError::Cancelled(_))));
 }
 
+/// The search split as a pool of `tiles` workers does it (tile parts, then the rows cut into
+/// `tiles` slices finished apart) and joined, through the flat forms the workers exchange.
+fn split_search(x: &Array2<f32>, search: &Search, tiles: usize) -> Neighbours {
+    let lists: Vec<CandidateLists> =
+        (0..tiles).map(|p| candidates_part(x.view(), search, p, tiles, &mut Silent).unwrap()).collect();
+    let slices: Vec<Vec<CandidateLists>> = lists.iter().map(|l| l.split(tiles)).collect();
+    let rows: Vec<Neighbours> = (0..tiles)
+        .map(|q| {
+            let mine: Vec<CandidateLists> = slices.iter().map(|s| s[q].clone()).collect();
+            let nb = finish(x.view(), &mine, search, &mut Silent).unwrap();
+            Neighbours::try_from(FlatNeighbours::from(&nb)).unwrap()
+        })
+        .collect();
+    Neighbours::concat(&rows).unwrap()
+}
+
+fn assert_same_bits(a: &Neighbours, b: &Neighbours, what: &str) {
+    assert_eq!(a.indices, b.indices, "{what}");
+    let bits = |nb: &Neighbours| nb.distances.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(a), bits(b), "{what}");
+}
+
 #[test]
-fn row_ranges_joined_equal_the_whole_search() {
-    let x = common::hypercube(230, 6, 30, 7);
-    let n = x.nrows();
+fn tile_parts_merged_and_finished_equal_the_whole_search() {
+    // Rows 0..20 repeated at 200.. (exact duplicates) and near-ties at large norm.
+    let mut x = common::hypercube(230, 6, 30, 7);
+    for i in 0..20 {
+        let row = x.row(i).to_owned();
+        x.row_mut(200 + i).assign(&row);
+        x.row_mut(180 + i).assign(&row.mapv(|v| v + 1e-6));
+    }
     for metric in [Metric::Euclidean, Metric::Cosine] {
-        let search = Search { k: 9, metric, block: Some(16) };
-        let whole = neighbours(x.view(), &search, &mut Silent).unwrap();
-        for cuts in [vec![0, n], vec![0, 101, n], vec![0, 3, 170, n], vec![0, 0, 57, n, n]] {
-            let parts: Vec<Neighbours> =
-                cuts.windows(2).map(|w| neighbours_rows(x.view(), w[0]..w[1], &search, &mut Silent).unwrap()).collect();
-            let flat: Vec<Neighbours> =
-                parts.iter().map(|p| Neighbours::try_from(FlatNeighbours::from(p)).unwrap()).collect();
-            let joined = Neighbours::concat(&flat).unwrap();
-            assert_eq!(joined.indices, whole.indices, "{metric:?}, cuts {cuts:?}");
-            let bits = |nb: &Neighbours| nb.distances.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&joined), bits(&whole), "{metric:?}, cuts {cuts:?}");
+        for block in [Some(16), Some(7), None] {
+            let search = Search { k: 9, metric, block };
+            let whole = neighbours(x.view(), &search, &mut Silent).unwrap();
+            for tiles in [1, 2, 3, 5] {
+                assert_same_bits(&split_search(&x, &search, tiles), &whole, &format!("{metric:?} {block:?} {tiles} parts"));
+            }
         }
     }
 }
 
 #[test]
-fn row_ranges_reject_bad_ranges_and_mixed_parts() {
+fn more_parts_than_tiles_or_rows_leave_empty_parts() {
+    let x = common::sphere(12, 2, 4, 3);
+    for metric in [Metric::Euclidean, Metric::Cosine] {
+        for k in [3, 11] {
+            let search = Search { k, metric, block: Some(5) };
+            let whole = neighbours(x.view(), &search, &mut Silent).unwrap();
+            for tiles in [2, 3, 5, 7, 16] {
+                assert_same_bits(&split_search(&x, &search, tiles), &whole, &format!("{metric:?} k {k} {tiles} parts"));
+            }
+        }
+    }
+}
+
+#[test]
+fn candidate_lists_that_do_not_fit_are_refused() {
     let x = common::hypercube(40, 3, 5, 1);
     let search = Search::new(4, Metric::Euclidean);
-    assert_eq!(neighbours_rows(x.view(), 30..41, &search, &mut Silent), Err(KnnError::Rows { start: 30, end: 41, n: 40 }));
-    let a = neighbours_rows(x.view(), 0..10, &search, &mut Silent).unwrap();
-    let b = neighbours_rows(x.view(), 10..20, &Search::new(5, Metric::Euclidean), &mut Silent).unwrap();
+    let lists = candidates_part(x.view(), &search, 0, 1, &mut Silent).unwrap();
+    let other = candidates_part(x.view(), &Search::new(5, Metric::Euclidean), 0, 1, &mut Silent).unwrap();
+    assert!(matches!(finish(x.view(), &[other], &search, &mut Silent), Err(KnnError::CandidateShape { m: 13, .. })));
+    let [p0, p1] = [0, 1].map(|p| candidates_part(x.view(), &search, p, 2, &mut Silent).unwrap().split(2));
+    let crossed = finish(x.view(), &[p0[0].clone(), p1[1].clone()], &search, &mut Silent);
+    assert!(matches!(crossed, Err(KnnError::CandidateShape { first: 20, .. })), "{crossed:?}");
+    let mut stray = lists.clone();
+    stray.indices[5] = 40;
+    assert!(matches!(finish(x.view(), &[stray], &search, &mut Silent), Err(KnnError::CandidateShape { .. })));
+    let empty = CandidateLists { indices: vec![u32::MAX; 40 * 12], approx: vec![f32::INFINITY; 40 * 12], ..lists.clone() };
+    let rescanned = finish(x.view(), &[empty], &search, &mut Silent).unwrap();
+    assert_same_bits(&rescanned, &neighbours(x.view(), &search, &mut Silent).unwrap(), "empty lists are rescanned");
+    let halves = lists.split(2);
+    let small = common::hypercube(20, 3, 5, 1);
+    assert!(matches!(finish(small.view(), &[lists], &search, &mut Silent), Err(KnnError::CandidateShape { n: 20, .. })));
+    let missing = finish(x.view(), &[p0[0].clone()], &search, &mut Silent);
+    assert_eq!(missing, Err(KnnError::TileParts { given: vec![0], parts: 2 }));
+    let twice = finish(x.view(), &[halves[0].clone(), halves[0].clone()], &search, &mut Silent);
+    assert_eq!(twice, Err(KnnError::TileParts { given: vec![0, 0], parts: 1 }));
+    let a = neighbours(x.view(), &search, &mut Silent).unwrap();
+    let b = neighbours(x.view(), &Search::new(5, Metric::Euclidean), &mut Silent).unwrap();
     assert_eq!(Neighbours::concat(&[a, b]), Err(KnnError::MixedK { first: 4, other: 5 }));
     let bad = FlatNeighbours { k: 3, indices: vec![1, 2, 3, 4], distances: vec![0.0; 4] };
     assert!(matches!(Neighbours::try_from(bad), Err(KnnError::FlatShape { k: 3, indices: 4, distances: 4 })));

@@ -3,9 +3,9 @@
 
 mod common;
 
-use idscope::analysis::{LayerInput, LabelsView, analyse_layer, analyse_layer_with, layer_neighbours_part};
+use idscope::analysis::{LayerInput, LabelsView, analyse_layer, analyse_layer_with, layer_candidates_part, layer_neighbours_part};
 use idscope::estimate::EstimateError;
-use idscope::knn::{FlatNeighbours, Neighbours};
+use idscope::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use idscope::params::Params;
 use idscope::progress::Silent;
 use idscope::results::LayerResult;
@@ -29,13 +29,25 @@ fn without_time(mut r: LayerResult) -> LayerResult {
     r
 }
 
+/// The row parts of `inp`'s neighbour lists as `parts` workers compute them: tile parts, then
+/// each worker's row slice of every part finished.
+fn row_parts(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, parts: usize) -> Vec<Neighbours> {
+    let slices: Vec<Vec<CandidateLists>> =
+        (0..parts).map(|i| layer_candidates_part(inp, p, i, parts, &mut Silent).unwrap().split(parts)).collect();
+    (0..parts)
+        .map(|q| {
+            let mine: Vec<CandidateLists> = slices.iter().map(|s| s[q].clone()).collect();
+            layer_neighbours_part(inp, p, &mine, &mut Silent).unwrap()
+        })
+        .collect()
+}
+
 fn check(params: Params, parts: usize) {
     let (x, ids) = layer();
     let names = vec!["a".to_owned(), "b".to_owned()];
     let p = params.check().unwrap();
     let whole = analyse_layer(input(&x, &ids, &names), &p, &mut Silent).unwrap();
-    let lists: Vec<Neighbours> =
-        (0..parts).map(|i| layer_neighbours_part(input(&x, &ids, &names), &p, i, parts, &mut Silent).unwrap()).collect();
+    let lists = row_parts(input(&x, &ids, &names), &p, parts);
     let joined = Neighbours::concat(&lists).unwrap();
     let split = analyse_layer_with(input(&x, &ids, &names), &p, Some(joined), &mut Silent).unwrap();
     assert_eq!(without_time(split), without_time(whole));
@@ -56,7 +68,7 @@ fn more_parts_than_points_leave_empty_parts() {
     let x = common::sphere(5, 2, 3, 1);
     let p = Params { repeats: 0, ..Params::default() }.check().unwrap();
     let inp = LayerInput { name: "t", index: 0, data: x.view(), n_input: 5, non_finite_dropped: 0, labels: None };
-    let lists: Vec<Neighbours> = (0..8).map(|i| layer_neighbours_part(inp, &p, i, 8, &mut Silent).unwrap()).collect();
+    let lists = row_parts(inp, &p, 8);
     assert_eq!(lists.iter().map(|l| l.indices.nrows()).sum::<usize>(), 5);
     let split = analyse_layer_with(inp, &p, Some(Neighbours::concat(&lists).unwrap()), &mut Silent).unwrap();
     assert_eq!(without_time(split), without_time(analyse_layer(inp, &p, &mut Silent).unwrap()));
@@ -67,7 +79,7 @@ fn lists_that_do_not_fit_the_points_are_refused() {
     let (x, ids) = layer();
     let names = vec!["a".to_owned(), "b".to_owned()];
     let p = Params::default().check().unwrap();
-    let half = layer_neighbours_part(input(&x, &ids, &names), &p, 0, 2, &mut Silent).unwrap();
+    let half = row_parts(input(&x, &ids, &names), &p, 2).swap_remove(0);
     let err = analyse_layer_with(input(&x, &ids, &names), &p, Some(half), &mut Silent).unwrap_err();
     assert!(matches!(err, idscope::analysis::AnalysisError::Estimate { source: EstimateError::GivenNeighbours { rows: 300, k: 16, n: 600, expected_k: 16 }, .. }), "{err}");
     let flat = FlatNeighbours { k: 16, indices: vec![0; 16], distances: vec![0.0; 16] };

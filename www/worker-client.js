@@ -1,7 +1,9 @@
 // The page's side of the workers (protocol: see worker.js). A pool (pool.js) of one worker per
-// core: a big layer's neighbour search is split into row parts, one per worker, whose lists are
-// joined here and handed to worker 0, which finishes the layer's estimates from them. The result
-// is exactly that of one worker. Cancel or a trap in any worker terminates them all, and the next
+// core: a big layer's neighbour search runs in two phases on every worker. Phase 1 splits the
+// Gram's tiles (each worker returns candidate lists of all rows, cut into one row slice per
+// worker); phase 2 gives worker q slice q of every phase-1 reply, and it returns the exact
+// neighbours of those rows. The row parts are joined here and handed to worker 0, which finishes
+// the layer's estimates from them. The result is exactly that of one worker. Cancel or a trap in any worker terminates them all, and the next
 // request starts fresh ones that first re-open every model the page still holds (File objects and
 // URLs are kept here), so nothing already loaded or computed is lost.
 
@@ -22,7 +24,7 @@ export class WorkerClient {
     this.opens = new Map(); // model id → its 'open' message, replayed on restart
     this.known = new Set(); // models whose 'opened' the page has seen
     this.job = null; // the analyse request in flight
-    this.parts = null; // while the parts of its neighbour search run: {lists, fractions, left}
+    this.parts = null; // while the parts of its neighbour search run: {phase, lists, fractions, left}
     this.joined = false; // whether worker 0 is finishing the job from the joined parts
   }
 
@@ -54,8 +56,8 @@ export class WorkerClient {
       this.pool.post(0, { type: 'analyse', ...job });
       return;
     }
-    this.parts = { lists: new Array(parts), fractions: new Array(parts).fill(0), left: parts };
-    for (let part = 0; part < parts; part += 1) this.pool.post(part, { type: 'part', ...job, part, parts });
+    this.#phase('candidates', parts);
+    for (let part = 0; part < parts; part += 1) this.pool.post(part, { type: 'candidates', ...job, part, parts });
   }
 
   get busy() {
@@ -112,7 +114,8 @@ export class WorkerClient {
         this.on.opened(msg.model, msg.info);
         break;
       case 'progress': if (this.#current(msg)) this.on.progress(this.job, this.#fraction(msg)); break;
-      case 'part': if (this.#current(msg) && this.parts) this.#part(msg); break;
+      case 'candidates': if (this.#current(msg) && this.parts?.phase === 'candidates') this.#candidates(msg); break;
+      case 'part': if (this.#current(msg) && this.parts?.phase === 'part') this.#part(msg); break;
       case 'layer': {
         if (!this.#current(msg)) break;
         const job = this.job;
@@ -138,20 +141,44 @@ export class WorkerClient {
     }
   }
 
-  /** Overall progress: the parts' mean up to one half, then worker 0's estimates. */
+  /** Overall progress: the tile parts' mean up to 0.45, the row parts' to one half, then worker
+   * 0's estimates. */
   #fraction(msg) {
     if (msg.part === undefined || !this.parts) return this.joined ? Math.max(0.5, msg.fraction) : msg.fraction;
     const f = this.parts.fractions;
     f[msg.part] = msg.fraction;
-    return 0.5 * f.reduce((a, b) => a + b, 0) / f.length;
+    const mean = f.reduce((a, b) => a + b, 0) / f.length;
+    return this.parts.phase === 'candidates' ? 0.45 * mean : 0.45 + 0.05 * mean;
   }
 
-  /** One part's lists; with the last one, worker 0 finishes the layer from the joined lists. */
-  #part(msg) {
+  /** Starts collecting the `parts` replies of phase `phase` ('candidates' or 'part'). */
+  #phase(phase, parts) {
+    this.parts = { phase, lists: new Array(parts), fractions: new Array(parts).fill(0), left: parts };
+  }
+
+  /** Stores part `msg.part`'s reply; whether every part has replied. */
+  #collect(msg, reply) {
     const { lists } = this.parts;
     if (lists[msg.part] === undefined) this.parts.left -= 1;
-    lists[msg.part] = msg.neighbours;
-    if (this.parts.left > 0) return;
+    lists[msg.part] = reply;
+    return this.parts.left === 0;
+  }
+
+  /** One tile part's candidate lists; with the last one, worker q gets row slice q of each. */
+  #candidates(msg) {
+    if (!this.#collect(msg, msg.slices)) return;
+    const { lists } = this.parts;
+    this.#phase('part', lists.length);
+    for (let q = 0; q < lists.length; q += 1) {
+      const candidates = lists.map((slices) => slices[q]);
+      this.pool.post(q, { type: 'part', ...this.job, part: q, candidates }, candidates.flatMap((c) => [c.indices.buffer, c.approx.buffer]));
+    }
+  }
+
+  /** One row part's lists; with the last one, worker 0 finishes the layer from the joined lists. */
+  #part(msg) {
+    if (!this.#collect(msg, msg.neighbours)) return;
+    const { lists } = this.parts;
     this.parts = null;
     this.joined = true;
     const neighbours = joinParts(lists);

@@ -1,7 +1,8 @@
 // The compute worker: opens activation files and analyses one layer per request with the wasm
 // core (built with +simd128). Module worker; one request at a time, in arrival order. The page
-// runs one per core (pool.js): each computes a part of a layer's neighbour search, and one of
-// them finishes the layer from the joined lists.
+// runs one per core (pool.js): each computes a part of a layer's Gram tiles (candidate lists of
+// every row), then the exact neighbours of a slice of the rows from every part's lists, and one
+// of them finishes the layer from the joined lists.
 //
 // Protocol (structured clone; File/Blob objects are passed by reference, never copied whole:
 // the readers slice them with FileReaderSync).
@@ -10,7 +11,11 @@
 //     {type:'open', model, urls:[string], names:[string]}        fetch, then open (demo, ?url=)
 //     {type:'analyse', job, model, layer, params, neighbours?}   one layer; params: Params JSON;
 //                                                                neighbours: joined parts (below)
-//     {type:'part', job, model, layer, params, part, parts}      rows part/parts of its neighbour search
+//     {type:'candidates', job, model, layer, params, part, parts}  tile part/parts of its neighbour
+//                                                                search (phase 1)
+//     {type:'part', job, model, layer, params, part, candidates}  row slice `part` of its neighbour
+//                                                                lists, from that slice of every
+//                                                                phase-1 reply (phase 2)
 //     {type:'close', model}
 //     {type:'panic'}                                             tests only: trap on purpose
 //   worker → page
@@ -18,6 +23,10 @@
 //     {type:'opened', model, info}                               layers from the headers
 //     {type:'progress', job, part?, fraction}                    ≤ 20 per second
 //     {type:'layer', job, model, layer, result}                  a LayerResult
+//     {type:'candidates', job, part, slices}                     one row slice per worker of
+//                                                                {m, part, parts, first, indices:
+//                                                                Uint32Array, approx: Float32Array},
+//                                                                transferred
 //     {type:'part', job, part, neighbours}                       {k, indices: Uint32Array,
 //                                                                distances: Float64Array}, transferred
 //     {type:'error', job?, model, file, message}                 this request failed; worker fine
@@ -46,6 +55,7 @@ async function handle(msg) {
   switch (msg.type) {
     case 'open': return open(session, msg);
     case 'analyse': return analyse(session, msg);
+    case 'candidates': return candidates(session, msg);
     case 'part': return part(session, msg);
     case 'close': return session.close(msg.model);
     case 'panic': panicForTest(); return undefined;
@@ -103,8 +113,14 @@ function analyse(session, msg) {
   (result) => self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result }));
 }
 
+function candidates(session, msg) {
+  run(msg, (progress) => session.candidatesPart(msg.model, msg.layer, msg.params, msg.part, msg.parts, progress),
+    (slices) => self.postMessage({ type: 'candidates', job: msg.job, part: msg.part, slices },
+      slices.flatMap((s) => [s.indices.buffer, s.approx.buffer])));
+}
+
 function part(session, msg) {
-  run(msg, (progress) => session.neighboursPart(msg.model, msg.layer, msg.params, msg.part, msg.parts, progress),
+  run(msg, (progress) => session.neighboursPart(msg.model, msg.layer, msg.params, msg.candidates, progress),
     (neighbours) => self.postMessage({ type: 'part', job: msg.job, part: msg.part, neighbours },
       [neighbours.indices.buffer, neighbours.distances.buffer]));
 }

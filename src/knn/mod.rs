@@ -29,7 +29,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::params::{MAX_K, Metric};
-use crate::progress::{Cancelled, Progress};
+use crate::progress::{Cancelled, Progress, Stage};
 use candidates::Candidates;
 use exact::ExactMetric;
 
@@ -48,7 +48,7 @@ impl Neighbours {
         self.indices.ncols()
     }
 
-    /// The lists of consecutive row ranges (from [`neighbours_rows`]) joined in order into one.
+    /// The lists of consecutive row ranges (from [`finish`]) joined in order into one.
     pub fn concat(parts: &[Neighbours]) -> Result<Neighbours, KnnError> {
         let k = parts.first().map_or(0, Neighbours::k);
         if let Some(p) = parts.iter().find(|p| p.k() != k) {
@@ -159,6 +159,31 @@ pub enum KnnError {
         /// Points given.
         n: usize,
     },
+    /// Candidate lists whose shape does not fit the points and the search.
+    #[error("candidate lists from row {first} of {indices} indices and {approx} distances with {m} per row do not fit {n} points with {expected_m} per row, or each other")]
+    CandidateShape {
+        /// Slots per row claimed.
+        m: usize,
+        /// First row claimed.
+        first: usize,
+        /// Indices given.
+        indices: usize,
+        /// Distances given.
+        approx: usize,
+        /// Points.
+        n: usize,
+        /// Slots per row the search keeps.
+        expected_m: usize,
+    },
+    /// Candidate lists that are not every tile part once: a missing part would leave neighbours
+    /// unseen.
+    #[error("candidate lists of tile parts {given:?} were given, not each of {parts} parts once")]
+    TileParts {
+        /// The tile parts given, sorted.
+        given: Vec<usize>,
+        /// Parts the first list says the tiles were split into.
+        parts: usize,
+    },
     /// Row-range results with different k cannot be joined.
     #[error("cannot join neighbour lists with k = {first} and k = {other}")]
     MixedK {
@@ -187,41 +212,57 @@ fn spare(k: usize) -> usize {
     (k / 2).max(8)
 }
 
-/// The exact `search.k` nearest neighbours of every row of `x` (N × D).
+/// The exact `search.k` nearest neighbours of every row of `x` (N × D): all tiles in one part,
+/// then every row finished (the same two phases a pool of workers splits).
 pub fn neighbours(x: ArrayView2<f32>, search: &Search, progress: &mut dyn Progress) -> Result<Neighbours, KnnError> {
-    neighbours_rows(x, 0..x.nrows(), search, progress)
+    let lists = candidates_part(x, search, 0, 1, &mut Stage::new(progress, 0.0, 0.9))?;
+    finish(x, &[lists], search, &mut Stage::new(progress, 0.9, 1.0))
 }
 
-/// The exact neighbours (among all N rows of `x`) of the query rows `rows` only: equal to those
-/// rows of [`neighbours`], so workers can split the rows and join the parts with
-/// [`Neighbours::concat`].
-pub fn neighbours_rows(
+/// Phase 1 of a split search: the approximate candidate lists of every row from part `part` of
+/// `parts` of the Gram's upper-triangle tiles (split evenly by count, each tile offered to the
+/// rows on both of its sides). Merged by [`finish`], the parts give the lists of one search.
+pub fn candidates_part(
     x: ArrayView2<f32>,
-    rows: Range<usize>,
     search: &Search,
+    part: usize,
+    parts: usize,
     progress: &mut dyn Progress,
-) -> Result<Neighbours, KnnError> {
-    let (n, d) = x.dim();
+) -> Result<CandidateLists, KnnError> {
+    check(x, search)?;
+    let x = x.as_standard_layout();
+    let prep = Prepared::new(&x.view(), search.metric)?;
+    let block = search.block.unwrap_or_else(gram::default_block).max(1);
+    let m = width(x.nrows(), search.k);
+    let parts = parts.max(1);
+    let lists = prep.candidates(&prep.packed(&x.view()), m, block, part.min(parts), parts, progress)?;
+    Ok(CandidateLists::from_lists(m, part.min(parts), parts, &lists))
+}
+
+/// Phase 2 of a split search: the exact neighbours (among all N rows of `x`) of the rows the
+/// candidate lists `parts` cover (one slice from every tile part, see [`CandidateLists::split`];
+/// merged here): equal to those rows of [`neighbours`], so workers can split the rows and join
+/// them with [`Neighbours::concat`].
+pub fn finish(x: ArrayView2<f32>, parts: &[CandidateLists], search: &Search, progress: &mut dyn Progress) -> Result<Neighbours, KnnError> {
+    check(x, search)?;
+    let n = x.nrows();
     let k = search.k;
-    if !(1..=MAX_K).contains(&k) {
-        return Err(KnnError::K(k));
+    let m = width(n, k);
+    let rows = parts.first().map_or(0..0, CandidateLists::rows);
+    let mut given: Vec<(usize, usize)> = parts.iter().map(|p| (p.parts, p.part)).collect();
+    given.sort_unstable();
+    if given.iter().enumerate().any(|(q, &(of, part))| of != parts.len() || part != q) {
+        let claimed = parts.first().map_or(0, |p| p.parts);
+        return Err(KnnError::TileParts { given: given.into_iter().map(|(_, part)| part).collect(), parts: claimed });
     }
-    if n < k + 1 {
-        return Err(KnnError::TooFewPoints { n, k });
-    }
-    if d == 0 {
-        return Err(KnnError::NoColumns);
-    }
-    if rows.start > rows.end || rows.end > n {
-        return Err(KnnError::Rows { start: rows.start, end: rows.end, n });
+    if let Some(p) = parts.iter().find(|p| p.m != m || p.indices.len() != p.approx.len() || p.indices.len() % m != 0 || p.rows() != rows || rows.end > n || p.indices.iter().any(|&j| j != u32::MAX && j as usize >= n)) {
+        return Err(KnnError::CandidateShape { m: p.m, first: p.first, indices: p.indices.len(), approx: p.approx.len(), n, expected_m: m });
     }
     let x = x.as_standard_layout();
     let x = x.view();
     let prep = Prepared::new(&x, search.metric)?;
-    let block = search.block.unwrap_or_else(gram::default_block).max(1);
-    let m = (k + spare(k)).min(n - 1);
-
-    let cands = prep.candidates(rows.clone(), m, block, progress)?;
+    let cands: Vec<Candidates> = (0..rows.len()).map(|r| CandidateLists::merged(parts, r, m)).collect();
+    progress.update(0.1)?;
 
     let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
@@ -241,12 +282,98 @@ pub fn neighbours_rows(
     Ok(Neighbours { indices, distances })
 }
 
-/// One tile of the candidate search: query block `a` against rows `b`, which are query block
-/// `b_block` when they are query rows themselves (then the tile serves both sides).
+/// Whether `search` can run on `x` at all (k, number of points, columns).
+fn check(x: ArrayView2<f32>, search: &Search) -> Result<(), KnnError> {
+    let (n, d) = x.dim();
+    let k = search.k;
+    if !(1..=MAX_K).contains(&k) {
+        return Err(KnnError::K(k));
+    }
+    if n < k + 1 {
+        return Err(KnnError::TooFewPoints { n, k });
+    }
+    if d == 0 {
+        return Err(KnnError::NoColumns);
+    }
+    Ok(())
+}
+
+/// Candidates kept per row for `k` neighbours among `n` points.
+fn width(n: usize, k: usize) -> usize {
+    (k + spare(k)).min(n - 1)
+}
+
+/// Phase-1 candidate lists of consecutive rows from `first` on, flat: `m` slots per row, ascending by approximate
+/// squared distance, unused slots (index `u32::MAX`, distance +∞) last. A row's list is full
+/// exactly when its last slot is used, and every column offered but not kept has an approximate
+/// distance at least its last entry: what the completeness proof needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateLists {
+    /// Slots per row.
+    pub m: usize,
+    /// The tile part these lists come from, of `parts` (a merge needs every part once).
+    pub part: usize,
+    /// Parts the tiles were split into.
+    pub parts: usize,
+    /// The first row listed.
+    pub first: usize,
+    /// Row indices of the candidates, N·m, row-major.
+    pub indices: Vec<u32>,
+    /// Their approximate squared distances (f32 Gram), N·m, row-major.
+    pub approx: Vec<f32>,
+}
+
+impl CandidateLists {
+    fn from_lists(m: usize, part: usize, parts: usize, lists: &[Candidates]) -> Self {
+        let mut out = Self { m, part, parts, first: 0, indices: vec![u32::MAX; lists.len() * m], approx: vec![f32::INFINITY; lists.len() * m] };
+        for (i, c) in lists.iter().enumerate() {
+            for (s, &(d2, j)) in c.items().iter().enumerate() {
+                out.indices[i * m + s] = j;
+                out.approx[i * m + s] = d2;
+            }
+        }
+        out
+    }
+
+    /// The rows listed.
+    pub fn rows(&self) -> Range<usize> {
+        self.first..self.first + self.indices.len().checked_div(self.m).unwrap_or(0)
+    }
+
+    /// The lists cut into `parts` consecutive row ranges (some empty when rows are fewer than
+    /// parts), one per worker of phase 2.
+    pub fn split(&self, parts: usize) -> Vec<CandidateLists> {
+        let n = self.rows().len();
+        let parts = parts.max(1);
+        (0..parts)
+            .map(|q| {
+                let (a, b) = (n * q / parts, n * (q + 1) / parts);
+                let slots = a * self.m..b * self.m;
+                Self { first: self.first + a, indices: self.indices[slots.clone()].to_vec(), approx: self.approx[slots].to_vec(), ..*self }
+            })
+            .collect()
+    }
+
+    /// Listed row `r`'s lists from every part merged into one: the best `m` of their union, whose
+    /// threshold stays valid (a full part's entries are all at most its threshold, so the merged
+    /// list is full too and its last entry is at most that threshold; unused slots are +∞,
+    /// which a list never takes).
+    fn merged(parts: &[CandidateLists], r: usize, m: usize) -> Candidates {
+        let mut c = Candidates::new(m);
+        for p in parts {
+            for s in r * m..(r + 1) * m {
+                c.offer(p.approx[s], p.indices[s]);
+            }
+        }
+        c
+    }
+}
+
+/// One tile of the candidate search: row block `a` against row block `b` (`a` ≤ `b`); the tile
+/// serves the rows on both sides.
 struct TileJob {
     a: usize,
-    b: Range<usize>,
-    b_block: Option<usize>,
+    b: usize,
 }
 
 /// `range` cut into consecutive pieces of at most `block` rows.
@@ -262,8 +389,8 @@ thread_local! {
 /// The rows centred (and scaled to unit length for cosine) in f32, with what the bound needs.
 struct Prepared {
     d: usize,
-    /// Centred rows, packed for the Gram kernel.
-    rows: gram::Packed,
+    /// Column means of the (scaled) rows, subtracted before the Gram products.
+    mean: Vec<f64>,
     /// Squared norms of the centred f32 rows.
     norms2: Vec<f32>,
     /// Largest of `norms2`, for the error bound.
@@ -300,58 +427,67 @@ impl Prepared {
         .into_iter()
         .map(|m| m / n as f64)
         .collect();
-        let centred = |i: usize, k: usize| (x[(i, k)] as f64 * exact.scale(i) - mean[k]) as f32;
-        let norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| centred(i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
-        let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-        Ok(Self { d, rows: gram::Packed::new(n, d, centred), norms2, max_norm2, exact })
+        let mut prep = Self { d, mean, norms2: Vec::new(), max_norm2: 0.0, exact };
+        prep.norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| prep.centred(x, i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
+        prep.max_norm2 = prep.norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
+        Ok(prep)
     }
 
-    /// Candidate lists of `m` entries for the query rows `q` against every row, from Gram tiles
-    /// of `block` × `block` rows: each query block meets the query blocks from itself on (a tile
-    /// serves both sides, so the symmetric half is computed once) and every block outside `q`.
+    /// Row `i`, column `k` centred (and scaled for cosine) in f32.
+    fn centred(&self, x: &ArrayView2<f32>, i: usize, k: usize) -> f32 {
+        (x[(i, k)] as f64 * self.exact.scale(i) - self.mean[k]) as f32
+    }
+
+    /// The centred rows packed for the Gram kernel (phase 1 only).
+    fn packed(&self, x: &ArrayView2<f32>) -> gram::Packed {
+        gram::Packed::new(x.nrows(), self.d, |i, k| self.centred(x, i, k))
+    }
+
+    /// Candidate lists of `m` entries for every row from part `part` of `parts` of the
+    /// upper-triangle tiles of `block` × `block` rows (a tile serves both sides, so the symmetric
+    /// half is computed once); the tiles are split evenly by count, in row-block order.
     fn candidates(
         &self,
-        q: Range<usize>,
+        rows: &gram::Packed,
         m: usize,
         block: usize,
+        part: usize,
+        parts: usize,
         progress: &mut dyn Progress,
     ) -> Result<Vec<Candidates>, Cancelled> {
         let n = self.norms2.len();
-        let qblocks: Vec<Range<usize>> = split(q.clone(), block).collect();
-        let outside: Vec<Range<usize>> = split(0..q.start, block).chain(split(q.end..n, block)).collect();
-        let mut jobs = Vec::new();
-        for a in 0..qblocks.len() {
-            jobs.extend((a..qblocks.len()).map(|b| TileJob { a, b: qblocks[b].clone(), b_block: Some(b) }));
-            jobs.extend(outside.iter().map(|b| TileJob { a, b: b.clone(), b_block: None }));
-        }
+        let blocks: Vec<Range<usize>> = split(0..n, block).collect();
+        let all: Vec<TileJob> =
+            (0..blocks.len()).flat_map(|a| (a..blocks.len()).map(move |b| TileJob { a, b })).collect();
+        let jobs = &all[all.len() * part / parts..all.len() * (part + 1) / parts];
         let lists: Vec<Mutex<Vec<Candidates>>> =
-            qblocks.iter().map(|r| Mutex::new(r.clone().map(|_| Candidates::new(m)).collect())).collect();
-        let per_report = crate::parallel::batch_size().max(jobs.len().div_ceil(100));
+            blocks.iter().map(|r| Mutex::new(r.clone().map(|_| Candidates::new(m)).collect())).collect();
+        let per_report = crate::parallel::batch_size().max(jobs.len().div_ceil(100)).max(1);
         for (done, batch) in jobs.chunks(per_report).enumerate() {
-            crate::parallel::map(batch, |job| self.offer_tile(job, &qblocks, &lists));
-            progress.update(0.9 * ((done * per_report + batch.len()) as f64 / jobs.len() as f64))?;
+            crate::parallel::map(batch, |job| self.offer_tile(rows, job, &blocks, &lists));
+            progress.update((done * per_report + batch.len()) as f64 / jobs.len() as f64)?;
         }
         Ok(lists.into_iter().flat_map(|l| l.into_inner().unwrap_or_else(PoisonError::into_inner)).collect())
     }
 
-    /// Computes one tile and offers its approximate squared distances to the query rows on both
-    /// of its sides (one lock at a time, held only while offering).
-    fn offer_tile(&self, job: &TileJob, qblocks: &[Range<usize>], lists: &[Mutex<Vec<Candidates>>]) {
-        let a = qblocks[job.a].clone();
+    /// Computes one tile and offers its approximate squared distances to the rows on both of its
+    /// sides (one lock at a time, held only while offering).
+    fn offer_tile(&self, rows: &gram::Packed, job: &TileJob, blocks: &[Range<usize>], lists: &[Mutex<Vec<Candidates>>]) {
+        let (a, b) = (blocks[job.a].clone(), blocks[job.b].clone());
         PRODUCT.with_borrow_mut(|c| {
-            let g = gram::tile(&self.rows, a.clone(), job.b.clone(), c);
+            let g = gram::tile(rows, a.clone(), b.clone(), c);
             let d2 = |i: usize, j: usize| self.norms2[i] + self.norms2[j] - 2.0 * g.get(i, j);
             {
                 let mut list = lists[job.a].lock().unwrap_or_else(PoisonError::into_inner);
                 for (c, i) in list.iter_mut().zip(a.clone()) {
-                    for j in job.b.clone().filter(|&j| j != i) {
+                    for j in b.clone().filter(|&j| j != i) {
                         c.offer(d2(i, j), j as u32);
                     }
                 }
             }
-            if let Some(b) = job.b_block.filter(|&b| b != job.a) {
-                let mut list = lists[b].lock().unwrap_or_else(PoisonError::into_inner);
-                for (c, j) in list.iter_mut().zip(job.b.clone()) {
+            if job.b != job.a {
+                let mut list = lists[job.b].lock().unwrap_or_else(PoisonError::into_inner);
+                for (c, j) in list.iter_mut().zip(b.clone()) {
                     for i in a.clone() {
                         c.offer(d2(i, j), i as u32);
                     }
@@ -365,8 +501,9 @@ impl Prepared {
     /// Exact distances are taken first for the k + 1 candidates nearest by the approximation,
     /// and for all of them only if that does not prove the list complete: every point not yet
     /// measured has an approximate value at least the next candidate's (a non-candidate's is at
-    /// least the final threshold, which only ever fell). Rows are read from memory per pair, so
-    /// measuring fewer pairs is what makes this step fast.
+    /// least the merged list's threshold, see [`CandidateLists::merged`]); a list short of k
+    /// (never from a complete set of tile parts) is searched again exactly. Rows are read from
+    /// memory per pair, so measuring fewer pairs is what makes this step fast.
     fn refine(
         &self,
         x: &ArrayView2<f32>,
@@ -387,10 +524,10 @@ impl Prepared {
             best.truncate(k);
             let rest = match items.get(stop) {
                 Some(&(next, _)) => next,
-                None if all => return best,
+                None if all => f32::INFINITY,
                 None => cands.threshold(),
             };
-            if self.proven_complete(i, rest, best[k - 1].0) {
+            if best.len() == k && self.proven_complete(i, rest, best[k - 1].0) {
                 return best;
             }
         }

@@ -2,15 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float32Array, Float64Array, Function, Object, Reflect, Uint32Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
-use crate::analysis::{LayerError, analyse_layer_with, layer_neighbours_part, with_model_layer};
-use crate::knn::{FlatNeighbours, Neighbours};
+use crate::analysis::{LayerError, analyse_layer_with, layer_candidates_part, layer_neighbours_part, with_model_layer};
+use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use crate::params::{CheckedParams, Params};
 use crate::progress::Cancelled;
 use crate::readers::{ByteSource, LayerInfo, Model, ReadError, group};
@@ -122,10 +122,12 @@ impl Session {
         self.analyse_given(id, layer, params, Some(full), progress)
     }
 
-    /// Part `part` of `parts` of layer `layer`'s neighbour search (a worker's share of the rows),
-    /// as `{k, indices: Uint32Array, distances: Float64Array}`.
-    #[wasm_bindgen(js_name = neighboursPart)]
-    pub fn neighbours_part(
+    /// Phase 1 of layer `layer`'s split neighbour search: the candidate lists of every row from
+    /// part `part` of `parts` of its Gram tiles, cut into `parts` row slices (one per worker of
+    /// phase 2), as an array of `{m, part, parts, first, indices: Uint32Array, approx: Float32Array}`
+    /// (row-major, `m` per row, from row `first`).
+    #[wasm_bindgen(js_name = candidatesPart)]
+    pub fn candidates_part(
         &self,
         id: u32,
         layer: usize,
@@ -136,8 +138,41 @@ impl Session {
     ) -> Result<JsValue, JsValue> {
         let (model, params) = self.request(id, layer, params)?;
         let mut sink = progress_sink(progress);
-        let nb = with_model_layer(model, layer, None, |input| layer_neighbours_part(input, &params, part, parts, &mut sink))
+        let lists = with_model_layer(model, layer, None, |input| layer_candidates_part(input, &params, part, parts, &mut sink))
             .map_err(|e| layer_error(model, layer, &e))?;
+        let out = Array::new();
+        for slice in lists.split(parts) {
+            let o = Object::new();
+            Reflect::set(&o, &"m".into(), &JsValue::from_f64(slice.m as f64))?;
+            Reflect::set(&o, &"part".into(), &JsValue::from_f64(slice.part as f64))?;
+            Reflect::set(&o, &"parts".into(), &JsValue::from_f64(slice.parts as f64))?;
+            Reflect::set(&o, &"first".into(), &JsValue::from_f64(slice.first as f64))?;
+            Reflect::set(&o, &"indices".into(), &Uint32Array::from(slice.indices.as_slice()))?;
+            Reflect::set(&o, &"approx".into(), &Float32Array::from(slice.approx.as_slice()))?;
+            out.push(&o);
+        }
+        Ok(out.into())
+    }
+
+    /// Phase 2: layer `layer`'s neighbour lists of the rows `candidates` cover (an array of the
+    /// same row slice from every [`Session::candidates_part`]), as
+    /// `{k, indices: Uint32Array, distances: Float64Array}`.
+    #[wasm_bindgen(js_name = neighboursPart)]
+    pub fn neighbours_part(
+        &self,
+        id: u32,
+        layer: usize,
+        params: JsValue,
+        candidates: &Array,
+        progress: &Function,
+    ) -> Result<JsValue, JsValue> {
+        let (model, params) = self.request(id, layer, params)?;
+        let candidates = candidates.iter().map(|c| candidates_from_js(&c)).collect::<Result<Vec<_>, _>>()?;
+        let mut sink = progress_sink(progress);
+        let nb = with_model_layer(model, layer, None, |input| {
+            layer_neighbours_part(input, &params, &candidates, &mut sink)
+        })
+        .map_err(|e| layer_error(model, layer, &e))?;
         let flat = FlatNeighbours::from(&nb);
         let out = Object::new();
         Reflect::set(&out, &"k".into(), &JsValue::from_f64(flat.k as f64))?;
@@ -189,6 +224,17 @@ fn flat_from_js(v: &JsValue) -> Result<FlatNeighbours, JsValue> {
     let indices = field("indices")?.dyn_into::<Uint32Array>().map_err(|_| JsError::new("neighbours: indices is not a Uint32Array"))?;
     let distances = field("distances")?.dyn_into::<Float64Array>().map_err(|_| JsError::new("neighbours: distances is not a Float64Array"))?;
     Ok(FlatNeighbours { k, indices: indices.to_vec(), distances: distances.to_vec() })
+}
+
+/// Candidate lists from `{m, part, parts, first, indices: Uint32Array, approx: Float32Array}` (as
+/// [`Session::candidates_part`] returns them).
+fn candidates_from_js(v: &JsValue) -> Result<CandidateLists, JsValue> {
+    let field = |name: &str| Reflect::get(v, &name.into());
+    let number = |name: &str| field(name)?.as_f64().ok_or_else(|| JsValue::from(JsError::new(&format!("candidates: {name} is not a number"))));
+    let [m, part, parts, first] = [number("m")?, number("part")?, number("parts")?, number("first")?].map(|v| v as usize);
+    let indices = field("indices")?.dyn_into::<Uint32Array>().map_err(|_| JsError::new("candidates: indices is not a Uint32Array"))?;
+    let approx = field("approx")?.dyn_into::<Float32Array>().map_err(|_| JsError::new("candidates: approx is not a Float32Array"))?;
+    Ok(CandidateLists { m, part, parts, first, indices: indices.to_vec(), approx: approx.to_vec() })
 }
 
 /// The page's `progress(fraction)` callback as a progress sink: `false` (or a throw) cancels.

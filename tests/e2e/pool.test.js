@@ -1,6 +1,7 @@
 // The worker pool (pool.js, worker-client.js): with several workers a layer's neighbour search is
-// split by rows and joined, and the results equal one worker's exactly; Cancel and a trap in any
-// worker still stop everything cleanly and the page keeps what it computed.
+// split by Gram tiles, then by rows, and joined, and the results equal one worker's exactly;
+// Cancel and a trap in any worker still stop everything cleanly and the page keeps what it
+// computed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
