@@ -20,8 +20,13 @@ export function readParams(form) {
     pc_id: on('pc_id'),
     surrogate: on('surrogate'),
     per_class: on('per_class'),
+    // wasm memory per worker: a layer larger than this is streamed from its file (src/streamed/).
+    memory_limit_mb: MEMORY_LIMIT_MB,
   };
 }
+
+/** The page's budget for one layer in a worker's wasm memory (MiB). */
+export const MEMORY_LIMIT_MB = 1024;
 
 export function writeParams(form, p) {
   const set = (k, v) => { if (v !== undefined && form.elements[k]) form.elements[k].value = v ?? ''; };

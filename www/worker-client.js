@@ -8,6 +8,7 @@
 // URLs are kept here), so nothing already loaded or computed is lost.
 
 import { Pool, joinParts, poolOptions } from './pool.js';
+import { MEMORY_LIMIT_MB } from './params.js';
 
 export class WorkerClient {
   /**
@@ -19,7 +20,7 @@ export class WorkerClient {
     this.on = on;
     this.minSplit = minSplit;
     this.pool = new Pool(url, size, { message: (i, msg) => this.#receive(i, msg), fail: (_, text) => this.#crash(text) });
-    this.shapes = new Map(); // model id → [rows, cols] of each layer, from 'opened'
+    this.shapes = new Map(); // model id → {rows, cols, memory_bytes} of each layer, from 'opened'
 
     this.opens = new Map(); // model id → its 'open' message, replayed on restart
     this.known = new Set(); // models whose 'opened' the page has seen
@@ -47,9 +48,11 @@ export class WorkerClient {
 
   analyse(job) {
     this.job = job;
-    const [rows, cols] = this.shapes.get(job.model)?.[job.layer] ?? [0, 0];
+    const { rows = 0, cols = 0, memory_bytes: bytes = null } = this.shapes.get(job.model)?.[job.layer] ?? {};
     const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
-    const parts = n * n * cols >= this.minSplit ? this.pool.size : 1;
+    // A layer over the memory limit is streamed from its file by one worker (src/streamed/).
+    const streamed = bytes !== null && bytes > (job.params?.memory_limit_mb ?? MEMORY_LIMIT_MB) * 2 ** 20;
+    const parts = !streamed && n * n * cols >= this.minSplit ? this.pool.size : 1;
     this.#start(parts);
     this.joined = false;
     if (parts === 1) {
@@ -110,7 +113,7 @@ export class WorkerClient {
         // Every worker opens every model; the page hears it once, from worker 0.
         if (i !== 0 || this.known.has(msg.model)) break; // or replayed after a restart
         this.known.add(msg.model);
-        this.shapes.set(msg.model, msg.info.layers.map((l) => [l.rows, l.cols]));
+        this.shapes.set(msg.model, msg.info.layers);
         this.on.opened(msg.model, msg.info);
         break;
       case 'progress': if (this.#current(msg)) this.on.progress(this.job, this.#fraction(msg)); break;

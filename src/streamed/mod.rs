@@ -34,7 +34,7 @@ use crate::estimate::{EstimateError, from_lists, search_k};
 use crate::knn::KnnError;
 use crate::params::{CheckedParams, DuplicatePolicy, Metric};
 use crate::progress::{Cancelled, Progress, Stage};
-use crate::readers::{Labels, LayerReader, ReadError};
+use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
 use crate::results::LayerResult;
 use crate::rng::{self, Stream};
 use crate::scaling::{decimation_levels, decimation_stats, repeat_stats, repeat_subsets};
@@ -115,8 +115,13 @@ pub enum Refusal {
 /// Whether layer `reader` is analysed by streaming: its in-memory form would exceed the limit and
 /// it is a binary array (text tables are always read whole).
 pub fn wanted(reader: &LayerReader, params: &CheckedParams) -> bool {
-    let info = reader.info();
-    info.dtype != "text" && plan::in_memory_bytes(info.rows, info.cols) > params.get().memory_limit_mb << 20
+    streamable_bytes(reader.info()).is_some_and(|bytes| bytes > params.get().memory_limit_mb << 20)
+}
+
+/// The in-memory size of layer `info` (bytes) that decides whether it is streamed, or `None` for a
+/// text table, which is never streamed; the page uses it to keep such layers in one worker.
+pub fn streamable_bytes(info: &LayerInfo) -> Option<u64> {
+    (info.dtype != "text").then(|| plan::in_memory_bytes(info.rows, info.cols))
 }
 
 /// A zeroed f32 buffer, or a refusal instead of an abort when memory runs out.

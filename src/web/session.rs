@@ -44,6 +44,9 @@ struct LayerRow<'a> {
     cols: usize,
     dtype: &'a str,
     byte_size: u64,
+    /// Bytes the layer would take in memory (null for text tables): over `memory_limit_mb` it is
+    /// streamed by one worker instead of split across the pool.
+    memory_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +65,7 @@ impl<'a> From<&'a LayerInfo> for LayerRow<'a> {
             cols: l.cols,
             dtype: &l.dtype,
             byte_size: l.byte_size,
+            memory_bytes: crate::streamed::streamable_bytes(l),
         }
     }
 }

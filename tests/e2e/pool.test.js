@@ -99,3 +99,46 @@ test('a trap in one worker of the pool becomes a message; results stay and fresh
   assert.equal(await page.evaluate(() => window.idscope.client.pool.workers.length), 3);
   await context.close();
 });
+
+test('a layer over the memory limit is streamed by one worker, not split across the pool, with the same ID', async () => {
+  const wide = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-pool-')), 'wide.npy');
+  writeNpy(wide, 1500, 100); // 8·N·D = 1.2 MB in memory: over a 1 MiB limit
+  const { page, context, consoleErrors } = await openApp(browser, server, '?workers=2');
+  await waitIdle(page, 120_000);
+  await page.setInputFiles('#file-input', wide);
+  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'wide'));
+  await waitIdle(page, 120_000);
+  // Two requests straight to the client, its page handlers set aside: in memory, then streamed.
+  const runs = await page.evaluate(async () => {
+    const { client, state } = window.idscope;
+    const model = state.models.find((m) => m.name === 'wide').id;
+    const params = {
+      mu_fraction: 0.9, repeats: 5, seed: 0, duplicates: 'keep-one', metric: 'euclidean', max_points: null,
+      gride: true, decimation: false, pc_id: false, surrogate: false, per_class: false,
+    };
+    const handlers = { ...client.on };
+    const post = client.pool.post.bind(client.pool);
+    const run = (memory, job) => new Promise((resolve, reject) => {
+      const posted = [];
+      client.pool.post = (i, msg, transfer) => { posted.push(msg.type); return post(i, msg, transfer); };
+      client.on.progress = () => {};
+      client.on.error = (msg) => reject(new Error(msg.message));
+      client.on.layer = (_, result) => resolve({ posted, fit: result.twonn.fit.id, ml: result.twonn.ml.id, gride: result.gride.map((g) => g.id) });
+      client.analyse({ job, model, layer: 0, params: { ...params, memory_limit_mb: memory } });
+    });
+    try {
+      return [await run(1024, 9001), await run(1, 9002)];
+    } finally {
+      Object.assign(client.on, handlers);
+      client.pool.post = post;
+    }
+  });
+  const [memory, streamed] = runs;
+  assert.ok(memory.posted.includes('candidates'), `in memory, split across the pool: ${memory.posted}`);
+  assert.deepEqual(streamed.posted, ['analyse'], 'streamed: one request to one worker');
+  const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.abs(b);
+  assert.ok(close(streamed.fit, memory.fit) && close(streamed.ml, memory.ml), `${JSON.stringify(runs)}`);
+  assert.ok(streamed.gride.every((g, i) => close(g, memory.gride[i])), `${JSON.stringify(runs)}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
