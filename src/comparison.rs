@@ -71,7 +71,7 @@ pub fn shared_class_ids(layer: impl Into<String>, models: &[(String, &LayerResul
     let per_model: Vec<Vec<(String, f64)>> = models.iter().map(|(_, l)| finite(l)).collect();
     let mut classes: Vec<String> = per_model.first().map(|m| m.iter().map(|c| c.0.clone()).collect()).unwrap_or_default();
     classes.retain(|name| per_model.iter().all(|m| m.iter().any(|c| &c.0 == name)));
-    classes.sort();
+    classes.sort_unstable();
     classes.dedup();
     let ids = per_model
         .iter()

@@ -233,7 +233,7 @@ fn r(nb: &Neighbours, order: usize) -> impl Iterator<Item = f64> + '_ {
 }
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     v
 }
 

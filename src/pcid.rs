@@ -62,7 +62,7 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
 pub fn from_gram(gram: Mat<f64>, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
     let mut values = gram.self_adjoint_eigenvalues(Side::Lower).map_err(|_| PcaError::NoConvergence)?;
     values.iter_mut().for_each(|v| *v = v.max(0.0));
-    values.sort_by(|a, b| b.total_cmp(a));
+    values.sort_unstable_by(|a, b| b.total_cmp(a));
     values.truncate(rank);
     let total: f64 = values.iter().sum();
     let spectrum: Vec<f64> = values.iter().map(|v| v / total).collect();

@@ -68,7 +68,7 @@ pub fn fit(mu: &[f64], fraction: f64) -> Result<FitEstimate, TwoNnError> {
         return Err(TwoNnError::TooFew(n));
     }
     let mut sorted = mu.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let used = ((n as f64 * fraction) as usize).clamp(1, n - 1);
     let point = |i: usize| [sorted[i - 1].ln(), -(1.0 - i as f64 / n as f64).ln()];
     let points: Vec<[f64; 2]> = (1..=used).map(point).collect();

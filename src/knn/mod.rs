@@ -587,5 +587,5 @@ impl PairDistances {
 
 /// Sorts ascending by distance, then by index (the tie rule).
 fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
-    list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    list.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }

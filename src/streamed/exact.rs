@@ -71,7 +71,7 @@ pub fn nearest_among(i: usize, all: &[f64], local: impl Fn(usize) -> Option<u32>
 
 /// Sorts ascending by distance, then by index (the tie rule of `knn`).
 fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
-    list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    list.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }
 
 /// A list of (exact distance, row), nearest first, and whether it is proven complete.

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::backend::ChartBackend;
 use super::{from_js, to_js};
 use crate::charts::{self, ChartError, HunchbackOptions, HunchbackSeries, LayerAxis, PerClassOptions, Style};
 use crate::comparison::{AccuracyData, ClassIds, correlation_table};
@@ -84,7 +85,7 @@ pub fn draw_chart(
     let opts: DrawOptions = from_js(opts, "options")?;
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| JsError::new("canvas has no 2d context"))?;
-    let hovers = render(&backend.into_drawing_area(), kind, data, &opts)?;
+    let hovers = render(&ChartBackend::Canvas(backend).into_drawing_area(), kind, data, &opts)?;
     to_js(&hovers)
 }
 
@@ -100,22 +101,14 @@ pub fn svg_chart(
     let opts: DrawOptions = from_js(opts, "options")?;
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let root = ChartBackend::Svg(SVGBackend::with_string(&mut out, (width, height))).into_drawing_area();
         render(&root, kind, data, &opts)?;
         root.present().map_err(|e| JsError::new(&e.to_string()))?;
     }
     Ok(out)
 }
 
-fn render<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    kind: &str,
-    data: JsValue,
-    o: &DrawOptions,
-) -> Result<Vec<HoverJs>, JsError>
-where
-    DB::ErrorType: 'static,
-{
+fn render(area: &DrawingArea<ChartBackend<'_>, Shift>, kind: &str, data: JsValue, o: &DrawOptions) -> Result<Vec<HoverJs>, JsError> {
     let style = Style {
         dark: o.dark,
         scale: o.scale.unwrap_or(1.0),

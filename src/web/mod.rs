@@ -10,6 +10,7 @@
 //! lays out text through `window()`, so charts can only be drawn on the main thread.
 
 pub mod analyses;
+pub mod backend;
 pub mod bench;
 pub mod draw;
 pub mod learn;
