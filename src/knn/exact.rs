@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use ndarray::ArrayView2;
 
+use super::kernel::reduce;
 use crate::params::Metric;
 
 /// Partial sums of a distance (a power of two).
@@ -86,18 +87,6 @@ fn tail_lanes(a: &[f32], b: &[f32], sa: f64, sb: f64) -> ([f64; LANES], usize) {
     (s, full)
 }
 
-/// Adds the partial sums as a balanced tree: (0+8, 1+9, …), then (0+4, …), and so on.
-#[inline(always)]
-fn reduce(mut s: [f64; LANES]) -> f64 {
-    let mut width = LANES / 2;
-    while width > 0 {
-        for l in 0..width {
-            s[l] += s[l + width];
-        }
-        width /= 2;
-    }
-    s[0]
-}
 
 /// [`sum_sq_diff`] with the 16 partial sums in two AVX-512 registers.
 #[cfg(target_arch = "x86_64")]

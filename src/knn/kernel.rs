@@ -45,10 +45,11 @@ fn dot_portable(x: &[f32], r: &[f32]) -> f32 {
     reduce(acc)
 }
 
-/// Adds the lanes as a balanced tree: (0+4, 1+5, …), then (0+2, 1+3), then 0+1.
-#[inline]
-fn reduce(mut acc: [f32; LANES]) -> f32 {
-    let mut width = LANES / 2;
+/// Adds the lanes as a balanced tree: (0+L/2, 1+L/2+1, …), then the halves again, down to lane
+/// 0; one fixed order, shared by the f32 dot and the f64 exact distances.
+#[inline(always)]
+pub(crate) fn reduce<T: Copy + std::ops::AddAssign, const L: usize>(mut acc: [T; L]) -> T {
+    let mut width = L / 2;
     while width > 0 {
         for l in 0..width {
             acc[l] += acc[l + width];

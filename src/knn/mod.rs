@@ -585,7 +585,7 @@ impl PairDistances {
     }
 }
 
-/// Sorts ascending by distance, then by index (the tie rule).
-fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
+/// Sorts ascending by distance, then by index (the tie rule; the streamed path uses it too).
+pub(crate) fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
     list.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }

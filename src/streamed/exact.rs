@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop};
-use crate::knn::Neighbours;
+use crate::knn::{Neighbours, sort_by_distance_then_index};
 use crate::progress::{Progress, Stage};
 
 /// Continues the sums of squared differences between row `i` and each of `others` over one chunk.
@@ -67,11 +67,6 @@ pub fn nearest_among(i: usize, all: &[f64], local: impl Fn(usize) -> Option<u32>
     sort_by_distance_then_index(&mut l);
     l.truncate(k);
     l
-}
-
-/// Sorts ascending by distance, then by index (the tie rule of `knn`).
-fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
-    list.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }
 
 /// A list of (exact distance, row), nearest first, and whether it is proven complete.
