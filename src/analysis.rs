@@ -196,7 +196,8 @@ pub enum LayerError {
 }
 
 /// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of
-/// the rows it kept, and analyses it: the per-layer step of the CLI and of the worker.
+/// the rows it kept, and analyses it: the per-layer step of the CLI and of the worker. A layer
+/// over `memory_limit_mb` is streamed from its file instead (`crate::streamed`).
 pub fn analyse_model_layer(
     model: &Model,
     index: usize,
@@ -204,11 +205,24 @@ pub fn analyse_model_layer(
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
-    if let Some(reader) = model.layer(index).filter(|r| crate::streamed::wanted(r, params)) {
+    analyse_model_layer_with(model, index, labels, params, None, progress)
+}
+
+/// [`analyse_model_layer`], with the whole layer's neighbour lists given when `full` is `Some`
+/// (joined by the worker pool; a layer that is streamed is never split, so it has none).
+pub fn analyse_model_layer_with(
+    model: &Model,
+    index: usize,
+    labels: Option<&Labels>,
+    params: &CheckedParams,
+    full: Option<Neighbours>,
+    progress: &mut dyn Progress,
+) -> Result<LayerResult, LayerError> {
+    if let Some(reader) = model.layer(index).filter(|r| full.is_none() && crate::streamed::wanted(r, params)) {
         let limit = params.get().memory_limit_mb << 20;
         return crate::streamed::analyse_layer(reader, index, labels, params, limit, progress);
     }
-    with_model_layer(model, index, labels, |input| analyse_layer(input, params, progress))
+    with_model_layer(model, index, labels, |input| analyse_layer_with(input, params, full, progress))
 }
 
 /// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of

@@ -9,7 +9,7 @@ use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
-use crate::analysis::{LayerError, analyse_layer_with, layer_candidates_part, layer_neighbours_part, with_model_layer};
+use crate::analysis::{LayerError, analyse_model_layer_with, layer_candidates_part, layer_neighbours_part, with_model_layer};
 use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use crate::params::{CheckedParams, Params};
 use crate::progress::Cancelled;
@@ -214,7 +214,7 @@ impl Session {
         let (model, params) = self.request(id, layer, params)?;
         let labels = if params.get().per_class { model.read_labels().map_err(|e| read_error(&e))? } else { None };
         let mut sink = progress_sink(progress);
-        let result = with_model_layer(model, layer, labels.as_ref(), |input| analyse_layer_with(input, &params, full, &mut sink))
+        let result = analyse_model_layer_with(model, layer, labels.as_ref(), &params, full, &mut sink)
             .map_err(|e| layer_error(model, layer, &e))?;
         to_js(&result).map_err(JsValue::from)
     }

@@ -102,7 +102,7 @@ test('a trap in one worker of the pool becomes a message; results stay and fresh
 
 test('a layer over the memory limit is streamed by one worker, not split across the pool, with the same ID', async () => {
   const wide = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-pool-')), 'wide.npy');
-  writeNpy(wide, 1500, 100); // 8·N·D = 1.2 MB in memory: over a 1 MiB limit
+  writeNpy(wide, 200, 1000); // 8·N·D = 1.6 MB in memory: over a 1 MiB limit, yet streamable under it
   const { page, context, consoleErrors } = await openApp(browser, server, '?workers=2');
   await waitIdle(page, 120_000);
   await page.setInputFiles('#file-input', wide);
