@@ -2,11 +2,12 @@
 
 use ndarray::{ArrayView2, Axis};
 
+use crate::duplicates::{self, Duplicates};
 use crate::estimate::{EstimateError, candidates_part, estimate, estimate_with, neighbours_part};
 use crate::knn::{CandidateLists, Neighbours};
-use crate::params::CheckedParams;
+use crate::params::{CheckedParams, Params};
 use crate::progress::{Progress, Stage};
-use crate::readers::{Labels, Model, ReadError};
+use crate::readers::{LayerData, Labels, Model, ReadError};
 use crate::results::{ClassResult, LayerResult, SkippedClass};
 use crate::rng::{self, Stream};
 
@@ -78,39 +79,78 @@ impl AnalysisError {
 /// on all its points and, with labels and `per_class`, on each class (a class where an estimate
 /// fails is listed in `skipped_classes` with the reason).
 pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<LayerResult, AnalysisError> {
-    analyse_layer_with(input, params, None, progress)
+    analyse_layer_with(input, &LayerPoints::new(input.data, params.get()), params, None, progress)
 }
 
 /// The rows of the random subsample to `max_points` (stream `Subsample`), or `None` for all.
-fn subsample(n: usize, p: &crate::params::Params) -> Option<Vec<usize>> {
+fn subsample(n: usize, p: &Params) -> Option<Vec<usize>> {
     p.max_points.filter(|&m| m < n).map(|m| rng::subset(n, m, &mut rng::rng(p.seed, Stream::Subsample)))
 }
 
-/// `search(points)` on the points of the whole-layer estimate (after subsampling), its error
-/// naming the layer.
-fn on_layer_points<T>(
-    input: LayerInput<'_>,
-    params: &CheckedParams,
-    search: impl FnOnce(ArrayView2<f32>) -> Result<T, EstimateError>,
-) -> Result<T, AnalysisError> {
-    let fail = |source| AnalysisError::Estimate { layer: input.name.to_owned(), source };
-    match subsample(input.data.nrows(), params.get()) {
-        Some(rows) => search(input.data.select(Axis(0), &rows).view()),
-        None => search(input.data),
+/// The points of a layer's whole-layer estimate, settled once: the rows the subsample keeps and
+/// which of them are duplicates. Every phase of a split neighbour search and the final estimates
+/// need them; a worker keeps them with the read layer so it hashes the layer once, not per phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerPoints {
+    /// Rows of the layer.
+    n: usize,
+    /// The parameters the subsample depends on.
+    max_points: Option<usize>,
+    seed: u32,
+    /// Rows the subsample keeps (`None`: all).
+    keep: Option<Vec<usize>>,
+    /// Duplicates among the kept rows.
+    dups: Duplicates,
+}
+
+impl LayerPoints {
+    /// The whole-layer points of the rows `data` with `p`'s subsample.
+    pub fn new(data: ArrayView2<f32>, p: &Params) -> Self {
+        let n = data.nrows();
+        let keep = subsample(n, p);
+        let dups = match &keep {
+            Some(rows) => duplicates::find(data.select(Axis(0), rows).view()),
+            None => duplicates::find(data),
+        };
+        Self { n, max_points: p.max_points, seed: p.seed, keep, dups }
     }
-    .map_err(fail)
+
+    /// Whether these are the points of `n` rows with `p`'s subsample.
+    pub fn fits(&self, n: usize, p: &Params) -> bool {
+        self.n == n && self.max_points == p.max_points && self.seed == p.seed
+    }
+
+    /// `f(kept rows, points)` on `data` (the rows these were settled for; if they do not fit
+    /// `data` and `p`, settled again).
+    fn with_kept<T>(&self, data: ArrayView2<f32>, p: &Params, f: impl FnOnce(ArrayView2<f32>, &Self) -> T) -> T {
+        let fresh;
+        let points = if self.fits(data.nrows(), p) {
+            self
+        } else {
+            fresh = Self::new(data, p);
+            &fresh
+        };
+        match &points.keep {
+            Some(rows) => f(data.select(Axis(0), rows).view(), points),
+            None => f(data, points),
+        }
+    }
 }
 
 /// Phase 1 of the whole-layer neighbour search, split for workers: the candidate lists from
 /// part `part` of `parts` of its Gram tiles; every part goes to [`layer_neighbours_part`].
+/// `points`: [`LayerPoints::new`] of `input`'s rows and `params`.
 pub fn layer_candidates_part(
     input: LayerInput<'_>,
+    points: &LayerPoints,
     params: &CheckedParams,
     part: usize,
     parts: usize,
     progress: &mut dyn Progress,
 ) -> Result<CandidateLists, AnalysisError> {
-    on_layer_points(input, params, |x| candidates_part(x, params, part, parts, progress))
+    points
+        .with_kept(input.data, params.get(), |x, points| candidates_part(x, &points.dups, params, part, parts, progress))
+        .map_err(|source| AnalysisError::Estimate { layer: input.name.to_owned(), source })
 }
 
 /// Phase 2: the whole-layer estimate's neighbour lists of the rows `candidates` cover (the same
@@ -118,17 +158,22 @@ pub fn layer_candidates_part(
 /// [`analyse_layer_with`].
 pub fn layer_neighbours_part(
     input: LayerInput<'_>,
+    points: &LayerPoints,
     params: &CheckedParams,
     candidates: &[CandidateLists],
     progress: &mut dyn Progress,
 ) -> Result<Neighbours, AnalysisError> {
-    on_layer_points(input, params, |x| neighbours_part(x, params, candidates, progress))
+    points
+        .with_kept(input.data, params.get(), |x, points| neighbours_part(x, &points.dups, params, candidates, progress))
+        .map_err(|source| AnalysisError::Estimate { layer: input.name.to_owned(), source })
 }
 
-/// [`analyse_layer`], with the neighbour lists of the whole-layer estimate given when `full` is
-/// `Some` (joined from [`layer_neighbours_part`]s); per-class estimates search their own.
+/// [`analyse_layer`] on the settled `points` of `input`, with the neighbour lists of the
+/// whole-layer estimate given when `full` is `Some` (joined from [`layer_neighbours_part`]s);
+/// per-class estimates search their own.
 pub fn analyse_layer_with(
     input: LayerInput<'_>,
+    points: &LayerPoints,
     params: &CheckedParams,
     full: Option<Neighbours>,
     progress: &mut dyn Progress,
@@ -140,47 +185,43 @@ pub fn analyse_layer_with(
     if let Some(l) = input.labels.filter(|l| l.ids.len() != n) {
         return Err(AnalysisError::LabelCount { layer: input.name.to_owned(), labels: l.ids.len(), rows: n });
     }
-    let keep = subsample(n, p);
-    let sub;
-    let (x, ids): (ArrayView2<f32>, Option<Vec<u32>>) = match &keep {
-        Some(rows) => {
-            sub = input.data.select(Axis(0), rows);
-            (sub.view(), input.labels.map(|l| rows.iter().map(|&i| l.ids[i]).collect()))
-        }
-        None => (input.data, input.labels.map(|l| l.ids.to_vec())),
-    };
-    let classes_wanted = p.per_class && ids.is_some();
+    let classes_wanted = p.per_class && input.labels.is_some();
     let share = if classes_wanted { 0.5 } else { 1.0 };
-    let estimates = estimate_with(x, params, full, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
-
-    let mut classes = Vec::new();
-    let mut skipped_classes = Vec::new();
-    if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
-        let mut present: Vec<u32> = ids.clone();
-        present.sort_unstable();
-        present.dedup();
-        for (c, &class) in present.iter().enumerate() {
-            let rows: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == class).collect();
-            let (a, b) = (share + (1.0 - share) * c as f64 / present.len() as f64, share + (1.0 - share) * (c + 1) as f64 / present.len() as f64);
-            let name = labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string());
-            match estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b)) {
-                Ok(estimates) => classes.push(ClassResult { class, name, estimates }),
-                Err(EstimateError::Cancelled) => return Err(fail(EstimateError::Cancelled)),
-                Err(e) => skipped_classes.push(SkippedClass { class, name, reason: e.to_string() }),
+    points.with_kept(input.data, p, |x, points| {
+        let ids: Option<Vec<u32>> = input.labels.map(|l| match &points.keep {
+            Some(rows) => rows.iter().map(|&i| l.ids[i]).collect(),
+            None => l.ids.to_vec(),
+        });
+        let estimates = estimate_with(x, &points.dups, params, full, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
+        let mut classes = Vec::new();
+        let mut skipped_classes = Vec::new();
+        if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
+            let mut present: Vec<u32> = ids.clone();
+            present.sort_unstable();
+            present.dedup();
+            for (c, &class) in present.iter().enumerate() {
+                let rows: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == class).collect();
+                let (a, b) = (share + (1.0 - share) * c as f64 / present.len() as f64, share + (1.0 - share) * (c + 1) as f64 / present.len() as f64);
+                let name = labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string());
+                match estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b)) {
+                    Ok(estimates) => classes.push(ClassResult { class, name, estimates }),
+                    Err(EstimateError::Cancelled) => return Err(fail(EstimateError::Cancelled)),
+                    Err(e) => skipped_classes.push(SkippedClass { class, name, reason: e.to_string() }),
+                }
             }
         }
-    }
-    Ok(LayerResult {
-        name: input.name.to_owned(),
-        index: input.index,
-        n_input: input.n_input,
-        dim: input.data.ncols(),
-        non_finite_dropped: input.non_finite_dropped,
-        subsampled_out: keep.map_or(0, |k| n - k.len()),
-        estimates,
-        classes,
-        skipped_classes,
-        seconds: start.elapsed().as_secs_f64(),
+        Ok(LayerResult {
+            name: input.name.to_owned(),
+            index: input.index,
+            n_input: input.n_input,
+            dim: input.data.ncols(),
+            non_finite_dropped: input.non_finite_dropped,
+            subsampled_out: points.keep.as_ref().map_or(0, |k| n - k.len()),
+            estimates,
+            classes,
+            skipped_classes,
+            seconds: start.elapsed().as_secs_f64(),
+        })
     })
 }
 
@@ -205,44 +246,31 @@ pub fn analyse_model_layer(
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
-    analyse_model_layer_with(model, index, labels, params, None, progress)
-}
-
-/// [`analyse_model_layer`], with the whole layer's neighbour lists given when `full` is `Some`
-/// (joined by the worker pool; a layer that is streamed is never split, so it has none).
-pub fn analyse_model_layer_with(
-    model: &Model,
-    index: usize,
-    labels: Option<&Labels>,
-    params: &CheckedParams,
-    full: Option<Neighbours>,
-    progress: &mut dyn Progress,
-) -> Result<LayerResult, LayerError> {
-    if let Some(reader) = model.layer(index).filter(|r| full.is_none() && crate::streamed::wanted(r, params)) {
+    if let Some(reader) = model.layer(index).filter(|r| crate::streamed::wanted(r, params)) {
         let limit = params.get().memory_limit_mb << 20;
         return crate::streamed::analyse_layer(reader, index, labels, params, limit, progress);
     }
-    with_model_layer(model, index, labels, |input| analyse_layer_with(input, params, full, progress))
+    let layer = model.read_layer(index)?;
+    let ids = labels.map(|l| kept_ids(&layer, l));
+    let input = layer_input(model, index, &layer, ids.as_deref(), labels);
+    Ok(analyse_layer(input, params, progress)?)
 }
 
-/// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of
-/// the rows it kept, and hands it to `f` (analyse it whole, or a part of its neighbour search).
-pub fn with_model_layer<T>(
-    model: &Model,
-    index: usize,
-    labels: Option<&Labels>,
-    f: impl FnOnce(LayerInput<'_>) -> Result<T, AnalysisError>,
-) -> Result<T, LayerError> {
-    let layer = model.read_layer(index)?;
+/// The class ids of the rows the reader kept of `layer`.
+pub fn kept_ids(layer: &LayerData, labels: &Labels) -> Vec<u32> {
+    layer.kept_rows.iter().filter_map(|&r| labels.ids.get(r).copied()).collect()
+}
+
+/// Layer `index` of `model`, read into `layer`, as the estimates' input; `ids`: [`kept_ids`]
+/// of `labels`.
+pub fn layer_input<'a>(model: &'a Model, index: usize, layer: &'a LayerData, ids: Option<&'a [u32]>, labels: Option<&'a Labels>) -> LayerInput<'a> {
     let (name, n_input) = model.layers.get(index).map_or(("", layer.data.nrows()), |l| (l.name.as_str(), l.rows));
-    let ids: Option<Vec<u32>> = labels.map(|l| layer.kept_rows.iter().filter_map(|&r| l.ids.get(r).copied()).collect());
-    let input = LayerInput {
+    LayerInput {
         name,
         index,
         data: layer.data.view(),
         n_input,
         non_finite_dropped: layer.non_finite_dropped,
-        labels: ids.as_deref().zip(labels).map(|(ids, l)| LabelsView { ids, names: &l.names }),
-    };
-    Ok(f(input)?)
+        labels: ids.zip(labels).map(|(ids, l)| LabelsView { ids, names: &l.names }),
+    }
 }

@@ -78,46 +78,42 @@ impl From<Cancelled> for EstimateError {
 
 /// All requested estimates on the rows of `x` (finite values).
 pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<Estimates, EstimateError> {
-    estimate_with(x, params, None, progress)
+    estimate_with(x, &duplicates::find(x), params, None, progress)
 }
 
-/// The rows `estimate` works on (duplicates removed as the policy says) and what was found.
-fn distinct_points<'a>(x: ArrayView2<'a, f32>, p: &Params) -> (CowArray<'a, f32, Ix2>, duplicates::Duplicates) {
-    let dups = duplicates::find(x);
-    let points = if p.duplicates == DuplicatePolicy::KeepOne && dups.duplicate_rows > 0 {
+/// The rows `estimate` works on (duplicates `dups` of `x` removed as the policy says).
+fn distinct_points<'a>(x: ArrayView2<'a, f32>, dups: &duplicates::Duplicates, p: &Params) -> CowArray<'a, f32, Ix2> {
+    if p.duplicates == DuplicatePolicy::KeepOne && dups.duplicate_rows > 0 {
         CowArray::from(x.select(Axis(0), &dups.distinct))
     } else {
         CowArray::from(x)
-    };
-    (points, dups)
+    }
 }
 
-/// The neighbour search `estimate` runs on `n` distinct points: Gride's range, or [`BASE_K`].
-fn search_for(p: &Params, n: usize) -> Search {
-    Search::new(search_k(p, n), p.metric)
-}
-
-/// The distinct points `estimate` searches and their search, or why there are too few.
-fn search_points<'a>(x: ArrayView2<'a, f32>, p: &Params) -> Result<(CowArray<'a, f32, Ix2>, Search), EstimateError> {
-    let (points, dups) = distinct_points(x, p);
+/// The distinct points `estimate` searches (`dups`: the duplicates of `x`) and their search
+/// (Gride's range, or [`BASE_K`]), or why there are too few.
+fn search_points<'a>(x: ArrayView2<'a, f32>, dups: &duplicates::Duplicates, p: &Params) -> Result<(CowArray<'a, f32, Ix2>, Search), EstimateError> {
+    let points = distinct_points(x, dups, p);
     let n = points.nrows();
     if n < 3 {
         return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows });
     }
-    let search = search_for(p, n);
+    let search = Search::new(search_k(p, n), p.metric);
     Ok((points, search))
 }
 
-/// Phase 1 of the neighbour search `estimate` would run, split for workers: the candidate lists
-/// from part `part` of `parts` of the Gram tiles (see [`knn::candidates_part`]).
+/// Phase 1 of the neighbour search `estimate` would run on `x` (whose duplicates are `dups`),
+/// split for workers: the candidate lists from part `part` of `parts` of the Gram tiles (see
+/// [`knn::candidates_part`]).
 pub fn candidates_part(
     x: ArrayView2<f32>,
+    dups: &duplicates::Duplicates,
     params: &CheckedParams,
     part: usize,
     parts: usize,
     progress: &mut dyn Progress,
 ) -> Result<CandidateLists, EstimateError> {
-    let (points, search) = search_points(x, params.get())?;
+    let (points, search) = search_points(x, dups, params.get())?;
     Ok(knn::candidates_part(points.view(), &search, part, parts, progress)?)
 }
 
@@ -127,30 +123,27 @@ pub fn candidates_part(
 /// [`estimate_with`]. The result is exactly those rows of the full search.
 pub fn neighbours_part(
     x: ArrayView2<f32>,
+    dups: &duplicates::Duplicates,
     params: &CheckedParams,
     candidates: &[CandidateLists],
     progress: &mut dyn Progress,
 ) -> Result<Neighbours, EstimateError> {
-    let (points, search) = search_points(x, params.get())?;
+    let (points, search) = search_points(x, dups, params.get())?;
     Ok(knn::finish(points.view(), candidates, &search, progress)?)
 }
 
-/// [`estimate`], with the neighbour lists of all distinct points given when `full` is `Some`
-/// (joined from [`neighbours_part`]s) instead of searched here.
+/// [`estimate`] given the duplicates `dups` of `x`, and the neighbour lists of all distinct
+/// points when `full` is `Some` (joined from [`neighbours_part`]s) instead of searched here.
 pub fn estimate_with(
     x: ArrayView2<f32>,
+    dups: &duplicates::Duplicates,
     params: &CheckedParams,
     full: Option<Neighbours>,
     progress: &mut dyn Progress,
 ) -> Result<Estimates, EstimateError> {
-    let p = params.get();
-    let (points, dups) = distinct_points(x, p);
+    let (points, search) = search_points(x, dups, params.get())?;
     let x = points.view();
     let n = x.nrows();
-    if n < 3 {
-        return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows });
-    }
-    let search = search_for(p, n);
     let full = match full {
         None => neighbours(x, &search, &mut Stage::new(progress, 0.0, 0.5))?,
         Some(nb) if nb.indices.nrows() == n && nb.k() == search.k => nb,

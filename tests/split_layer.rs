@@ -3,7 +3,7 @@
 
 mod common;
 
-use idscope::analysis::{LayerInput, LabelsView, analyse_layer, analyse_layer_with, layer_candidates_part, layer_neighbours_part};
+use idscope::analysis::{LayerInput, LayerPoints, LabelsView, analyse_layer, analyse_layer_with, layer_candidates_part, layer_neighbours_part};
 use idscope::estimate::EstimateError;
 use idscope::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use idscope::params::Params;
@@ -32,14 +32,20 @@ fn without_time(mut r: LayerResult) -> LayerResult {
 /// The row parts of `inp`'s neighbour lists as `parts` workers compute them: tile parts, then
 /// each worker's row slice of every part finished.
 fn row_parts(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, parts: usize) -> Vec<Neighbours> {
+    let points = LayerPoints::new(inp.data, p.get());
     let slices: Vec<Vec<CandidateLists>> =
-        (0..parts).map(|i| layer_candidates_part(inp, p, i, parts, &mut Silent).unwrap().split(parts)).collect();
+        (0..parts).map(|i| layer_candidates_part(inp, &points, p, i, parts, &mut Silent).unwrap().split(parts)).collect();
     (0..parts)
         .map(|q| {
             let mine: Vec<CandidateLists> = slices.iter().map(|s| s[q].clone()).collect();
-            layer_neighbours_part(inp, p, &mine, &mut Silent).unwrap()
+            layer_neighbours_part(inp, &points, p, &mine, &mut Silent).unwrap()
         })
         .collect()
+}
+
+/// [`analyse_layer_with`] given the joined lists, its points settled here.
+fn analyse_joined(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, joined: Neighbours) -> Result<LayerResult, idscope::analysis::AnalysisError> {
+    analyse_layer_with(inp, &LayerPoints::new(inp.data, p.get()), p, Some(joined), &mut Silent)
 }
 
 fn check(params: Params, parts: usize) {
@@ -49,7 +55,7 @@ fn check(params: Params, parts: usize) {
     let whole = analyse_layer(input(&x, &ids, &names), &p, &mut Silent).unwrap();
     let lists = row_parts(input(&x, &ids, &names), &p, parts);
     let joined = Neighbours::concat(&lists).unwrap();
-    let split = analyse_layer_with(input(&x, &ids, &names), &p, Some(joined), &mut Silent).unwrap();
+    let split = analyse_joined(input(&x, &ids, &names), &p, joined).unwrap();
     assert_eq!(without_time(split), without_time(whole));
 }
 
@@ -70,7 +76,7 @@ fn more_parts_than_points_leave_empty_parts() {
     let inp = LayerInput { name: "t", index: 0, data: x.view(), n_input: 5, non_finite_dropped: 0, labels: None };
     let lists = row_parts(inp, &p, 8);
     assert_eq!(lists.iter().map(|l| l.indices.nrows()).sum::<usize>(), 5);
-    let split = analyse_layer_with(inp, &p, Some(Neighbours::concat(&lists).unwrap()), &mut Silent).unwrap();
+    let split = analyse_joined(inp, &p, Neighbours::concat(&lists).unwrap()).unwrap();
     assert_eq!(without_time(split), without_time(analyse_layer(inp, &p, &mut Silent).unwrap()));
 }
 
@@ -80,9 +86,21 @@ fn lists_that_do_not_fit_the_points_are_refused() {
     let names = vec!["a".to_owned(), "b".to_owned()];
     let p = Params::default().check().unwrap();
     let half = row_parts(input(&x, &ids, &names), &p, 2).swap_remove(0);
-    let err = analyse_layer_with(input(&x, &ids, &names), &p, Some(half), &mut Silent).unwrap_err();
+    let err = analyse_joined(input(&x, &ids, &names), &p, half).unwrap_err();
     assert!(matches!(err, idscope::analysis::AnalysisError::Estimate { source: EstimateError::GivenNeighbours { rows: 300, k: 16, n: 600, expected_k: 16 }, .. }), "{err}");
     let flat = FlatNeighbours { k: 16, indices: vec![0; 16], distances: vec![0.0; 16] };
     let one_row = Neighbours::try_from(flat).unwrap();
-    assert!(analyse_layer_with(input(&x, &ids, &names), &p, Some(one_row), &mut Silent).is_err());
+    assert!(analyse_joined(input(&x, &ids, &names), &p, one_row).is_err());
+}
+
+#[test]
+fn points_settled_for_another_subsample_are_settled_again() {
+    let (x, ids) = layer();
+    let names = vec!["a".to_owned(), "b".to_owned()];
+    let p = Params { max_points: Some(400), repeats: 0, ..Params::default() }.check().unwrap();
+    let all_rows = LayerPoints::new(x.view(), &Params::default());
+    let inp = input(&x, &ids, &names);
+    let given = analyse_layer_with(inp, &all_rows, &p, None, &mut Silent).unwrap();
+    assert_eq!(given.subsampled_out, x.nrows() - 400);
+    assert_eq!(without_time(given), without_time(analyse_layer(inp, &p, &mut Silent).unwrap()));
 }

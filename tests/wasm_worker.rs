@@ -1,7 +1,8 @@
 //! The worker's side in a real dedicated worker (headless Chromium): a `Blob` read in slices
 //! with `FileReaderSync` gives the same model and the same IDs as the bytes in memory, and read
 //! errors name the file; a layer over `memory_limit_mb` is streamed from the `Blob` by column
-//! chunks with the same IDs.
+//! chunks with the same IDs; the split path (tile parts, row parts, final estimates on the
+//! loaded layer) gives the IDs of one analysis.
 #![cfg(target_arch = "wasm32")]
 
 use idscope::analysis::{LayerInput, analyse_layer, analyse_model_layer};
@@ -11,7 +12,7 @@ use idscope::readers::{ByteSource, MemorySource, SourceError, group};
 use idscope::results::LayerResult;
 use idscope::web::session::Session;
 use idscope::web::source::BlobSource;
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -142,4 +143,46 @@ fn a_layer_over_the_memory_limit_is_streamed_from_the_blob_with_the_same_ids() {
     let err = s.analyse(2, 0, to_js(&surrogate), &progress).unwrap_err();
     let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
     assert!(message.contains("streamed by column chunks") && message.contains("surrogate"), "{message}");
+}
+
+/// The joined row parts' `{k, indices, distances}`, as the page's `joinParts` builds them.
+fn join(parts: &[JsValue]) -> JsValue {
+    let field = |p: &JsValue, name: &str| Reflect::get(p, &name.into()).unwrap();
+    let indices: Vec<u32> = parts.iter().flat_map(|p| Uint32Array::from(field(p, "indices")).to_vec()).collect();
+    let distances: Vec<f64> = parts.iter().flat_map(|p| Float64Array::from(field(p, "distances")).to_vec()).collect();
+    let out = Object::new();
+    Reflect::set(&out, &"k".into(), &field(&parts[0], "k")).unwrap();
+    Reflect::set(&out, &"indices".into(), &Uint32Array::from(&indices[..])).unwrap();
+    Reflect::set(&out, &"distances".into(), &Float64Array::from(&distances[..])).unwrap();
+    out.into()
+}
+
+#[wasm_bindgen_test]
+fn a_layer_split_over_two_parts_of_the_loaded_layer_gives_the_result_of_one_analysis() {
+    let mut s = Session::new();
+    s.open(3, Array::of1(&blob(FIXTURE)), Array::of1(&"gauss8_d40.npy".into())).unwrap();
+    let params = serde_json::json!({ "seed": 3, "repeats": 4, "gride": true, "max_points": 300 })
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap();
+    let progress = js_sys::Function::new_with_args("f", "return true");
+    let whole: LayerResult = serde_wasm_bindgen::from_value(s.analyse(3, 0, params.clone(), &progress).unwrap()).unwrap();
+
+    s.load(3, 0, params.clone()).unwrap();
+    let tiles: Vec<Array> = (0..2).map(|p| Array::from(&s.candidates_part(3, 0, params.clone(), p, 2, &progress).unwrap())).collect();
+    let rows: Vec<JsValue> = (0..2)
+        .map(|q| {
+            let slice: Array = tiles.iter().map(|t| t.get(q)).collect();
+            s.neighbours_part(3, 0, params.clone(), &slice, &progress).unwrap()
+        })
+        .collect();
+    let split: LayerResult =
+        serde_wasm_bindgen::from_value(s.analyse_with_neighbours(3, 0, params.clone(), &join(&rows), &progress).unwrap()).unwrap();
+    assert_eq!(split.subsampled_out, whole.subsampled_out);
+    assert_eq!(split.estimates, whole.estimates);
+
+    // Released (or never loaded), the layer is read again for the next request.
+    s.release();
+    let again: LayerResult =
+        serde_wasm_bindgen::from_value(s.analyse_with_neighbours(3, 0, params, &join(&rows), &progress).unwrap()).unwrap();
+    assert_eq!(again.estimates, whole.estimates);
 }

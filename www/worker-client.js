@@ -27,6 +27,7 @@ export class WorkerClient {
     this.job = null; // the analyse request in flight
     this.parts = null; // while the parts of its neighbour search run: {phase, lists, fractions, left}
     this.joined = false; // whether worker 0 is finishing the job from the joined parts
+    this.trace = null; // with job.trace: [{worker, phase, posted, start, end, received}], ms from the request
   }
 
   /** Workers per start. */
@@ -48,6 +49,8 @@ export class WorkerClient {
 
   analyse(job) {
     this.job = job;
+    this.trace = job.trace ? [] : null;
+    this.t0 = now();
     const { rows = 0, cols = 0, memory_bytes: bytes = null } = this.shapes.get(job.model)?.[job.layer] ?? {};
     const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
     // A layer over the memory limit is streamed from its file by one worker (src/streamed/).
@@ -56,11 +59,11 @@ export class WorkerClient {
     this.#start(parts);
     this.joined = false;
     if (parts === 1) {
-      this.pool.post(0, { type: 'analyse', ...job });
+      this.#post(0, { type: 'analyse', ...job });
       return;
     }
     this.#phase('candidates', parts);
-    for (let part = 0; part < parts; part += 1) this.pool.post(part, { type: 'candidates', ...job, part, parts });
+    for (let part = 0; part < parts; part += 1) this.#post(part, { type: 'candidates', ...job, part, parts });
   }
 
   get busy() {
@@ -107,8 +110,12 @@ export class WorkerClient {
   }
 
   #receive(i, msg) {
+    if (this.trace && this.#current(msg) && msg.type !== 'progress') this.#traced(i, msg.span);
     switch (msg.type) {
-      case 'ready': if (i === 0) this.on.ready?.(msg.version); break;
+      case 'ready':
+        this.trace?.push({ worker: i, phase: 'ready', received: now() - this.t0 });
+        if (i === 0) this.on.ready?.(msg.version);
+        break;
       case 'opened':
         // Every worker opens every model; the page hears it once, from worker 0.
         if (i !== 0 || this.known.has(msg.model)) break; // or replayed after a restart
@@ -174,7 +181,7 @@ export class WorkerClient {
     this.#phase('part', lists.length);
     for (let q = 0; q < lists.length; q += 1) {
       const candidates = lists.map((slices) => slices[q]);
-      this.pool.post(q, { type: 'part', ...this.job, part: q, candidates }, candidates.flatMap((c) => [c.indices.buffer, c.approx.buffer]));
+      this.#post(q, { type: 'part', ...this.job, part: q, candidates, keep: q === 0 }, candidates.flatMap((c) => [c.indices.buffer, c.approx.buffer]));
     }
   }
 
@@ -185,6 +192,25 @@ export class WorkerClient {
     this.parts = null;
     this.joined = true;
     const neighbours = joinParts(lists);
-    this.pool.post(0, { type: 'analyse', ...this.job, neighbours }, [neighbours.indices.buffer, neighbours.distances.buffer]);
+    this.#post(0, { type: 'analyse', ...this.job, neighbours }, [neighbours.indices.buffer, neighbours.distances.buffer]);
   }
+
+  /** Posts request `msg` of the job in flight to worker `i`, noting it in the trace. */
+  #post(i, msg, transfer = []) {
+    this.trace?.push({ worker: i, phase: msg.type, posted: now() - this.t0 });
+    this.pool.post(i, msg, transfer);
+  }
+
+  /** Notes in the trace when worker `i` replied and when it computed (`span`, epoch ms). */
+  #traced(i, span) {
+    const entry = this.trace?.findLast((t) => t.worker === i && t.received === undefined);
+    if (!entry) return;
+    entry.received = now() - this.t0;
+    if (span) Object.assign(entry, { start: span.start - this.t0, loaded: span.loaded && span.loaded - this.t0, end: span.end - this.t0 });
+  }
+}
+
+/** Milliseconds since the epoch, comparable with the workers' (traces). */
+function now() {
+  return performance.timeOrigin + performance.now();
 }

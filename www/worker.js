@@ -13,11 +13,15 @@
 //                                                                neighbours: joined parts (below)
 //     {type:'candidates', job, model, layer, params, part, parts}  tile part/parts of its neighbour
 //                                                                search (phase 1)
-//     {type:'part', job, model, layer, params, part, candidates}  row slice `part` of its neighbour
-//                                                                lists, from that slice of every
-//                                                                phase-1 reply (phase 2)
+//     {type:'part', job, model, layer, params, part, candidates, keep}  row slice `part` of its
+//                                                                neighbour lists, from that slice of
+//                                                                every phase-1 reply (phase 2); keep:
+//                                                                this worker finishes the layer next
 //     {type:'close', model}
 //     {type:'panic'}                                             tests only: trap on purpose
+//   The requests of a split layer (candidates, part, analyse with neighbours) share one read of it
+//   (Session.load). Any request may carry `trace: true`: its reply then carries
+//   span {start, loaded?, end} (epoch ms: received, layer loaded, computed).
 //   worker → page
 //     {type:'ready', version}                                    wasm instantiated
 //     {type:'opened', model, info}                               layers from the headers
@@ -86,43 +90,62 @@ async function fetchBlob(url) {
   return response.blob();
 }
 
-/** Runs `compute(progress)` and posts its reply, or an error naming the file. */
-function run(msg, compute, reply) {
+/**
+ * Runs `compute(progress)` and posts its reply, or an error naming the file. A request of a split
+ * analysis (`split`) first loads its layer: read and deduplicated once, it stays loaded for this
+ * worker's next request of the same analysis while `keep`, and is released after its last one
+ * (or a failure).
+ */
+function run(session, msg, { split = false, keep = false }, compute, reply) {
+  const start = now();
   let last = 0;
   const progress = (fraction) => {
-    const now = performance.now();
-    if (now - last > 50) {
-      last = now;
+    const t = performance.now();
+    if (t - last > 50) {
+      last = t;
       self.postMessage({ type: 'progress', job: msg.job, part: msg.part, fraction });
     }
     return true;
   };
   try {
-    reply(compute(progress));
+    let loaded;
+    if (split) {
+      session.load(msg.model, msg.layer, msg.params);
+      loaded = now();
+    }
+    const out = compute(progress);
+    if (!keep) session.release();
+    reply(out, msg.trace ? { start, loaded, end: now() } : undefined);
   } catch (e) {
     if (isTrap(e)) throw e;
+    session.release();
     self.postMessage({ type: 'error', job: msg.job, model: msg.model, file: e.file ?? '', message: text(e) });
   }
 }
 
 function analyse(session, msg) {
   const nb = msg.neighbours;
-  run(msg, (progress) => (nb
+  run(session, msg, { split: Boolean(nb) }, (progress) => (nb
     ? session.analyseWithNeighbours(msg.model, msg.layer, msg.params, nb, progress)
     : session.analyse(msg.model, msg.layer, msg.params, progress)),
-  (result) => self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result }));
+  (result, span) => self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result, span }));
 }
 
 function candidates(session, msg) {
-  run(msg, (progress) => session.candidatesPart(msg.model, msg.layer, msg.params, msg.part, msg.parts, progress),
-    (slices) => self.postMessage({ type: 'candidates', job: msg.job, part: msg.part, slices },
+  run(session, msg, { split: true, keep: true }, (progress) => session.candidatesPart(msg.model, msg.layer, msg.params, msg.part, msg.parts, progress),
+    (slices, span) => self.postMessage({ type: 'candidates', job: msg.job, part: msg.part, slices, span },
       slices.flatMap((s) => [s.indices.buffer, s.approx.buffer])));
 }
 
 function part(session, msg) {
-  run(msg, (progress) => session.neighboursPart(msg.model, msg.layer, msg.params, msg.candidates, progress),
-    (neighbours) => self.postMessage({ type: 'part', job: msg.job, part: msg.part, neighbours },
+  run(session, msg, { split: true, keep: msg.keep }, (progress) => session.neighboursPart(msg.model, msg.layer, msg.params, msg.candidates, progress),
+    (neighbours, span) => self.postMessage({ type: 'part', job: msg.job, part: msg.part, neighbours, span },
       [neighbours.indices.buffer, neighbours.distances.buffer]));
+}
+
+/** Milliseconds since the epoch, comparable across the page and its workers (traces). */
+function now() {
+  return performance.timeOrigin + performance.now();
 }
 
 function isTrap(e) {

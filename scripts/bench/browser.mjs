@@ -50,11 +50,12 @@ async function analyseInPage(params) {
   return new Promise((resolve, reject) => {
     let t0 = 0;
     const client = new WorkerClient(new URL('www/worker.js', document.baseURI), {
-      opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params }); },
+      opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params, trace: true }); },
       layer: (_, result) => {
         const seconds = (performance.now() - t0) / 1000;
+        const trace = client.trace;
         client.cancel();
-        resolve({ fit: result.twonn.fit.id, ml: result.twonn.ml.id, seconds, workers: client.size });
+        resolve({ fit: result.twonn.fit.id, ml: result.twonn.ml.id, seconds, workers: client.size, trace });
       },
       progress: () => {},
       error: (msg) => { client.cancel(); reject(new Error(msg.message)); },

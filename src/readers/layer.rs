@@ -125,8 +125,9 @@ impl std::fmt::Debug for LayerReader {
     }
 }
 
-/// Bytes decoded per step when streaming (bounded scratch memory).
-const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes decoded per step when streaming (bounded scratch memory): 16 MiB, because a browser's
+/// `FileReaderSync` reads a file several times faster in 16 MiB slices than in 1 MiB ones.
+const CHUNK_BYTES: usize = 1 << 24;
 /// Fortran-order reads switch to one read per column when a column's skipped part exceeds this.
 const COLUMN_GAP: u64 = 1 << 20;
 

@@ -9,11 +9,11 @@ use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
-use crate::analysis::{LayerError, analyse_model_layer_with, layer_candidates_part, layer_neighbours_part, with_model_layer};
+use crate::analysis::{LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part, layer_input, layer_neighbours_part};
 use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use crate::params::{CheckedParams, Params};
 use crate::progress::Cancelled;
-use crate::readers::{ByteSource, LayerInfo, Model, ReadError, group};
+use crate::readers::{ByteSource, Labels, LayerData, LayerInfo, Model, ReadError, group};
 
 /// Opened models, by id. Several models live side by side so the page can overlay them; each
 /// reads its files lazily, in slices, from the `Blob`s it was opened with.
@@ -21,6 +21,17 @@ use crate::readers::{ByteSource, LayerInfo, Model, ReadError, group};
 #[derive(Default)]
 pub struct Session {
     models: BTreeMap<u32, Model>,
+    /// The layer whose split analysis is under way, read once for all its requests (tile part,
+    /// row part, final estimates) until [`Session::release`] or another layer is loaded.
+    loaded: Option<Loaded>,
+}
+
+/// A layer read into memory with its whole-layer points settled.
+struct Loaded {
+    model: u32,
+    layer: usize,
+    data: LayerData,
+    points: LayerPoints,
 }
 
 /// What the page learns about a model at once, from the headers alone.
@@ -98,24 +109,48 @@ impl Session {
         Ok(info)
     }
 
-    /// Forgets a model.
+    /// Forgets a model (and its loaded layer).
     pub fn close(&mut self, id: u32) {
         self.models.remove(&id);
+        if self.loaded.as_ref().is_some_and(|l| l.model == id) {
+            self.loaded = None;
+        }
+    }
+
+    /// Reads layer `layer` of model `id` and settles its points for `params` (a `Params` object),
+    /// unless they are loaded already: the requests of a split analysis (tile part, row part,
+    /// final estimates) then share one read. The layer loaded before is dropped first, so one
+    /// layer at most is held; [`Session::release`] drops it when its analysis is done.
+    pub fn load(&mut self, id: u32, layer: usize, params: JsValue) -> Result<(), JsValue> {
+        let params = self.checked(id, layer, params)?;
+        self.loaded_layer(id, layer, &params).map(drop)
+    }
+
+    /// Drops the loaded layer.
+    pub fn release(&mut self) {
+        self.loaded = None;
     }
 
     /// Analyses layer `layer` of model `id` with `params` (a `Params` object; missing fields take
-    /// their defaults) and returns the `LayerResult`. `progress(fraction)` is called between blocks
-    /// of work; returning `false` cancels (the page normally cancels by terminating the worker).
-    pub fn analyse(&self, id: u32, layer: usize, params: JsValue, progress: &Function) -> Result<JsValue, JsValue> {
-        self.analyse_given(id, layer, params, None, progress)
+    /// their defaults) and returns the `LayerResult`; a layer over the memory limit is streamed.
+    /// `progress(fraction)` is called between blocks of work; returning `false` cancels (the page
+    /// normally cancels by terminating the worker).
+    pub fn analyse(&mut self, id: u32, layer: usize, params: JsValue, progress: &Function) -> Result<JsValue, JsValue> {
+        self.loaded = None;
+        let params = self.checked(id, layer, params)?;
+        let model = self.model(id)?;
+        let labels = labels_for(model, &params)?;
+        let mut sink = progress_sink(progress);
+        let result = analyse_model_layer(model, layer, labels.as_ref(), &params, &mut sink).map_err(|e| layer_error(model, layer, &e))?;
+        to_js(&result).map_err(JsValue::from)
     }
 
     /// [`Session::analyse`] with the whole-layer neighbour lists given as
     /// `{k, indices: Uint32Array, distances: Float64Array}` (row-major, joined in order from every
-    /// [`Session::neighbours_part`]) instead of searched here.
+    /// [`Session::neighbours_part`]) instead of searched here; on the loaded layer.
     #[wasm_bindgen(js_name = analyseWithNeighbours)]
     pub fn analyse_with_neighbours(
-        &self,
+        &mut self,
         id: u32,
         layer: usize,
         params: JsValue,
@@ -123,16 +158,24 @@ impl Session {
         progress: &Function,
     ) -> Result<JsValue, JsValue> {
         let full = Neighbours::try_from(flat_from_js(neighbours)?).map_err(|e| JsError::new(&e.to_string()))?;
-        self.analyse_given(id, layer, params, Some(full), progress)
+        let params = self.checked(id, layer, params)?;
+        let (model, loaded) = self.loaded_layer(id, layer, &params)?;
+        let labels = labels_for(model, &params)?;
+        let ids = labels.as_ref().map(|l| kept_ids(&loaded.data, l));
+        let input = layer_input(model, layer, &loaded.data, ids.as_deref(), labels.as_ref());
+        let mut sink = progress_sink(progress);
+        let result = analyse_layer_with(input, &loaded.points, &params, Some(full), &mut sink)
+            .map_err(|e| layer_error(model, layer, &e.into()))?;
+        to_js(&result).map_err(JsValue::from)
     }
 
     /// Phase 1 of layer `layer`'s split neighbour search: the candidate lists of every row from
     /// part `part` of `parts` of its Gram tiles, cut into `parts` row slices (one per worker of
     /// phase 2), as an array of `{m, part, parts, first, indices: Uint32Array, approx: Float32Array}`
-    /// (row-major, `m` per row, from row `first`).
+    /// (row-major, `m` per row, from row `first`); on the loaded layer.
     #[wasm_bindgen(js_name = candidatesPart)]
     pub fn candidates_part(
-        &self,
+        &mut self,
         id: u32,
         layer: usize,
         params: JsValue,
@@ -140,10 +183,12 @@ impl Session {
         parts: usize,
         progress: &Function,
     ) -> Result<JsValue, JsValue> {
-        let (model, params) = self.request(id, layer, params)?;
+        let params = self.checked(id, layer, params)?;
+        let (model, loaded) = self.loaded_layer(id, layer, &params)?;
+        let input = layer_input(model, layer, &loaded.data, None, None);
         let mut sink = progress_sink(progress);
-        let lists = with_model_layer(model, layer, None, |input| layer_candidates_part(input, &params, part, parts, &mut sink))
-            .map_err(|e| layer_error(model, layer, &e))?;
+        let lists = layer_candidates_part(input, &loaded.points, &params, part, parts, &mut sink)
+            .map_err(|e| layer_error(model, layer, &e.into()))?;
         let out = Array::new();
         for slice in lists.split(parts) {
             let o = Object::new();
@@ -160,23 +205,23 @@ impl Session {
 
     /// Phase 2: layer `layer`'s neighbour lists of the rows `candidates` cover (an array of the
     /// same row slice from every [`Session::candidates_part`]), as
-    /// `{k, indices: Uint32Array, distances: Float64Array}`.
+    /// `{k, indices: Uint32Array, distances: Float64Array}`; on the loaded layer.
     #[wasm_bindgen(js_name = neighboursPart)]
     pub fn neighbours_part(
-        &self,
+        &mut self,
         id: u32,
         layer: usize,
         params: JsValue,
         candidates: &Array,
         progress: &Function,
     ) -> Result<JsValue, JsValue> {
-        let (model, params) = self.request(id, layer, params)?;
         let candidates = candidates.iter().map(|c| candidates_from_js(&c)).collect::<Result<Vec<_>, _>>()?;
+        let params = self.checked(id, layer, params)?;
+        let (model, loaded) = self.loaded_layer(id, layer, &params)?;
+        let input = layer_input(model, layer, &loaded.data, None, None);
         let mut sink = progress_sink(progress);
-        let nb = with_model_layer(model, layer, None, |input| {
-            layer_neighbours_part(input, &params, &candidates, &mut sink)
-        })
-        .map_err(|e| layer_error(model, layer, &e))?;
+        let nb = layer_neighbours_part(input, &loaded.points, &params, &candidates, &mut sink)
+            .map_err(|e| layer_error(model, layer, &e.into()))?;
         let flat = FlatNeighbours::from(&nb);
         let out = Object::new();
         Reflect::set(&out, &"k".into(), &JsValue::from_f64(flat.k as f64))?;
@@ -192,32 +237,41 @@ impl Session {
 }
 
 impl Session {
-    /// The open model `id` and the checked `params` of a request for its layer `layer`.
-    fn request(&self, id: u32, layer: usize, params: JsValue) -> Result<(&Model, CheckedParams), JsValue> {
-        let model = self.models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")))?;
+    /// The open model `id`.
+    fn model(&self, id: u32) -> Result<&Model, JsValue> {
+        self.models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")).into())
+    }
+
+    /// The checked `params` of a request for layer `layer` of the open model `id`.
+    fn checked(&self, id: u32, layer: usize, params: JsValue) -> Result<CheckedParams, JsValue> {
+        let model = self.model(id)?;
         let params: Params = from_js(params, "params")?;
         let params = params.check().map_err(|e| JsError::new(&e.to_string()))?;
         if layer >= model.layers.len() {
             return Err(JsError::new(&format!("{}: no layer {layer}", model.name)).into());
         }
-        Ok((model, params))
+        Ok(params)
     }
 
-    fn analyse_given(
-        &self,
-        id: u32,
-        layer: usize,
-        params: JsValue,
-        full: Option<Neighbours>,
-        progress: &Function,
-    ) -> Result<JsValue, JsValue> {
-        let (model, params) = self.request(id, layer, params)?;
-        let labels = if params.get().per_class { model.read_labels().map_err(|e| read_error(&e))? } else { None };
-        let mut sink = progress_sink(progress);
-        let result = analyse_model_layer_with(model, layer, labels.as_ref(), &params, full, &mut sink)
-            .map_err(|e| layer_error(model, layer, &e))?;
-        to_js(&result).map_err(JsValue::from)
+    /// Model `id` and its layer `layer` loaded for `params` (read now unless it already is).
+    fn loaded_layer(&mut self, id: u32, layer: usize, params: &CheckedParams) -> Result<(&Model, &Loaded), JsValue> {
+        let Session { models, loaded } = self;
+        let model = models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")))?;
+        let hit = loaded.as_ref().is_some_and(|l| l.model == id && l.layer == layer && l.points.fits(l.data.data.nrows(), params.get()));
+        if !hit {
+            *loaded = None;
+            let data = model.read_layer(layer).map_err(|e| read_error(&e))?;
+            let points = LayerPoints::new(data.data.view(), params.get());
+            *loaded = Some(Loaded { model: id, layer, data, points });
+        }
+        let loaded = loaded.as_ref().ok_or_else(|| JsError::new("no layer loaded"))?;
+        Ok((model, loaded))
     }
+}
+
+/// The model's labels when `params` asks for per-class estimates.
+fn labels_for(model: &Model, params: &CheckedParams) -> Result<Option<Labels>, JsValue> {
+    if params.get().per_class { model.read_labels().map_err(|e| read_error(&e)) } else { Ok(None) }
 }
 
 /// Neighbour lists from `{k, indices: Uint32Array, distances: Float64Array}` (as
