@@ -7,6 +7,8 @@
 #   bash scripts/bench.sh                     # the three sizes of issue 7
 #   BENCH_SIZES="2000x64" bash scripts/bench.sh   # other sizes (NxD, space-separated), e.g. a quick check
 #   IDSCOPE_BENCH_VENV=/tmp/refvenv bash scripts/bench.sh   # a venv that already has dadapy 0.3.4
+#   BENCH_ONLY=browser BENCH_WORKERS=1,2 bash scripts/bench.sh   # a partial run (DADApy and the
+#       listed contenders: native,node,browser; Chromium with 1 and with 2 workers), printed only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +24,12 @@ if ! "$VENV/bin/python" -c 'import dadapy, importlib.metadata as m; assert m.ver
   "$VENV/bin/pip" install --quiet dadapy==0.3.4 numpy scipy scikit-learn
 fi
 
-log "cargo build --release --bin idscope"
-cargo build --release --bin idscope
+ONLY="${BENCH_ONLY:-native,node,browser}"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+if [[ ",$ONLY," == *,native,* ]]; then
+  log "cargo build --release --bin idscope"
+  cargo build --release --bin idscope
+fi
 bash scripts/build-web.sh >&2
 
 # Seeded data: a 10-dimensional standard Gaussian embedded by a random rotation (compare_dadapy.py).
@@ -39,4 +44,8 @@ for s in $SIZES; do
   FILES+=("$f")
 done
 
-node scripts/bench/run.mjs --cli "$TARGET_DIR/release/idscope" --python "$VENV/bin/python" --out docs/benchmarks.md "${FILES[@]}"
+ARGS=(--only "$ONLY")
+[ -n "${BENCH_WORKERS:-}" ] && ARGS+=(--workers "$BENCH_WORKERS")
+# Only a full run rewrites the table in docs/benchmarks.md.
+[ -z "${BENCH_ONLY:-}${BENCH_WORKERS:-}" ] && ARGS+=(--out docs/benchmarks.md)
+node scripts/bench/run.mjs --cli "$TARGET_DIR/release/idscope" --python "$VENV/bin/python" "${ARGS[@]}" "${FILES[@]}"

@@ -1,6 +1,10 @@
 // Runs every contender on each file, checks they agree on the TwoNN ID, prints the table and
 // writes it to docs/benchmarks.md. Called by scripts/bench.sh (which builds and makes the data).
 //   node scripts/bench/run.mjs --cli PATH --python PATH [--out FILE.md] FILE.npy...
+// Options for a partial run (DADApy always runs: the ratios are to it):
+//   --only native,node,browser   the contenders to run besides DADApy (default: all)
+//   --workers 1,2                the Chromium pool sizes to time, each its own row (?workers=N;
+//                                default: the page's own, one worker per core)
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
@@ -21,6 +25,8 @@ const opt = (name) => { const i = args.indexOf(name); return i < 0 ? null : args
 const cli = opt('--cli');
 const python = opt('--python');
 const out = opt('--out');
+const only = new Set((opt('--only') ?? 'native,node,browser').split(','));
+const poolSizes = opt('--workers')?.split(',').map(Number) ?? [null];
 const files = args;
 
 const run = (cmd, argv) => execFileSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -36,30 +42,41 @@ for (const file of files) {
   const [n, d] = shape(file);
   say(`${n}×${d}: DADApy`);
   const dp = JSON.parse(run(python, [path.join(ROOT, 'scripts/compare_dadapy.py'), file, '--json']));
-  say(`${n}×${d}: native CLI`);
-  const t = performance.now();
-  const nat = JSON.parse(run(cli, ['estimate', file, '--repeats', '0', '--json'])).layers[0];
-  const natWall = (performance.now() - t) / 1000;
-  say(`${n}×${d}: wasm in Node`);
-  const wasm = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), file, JSON.stringify(PARAMS)]));
-  rows.push({
-    file, n, d,
-    dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit },
-    native: { seconds: nat.seconds, wall: natWall, fit: nat.twonn.fit.id },
-    node: { seconds: wasm.seconds, fit: wasm.fit },
-  });
+  const row = { file, n, d, dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit } };
+  if (only.has('native')) {
+    say(`${n}×${d}: native CLI`);
+    const nat = JSON.parse(run(cli, ['estimate', file, '--repeats', '0', '--json'])).layers[0];
+    row.native = { seconds: nat.seconds, fit: nat.twonn.fit.id };
+  }
+  if (only.has('node')) {
+    say(`${n}×${d}: wasm in Node`);
+    const wasm = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), file, JSON.stringify(PARAMS)]));
+    row.node = { seconds: wasm.seconds, fit: wasm.fit };
+  }
+  rows.push(row);
 }
-say('headless Chromium: the demo, then each file through the worker pool');
-const br = await benchBrowser(files, PARAMS);
-br.runs.forEach((r, i) => { rows[i].browser = { seconds: r.seconds, fit: r.fit }; });
-say('wasm SIMD peak and Gram kernel (Node)');
-const peak = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), '--peak', '2048', '768']));
-const native = JSON.parse(run(cli, ['bench', '--n', '2048', '--d', '768']));
+const who = [['native', 'native CLI (all cores)'], ['node', 'wasm in Node (1 instance)']];
+let br = null;
+if (only.has('browser')) {
+  for (const size of poolSizes) {
+    say(`headless Chromium: the demo, then each file through the worker pool${size ? ` of ${size}` : ''}`);
+    br = await benchBrowser(files, PARAMS, size ? `?workers=${size}` : '');
+    const key = `browser${size ?? ''}`;
+    br.runs.forEach((r, i) => { rows[i][key] = { seconds: r.seconds, fit: r.fit }; });
+    who.push([key, br.workers === 1 ? 'Chromium, 1 worker' : `Chromium pool (${br.workers} workers)`]);
+  }
+}
+who.push(['dadapy', 'DADApy 0.3.4']);
+let peak = null;
+if (only.has('node')) {
+  say('wasm SIMD peak and Gram kernel (Node)');
+  peak = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), '--peak', '2048', '768']));
+}
+const native = only.has('native') ? JSON.parse(run(cli, ['bench', '--n', '2048', '--d', '768'])) : null;
 const gz = Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg/idscope_bg.wasm')}' | wc -c`], { encoding: 'utf8' }));
 
 // ---- checks and table ----
 const failures = [];
-const who = [['native', 'native CLI (all cores)'], ['node', 'wasm in Node (1 instance)'], ['browser', `Chromium pool (${br.workers} workers)`], ['dadapy', 'DADApy 0.3.4']];
 const lines = [];
 const table = (s) => lines.push(s);
 table('| N × D | contender | seconds | GFLOP/s | × DADApy time | TwoNN ID (fit) |');
@@ -68,22 +85,25 @@ for (const r of rows) {
   const flop = 2 * r.n * r.n * r.d;
   for (const [key, label] of who) {
     const c = r[key];
+    if (!c) continue;
     const rel = Math.abs(c.fit - r.dadapy.fit) / Math.abs(r.dadapy.fit);
     if (!(rel <= REL_TOL)) failures.push(`${r.n}×${r.d} ${label}: ID ${c.fit} vs DADApy ${r.dadapy.fit} (relative ${rel.toExponential(2)})`);
     table(`| ${r.n} × ${r.d} | ${label} | ${c.seconds.toFixed(3)} | ${(flop / c.seconds / 1e9).toFixed(1)} | ${(c.seconds / r.dadapy.seconds).toFixed(2)} | ${c.fit.toFixed(9)} |`);
   }
 }
 const more = [];
-if (peak.peak !== null) {
+if (peak?.peak != null) {
   more.push(`wasm SIMD peak (pure f32x4 multiply-add loop, one instance in Node): ${peak.peak.toFixed(1)} GFLOP/s`);
   more.push(`wasm Gram kernel on 2048 × 768: ${peak.gram.toFixed(1)} GFLOP/s = ${(100 * peak.gram / peak.peak).toFixed(0)} % of the peak`);
   for (const r of rows) more.push(`wasm in Node end to end, ${r.n} × ${r.d}: ${(100 * 2 * r.n * r.n * r.d / r.node.seconds / 1e9 / peak.peak).toFixed(0)} % of the peak`);
-} else {
+} else if (peak) {
   more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
 }
-const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
-more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
-more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
+if (native) more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
+if (br) {
+  const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
+  more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
+}
 more.push(`wasm after wasm-opt: ${(gz / 1000).toFixed(0)} KB gzipped (gzip -9; ${(gz / 1024).toFixed(0)} KiB)`);
 
 const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
