@@ -13,6 +13,7 @@
 //! follow); a layer where more than 10 % of rows would be dropped is refused.
 
 mod container;
+mod crc;
 mod dtype;
 mod error;
 mod labels;

@@ -31,23 +31,8 @@ impl Builder<'_> {
                 continue;
             }
             let h = match m.method {
-                0 => npy::read_header(
-                    &mut RawSeq::new(
-                        self.src.as_ref(),
-                        m.data_offset,
-                        m.data_offset + m.compressed,
-                    ),
-                    self.limits.max_npy_header,
-                ),
-                8 => npy::read_header(
-                    &mut InflateSeq::new(
-                        self.src.as_ref(),
-                        m.data_offset,
-                        m.compressed,
-                        m.uncompressed,
-                    ),
-                    self.limits.max_npy_header,
-                ),
+                0 => npy::read_header(&mut RawSeq::member(self.src.as_ref(), &m), self.limits.max_npy_header),
+                8 => npy::read_header(&mut InflateSeq::new(self.src.as_ref(), &m), self.limits.max_npy_header),
                 other => {
                     self.skip(
                         &name,
@@ -67,15 +52,10 @@ impl Builder<'_> {
             let present = m.uncompressed.saturating_sub(h.header_len);
             check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "member")
                 .map_err(|k| self.err(&name, k))?;
+            let skip = h.header_len;
             let (storage, comp) = if m.method == 0 {
-                (
-                    Storage::Raw {
-                        offset: m.data_offset + h.header_len,
-                    },
-                    None,
-                )
+                (Storage::Stored { member: m, skip }, None)
             } else {
-                let skip = h.header_len;
                 let comp = m.compressed;
                 (Storage::Deflated { member: m, skip }, Some(comp))
             };
