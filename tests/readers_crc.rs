@@ -40,6 +40,15 @@ fn place(zip: &[u8], member: &str) -> Place {
     Place { central_crc: p + 16, data, len }
 }
 
+/// The fixture `file`'s bytes, where its `layer2.npy` lives, and that layer as read intact.
+fn layer2_of(file: &str) -> (Vec<u8>, Place, ndarray::Array2<f32>) {
+    let bytes = fixture(file);
+    let at = place(&bytes, "layer2.npy");
+    let clean = open_bytes(file, bytes.clone()).unwrap();
+    let want = clean.read_layer(layer(&clean, "layer2")).unwrap().data;
+    (bytes, at, want)
+}
+
 fn layer(c: &Container, name: &str) -> usize {
     c.layer_index(name).unwrap_or_else(|| panic!("no layer {name}: {}", c.describe()))
 }
@@ -53,10 +62,7 @@ fn assert_checksum(e: &ReadError, file: &str, member: &str) {
 
 #[test]
 fn a_bit_flip_in_a_stored_member_fails_its_whole_read_and_names_file_and_member() {
-    let orig = fixture("savez.npz");
-    let at = place(&orig, "layer2.npy");
-    let clean = open_bytes("savez.npz", orig.clone()).unwrap();
-    let want = clean.read_layer(layer(&clean, "layer2")).unwrap().data;
+    let (orig, at, want) = layer2_of("savez.npz");
     let header = 128; // numpy's version-1 header, padded to 128 bytes for this dtype and shape
     // Every bit of every data byte: the whole layer is refused, the other layers still read.
     for byte in at.data + header..at.data + at.len {
@@ -115,21 +121,18 @@ fn a_wrong_crc_in_the_central_directory_fails_stored_and_deflated_members_and_la
 fn no_bit_flip_in_a_deflated_member_gives_wrong_data() {
     // Inflating catches many flips (bad codes, wrong length); the CRC catches the rest, which
     // inflate to the right length with wrong values. Nothing reads back altered data.
-    let orig = fixture("savez_compressed.npz");
-    let at = place(&orig, "layer2.npy");
-    let clean = open_bytes("f.npz", orig.clone()).unwrap();
-    let want = clean.read_layer(layer(&clean, "layer2")).unwrap().data;
+    let (orig, at, want) = layer2_of("savez_compressed.npz");
     let mut by_crc = 0;
     for byte in at.data..at.data + at.len {
         for bit in 0..8 {
             let mut b = orig.clone();
             b[byte] ^= 1 << bit;
-            let Ok(c) = open_bytes("f.npz", b) else { continue };
+            let Ok(c) = open_bytes("savez_compressed.npz", b) else { continue };
             let Some(l) = c.layer_index("layer2") else { continue };
             match c.read_layer(l) {
                 Ok(got) => assert_eq!(got.data, want, "flip of bit {bit} at byte {byte} read back altered data"),
                 Err(e) if matches!(e.kind, ErrorKind::Checksum { .. }) => {
-                    assert_checksum(&e, "f.npz", "layer2.npy");
+                    assert_checksum(&e, "savez_compressed.npz", "layer2.npy");
                     by_crc += 1;
                 }
                 Err(_) => {}
