@@ -1,6 +1,6 @@
 //! Zip CRC-32: corrupted copies of the real-writer .npz fixtures (np.savez: stored members,
 //! np.savez_compressed: deflated members), made by byte edits here, must fail with a typed error
-//! naming the file and the member when a member is read whole; a slice is not checked.
+//! naming the file and the member when a read passes the whole member; a slice is not checked.
 
 use std::path::Path;
 
@@ -115,6 +115,23 @@ fn a_wrong_crc_in_the_central_directory_fails_stored_and_deflated_members_and_la
             assert!(c.read_layer(layer(&c, "layer10")).is_ok(), "{file}: other members still read");
         }
     }
+}
+
+#[test]
+fn column_reads_check_a_member_when_they_reach_its_end() {
+    // The streamed path reads columns of every row, a chunk at a time; a deflated member is
+    // inflated from its start each time, so the chunk that ends at the member's end checks it.
+    let orig = fixture("savez_compressed.npz");
+    let mut b = orig.clone();
+    b[place(&orig, "layer2.npy").central_crc] ^= 0x80;
+    let c = open_bytes("savez_compressed.npz", b).unwrap();
+    let reader = c.layer(layer(&c, "layer2")).unwrap();
+    let all: Vec<usize> = (0..6).collect();
+    let mut out = vec![0f32; 6 * 4];
+    assert_checksum(&reader.read_columns(&all, 0..4, &mut out).unwrap_err(), "savez_compressed.npz", "layer2.npy");
+    assert_checksum(&reader.read_columns(&all, 2..4, &mut out[..12]).unwrap_err(), "savez_compressed.npz", "layer2.npy");
+    assert!(reader.read_columns(&all, 0..2, &mut out[..12]).is_ok(), "ends before the last column: not checked");
+    assert!(reader.read_columns(&[0, 1], 0..4, &mut out[..8]).is_ok(), "ends before the last row: not checked");
 }
 
 #[test]

@@ -1,40 +1,31 @@
 //! CRC-32 of a zip member, computed as its bytes pass through a reader and compared with the
-//! archive's record once the last byte has passed (the `crc` crate, its tables built at compile time).
+//! archive's record (central directory) once the last byte has passed (crc32fast: PCLMULQDQ
+//! natively, slice-by-16 on wasm32).
 //!
-//! What is checked: a member read whole — a whole layer (`read_all`, `read_rows` from row 0 to
-//! the end), labels, and any read of a deflated member that reaches its end (every such read
-//! inflates from the member's start). A slice of a stored member that skips bytes (rows from the
-//! middle, columns) is not checked: its skipped bytes are never read.
-
-use crc::{CRC_32_ISO_HDLC, Crc, Digest, Table};
+//! What is checked: every read that passes the whole member — a whole layer (`read_all`,
+//! `read_rows` to the last row), labels, and on a deflated member (inflated from its start on
+//! every read) any rows or columns read up to its last byte. A slice that stops short, or a
+//! stored member's rows or columns read by skipping bytes, is not checked: those bytes are never
+//! read. Readers hash only when their read will reach the end, so partial reads cost nothing.
 
 use super::error::ErrorKind;
 use super::zip::Member;
-
-/// Table slices: 16 natively (several GB/s); 1 on wasm32, where slice-by-16's 16 KiB of tables
-/// would add as much to the gzipped download, for a CRC that is not the bottleneck there.
-#[cfg(not(target_arch = "wasm32"))]
-type Slices = Table<16>;
-#[cfg(target_arch = "wasm32")]
-type Slices = Table<1>;
-
-/// The zip CRC-32 (ISO-HDLC: reflected polynomial 0x04C11DB7).
-static ZIP_CRC: Crc<u32, Slices> = Crc::<u32, Slices>::new(&CRC_32_ISO_HDLC);
 
 /// The running CRC of one member, valid while every byte from the member's start has passed.
 pub(crate) struct MemberCrc {
     member: String,
     recorded: u32,
-    hasher: Option<Digest<'static, u32, Slices>>,
+    hasher: Option<crc32fast::Hasher>,
 }
 
 impl MemberCrc {
-    /// Starts at the first byte of `member`'s (uncompressed) data.
-    pub(crate) fn new(member: &Member) -> Self {
+    /// Starts at the first byte of `member`'s (uncompressed) data; `check`: the read will pass
+    /// every byte (else nothing is hashed).
+    pub(crate) fn new(member: &Member, check: bool) -> Self {
         Self {
             member: member.name.clone(),
             recorded: member.crc32,
-            hasher: Some(ZIP_CRC.digest()),
+            hasher: check.then(crc32fast::Hasher::new),
         }
     }
 
@@ -52,7 +43,7 @@ impl MemberCrc {
 
     /// At the member's end: fails if every byte passed and their CRC differs from the record.
     pub(crate) fn finish(&mut self) -> Result<(), ErrorKind> {
-        match self.hasher.take().map(|h| h.finalize()) {
+        match self.hasher.take().map(crc32fast::Hasher::finalize) {
             Some(computed) if computed != self.recorded => Err(ErrorKind::Checksum {
                 member: self.member.clone(),
                 computed,

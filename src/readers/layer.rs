@@ -71,12 +71,14 @@ impl Storage {
         }
     }
 
-    /// Opens a sequential reader positioned at the first element; over a zip member it has read
-    /// the member's .npy header, so a read to the end checks the member's CRC-32.
+    /// Opens a sequential reader positioned at the first element. Over a zip member with
+    /// `check` (the caller will read to the end), it has hashed the member's .npy header, and a
+    /// read to the end checks the member's CRC-32.
     pub(crate) fn seq<'a>(
         &self,
         src: &'a dyn ByteSource,
         data_len: u64,
+        check: bool,
     ) -> Result<Seq<'a>, ErrorKind> {
         match self {
             Storage::Raw { offset } => Ok(Seq::Raw(RawSeq::new(
@@ -85,12 +87,16 @@ impl Storage {
                 offset.saturating_add(data_len),
             ))),
             Storage::Stored { member, skip } => {
-                let mut s = RawSeq::member(src, member);
-                s.read_exact(&mut header_scratch(*skip)?)?;
+                let mut s = RawSeq::member(src, member, check);
+                if check {
+                    s.read_exact(&mut header_scratch(*skip)?)?;
+                } else {
+                    s.skip(*skip)?;
+                }
                 Ok(Seq::Raw(s))
             }
             Storage::Deflated { member, skip } => {
-                let mut s = InflateSeq::new(src, member);
+                let mut s = InflateSeq::new(src, member, check);
                 s.skip(*skip)?;
                 Ok(Seq::Inflate(s))
             }
@@ -211,7 +217,7 @@ impl LayerReader {
                             )?
                         }
                         _ => {
-                            let mut seq = storage.seq(self.source.as_ref(), self.info.byte_size)?;
+                            let mut seq = storage.seq(self.source.as_ref(), self.info.byte_size, rows.end == n)?;
                             if self.info.fortran_order {
                                 read_fortran_stream(seq.as_dyn(), dt, n, cols, rows.clone(), &mut out)?;
                             } else {
@@ -305,7 +311,12 @@ impl LayerReader {
         let raw = self.storage.raw_offset();
         let mut seq = match raw {
             Some(_) => None,
-            None => Some(self.storage.seq(self.source.as_ref(), self.info.byte_size)?),
+            None => {
+                // The read passes the member's last byte: the last column, down to the last row.
+                let last_row = n.checked_sub(1).is_some_and(|last| rows.contains(&last));
+                let to_end = cols.end == d && (self.info.fortran_order || last_row);
+                Some(self.storage.seq(self.source.as_ref(), self.info.byte_size, to_end)?)
+            }
         };
         let mut pos = 0u64;
         let mut read_at = |at: u64, bytes: &mut [u8]| -> Result<(), ErrorKind> {

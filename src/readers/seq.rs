@@ -58,11 +58,12 @@ impl<'a> RawSeq<'a> {
         }
     }
 
-    /// Reads a stored zip member's bytes, checking its CRC-32 if they are all read in order.
-    pub fn member(src: &'a dyn ByteSource, member: &Member) -> Self {
+    /// Reads a stored zip member's bytes; with `check`, its CRC-32 is checked if they are all read
+    /// in order.
+    pub fn member(src: &'a dyn ByteSource, member: &Member, check: bool) -> Self {
         let start = member.data_offset;
         Self {
-            crc: Some(MemberCrc::new(member)),
+            crc: Some(MemberCrc::new(member, check)),
             ..Self::new(src, start, start.saturating_add(member.compressed))
         }
     }
@@ -154,8 +155,9 @@ pub struct InflateSeq<'a> {
 }
 
 impl<'a> InflateSeq<'a> {
-    /// Inflates a deflated zip member, which should yield exactly its declared bytes.
-    pub fn new(src: &'a dyn ByteSource, member: &Member) -> Self {
+    /// Inflates a deflated zip member, which should yield exactly its declared bytes; with
+    /// `check`, its CRC-32 is checked when the last byte is reached.
+    pub fn new(src: &'a dyn ByteSource, member: &Member, check: bool) -> Self {
         let comp_start = member.data_offset;
         Self {
             src,
@@ -171,7 +173,7 @@ impl<'a> InflateSeq<'a> {
             declared: member.uncompressed,
             handed: 0,
             finished: false,
-            crc: MemberCrc::new(member),
+            crc: MemberCrc::new(member, check),
         }
     }
 

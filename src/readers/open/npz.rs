@@ -31,8 +31,8 @@ impl Builder<'_> {
                 continue;
             }
             let h = match m.method {
-                0 => npy::read_header(&mut RawSeq::member(self.src.as_ref(), &m), self.limits.max_npy_header),
-                8 => npy::read_header(&mut InflateSeq::new(self.src.as_ref(), &m), self.limits.max_npy_header),
+                0 => npy::read_header(&mut RawSeq::member(self.src.as_ref(), &m, false), self.limits.max_npy_header),
+                8 => npy::read_header(&mut InflateSeq::new(self.src.as_ref(), &m, false), self.limits.max_npy_header),
                 other => {
                     self.skip(
                         &name,
