@@ -2,9 +2,6 @@
 //! keeps 64. An exact sweep along the coordinate of widest range, for the view's few thousand
 //! 2-D or 3-D points, with the app's float64 distances (same bits) and tie rule (nearer, then lower index).
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
 use ndarray::{Array2, ArrayView2};
 
 use crate::knn::Neighbours;
@@ -48,21 +45,14 @@ struct Sorted {
     order: Vec<usize>,
 }
 
-/// A neighbour: its distance and row index, ordered nearer first, then lower index.
+/// A neighbour: its distance and row index.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Near(f64, usize);
 
-impl Eq for Near {}
-
-impl Ord for Near {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
-    }
-}
-
-impl PartialOrd for Near {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+impl Near {
+    /// Whether `self` ranks before `other`: nearer, or as near with a lower row index.
+    fn before(self, other: Near) -> bool {
+        self.0 < other.0 || (self.0 == other.0 && self.1 < other.1)
     }
 }
 
@@ -77,7 +67,7 @@ impl Sorted {
     fn nearest(&self, rank: usize, k: usize) -> Vec<Near> {
         let me = self.row(rank);
         let gap = |r: usize| (self.rows[r * self.d + self.axis] - me[self.axis]).abs();
-        let mut best: BinaryHeap<Near> = BinaryHeap::with_capacity(k + 1);
+        let mut best: Vec<Near> = Vec::with_capacity(k + 1);
         let (mut below, mut above) = (rank, rank + 1);
         loop {
             let next = match (below.checked_sub(1), (above < self.order.len()).then_some(above)) {
@@ -86,19 +76,17 @@ impl Sorted {
                 (Some(a), None) => { below = a; a }
                 (None, None) => break,
             };
-            let full = best.len() == k;
-            if full && best.peek().is_some_and(|w| gap(next) > w.0) {
+            let worst = best.get(k.wrapping_sub(1)).copied();
+            if worst.is_some_and(|w| gap(next) > w.0) {
                 break;
             }
             let candidate = Near(distance(me, self.row(next)), self.order[next]);
-            if !full {
-                best.push(candidate);
-            } else if best.peek().is_some_and(|w| candidate < *w) {
-                best.pop();
-                best.push(candidate);
+            if worst.is_none_or(|w| candidate.before(w)) {
+                best.insert(best.partition_point(|&e| e.before(candidate)), candidate);
+                best.truncate(k);
             }
         }
-        best.into_sorted_vec()
+        best
     }
 }
 
