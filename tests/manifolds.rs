@@ -81,7 +81,7 @@ fn gride_at_any_order_matches_the_scale_analysis() {
     assert!(l.estimates.gride.is_empty() && l.estimates.decimation.is_empty());
     l.add_scales().unwrap();
     assert_eq!(l.estimates.gride.len(), 6);
-    assert_eq!(l.max_order(), 32);
+    assert_eq!(l.max_order(), 64);
     for g in &l.estimates.gride {
         assert_eq!(&l.gride(g.n1).unwrap(), g, "n1 = {}", g.n1);
     }
@@ -116,7 +116,8 @@ fn exact_duplicates_are_kept_once() {
 fn readout_equals_brute_force() {
     let l = Lesson::new(Manifold::SwissRoll, 600, 0.01, 9).unwrap();
     let x = l.points.clone();
-    for (i, n) in [(0, 1), (17, 4), (311, 16), (599, 32)] {
+    assert_eq!(l.max_order(), 64);
+    for (i, n) in [(0, 1), (17, 4), (311, 16), (599, 32), (5, 33), (240, 48), (598, 64)] {
         let r = l.readout(i, n).unwrap();
         let bf = common::brute_force(&x, i);
         assert_eq!(r.index, i);
@@ -136,10 +137,43 @@ fn readout_equals_brute_force() {
 fn bad_requests_are_errors() {
     let l = Lesson::new(Manifold::Circle, 100, 0.0, 0).unwrap();
     assert_eq!(l.readout(100, 1), Err(LessonError::Point { index: 100, n: 100 }));
-    assert_eq!(l.readout(0, 0), Err(LessonError::Order { n: 0, max: 32 }));
-    assert_eq!(l.gride(33).unwrap_err(), LessonError::Order { n: 33, max: 32 });
+    assert_eq!(l.readout(0, 0), Err(LessonError::Order { n: 0, max: 12 }));
+    assert_eq!(l.gride(13).unwrap_err(), LessonError::Order { n: 13, max: 12 });
+    assert!(l.gride(12).unwrap().id.is_finite(), "N/8 = 12: r₂₄ of 100 points");
     assert!(matches!(Lesson::new(Manifold::Circle, 99, 0.0, 0), Err(LessonError::Points(99))));
     assert!(matches!(Lesson::new(Manifold::Circle, 200, -0.1, 0), Err(LessonError::Noise(_))));
     assert_eq!("swiss-roll".parse::<Manifold>(), Ok(Manifold::SwissRoll));
     assert!("torus".parse::<Manifold>().is_err());
+}
+
+#[test]
+fn orders_beyond_32_use_longer_lists_with_the_apps_bits_and_ties() {
+    // Orders above 32 need more than the app's 64 neighbours: the lesson's own exact search must
+    // agree bit for bit with the app's lists where both exist, and Gride on it with brute force.
+    for (m, n, seed) in [(Manifold::Curve, 5000, 35), (Manifold::Square, 3000, 1), (Manifold::SwissRoll, 2000, 7)] {
+        let t0 = std::time::Instant::now();
+        let l = Lesson::new(m, n, 0.01, seed).unwrap();
+        let app = t0.elapsed();
+        let t1 = std::time::Instant::now();
+        let g = l.gride(64).unwrap();
+        let wide = t1.elapsed();
+        eprintln!("{} N = {n}: cloud with the app's 64 neighbours and TwoNN {app:?}; 128 neighbours for Gride at n = 64 {wide:?}", m.name());
+        let rows = l.points.nrows();
+        for i in (0..rows).step_by(7) {
+            let (short, long) = (l.readout(i, 32).unwrap(), l.readout(i, 64).unwrap());
+            assert_eq!(long.neighbours[..64], short.neighbours[..], "{} point {i}", m.name());
+            assert_eq!(long.distances[..64], short.distances[..], "{} point {i}", m.name());
+        }
+        let mut indices = ndarray::Array2::zeros((rows, 128));
+        let mut distances = ndarray::Array2::zeros((rows, 128));
+        for i in 0..rows {
+            for (c, (d, j)) in common::brute_force(&l.points, i).into_iter().take(128).enumerate() {
+                indices[(i, c)] = j;
+                distances[(i, c)] = d;
+            }
+        }
+        let bf = idscope::estimate::gride_at(&idscope::knn::Neighbours { indices, distances }, 64, 128).unwrap();
+        assert!((g.id - bf.id).abs() <= 1e-9 * bf.id, "{}: Gride at 64 {} vs brute force {}", m.name(), g.id, bf.id);
+        assert_eq!((g.n1, g.n2), (64, 128));
+    }
 }

@@ -31,6 +31,7 @@ struct Entry {
     method: u16,
     payload: Vec<u8>,
     declared: u64,
+    crc: u32,
 }
 
 fn stored(name: &str, data: Vec<u8>) -> Entry {
@@ -38,6 +39,7 @@ fn stored(name: &str, data: Vec<u8>) -> Entry {
         name: name.into(),
         method: 0,
         declared: data.len() as u64,
+        crc: crc32fast::hash(&data),
         payload: data,
     }
 }
@@ -48,6 +50,7 @@ fn deflated(name: &str, data: &[u8]) -> Entry {
         method: 8,
         payload: miniz_oxide::deflate::compress_to_vec(data, 6),
         declared: data.len() as u64,
+        crc: crc32fast::hash(data),
     }
 }
 
@@ -60,7 +63,8 @@ fn zip(entries: &[Entry], local_override: &[(usize, usize)]) -> Vec<u8> {
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         out.extend_from_slice(&[20, 0, 0, 0]);
         out.extend_from_slice(&e.method.to_le_bytes());
-        out.extend_from_slice(&[0; 8]); // time, date, crc
+        out.extend_from_slice(&[0; 4]); // time, date
+        out.extend_from_slice(&e.crc.to_le_bytes());
         out.extend_from_slice(&(e.payload.len() as u32).to_le_bytes());
         out.extend_from_slice(&(e.declared as u32).to_le_bytes());
         out.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
@@ -77,7 +81,8 @@ fn zip(entries: &[Entry], local_override: &[(usize, usize)]) -> Vec<u8> {
         out.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         out.extend_from_slice(&[20, 0, 20, 0, 0, 0]);
         out.extend_from_slice(&e.method.to_le_bytes());
-        out.extend_from_slice(&[0; 8]);
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&e.crc.to_le_bytes());
         out.extend_from_slice(&(e.payload.len() as u32).to_le_bytes());
         out.extend_from_slice(&(e.declared as u32).to_le_bytes());
         out.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
@@ -110,7 +115,7 @@ fn open_err(name: &str, bytes: Vec<u8>) -> ReadError {
 }
 
 fn read_err(c: &Container, layer: usize) -> ReadError {
-    c.read_layer(layer).err().expect("read_layer should fail")
+    c.read_layer(layer).expect_err("read_layer should fail")
 }
 
 #[test]
@@ -206,6 +211,7 @@ fn zip_bombs_are_refused() {
     let mut patched = big.clone();
     patched[..small_header.len()].copy_from_slice(&small_header);
     e.payload = miniz_oxide::deflate::compress_to_vec(&patched, 6);
+    e.crc = crc32fast::hash(&patched);
     e.declared = small_header.len() as u64 + 400_000;
     let c = open(mem("bomb.npz", zip(&[e], &[]))).unwrap();
     let err = read_err(&c, 0);

@@ -62,7 +62,8 @@ fn npz(member: &[u8], deflate: bool) -> Vec<u8> {
     let sizes = [payload.len() as u32, member.len() as u32];
     let method: u16 = if deflate { 8 } else { 0 };
     let mut head = method.to_le_bytes().to_vec();
-    head.extend_from_slice(&[0; 8]);
+    head.extend_from_slice(&[0; 4]); // time, date
+    head.extend_from_slice(&crc32fast::hash(member).to_le_bytes());
     sizes.iter().for_each(|s| head.extend_from_slice(&s.to_le_bytes()));
     head.extend_from_slice(&(name.len() as u16).to_le_bytes());
     let mut out = vec![0x50, 0x4b, 3, 4, 20, 0, 0, 0];

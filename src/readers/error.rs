@@ -145,6 +145,16 @@ pub enum ErrorKind {
     /// Deflate stream errors.
     #[error("corrupt compressed data: {0}")]
     Inflate(String),
+    /// A zip member whose bytes do not match the CRC-32 the archive records (a damaged file).
+    #[error("member \"{member}\" is corrupted: its data has CRC-32 {computed:08x}, the archive records {recorded:08x}; re-save or re-download the file")]
+    Checksum {
+        /// Member name as stored (`conv3.npy`).
+        member: String,
+        /// CRC-32 of the bytes read.
+        computed: u32,
+        /// CRC-32 in the central directory.
+        recorded: u32,
+    },
     /// A member compressed with a method other than stored/deflate, or encrypted.
     #[error("unsupported zip member: {0}")]
     UnsupportedMember(String),

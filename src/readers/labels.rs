@@ -161,7 +161,7 @@ impl LabelsReader {
             LabelStorage::Array { storage, dtype } => {
                 let size = dtype.item_size().unwrap_or(0);
                 let total = size.saturating_mul(len as u64);
-                let mut seq = storage.seq(self.source.as_ref(), total)?;
+                let mut seq = storage.seq(self.source.as_ref(), total, true)?;
                 // Bounded: the array's byte size was checked against the file (or member) at open.
                 let mut bytes = Vec::new();
                 bytes

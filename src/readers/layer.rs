@@ -51,8 +51,10 @@ pub struct LayerData {
 /// Where a layer's (or a labels array's) bytes are.
 #[derive(Debug, Clone)]
 pub(crate) enum Storage {
-    /// Elements start at this offset of the source (a .npy file, a stored zip member, a tensor).
+    /// Elements start at this offset of the source (a .npy file, a tensor).
     Raw { offset: u64 },
+    /// A stored zip member; the element data starts `skip` bytes into it.
+    Stored { member: Member, skip: u64 },
     /// A deflated zip member; the element data starts `skip` bytes into the inflated stream.
     Deflated { member: Member, skip: u64 },
     /// A text table.
@@ -60,11 +62,23 @@ pub(crate) enum Storage {
 }
 
 impl Storage {
-    /// Opens a sequential reader positioned at the first element.
+    /// Where the elements start in the source, when they are stored as they are.
+    fn raw_offset(&self) -> Option<u64> {
+        match self {
+            Storage::Raw { offset } => Some(*offset),
+            Storage::Stored { member, skip } => Some(member.data_offset.saturating_add(*skip)),
+            Storage::Deflated { .. } | Storage::Text(_) => None,
+        }
+    }
+
+    /// Opens a sequential reader positioned at the first element. Over a zip member with
+    /// `check` (the caller will read to the end), it has hashed the member's .npy header, and a
+    /// read to the end checks the member's CRC-32.
     pub(crate) fn seq<'a>(
         &self,
         src: &'a dyn ByteSource,
         data_len: u64,
+        check: bool,
     ) -> Result<Seq<'a>, ErrorKind> {
         match self {
             Storage::Raw { offset } => Ok(Seq::Raw(RawSeq::new(
@@ -72,13 +86,17 @@ impl Storage {
                 *offset,
                 offset.saturating_add(data_len),
             ))),
+            Storage::Stored { member, skip } => {
+                let mut s = RawSeq::member(src, member, check);
+                if check {
+                    s.read_exact(&mut header_scratch(*skip)?)?;
+                } else {
+                    s.skip(*skip)?;
+                }
+                Ok(Seq::Raw(s))
+            }
             Storage::Deflated { member, skip } => {
-                let mut s = InflateSeq::new(
-                    src,
-                    member.data_offset,
-                    member.compressed,
-                    member.uncompressed,
-                );
+                let mut s = InflateSeq::new(src, member, check);
                 s.skip(*skip)?;
                 Ok(Seq::Inflate(s))
             }
@@ -87,6 +105,12 @@ impl Storage {
             )),
         }
     }
+}
+
+/// Room for a member's .npy header, whose length was capped when the file was opened.
+fn header_scratch(len: u64) -> Result<Vec<u8>, ErrorKind> {
+    let len = usize::try_from(len).map_err(|_| ErrorKind::ShapeOverflow(len.to_string()))?;
+    Ok(vec![0u8; len])
 }
 
 /// A sequential reader of either kind.
@@ -151,7 +175,8 @@ impl LayerReader {
         ReadError::layer(self.info.file.clone(), self.info.name.clone(), kind)
     }
 
-    /// Rows `rows` as `f32`, exactly as stored (no NaN policy).
+    /// Rows `rows` as `f32`, exactly as stored (no NaN policy). A zip member read to its end
+    /// has its CRC-32 checked: every row of it, or any rows of a deflated member (see `crc`).
     pub fn read_rows(&self, rows: Range<usize>) -> Result<Array2<f32>, ReadError> {
         self.read_rows_kind(rows.clone()).map_err(|k| self.err(k))
     }
@@ -178,38 +203,30 @@ impl LayerReader {
                 (Storage::Text(t), _) => {
                     t.read_rows(self.source.as_ref(), rows.clone(), &mut out)?
                 }
-                (Storage::Raw { offset }, Some(dt)) if self.info.fortran_order => {
-                    let waste = (n - count) as u64 * dt.size() as u64;
-                    if waste > COLUMN_GAP {
-                        read_fortran_by_column(
-                            self.source.as_ref(),
-                            *offset,
-                            dt,
-                            n,
-                            cols,
-                            rows.clone(),
-                            &mut out,
-                        )?;
-                    } else {
-                        let mut seq = self
-                            .storage
-                            .seq(self.source.as_ref(), self.info.byte_size)?;
-                        read_fortran_stream(seq.as_dyn(), dt, n, cols, rows.clone(), &mut out)?;
-                    }
-                }
                 (storage, Some(dt)) => {
-                    let mut seq = storage.seq(self.source.as_ref(), self.info.byte_size)?;
-                    if self.info.fortran_order {
-                        read_fortran_stream(seq.as_dyn(), dt, n, cols, rows.clone(), &mut out)?;
-                    } else {
-                        let es = dt.size() as u64;
-                        seq.as_dyn().skip(rows.start as u64 * cols as u64 * es)?;
-                        read_stream(seq.as_dyn(), dt, &mut out)?;
-                    }
-                    if let Seq::Inflate(s) = &mut seq
-                        && rows.end == n
-                    {
-                        s.check_end()?;
+                    let waste = (n - count) as u64 * dt.size() as u64;
+                    match storage.raw_offset() {
+                        Some(offset) if self.info.fortran_order && waste > COLUMN_GAP => {
+                            read_fortran_by_column(
+                                self.source.as_ref(),
+                                offset,
+                                dt,
+                                n,
+                                cols,
+                                rows.clone(),
+                                &mut out,
+                            )?
+                        }
+                        _ => {
+                            let mut seq = storage.seq(self.source.as_ref(), self.info.byte_size, rows.end == n)?;
+                            if self.info.fortran_order {
+                                read_fortran_stream(seq.as_dyn(), dt, n, cols, rows.clone(), &mut out)?;
+                            } else {
+                                let es = dt.size() as u64;
+                                seq.as_dyn().skip(rows.start as u64 * cols as u64 * es)?;
+                                read_stream(seq.as_dyn(), dt, &mut out)?;
+                            }
+                        }
                     }
                 }
                 (_, None) => return Err(ErrorKind::NoColumns),
@@ -268,7 +285,8 @@ impl LayerReader {
     /// Columns `cols` of the rows `rows` (any order), written row after row into `out`
     /// (`rows.len()` × `cols.len()`), as stored (no NaN policy). Reads only those bytes where the
     /// layout allows: one range per row (row-major) or per column (Fortran order); a deflated
-    /// member is inflated from its start on each call. Scratch memory is one row's or one
+    /// member is inflated from its start on each call (and its CRC-32 checked when the call reads
+    /// its last byte; a stored member's is not checked here). Scratch memory is one row's or one
     /// column's bytes; text tables cannot be read by columns.
     pub fn read_columns(&self, rows: &[usize], cols: Range<usize>, out: &mut [f32]) -> Result<(), ReadError> {
         self.read_columns_kind(rows, cols, out).map_err(|k| self.err(k))
@@ -289,18 +307,26 @@ impl LayerReader {
         let es = dt.size() as u64;
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by_key(|&p| rows[p]);
-        let mut seq = self.storage.seq(self.source.as_ref(), self.info.byte_size)?;
-        // Offset of `seq` in the element data; reads only ever move forward.
+        // Elements stored as they are: straight to the source, no read-ahead beyond the bytes
+        // wanted. Deflated: through the inflating reader, at offset `pos` of the element data.
+        let raw = self.storage.raw_offset();
+        let mut seq = match raw {
+            Some(_) => None,
+            None => {
+                // The read passes the member's last byte: the last column, down to the last row.
+                let last_row = n.checked_sub(1).is_some_and(|last| rows.contains(&last));
+                let to_end = cols.end == d && (self.info.fortran_order || last_row);
+                Some(self.storage.seq(self.source.as_ref(), self.info.byte_size, to_end)?)
+            }
+        };
         let mut pos = 0u64;
         let mut read_at = |at: u64, bytes: &mut [u8]| -> Result<(), ErrorKind> {
-            match &self.storage {
-                // Straight to the source: no read-ahead beyond the bytes wanted.
-                Storage::Raw { offset } => self.source.read_at(offset + at, bytes)?,
-                _ => {
-                    seq.as_dyn().skip(at - pos)?;
-                    seq.as_dyn().read_exact(bytes)?;
-                    pos = at + bytes.len() as u64;
-                }
+            if let Some(offset) = raw {
+                self.source.read_at(offset + at, bytes)?;
+            } else if let Some(seq) = seq.as_mut() {
+                seq.as_dyn().skip(at - pos)?;
+                seq.as_dyn().read_exact(bytes)?;
+                pos = at + bytes.len() as u64;
             }
             Ok(())
         };

@@ -13,6 +13,7 @@
 //! follow); a layer where more than 10 % of rows would be dropped is refused.
 
 mod container;
+mod crc;
 mod dtype;
 mod error;
 mod labels;
@@ -20,13 +21,17 @@ mod layer;
 mod model;
 mod natural;
 mod npy;
+mod open;
 mod safetensors;
 mod seq;
+mod sniff;
 mod source;
 mod text;
 mod zip;
 
-pub use container::{Container, Skipped, open, open_with, sniff};
+pub use container::{Container, Skipped};
+pub use open::{open, open_with};
+pub use sniff::sniff;
 pub use dtype::{DType, Scalar};
 pub use error::{ErrorKind, ReadError};
 pub use labels::{Labels, LabelsInfo, LabelsReader, is_label_name};

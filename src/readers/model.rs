@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use ndarray::Array2;
 
-use super::container::{Container, Skipped, describe_layer, file_stem, open_with};
+use super::container::{Container, Skipped, describe_layer, file_stem};
+use super::open::open_with;
 use super::error::{ErrorKind, ReadError};
 use super::labels::{LabelStorage, Labels, LabelsInfo, LabelsReader, is_label_name};
 use super::layer::{LayerData, LayerInfo, LayerReader, Storage, layer_reader};

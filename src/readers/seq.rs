@@ -1,12 +1,15 @@
 //! Sequential readers over a byte range: plain (a stored array) or inflating (a deflated zip
 //! member). Both stop at the range's declared end; the inflating one refuses to produce more
-//! bytes than declared (zip bombs) and never loops without progress.
+//! bytes than declared (zip bombs) and never loops without progress. Over a zip member, both
+//! check its CRC-32 when a read passes every byte of it (see [`super::crc`]).
 
 use miniz_oxide::inflate::stream::{InflateState, inflate};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
+use super::crc::MemberCrc;
 use super::error::{ErrorKind, group_digits};
 use super::source::{ByteSource, SourceError};
+use super::zip::Member;
 
 /// Bytes read from a range in order.
 pub trait SeqRead {
@@ -38,6 +41,7 @@ pub struct RawSeq<'a> {
     end: u64,
     buf: Vec<u8>,
     buf_start: u64,
+    crc: Option<MemberCrc>,
 }
 
 impl<'a> RawSeq<'a> {
@@ -50,12 +54,21 @@ impl<'a> RawSeq<'a> {
             end,
             buf: Vec::new(),
             buf_start: 0,
+            crc: None,
         }
     }
-}
 
-impl SeqRead for RawSeq<'_> {
-    fn read_exact(&mut self, out: &mut [u8]) -> Result<(), ErrorKind> {
+    /// Reads a stored zip member's bytes; with `check`, its CRC-32 is checked if they are all read
+    /// in order.
+    pub fn member(src: &'a dyn ByteSource, member: &Member, check: bool) -> Self {
+        let start = member.data_offset;
+        Self {
+            crc: Some(MemberCrc::new(member, check)),
+            ..Self::new(src, start, start.saturating_add(member.compressed))
+        }
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), ErrorKind> {
         let n = out.len() as u64;
         self.ensure(n)?;
         let mut done = 0usize;
@@ -89,8 +102,26 @@ impl SeqRead for RawSeq<'_> {
         self.pos += rest.len() as u64;
         Ok(())
     }
+}
+
+impl SeqRead for RawSeq<'_> {
+    fn read_exact(&mut self, out: &mut [u8]) -> Result<(), ErrorKind> {
+        self.fill(out)?;
+        if let Some(crc) = &mut self.crc {
+            crc.update(out);
+            if self.pos == self.end {
+                crc.finish()?;
+            }
+        }
+        Ok(())
+    }
     fn skip(&mut self, n: u64) -> Result<(), ErrorKind> {
         self.ensure(n)?;
+        if n > 0
+            && let Some(crc) = &mut self.crc
+        {
+            crc.forget();
+        }
         self.pos += n;
         Ok(())
     }
@@ -120,15 +151,18 @@ pub struct InflateSeq<'a> {
     declared: u64,
     handed: u64,
     finished: bool,
+    crc: MemberCrc,
 }
 
 impl<'a> InflateSeq<'a> {
-    /// Inflates `src[comp_start..comp_start+comp_len]`, which should yield exactly `declared` bytes.
-    pub fn new(src: &'a dyn ByteSource, comp_start: u64, comp_len: u64, declared: u64) -> Self {
+    /// Inflates a deflated zip member, which should yield exactly its declared bytes; with
+    /// `check`, its CRC-32 is checked when the last byte is reached.
+    pub fn new(src: &'a dyn ByteSource, member: &Member, check: bool) -> Self {
+        let comp_start = member.data_offset;
         Self {
             src,
             comp_pos: comp_start,
-            comp_end: comp_start.saturating_add(comp_len).min(src.len()),
+            comp_end: comp_start.saturating_add(member.compressed).min(src.len()),
             state: InflateState::new_boxed(DataFormat::Raw),
             inbuf: Vec::new(),
             in_pos: 0,
@@ -136,9 +170,10 @@ impl<'a> InflateSeq<'a> {
             out_pos: 0,
             out_len: 0,
             produced: 0,
-            declared,
+            declared: member.uncompressed,
             handed: 0,
             finished: false,
+            crc: MemberCrc::new(member, check),
         }
     }
 
@@ -199,7 +234,7 @@ impl<'a> InflateSeq<'a> {
     }
 
     /// After all declared bytes were read: fails if the stream would yield more (a lying size).
-    pub fn check_end(&mut self) -> Result<(), ErrorKind> {
+    fn check_end(&mut self) -> Result<(), ErrorKind> {
         if self.out_pos < self.out_len {
             return Err(self.beyond());
         }
@@ -230,11 +265,10 @@ impl<'a> InflateSeq<'a> {
                 )));
             }
             let k = n.min(self.out_len - self.out_pos);
+            let src = self.outbuf.get(self.out_pos..self.out_pos + k).unwrap_or(&[]);
+            self.crc.update(src);
             if let Some(o) = out.as_deref_mut()
-                && let (Some(dst), Some(src)) = (
-                    o.get_mut(done..done + k),
-                    self.outbuf.get(self.out_pos..self.out_pos + k),
-                )
+                && let Some(dst) = o.get_mut(done..done + k)
             {
                 dst.copy_from_slice(src);
             }
@@ -242,6 +276,10 @@ impl<'a> InflateSeq<'a> {
             self.handed += k as u64;
             done += k;
             n -= k;
+        }
+        if self.handed == self.declared {
+            self.check_end()?;
+            self.crc.finish()?;
         }
         Ok(())
     }

@@ -20,6 +20,8 @@ pub struct Member {
     pub compressed: u64,
     /// Uncompressed bytes, as declared.
     pub uncompressed: u64,
+    /// CRC-32 of the uncompressed bytes, from the central directory.
+    pub crc32: u32,
     /// Offset of the local header.
     pub local_offset: u64,
     /// Offset of the member's data (after the local header).
@@ -123,7 +125,7 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
         }
         let h = |o| u16_at(&cd, p + o).unwrap_or(0);
         let w = |o| u32_at(&cd, p + o).unwrap_or(0);
-        let (flags, method) = (h(8), h(10));
+        let (flags, method, crc32) = (h(8), h(10), w(16));
         let (mut comp, mut uncomp, mut local) =
             (u64::from(w(20)), u64::from(w(24)), u64::from(w(42)));
         let (nlen, xlen, clen) = (h(28) as usize, h(30) as usize, h(32) as usize);
@@ -159,6 +161,7 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
             flags,
             compressed: comp,
             uncompressed: uncomp,
+            crc32,
             local_offset: local,
             data_offset: 0,
         });

@@ -47,7 +47,7 @@ impl WebLesson {
         self.manifold.id()
     }
 
-    /// Largest Gride order n (half the neighbours searched).
+    /// Largest Gride order n offered: 64, at most N/8.
     #[wasm_bindgen(js_name = maxOrder)]
     pub fn max_order(&self) -> usize {
         self.lesson.max_order()

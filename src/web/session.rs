@@ -98,9 +98,9 @@ impl Session {
             let name = name.as_string().unwrap_or_else(|| "(unnamed)".into());
             let blob: Blob = blob
                 .dyn_into()
-                .map_err(|_| file_error(&name, "not a Blob or File"))?;
+                .map_err(|_| file_error(&name, &format!("{name}: not a Blob or File")))?;
             let source = BlobSource::new(name.clone(), blob)
-                .map_err(|e| file_error(&name, &e.to_string()))?;
+                .map_err(|e| file_error(&name, &format!("{name}: {e}")))?;
             sources.push(Box::new(source));
         }
         let model = group(sources).map_err(|e| read_error(&e))?;
@@ -304,11 +304,14 @@ fn progress_sink(progress: &Function) -> impl FnMut(f64) -> Result<(), Cancelled
     }
 }
 
-/// A layer's failure as a JS `Error` naming the file.
+/// A layer's failure as a JS `Error` naming the file (in its message too: the page shows that).
 fn layer_error(model: &Model, layer: usize, e: &LayerError) -> JsValue {
     match e {
         LayerError::Read(e) => read_error(e),
-        LayerError::Analysis(e) => file_error(model.layers.get(layer).map_or("", |l| l.file.as_str()), &e.to_string()),
+        LayerError::Analysis(e) => {
+            let file = model.layers.get(layer).map_or("", |l| l.file.as_str());
+            file_error(file, &format!("{file}: {e}"))
+        }
     }
 }
 

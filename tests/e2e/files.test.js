@@ -1,7 +1,8 @@
-// Loading files as a user does: the file input, ?url=, a multi-layer .npz, a corrupt file.
+// Loading files as a user does: the file input, ?url=, a multi-layer .npz, a corrupt file, a
+// damaged .npz member (CRC-32).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launch, openApp, waitIdle, canvasStats, cliEstimate, relClose, ROOT } from './helpers.js';
@@ -85,6 +86,27 @@ test('a corrupt file shows an error message and the previous results stay', asyn
   const after = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
   assert.deepEqual(after, before);
   assert.equal(after.length, 18);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('an .npz member that fails its CRC-32 check is reported naming the file and the member', async () => {
+  // np.savez's layer2.npy (stored) with one bit of its last value flipped: the headers still
+  // read, so the file opens; reading the layer finds the damage.
+  const zip = readFileSync(path.join(ROOT, 'tests/fixtures/readers/savez.npz'));
+  const local = zip.indexOf(Buffer.from('PK\x03\x04\x2d\x00\x00\x00\x00\x00', 'latin1'), zip.indexOf(Buffer.from('layer2.npy')) - 30);
+  assert.equal(zip.toString('latin1', local + 30, local + 40), 'layer2.npy');
+  const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+  zip[dataStart + 320 - 1] ^= 0x04; // layer2.npy holds 320 bytes
+  const dir = mkdtempSync(path.join(tmpdir(), 'idscope-e2e-'));
+  const bad = path.join(dir, 'damaged.npz');
+  writeFileSync(bad, zip);
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page);
+  await page.setInputFiles('#file-input', bad);
+  const alert = page.locator('.message[role="alert"]', { hasText: 'layer2.npy' });
+  await alert.first().waitFor({ timeout: 20_000 });
+  assert.match(await alert.first().textContent(), /^damaged\.npz: layer "layer2": member "layer2\.npy" is corrupted: its data has CRC-32 [0-9a-f]{8}, the archive records 23884aa2/);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

@@ -1,6 +1,7 @@
 // The Learn view: state from the URL, a clicked point's μ against brute force on the coordinates
-// the page shows, lecture steps by keyboard, noise vs Gride on the live numbers, the URL
-// round trip, and no long task on the main thread. Served under a sub-path, like GitHub Pages.
+// the page shows, lecture steps by keyboard (also from a focused slider), Gride up to n = 64,
+// noise vs Gride on the live numbers, the URL round trip, and no long task on the main thread.
+// Served under a sub-path, like GitHub Pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -118,6 +119,60 @@ test('arrow keys step through the lesson and change the caption; F full screen, 
   await page.waitForFunction(() => document.fullscreenElement === null);
   await page.keyboard.press('p');
   assert.equal(await page.evaluate(() => document.body.classList.contains('present')), true, 'P: presentation size');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('← → step the lecture from a slider or a list; sliders keep ↑ ↓ PageUp PageDown Home End; Gride n goes to 64 (N/8)', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=circle&points=1000&noise=0.01&seed=2&n=4&step=2&gride=1&point=10');
+  await idle(page);
+  const state = () => page.evaluate(() => ({ ...window.idscopeLearn.state }));
+  const slider = page.locator('#controls [name="n"]');
+  assert.equal(await slider.getAttribute('max'), '64', 'N = 1000: n up to 64');
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await state()).step, 3, '→ on a focused slider steps the lecture');
+  assert.equal(await slider.inputValue(), '4', '→ leaves the slider alone');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await state()).step, 2);
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => window.idscopeLearn.state.n === 5);
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction(() => window.idscopeLearn.state.n > 5);
+  const up = (await state()).n;
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction((n) => window.idscopeLearn.state.n < n, up);
+  assert.equal((await state()).step, 2, 'PageUp/PageDown on a focused slider move the slider, not the lecture');
+  await page.locator('#controls [name="gride"]').check(); // stepping turned the Gride circles off
+  await slider.focus();
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => window.idscopeLearn.state.n === 64);
+  await page.waitForTimeout(60); // the debounce
+  await idle(page);
+  await page.waitForFunction(() => window.idscopeLearn.lesson.readout?.n === 64);
+  const g = await page.evaluate(() => window.idscopeLearn.lesson.gride);
+  assert.deepEqual([g.n1, g.n2], [64, 128]);
+  assert.match(await page.locator('#ids').textContent(), /Gride, n = 64 \(r₁₂₈\/r₆₄\)/);
+  const r = await page.evaluate(() => window.idscopeLearn.lesson.readout);
+  assert.equal(r.neighbours.length, 128, 'the read-out lists the 128 nearest');
+  assert.match(await page.locator('#readout').textContent(), /r₁₂₈\/r₆₄ = /);
+  const timings = await page.evaluate(() => window.idscopeLearn.lesson.timings);
+  console.log(`worker at N = 1000: Gride at n = 64 (first order beyond 32: 128 neighbours searched) ${timings.filter((t) => t.what === 'gride').map((t) => Math.round(t.ms)).join(', ')} ms`);
+
+  // A list: → steps the lecture and leaves the choice alone; a number field keeps its keys.
+  await page.locator('#controls [name="manifold"]').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await state()).step, 3);
+  assert.equal(await page.locator('#controls [name="manifold"]').inputValue(), 'circle');
+  await page.locator('#controls [name="seed"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await state()).step, 3, 'a text field keeps ← →');
+
+  // Fewer points lower the largest n: N = 200 → n ≤ 25.
+  await setControl(page, 'points', 200);
+  assert.equal((await state()).n, 25);
+  assert.equal(await slider.getAttribute('max'), '25');
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

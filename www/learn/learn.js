@@ -6,7 +6,7 @@ import init, { draw_chart } from '../pkg/idscope.js';
 import { LessonClient } from './client.js';
 import { DataView, sub } from './view.js';
 import { STEPS } from './steps.js';
-import { fromQuery, toQuery, STEP_COUNT } from './state.js';
+import { fromQuery, toQuery, maxOrder, STEP_COUNT } from './state.js';
 
 const PRESENTATION_ZOOM = 1.7;
 /** Charts of the slower estimates, which arrive in a second reply. */
@@ -224,6 +224,7 @@ function syncControls() {
   form.points.value = String(state.points);
   form.noise.value = String(state.noise);
   form.seed.value = String(state.seed);
+  form.n.max = String(maxOrder(state.points));
   form.n.value = String(state.n);
   form.gride.checked = state.gride;
   form['points-out'].value = String(state.points);
@@ -252,7 +253,11 @@ function debounced(fn, ms = 40) {
 form.addEventListener('input', (e) => {
   const t = e.target;
   if (t.name === 'manifold') { state.manifold = t.value; state.point = -1; }
-  if (t.name === 'points') { state.points = Number(t.value); if (state.point >= state.points) state.point = -1; }
+  if (t.name === 'points') {
+    state.points = Number(t.value);
+    if (state.point >= state.points) state.point = -1;
+    state.n = Math.min(state.n, maxOrder(state.points));
+  }
   if (t.name === 'noise') state.noise = Number(t.value);
   if (t.name === 'seed') { const s = Number.parseInt(t.value, 10); if (!(s >= 0 && s <= 4294967295)) return; state.seed = s; }
   if (t.name === 'n') state.n = Number(t.value);
@@ -263,8 +268,6 @@ form.addEventListener('input', (e) => {
   debounced(compute);
 });
 form.addEventListener('submit', (e) => e.preventDefault());
-// A slider moved with the mouse gives the keys back to the lesson (← → step, not slide).
-form.addEventListener('pointerup', (e) => { if (e.target.type === 'range') e.target.blur(); });
 
 $('#prev').addEventListener('click', () => goTo(state.step - 1));
 $('#next').addEventListener('click', () => goTo(state.step + 1));
@@ -283,11 +286,20 @@ function toggleFullscreen() {
   done.catch((e) => showStatus(`Full screen is not available: ${e.message}`, true));
 }
 
+/** Keys a focused slider keeps (← → step the lecture even there). */
+const SLIDER_KEYS = ['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End'];
+
+/** Whether the focused element `t` keeps `key`: a text field every key; otherwise ← → step the
+ * lecture, a list keeps the rest (↑ ↓, type-ahead), a slider its ↑ ↓ PageUp PageDown Home End. */
+function keptByControl(t, key) {
+  const input = t instanceof HTMLInputElement;
+  if (t instanceof HTMLTextAreaElement || (input && t.type !== 'range' && t.type !== 'checkbox')) return true;
+  if (key === 'ArrowLeft' || key === 'ArrowRight') return false;
+  return t instanceof HTMLSelectElement || (input && t.type === 'range' && SLIDER_KEYS.includes(key));
+}
+
 document.addEventListener('keydown', (e) => {
-  if (e.ctrlKey || e.metaKey || e.altKey) return;
-  const t = e.target;
-  const typing = t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement;
-  if (typing && !(t.type === 'checkbox')) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || keptByControl(e.target, e.key)) return;
   const rotate = { a: [-10, 0], d: [10, 0], w: [0, -10], s: [0, 10] }[e.key.toLowerCase()];
   if (e.key === 'ArrowRight' || e.key === 'PageDown') goTo(state.step + 1);
   else if (e.key === 'ArrowLeft' || e.key === 'PageUp') goTo(state.step - 1);

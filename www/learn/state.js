@@ -11,6 +11,9 @@ export const DEFAULTS = Object.freeze({
   point: -1, yaw: 20, pitch: 60, big: false,
 });
 
+/** Largest Gride order offered for N points: 64, at most N/8 (as the core's `Lesson::max_order`). */
+export const maxOrder = (points) => Math.min(64, Math.floor(points / 8));
+
 const clampInt = (v, lo, hi, dflt) => {
   const x = Number.parseInt(v, 10);
   return Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : dflt;
@@ -25,7 +28,7 @@ export function fromQuery(search) {
   const noise = Number.parseFloat(q.get('noise'));
   if (Number.isFinite(noise)) s.noise = Math.min(0.1, Math.max(0, Math.round(noise * 1000) / 1000));
   s.seed = clampInt(q.get('seed'), 0, 4294967295, DEFAULTS.seed);
-  s.n = clampInt(q.get('n'), 1, 32, DEFAULTS.n);
+  s.n = clampInt(q.get('n'), 1, maxOrder(s.points), DEFAULTS.n);
   s.step = clampInt(q.get('step'), 1, STEP_COUNT, DEFAULTS.step);
   s.gride = q.has('gride') ? q.get('gride') === '1' : Boolean(STEPS[s.step - 1].gride);
   s.point = clampInt(q.get('point'), -1, s.points - 1, DEFAULTS.point);

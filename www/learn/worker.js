@@ -62,7 +62,7 @@ function handle(msg) {
     }
     self.postMessage({ type: 'scales', job: msg.job, key: msg.key, result, ms: performance.now() - t0 });
   } else if (msg.type === 'readout') {
-    const readout = lessonKey === msg.key ? lesson.readout(msg.index, msg.n) : null;
+    const readout = lessonKey === msg.key ? lesson.readout(msg.index, Math.min(msg.n, lesson.maxOrder())) : null;
     self.postMessage({ type: 'readout', job: msg.job, key: msg.key, readout });
   } else {
     throw new Error(`unknown message type ${msg.type}`);

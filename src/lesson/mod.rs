@@ -2,6 +2,10 @@
 //! scale analysis, decimation), Gride at any order n, and a read-out of one point's neighbours
 //! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists.
 
+mod wide;
+
+use std::sync::OnceLock;
+
 use ndarray::{Array2, Axis};
 
 use crate::duplicates;
@@ -12,8 +16,10 @@ use crate::params::{CheckedParams, MAX_K, Metric, ParamError, Params};
 use crate::progress::Silent;
 use crate::results::{Estimates, GridePoint, LayerResult};
 
-/// Fewest points the view accepts: enough for 2n = 64 neighbours and a decimation step.
+/// Fewest points the view accepts: enough for Gride at n = 12 and a decimation step.
 pub const MIN_POINTS: usize = 100;
+/// Largest Gride order the view offers; also at most N/8, so 2n stays a local scale.
+pub const MAX_ORDER: usize = 64;
 /// Most points the view accepts: kNN and estimates stay well under a second in the browser.
 pub const MAX_POINTS: usize = 5000;
 
@@ -39,7 +45,7 @@ pub enum LessonError {
     Order {
         /// Order asked for.
         n: usize,
-        /// Largest order available (half the neighbours searched).
+        /// Largest order offered (`MAX_ORDER`, at most N/8).
         max: usize,
     },
     /// Parameters rejected (a bug: the lesson builds them).
@@ -64,6 +70,8 @@ pub struct Lesson {
     /// decimation, as the app computes them.
     pub estimates: Estimates,
     seed: u32,
+    /// The `min(2·MAX_ORDER, N − 1)` nearest, found when a Gride order beyond 32 is first asked.
+    wide: OnceLock<Neighbours>,
 }
 
 /// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
@@ -114,7 +122,7 @@ impl Lesson {
         let search = Search::new(MAX_K.min(points.nrows() - 1), Metric::Euclidean);
         let neighbours = knn::neighbours(points.view(), &search, &mut Silent)?;
         let estimates = estimate::from_neighbours(points.view(), &neighbours, &params(seed, false)?, dups.duplicate_rows, &mut Silent)?;
-        Ok(Self { points, neighbours, estimates, seed })
+        Ok(Self { points, neighbours, estimates, seed, wide: OnceLock::new() })
     }
 
     /// Adds Gride at n = 1, 2, 4 … 32 and the decimation to the estimates (they are what the
@@ -142,15 +150,24 @@ impl Lesson {
         }
     }
 
-    /// Largest Gride order n whose 2n-th neighbour is known.
+    /// Largest Gride order n offered: [`MAX_ORDER`], at most N/8.
     pub fn max_order(&self) -> usize {
-        self.neighbours.k() / 2
+        MAX_ORDER.min(self.points.nrows() / 8)
+    }
+
+    /// Neighbour lists holding at least `k` neighbours per point: the app's, or the longer ones.
+    fn lists(&self, k: usize) -> &Neighbours {
+        if k <= self.neighbours.k() {
+            return &self.neighbours;
+        }
+        let wide_k = (2 * MAX_ORDER).min(self.points.nrows() - 1);
+        self.wide.get_or_init(|| wide::neighbours(self.points.view(), wide_k))
     }
 
     /// Gride on μ = r₂ₙ/rₙ of every point.
     pub fn gride(&self, n: usize) -> Result<GridePoint, LessonError> {
         self.check_order(n)?;
-        Ok(estimate::gride_at(&self.neighbours, n, 2 * n)?)
+        Ok(estimate::gride_at(self.lists(2 * n), n, 2 * n)?)
     }
 
     /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.
@@ -161,8 +178,9 @@ impl Lesson {
             return Err(LessonError::Point { index, n: count });
         }
         let shown = (2 * n).max(2);
-        let neighbours = self.neighbours.indices.row(index).iter().take(shown).copied().collect();
-        let distances: Vec<f64> = self.neighbours.distances.row(index).iter().take(shown).copied().collect();
+        let lists = self.lists(shown);
+        let neighbours = lists.indices.row(index).iter().take(shown).copied().collect();
+        let distances: Vec<f64> = lists.distances.row(index).iter().take(shown).copied().collect();
         let (r1, r2, rn, r2n) = (distances[0], distances[1], distances[n - 1], distances[2 * n - 1]);
         Ok(Readout { index, neighbours, distances, r1, r2, mu: r2 / r1, n, rn, r2n, mu_n: r2n / rn })
     }
