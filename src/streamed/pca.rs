@@ -6,7 +6,7 @@
 //! [`PIECE`]-column piece in f32 and across pieces in f64, so the spectrum agrees with the
 //! in-memory one (which sums each dot product in f32) to the f32 rounding of the latter.
 
-use faer::Mat;
+use nalgebra::DMatrix;
 
 use super::{Chunks, Stop};
 use super::gram::PIECE;
@@ -27,7 +27,7 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
     if n < 2 {
         return Err(pca_error(PcaError::TooFew(n)));
     }
-    let mut gram = Mat::<f64>::zeros(n, n);
+    let mut gram = DMatrix::<f64>::zeros(n, n);
     let mut constant = 0usize;
     let rows: Vec<usize> = (0..n).collect();
     chunks.for_each(progress, |_, w, buf| {
@@ -48,7 +48,7 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
         return Err(pca_error(PcaError::AllConstant(constant)));
     }
     let scale = (n - 1) as f64;
-    let gram = Mat::from_fn(n, n, |i, j| if i >= j { gram[(i, j)] / scale } else { gram[(j, i)] / scale });
+    let gram = DMatrix::from_fn(n, n, |i, j| if i >= j { gram[(i, j)] / scale } else { gram[(j, i)] / scale });
     from_gram(gram, threshold, constant, n, n.min(chunks.cols - constant)).map_err(pca_error)
 }
 
