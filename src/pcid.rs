@@ -6,10 +6,13 @@
 //! (they share their non-zero eigenvalues), so D = 800 000 costs an N×N problem. We report the
 //! smallest k whose cumulative ratio reaches the threshold; the paper's script printed k − 1.
 
-use nalgebra::DMatrix;
 use ndarray::ArrayView2;
 
+pub use eigen::Symmetric;
+
 use crate::knn::kernel;
+
+mod eigen;
 use crate::results::PcId;
 
 /// Why no PCA can be made.
@@ -21,6 +24,9 @@ pub enum PcaError {
     /// Every column is constant.
     #[error("all {0} columns are constant: there is no variance to explain")]
     AllConstant(usize),
+    /// The eigen-solver did not converge.
+    #[error("the eigenvalue solver did not converge")]
+    NoConvergence,
 }
 
 /// PC-ID and spectrum of the rows of `x` (finite values) at variance fraction `threshold`.
@@ -56,10 +62,8 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
 /// PC-ID and spectrum from the covariance-like matrix `gram` (the correlation matrix, or the
 /// Gram matrix of the standardised rows over N − 1) of `n` points with `constant` columns dropped;
 /// the `rank` largest eigenvalues are kept (min(N, kept columns): the others are zero).
-/// Eigenvalues only (nalgebra: Householder tridiagonalisation, implicit QR, no eigenvectors):
-/// a third of faer's wasm size, at the cost of an unblocked reduction (slower above N ≈ 1000).
-pub fn from_gram(gram: DMatrix<f64>, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
-    let mut values: Vec<f64> = gram.symmetric_eigenvalues().data.into();
+pub fn from_gram(gram: Symmetric, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
+    let mut values = gram.eigenvalues().ok_or(PcaError::NoConvergence)?;
     values.iter_mut().for_each(|v| *v = v.max(0.0));
     values.sort_unstable_by(|a, b| b.total_cmp(a));
     values.truncate(rank);
@@ -74,11 +78,11 @@ pub fn from_gram(gram: DMatrix<f64>, threshold: f64, constant: usize, n: usize, 
 }
 
 /// Gram matrix of the `rows` rows (each of length `len`) of `m`, divided by `scale`, in f64.
-fn gram(m: &[f32], rows: usize, len: usize, scale: f64) -> DMatrix<f64> {
+fn gram(m: &[f32], rows: usize, len: usize, scale: f64) -> Symmetric {
     let row = |i: usize| &m[i * len..(i + 1) * len];
     let idx: Vec<usize> = (0..rows).collect();
-    let upper = crate::parallel::map(&idx, |&i| (i..rows).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>());
-    DMatrix::from_fn(rows, rows, |i, j| if i <= j { upper[i][j - i] } else { upper[j][i - j] })
+    let lower = crate::parallel::map(&idx, |&i| (0..=i).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>());
+    Symmetric::from_lower(rows, |i, j| lower[i][j])
 }
 
 #[cfg(test)]
