@@ -6,10 +6,13 @@
 //! (they share their non-zero eigenvalues), so D = 800 000 costs an N×N problem. We report the
 //! smallest k whose cumulative ratio reaches the threshold; the paper's script printed k − 1.
 
-use faer::{Mat, Side};
 use ndarray::ArrayView2;
 
+pub use eigen::Symmetric;
+
 use crate::knn::kernel;
+
+mod eigen;
 use crate::results::PcId;
 
 /// Why no PCA can be made.
@@ -59,8 +62,8 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
 /// PC-ID and spectrum from the covariance-like matrix `gram` (the correlation matrix, or the
 /// Gram matrix of the standardised rows over N − 1) of `n` points with `constant` columns dropped;
 /// the `rank` largest eigenvalues are kept (min(N, kept columns): the others are zero).
-pub fn from_gram(gram: Mat<f64>, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
-    let mut values = gram.self_adjoint_eigenvalues(Side::Lower).map_err(|_| PcaError::NoConvergence)?;
+pub fn from_gram(gram: Symmetric, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
+    let mut values = gram.eigenvalues().ok_or(PcaError::NoConvergence)?;
     values.iter_mut().for_each(|v| *v = v.max(0.0));
     values.sort_unstable_by(|a, b| b.total_cmp(a));
     values.truncate(rank);
@@ -75,11 +78,11 @@ pub fn from_gram(gram: Mat<f64>, threshold: f64, constant: usize, n: usize, rank
 }
 
 /// Gram matrix of the `rows` rows (each of length `len`) of `m`, divided by `scale`, in f64.
-fn gram(m: &[f32], rows: usize, len: usize, scale: f64) -> Mat<f64> {
+fn gram(m: &[f32], rows: usize, len: usize, scale: f64) -> Symmetric {
     let row = |i: usize| &m[i * len..(i + 1) * len];
     let idx: Vec<usize> = (0..rows).collect();
-    let upper = crate::parallel::map(&idx, |&i| (i..rows).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>());
-    Mat::from_fn(rows, rows, |i, j| if i <= j { upper[i][j - i] } else { upper[j][i - j] })
+    let lower = crate::parallel::map(&idx, |&i| (0..=i).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>());
+    Symmetric::from_lower(rows, |i, j| lower[i][j])
 }
 
 #[cfg(test)]

@@ -6,17 +6,16 @@
 //! [`PIECE`]-column piece in f32 and across pieces in f64, so the spectrum agrees with the
 //! in-memory one (which sums each dot product in f32) to the f32 rounding of the latter.
 
-use faer::Mat;
 
 use super::{Chunks, Stop};
 use super::gram::PIECE;
 use crate::knn::kernel::dot;
-use crate::pcid::{PcaError, from_gram};
+use crate::pcid::{PcaError, Symmetric, from_gram};
 use crate::progress::Progress;
 use crate::results::PcId;
 
-/// Bytes the PCA holds besides one chunk: the f64 Gram, its symmetric copy and the
-/// eigen-solver's workspace, each about n² f64.
+/// Bytes the PCA holds besides one chunk, an upper bound: the f64 Gram (8 n²) and one chunk's
+/// row sums (4 n²).
 pub fn bytes(n: usize) -> u64 {
     32 * n as u64 * n as u64
 }
@@ -27,7 +26,7 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
     if n < 2 {
         return Err(pca_error(PcaError::TooFew(n)));
     }
-    let mut gram = Mat::<f64>::zeros(n, n);
+    let mut gram = Symmetric::zeros(n);
     let mut constant = 0usize;
     let rows: Vec<usize> = (0..n).collect();
     chunks.for_each(progress, |_, w, buf| {
@@ -40,15 +39,14 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
         });
         for (i, sums) in upper.iter().enumerate() {
             for (j, v) in (i..n).zip(sums) {
-                gram[(j, i)] += v;
+                *gram.lower_mut(j, i) += v;
             }
         }
     })?;
     if constant == chunks.cols {
         return Err(pca_error(PcaError::AllConstant(constant)));
     }
-    let scale = (n - 1) as f64;
-    let gram = Mat::from_fn(n, n, |i, j| if i >= j { gram[(i, j)] / scale } else { gram[(j, i)] / scale });
+    gram.scale(1.0 / (n - 1) as f64);
     from_gram(gram, threshold, constant, n, n.min(chunks.cols - constant)).map_err(pca_error)
 }
 

@@ -4,6 +4,8 @@
 use plotters::prelude::SVGBackend;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
 
 /// A canvas (on screen, PNG export) or an SVG document being written (SVG export).
 pub enum ChartBackend<'a> {
@@ -98,10 +100,35 @@ impl DrawingBackend for ChartBackend<'_> {
     }
 
     fn estimate_text_size<T: BackendTextStyle>(&self, text: &str, style: &T) -> Result<(u32, u32)> {
-        delegate!(self, b => b.estimate_text_size(text, style))
+        match measure(text, style) {
+            Some(size) => Ok(size),
+            None => delegate!(self, b => b.estimate_text_size(text, style)),
+        }
     }
 
     fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result {
         delegate!(self, b => b.blit_bitmap(pos, size, src))
     }
+}
+
+thread_local! {
+    /// A detached canvas's 2D context, for measuring text.
+    static MEASURE: Option<CanvasRenderingContext2d> = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|c| c.get_context("2d").ok().flatten())
+        .and_then(|c| c.dyn_into().ok());
+}
+
+/// Unrotated size of `text` in `style` by the canvas's `measureText`, in the font string
+/// plotters-canvas draws with. plotters' own web measurement appends a span to the page for each
+/// label, forcing a style and layout pass of the whole page every time. None off the main thread.
+fn measure<T: BackendTextStyle>(text: &str, style: &T) -> Option<(u32, u32)> {
+    MEASURE.with(|ctx| {
+        let ctx = ctx.as_ref()?;
+        ctx.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        let m = ctx.measure_text(text).ok()?;
+        Some((m.width().ceil() as u32, (m.font_bounding_box_ascent() + m.font_bounding_box_descent()).ceil() as u32))
+    })
 }

@@ -56,9 +56,10 @@ export function launch() {
 
 /**
  * Opens `pathAndQuery` on the server in a fresh context. Records console errors, page errors,
- * every request URL and every long task (PerformanceObserver 'longtask').
+ * every request URL and every long task (PerformanceObserver 'longtask'); `trace` (Chromium
+ * trace categories) starts `browser.startTracing` before the navigation.
  */
-export async function openApp(browser, server, pathAndQuery = '', { colorScheme = 'light', viewport = { width: 1400, height: 1000 } } = {}) {
+export async function openApp(browser, server, pathAndQuery = '', { colorScheme = 'light', viewport = { width: 1400, height: 1000 }, trace = null } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, colorScheme, viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const consoleErrors = [];
@@ -72,6 +73,7 @@ export async function openApp(browser, server, pathAndQuery = '', { colorScheme 
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
+  if (trace) await browser.startTracing(page, { categories: trace });
   await page.goto(server.url + pathAndQuery);
   return { page, context, consoleErrors, urls };
 }
