@@ -6,8 +6,8 @@
 import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.js';
 
 /**
- * `query`: e.g. `?workers=1` to time another pool size.
- * @returns {{workers, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}]}}
+ * `query`: e.g. `?workers=1` to time another pool size, `?simd=plain` for the plain SIMD128 build.
+ * @returns {{workers, build, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}]}}
  */
 export async function benchBrowser(files, params, query = '') {
   const server = await startServer();
@@ -35,8 +35,9 @@ export async function benchBrowser(files, params, query = '') {
       workers = r.workers;
       runs.push({ file, ...r });
     }
+    const build = await page.evaluate(async () => (await import(new URL('www/simd.js', document.baseURI).href)).build);
     await context.close();
-    return { workers, firstPlotMs, longestTaskMs, runs };
+    return { workers, build, firstPlotMs, longestTaskMs, runs };
   } finally {
     await browser.close();
     await server.close();
@@ -46,10 +47,11 @@ export async function benchBrowser(files, params, query = '') {
 /** In the page: open the chosen file in a fresh pool, time the analysis of its first layer. */
 async function analyseInPage(params) {
   const { WorkerClient } = await import(new URL('www/worker-client.js', document.baseURI).href);
+  const { workerUrl } = await import(new URL('www/simd.js', document.baseURI).href);
   const file = document.querySelector('#bench-input').files[0];
   return new Promise((resolve, reject) => {
     let t0 = 0;
-    const client = new WorkerClient(new URL('www/worker.js', document.baseURI), {
+    const client = new WorkerClient(workerUrl(new URL('www/worker.js', document.baseURI)), {
       opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params }); },
       layer: (_, result) => {
         const seconds = (performance.now() - t0) / 1000;

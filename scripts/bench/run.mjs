@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBrowser } from './browser.mjs';
+import { relaxedSimd } from '../../www/simd.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -30,6 +31,11 @@ const shape = (file) => {
   return [Number(n), Number(d)];
 };
 const say = (s) => process.stderr.write(`==> ${s}\n`);
+/** Node and arguments for wasm-node.mjs on one build (Node 20 has relaxed SIMD behind a flag). */
+const wasmNode = (relaxed, ...argv) => run(process.execPath, [
+  ...(relaxed && !relaxedSimd() ? ['--experimental-wasm-relaxed-simd'] : []),
+  path.join(HERE, 'wasm-node.mjs'), ...(relaxed ? ['--relaxed'] : []), ...argv,
+]);
 
 const rows = [];
 for (const file of files) {
@@ -40,26 +46,41 @@ for (const file of files) {
   const t = performance.now();
   const nat = JSON.parse(run(cli, ['estimate', file, '--repeats', '0', '--json'])).layers[0];
   const natWall = (performance.now() - t) / 1000;
-  say(`${n}×${d}: wasm in Node`);
-  const wasm = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), file, JSON.stringify(PARAMS)]));
+  say(`${n}×${d}: wasm in Node, plain SIMD128 and relaxed-SIMD builds`);
+  const wasm = JSON.parse(wasmNode(false, file, JSON.stringify(PARAMS)));
+  const relaxed = JSON.parse(wasmNode(true, file, JSON.stringify(PARAMS)));
   rows.push({
     file, n, d,
     dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit },
     native: { seconds: nat.seconds, wall: natWall, fit: nat.twonn.fit.id },
     node: { seconds: wasm.seconds, fit: wasm.fit },
+    nodeRelaxed: { seconds: relaxed.seconds, fit: relaxed.fit },
   });
 }
-say('headless Chromium: the demo, then each file through the worker pool');
+say('headless Chromium: the demo, then each file through the worker pool (the build the page picks)');
 const br = await benchBrowser(files, PARAMS);
 br.runs.forEach((r, i) => { rows[i].browser = { seconds: r.seconds, fit: r.fit }; });
-say('wasm SIMD peak and Gram kernel (Node)');
-const peak = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), '--peak', '2048', '768']));
+say('headless Chromium: each file through the worker pool, ?simd=plain');
+const brPlain = await benchBrowser(files, PARAMS, '?simd=plain');
+brPlain.runs.forEach((r, i) => { rows[i].browserPlain = { seconds: r.seconds, fit: r.fit }; });
+say('wasm SIMD peaks and Gram kernel (Node), plain and relaxed-SIMD builds');
+const peak = JSON.parse(wasmNode(false, '--peak', '2048', '768'));
+const peakRelaxed = JSON.parse(wasmNode(true, '--peak', '2048', '768'));
 const native = JSON.parse(run(cli, ['bench', '--n', '2048', '--d', '768']));
-const gz = Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg/idscope_bg.wasm')}' | wc -c`], { encoding: 'utf8' }));
+const gzip = (name) => Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg', name)}' | wc -c`], { encoding: 'utf8' }));
+const gz = gzip('idscope_bg.wasm');
+const gzRelaxed = gzip('idscope_relaxed_bg.wasm');
 
 // ---- checks and table ----
 const failures = [];
-const who = [['native', 'native CLI (all cores)'], ['node', 'wasm in Node (1 instance)'], ['browser', `Chromium pool (${br.workers} workers)`], ['dadapy', 'DADApy 0.3.4']];
+const who = [
+  ['native', 'native CLI (all cores)'],
+  ['node', 'wasm in Node (1 instance), SIMD128'],
+  ['nodeRelaxed', 'wasm in Node (1 instance), relaxed SIMD'],
+  ['browser', `Chromium pool (${br.workers} workers), ${br.build === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}`],
+  ['browserPlain', `Chromium pool (${brPlain.workers} workers), SIMD128 (?simd=plain)`],
+  ['dadapy', 'DADApy 0.3.4'],
+];
 const lines = [];
 const table = (s) => lines.push(s);
 table('| N × D | contender | seconds | GFLOP/s | × DADApy time | TwoNN ID (fit) |');
@@ -75,16 +96,21 @@ for (const r of rows) {
 }
 const more = [];
 if (peak.peak !== null) {
-  more.push(`wasm SIMD peak (pure f32x4 multiply-add loop, one instance in Node): ${peak.peak.toFixed(1)} GFLOP/s`);
-  more.push(`wasm Gram kernel on 2048 × 768: ${peak.gram.toFixed(1)} GFLOP/s = ${(100 * peak.gram / peak.peak).toFixed(0)} % of the peak`);
-  for (const r of rows) more.push(`wasm in Node end to end, ${r.n} × ${r.d}: ${(100 * 2 * r.n * r.n * r.d / r.node.seconds / 1e9 / peak.peak).toFixed(0)} % of the peak`);
+  const pct = (rate, of) => `${(100 * rate / of).toFixed(0)} %`;
+  more.push(`wasm SIMD peak (pure f32x4 loop, one instance in Node): mul then add ${peak.peak.toFixed(1)} GFLOP/s (SIMD128 build); fused relaxed_madd ${peakRelaxed.peak.toFixed(1)} GFLOP/s (relaxed-SIMD build, whose mul-then-add loop gives ${peakRelaxed.unfused.toFixed(1)}): ${(peakRelaxed.peak / peakRelaxed.unfused).toFixed(2)}×`);
+  more.push(`wasm Gram kernel on 2048 × 768: SIMD128 ${peak.gram.toFixed(1)} GFLOP/s = ${pct(peak.gram, peak.peak)} of the mul+add peak; relaxed SIMD ${peakRelaxed.gram.toFixed(1)} GFLOP/s = ${pct(peakRelaxed.gram, peakRelaxed.peak)} of the FMA peak`);
+  for (const r of rows) {
+    const rate = (c) => 2 * r.n * r.n * r.d / c.seconds / 1e9;
+    more.push(`wasm in Node end to end, ${r.n} × ${r.d}: SIMD128 ${pct(rate(r.node), peak.peak)} of its peak, relaxed SIMD ${pct(rate(r.nodeRelaxed), peakRelaxed.peak)} of its peak`);
+  }
 } else {
   more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
 }
 const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
 more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
 more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
-more.push(`wasm after wasm-opt: ${(gz / 1000).toFixed(0)} KB gzipped (gzip -9; ${(gz / 1024).toFixed(0)} KiB)`);
+const size = (n) => `${(n / 1000).toFixed(0)} KB gzipped (gzip -9; ${(n / 1024).toFixed(0)} KiB)`;
+more.push(`wasm after wasm-opt: SIMD128 ${size(gz)}; relaxed SIMD ${size(gzRelaxed)}`);
 
 const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
 const machine = `${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; Chromium headless; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
