@@ -4,6 +4,8 @@
 // `--relaxed` loads the relaxed-SIMD build (Node 20 needs --experimental-wasm-relaxed-simd).
 //   node scripts/bench/wasm-node.mjs [--relaxed] FILE.npy '{"repeats":0}'  → one JSON line on stdout
 //   node scripts/bench/wasm-node.mjs [--relaxed] --peak N D                  → SIMD peaks and Gram GFLOP/s
+//   node scripts/bench/wasm-node.mjs [--relaxed] --neighbours FILE.npy       → the build's kernel, the
+//     layer's neighbour lists (Gride's k; one part of the pool's phases 1 and 2) and its analysis
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +43,15 @@ if (args[0] === '--peak') {
     ? { kernel: mod.gramKernel(), peak: mod.simdPeakGflops(1.0), unfused: mod.unfusedPeakGflops(1.0), gram: mod.gramGflops(n, d, 1.0) }
     : { peak: null, gram: null };
   console.log(JSON.stringify(out));
+} else if (args[0] === '--neighbours') {
+  const file = args[1];
+  const params = { repeats: 0, gride: true, decimation: false, pc_id: false, surrogate: false, per_class: false };
+  const session = new mod.Session();
+  session.open(1, [new BufferBlob(readFileSync(file))], [path.basename(file)]);
+  const slices = session.candidatesPart(1, 0, params, 0, 1, () => true);
+  const nb = session.neighboursPart(1, 0, params, slices, () => true);
+  const { seconds, ...analysis } = session.analyse(1, 0, params, () => true);
+  console.log(JSON.stringify({ kernel: mod.gramKernel(), k: nb.k, indices: [...nb.indices], distances: [...nb.distances], analysis }));
 } else {
   const [file, paramsJson] = args;
   const session = new mod.Session();

@@ -1,10 +1,13 @@
 // The two wasm builds (www/simd.js): Chromium validates relaxed SIMD, so every thread of the page
 // and of the learn page loads the relaxed build; `?simd=plain`, or an engine that refuses the
-// probe, gives the plain SIMD128 build; both builds give exactly the same results.
+// probe, gives the plain SIMD128 build; both builds give exactly the same results, in the page
+// and (neighbour lists too) in Node.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServer, launch, openApp, waitIdle, ROOT } from './helpers.js';
+import { relaxedSimd } from '../../www/simd.js';
 
 let server;
 let browser;
@@ -87,5 +90,26 @@ test('the learn page and its worker load the build the page picks', async () => 
     assert.deepEqual(await kernels(page), [page, ...page.workers()].map(() => KERNEL[build]), query);
     assert.deepEqual(consoleErrors, []);
     await context.close();
+  }
+});
+
+/** scripts/bench/wasm-node.mjs --neighbours on one build (Node 20 has relaxed SIMD behind a flag). */
+function neighbours(build, file) {
+  const flags = build === 'relaxed' && !relaxedSimd() ? ['--experimental-wasm-relaxed-simd'] : [];
+  const args = [...flags, path.join(ROOT, 'scripts/bench/wasm-node.mjs'), ...(build === 'relaxed' ? ['--relaxed'] : []), '--neighbours', file];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
+
+test('in Node both builds give the same neighbour lists and analysis, near-duplicates and ties included', (t) => {
+  for (const name of ['gauss8_d40', 'sphere4_d50', 'near_dup_large_norm', 'dups']) {
+    const file = path.join(ROOT, `tests/fixtures/reference/${name}.npy`);
+    const [plain, relaxed] = [neighbours('plain', file), neighbours('relaxed', file)];
+    assert.equal(plain.kernel, KERNEL.plain);
+    assert.equal(relaxed.kernel, KERNEL.relaxed);
+    assert.ok(plain.k >= 2 && plain.indices.length >= 200 * plain.k, `${name}: k ${plain.k}, ${plain.indices.length} entries`);
+    assert.deepEqual(relaxed.indices, plain.indices, name);
+    assert.deepEqual(relaxed.distances, plain.distances, name);
+    assert.deepEqual(relaxed.analysis, plain.analysis, name);
+    t.diagnostic(`${name}: ${plain.indices.length} neighbours identical`);
   }
 });
