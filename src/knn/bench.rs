@@ -53,8 +53,14 @@ pub fn gram_gflops(n: usize, d: usize, min_seconds: f64) -> f64 {
     })
 }
 
+/// The shortest run a rate is taken from: browsers without cross-origin isolation round
+/// `performance.now()` to 100 µs (Chromium), which made sub-millisecond runs report up to twice
+/// the true rate.
+const MIN_RUN_SECONDS: f64 = 0.01;
+
 /// The best GFLOP/s of `run(reps)` (which returns the flops it did), doubling `reps` until one
-/// run takes `min_seconds / 4`, then repeating until `min_seconds` have passed in all.
+/// run takes `min_seconds / 4`, then repeating until `min_seconds` have passed in all. Only runs
+/// of [`MIN_RUN_SECONDS`] or more count.
 fn best_rate(min_seconds: f64, mut run: impl FnMut(usize) -> f64) -> f64 {
     let start = Instant::now();
     let (mut reps, mut best) = (1usize, 0.0f64);
@@ -62,10 +68,10 @@ fn best_rate(min_seconds: f64, mut run: impl FnMut(usize) -> f64) -> f64 {
         let t = Instant::now();
         let flops = run(reps);
         let secs = t.elapsed().as_secs_f64();
-        if secs > 0.0 {
+        if secs >= MIN_RUN_SECONDS.min(min_seconds / 4.0) {
             best = best.max(flops / secs / 1e9);
         }
-        if start.elapsed().as_secs_f64() >= min_seconds {
+        if start.elapsed().as_secs_f64() >= min_seconds && best > 0.0 {
             return best;
         }
         if secs < min_seconds / 4.0 {

@@ -293,8 +293,9 @@ pub(crate) mod portable {
     }
 }
 
-/// SIMD128 f32x4. `F32x4<true>` multiplies and adds in one fused `relaxed_madd` (built only with
-/// the `relaxed-simd` target feature, which not every browser has), `F32x4<false>` in two steps.
+/// SIMD128 f32x4. `F32x4<true>` multiplies and adds in one `relaxed_madd` (built only with the
+/// `relaxed-simd` target feature, which not every browser has; fused or not at the engine's
+/// choice, both within [`error_factor`]), `F32x4<false>` in two steps.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(crate) mod wasm {
     use core::arch::wasm32::*;
