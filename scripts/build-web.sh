@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the web app into www/pkg: the wasm package (SIMD128), bound with wasm-bindgen and
-# optimised with wasm-opt from npm. Installs what is missing first (idempotent):
+# Builds the web app into www/pkg: the wasm package in two builds (SIMD128, and SIMD128 + relaxed
+# SIMD as idscope_relaxed_bg.wasm), bound with wasm-bindgen and optimised with wasm-opt from npm. Installs what is missing first (idempotent):
 # the wasm32 target, wasm-bindgen-cli at the version Cargo.lock pins, npm packages from the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,19 +28,32 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # --- build -------------------------------------------------------------------------------------
-if [ -n "${RUSTFLAGS:-}" ]; then
-  # RUSTFLAGS replaces the rustflags of .cargo/config.toml, which turn on SIMD128.
-  export RUSTFLAGS="$RUSTFLAGS -C target-feature=+simd128"
-fi
-log "cargo build --lib --release --target wasm32-unknown-unknown --no-default-features"
-cargo build --lib --release --target wasm32-unknown-unknown --no-default-features
-
+# Two builds of one source: plain SIMD128, and SIMD128 + relaxed SIMD (the Gram kernel's fused
+# multiply-add), which www/simd.js picks where the browser validates relaxed SIMD. The relaxed
+# build has its own target directory so that neither build invalidates the other's.
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-log "wasm-bindgen --target web --out-dir www/pkg"
-wasm-bindgen --target web --no-typescript --out-dir www/pkg "$TARGET_DIR/wasm32-unknown-unknown/release/idscope.wasm"
 
-log "wasm-opt -O3 (npm binaryen)"
-node_modules/.bin/wasm-opt -O3 www/pkg/idscope_bg.wasm -o www/pkg/idscope_bg.wasm.opt
-mv www/pkg/idscope_bg.wasm.opt www/pkg/idscope_bg.wasm
+# wasm_build FEATURES TARGET_DIR OUT_DIR: the release wasm with these target features, bound by
+# wasm-bindgen into OUT_DIR and optimised there in place. RUSTFLAGS would replace the rustflags of
+# .cargo/config.toml, so the features are always passed here.
+wasm_build() {
+  log "cargo build --lib --release --target wasm32-unknown-unknown (target-feature=$1, $2)"
+  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=$1" \
+    cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --target-dir "$2"
+  log "wasm-bindgen --target web --out-dir $3"
+  wasm-bindgen --target web --no-typescript --out-dir "$3" "$2/wasm32-unknown-unknown/release/idscope.wasm"
+  log "wasm-opt -O3 (npm binaryen)"
+  node_modules/.bin/wasm-opt -O3 "$3/idscope_bg.wasm" -o "$3/idscope_bg.wasm.opt"
+  mv "$3/idscope_bg.wasm.opt" "$3/idscope_bg.wasm"
+}
 
-node scripts/check-wasm.mjs www/pkg/idscope_bg.wasm
+wasm_build +simd128 "$TARGET_DIR" www/pkg
+wasm_build +simd128,+relaxed-simd "$TARGET_DIR/relaxed" "$TARGET_DIR/relaxed/pkg"
+# One JS glue serves both modules (the loaders pass the chosen .wasm to init).
+if ! cmp -s www/pkg/idscope.js "$TARGET_DIR/relaxed/pkg/idscope.js"; then
+  echo "the plain and relaxed-SIMD builds have different JS glue" >&2
+  exit 1
+fi
+mv "$TARGET_DIR/relaxed/pkg/idscope_bg.wasm" www/pkg/idscope_relaxed_bg.wasm
+
+node scripts/check-wasm.mjs www/pkg/idscope_bg.wasm www/pkg/idscope_relaxed_bg.wasm

@@ -4,6 +4,7 @@
 // (plotters lays out text with the DOM, so charts are drawn here).
 
 import * as pkg from './pkg/idscope.js';
+import { wasmUrl, workerUrl } from './simd.js';
 import { WorkerClient } from './worker-client.js';
 import { renderTables, setRowProgress } from './layers-table.js';
 import { renderModelsPanel } from './models-panel.js';
@@ -40,7 +41,7 @@ const state = {
 let charts = null;
 let firstPlot = null;
 
-const client = new WorkerClient(new URL('./worker.js', import.meta.url), {
+const client = new WorkerClient(workerUrl(new URL('./worker.js', import.meta.url)), {
   ready: (v) => { state.version = v; },
   opened: onOpened,
   layer: onLayer,
@@ -583,7 +584,7 @@ async function main() {
   if (urls.length) openUrls(urls); else openDemo();
   render();
   try {
-    await pkg.default();
+    await pkg.default({ module_or_path: wasmUrl });
   } catch (e) {
     message(`Could not start WebAssembly: ${e.message}`);
     return;

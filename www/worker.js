@@ -38,11 +38,12 @@
 // Cancel is not a message: the page terminates this worker and starts a fresh one.
 
 import init, { Session, panicForTest, version } from './pkg/idscope.js';
+import { wasmUrl } from './simd.js';
 
 let panicMessage = null;
 self.idscopePanic = (message) => { panicMessage = message; };
 
-const ready = init().then(() => {
+const ready = init({ module_or_path: wasmUrl }).then(() => {
   self.postMessage({ type: 'ready', version: version() });
   return new Session();
 });

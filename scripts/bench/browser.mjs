@@ -6,10 +6,12 @@
 import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.js';
 
 /**
- * `query`: e.g. `?workers=1` to time another pool size.
- * @returns {{workers, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}]}}
+ * `query`: e.g. `?workers=1` to time another pool size, `?simd=plain` for the plain SIMD128 build.
+ * `peaks`: also measure the wasm SIMD peaks and the Gram kernel's rate on 2048 × 768 in one of
+ * the page's workers ({kernel, peak, unfused, gram}, as `wasm-node.mjs --peak`).
+ * @returns {{workers, build, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}], peaks?}}
  */
-export async function benchBrowser(files, params, query = '') {
+export async function benchBrowser(files, params, query = '', { peaks = false } = {}) {
   const server = await startServer();
   const browser = await launch();
   try {
@@ -35,21 +37,32 @@ export async function benchBrowser(files, params, query = '') {
       workers = r.workers;
       runs.push({ file, ...r });
     }
+    const build = await page.evaluate(async () => (await import(new URL('www/simd.js', document.baseURI).href)).build);
+    const rates = peaks ? await page.workers()[0].evaluate(peaksInWorker, `${server.url}www/pkg/idscope.js`) : undefined;
     await context.close();
-    return { workers, firstPlotMs, longestTaskMs, runs };
+    return { workers, build, firstPlotMs, longestTaskMs, runs, peaks: rates };
   } finally {
     await browser.close();
     await server.close();
   }
 }
 
+/** In a worker: the glue module its loader initialised, timed once briefly first (V8 tier-up). */
+async function peaksInWorker(glue) {
+  const m = await import(glue);
+  m.simdPeakGflops(0.3);
+  m.gramGflops(512, 768, 0.3);
+  return { kernel: m.gramKernel(), peak: m.simdPeakGflops(1), unfused: m.unfusedPeakGflops(1), gram: m.gramGflops(2048, 768, 1) };
+}
+
 /** In the page: open the chosen file in a fresh pool, time the analysis of its first layer. */
 async function analyseInPage(params) {
   const { WorkerClient } = await import(new URL('www/worker-client.js', document.baseURI).href);
+  const { workerUrl } = await import(new URL('www/simd.js', document.baseURI).href);
   const file = document.querySelector('#bench-input').files[0];
   return new Promise((resolve, reject) => {
     let t0 = 0;
-    const client = new WorkerClient(new URL('www/worker.js', document.baseURI), {
+    const client = new WorkerClient(workerUrl(new URL('www/worker.js', document.baseURI)), {
       opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params, trace: true }); },
       layer: (_, result) => {
         const seconds = (performance.now() - t0) / 1000;

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBrowser } from './browser.mjs';
+import { relaxedSimd } from '../../www/simd.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -35,6 +36,11 @@ const shape = (file) => {
   const [, n, d] = head.match(/'shape': \((\d+), (\d+)\)/);
   return [Number(n), Number(d)];
 };
+/** Node and arguments for wasm-node.mjs on one build (Node 20 has relaxed SIMD behind a flag). */
+const wasmNode = (relaxed, ...argv) => run(process.execPath, [
+  ...(relaxed && !relaxedSimd() ? ['--experimental-wasm-relaxed-simd'] : []),
+  path.join(HERE, 'wasm-node.mjs'), ...(relaxed ? ['--relaxed'] : []), ...argv,
+]);
 const say = (s) => process.stderr.write(`==> ${s}\n`);
 
 const rows = [];
@@ -49,31 +55,47 @@ for (const file of files) {
     row.native = { seconds: nat.seconds, fit: nat.twonn.fit.id };
   }
   if (only.has('node')) {
-    say(`${n}×${d}: wasm in Node`);
-    const wasm = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), file, JSON.stringify(PARAMS)]));
+    say(`${n}×${d}: wasm in Node, plain SIMD128 and relaxed-SIMD builds`);
+    const wasm = JSON.parse(wasmNode(false, file, JSON.stringify(PARAMS)));
+    const relaxed = JSON.parse(wasmNode(true, file, JSON.stringify(PARAMS)));
     row.node = { seconds: wasm.seconds, fit: wasm.fit };
+    row.nodeRelaxed = { seconds: relaxed.seconds, fit: relaxed.fit };
   }
   rows.push(row);
 }
-const who = [['native', 'native CLI (all cores)'], ['node', 'wasm in Node (1 instance)']];
+const who = [
+  ['native', 'native CLI (all cores)'],
+  ['node', 'wasm in Node (1 instance), SIMD128'],
+  ['nodeRelaxed', 'wasm in Node (1 instance), relaxed SIMD'],
+];
 let br = null;
 if (only.has('browser')) {
-  for (const size of poolSizes) {
-    say(`headless Chromium: the demo, then each file through the worker pool${size ? ` of ${size}` : ''}`);
-    br = await benchBrowser(files, PARAMS, size ? `?workers=${size}` : '');
-    const key = `browser${size ?? ''}`;
-    br.runs.forEach((r, i) => { rows[i][key] = { seconds: r.seconds, fit: r.fit }; });
-    who.push([key, br.workers === 1 ? 'Chromium, 1 worker' : `Chromium pool (${br.workers} workers)`]);
+  // Each pool size with the build the page picks (relaxed SIMD in Chromium), then the page's own
+  // pool size with the plain build.
+  for (const [size, plain] of [...poolSizes.map((size) => [size, false]), [null, true]]) {
+    const query = [size ? `workers=${size}` : '', plain ? 'simd=plain' : ''].filter(Boolean).join('&');
+    say(`headless Chromium: the demo, then each file through the worker pool${query ? ` (?${query})` : ''}`);
+    const b = await benchBrowser(files, PARAMS, query ? `?${query}` : '');
+    if (!plain) br = b;
+    const key = `browser${size ?? ''}${plain ? 'Plain' : ''}`;
+    b.runs.forEach((r, i) => { rows[i][key] = { seconds: r.seconds, fit: r.fit }; });
+    const pool = b.workers === 1 ? 'Chromium, 1 worker' : `Chromium pool (${b.workers} workers)`;
+    const build = plain ? 'SIMD128 (?simd=plain)' : b.build === 'relaxed' ? 'relaxed SIMD' : 'SIMD128';
+    who.push([key, `${pool}, ${build}`]);
   }
 }
 who.push(['dadapy', 'DADApy 0.3.4']);
 let peak = null;
+let peakRelaxed = null;
 if (only.has('node')) {
-  say('wasm SIMD peak and Gram kernel (Node)');
-  peak = JSON.parse(run(process.execPath, [path.join(HERE, 'wasm-node.mjs'), '--peak', '2048', '768']));
+  say('wasm SIMD peaks and Gram kernel (Node), plain and relaxed-SIMD builds');
+  peak = JSON.parse(wasmNode(false, '--peak', '2048', '768'));
+  peakRelaxed = JSON.parse(wasmNode(true, '--peak', '2048', '768'));
 }
 const native = only.has('native') ? JSON.parse(run(cli, ['bench', '--n', '2048', '--d', '768'])) : null;
-const gz = Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg/idscope_bg.wasm')}' | wc -c`], { encoding: 'utf8' }));
+const gzip = (name) => Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg', name)}' | wc -c`], { encoding: 'utf8' }));
+const gz = gzip('idscope_bg.wasm');
+const gzRelaxed = gzip('idscope_relaxed_bg.wasm');
 
 // ---- checks and table ----
 const failures = [];
@@ -93,9 +115,13 @@ for (const r of rows) {
 }
 const more = [];
 if (peak?.peak != null) {
-  more.push(`wasm SIMD peak (pure f32x4 multiply-add loop, one instance in Node): ${peak.peak.toFixed(1)} GFLOP/s`);
-  more.push(`wasm Gram kernel on 2048 × 768: ${peak.gram.toFixed(1)} GFLOP/s = ${(100 * peak.gram / peak.peak).toFixed(0)} % of the peak`);
-  for (const r of rows) more.push(`wasm in Node end to end, ${r.n} × ${r.d}: ${(100 * 2 * r.n * r.n * r.d / r.node.seconds / 1e9 / peak.peak).toFixed(0)} % of the peak`);
+  const pct = (rate, of) => `${(100 * rate / of).toFixed(0)} %`;
+  more.push(`wasm SIMD peak (pure f32x4 loop, one instance in Node): mul then add ${peak.peak.toFixed(1)} GFLOP/s (SIMD128 build); fused relaxed_madd ${peakRelaxed.peak.toFixed(1)} GFLOP/s (relaxed-SIMD build, whose mul-then-add loop gives ${peakRelaxed.unfused.toFixed(1)}): ${(peakRelaxed.peak / peakRelaxed.unfused).toFixed(2)}×`);
+  more.push(`wasm Gram kernel on 2048 × 768: SIMD128 ${peak.gram.toFixed(1)} GFLOP/s = ${pct(peak.gram, peak.peak)} of the mul+add peak; relaxed SIMD ${peakRelaxed.gram.toFixed(1)} GFLOP/s = ${pct(peakRelaxed.gram, peakRelaxed.peak)} of the FMA peak`);
+  for (const r of rows) {
+    const rate = (c) => 2 * r.n * r.n * r.d / c.seconds / 1e9;
+    more.push(`wasm in Node end to end, ${r.n} × ${r.d}: SIMD128 ${pct(rate(r.node), peak.peak)} of its peak, relaxed SIMD ${pct(rate(r.nodeRelaxed), peakRelaxed.peak)} of its peak`);
+  }
 } else if (peak) {
   more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
 }
@@ -104,7 +130,8 @@ if (br) {
   const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
   more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
 }
-more.push(`wasm after wasm-opt: ${(gz / 1000).toFixed(0)} KB gzipped (gzip -9; ${(gz / 1024).toFixed(0)} KiB)`);
+const size = (n) => `${(n / 1000).toFixed(0)} KB gzipped (gzip -9; ${(n / 1024).toFixed(0)} KiB)`;
+more.push(`wasm after wasm-opt: SIMD128 ${size(gz)}; relaxed SIMD ${size(gzRelaxed)}`);
 
 const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
 const machine = `${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; Chromium headless; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -3,7 +3,8 @@
 //! MR × NR partial sums in SIMD registers, so every loaded value feeds several multiply-adds.
 //!
 //! Kernels: AVX-512 (8 × 48) or AVX2+FMA (4 × 24) on x86_64, picked at run time; f32x4 SIMD128
-//! mul+add on wasm (4 × 8); portable code elsewhere (4 × 8, auto-vectorised). Hand-written rather
+//! on wasm (4 × 8), mul+add, or fused `relaxed_madd` in a build with the `relaxed-simd` target
+//! feature; portable code elsewhere (4 × 8, auto-vectorised). Hand-written rather
 //! than a BLAS crate because the neighbour bound needs a known summation order (see
 //! [`error_factor`]), the wasm build needs SIMD128, and faer's f32 matmul measured 2–3× slower
 //! than OpenBLAS here (it stops at AVX2).
@@ -109,7 +110,7 @@ pub fn tile<'s>(x: &Packed, a: Range<usize>, b: Range<usize>, c: &'s mut Vec<f32
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => unsafe { x86::product_avx2(x, pa, pb, c) },
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Isa::Simd128 => product::<wasm::F32x4, 4, 2>(x, pa, pb, c),
+        Isa::Simd128 => product::<wasm::Kernel, 4, 2>(x, pa, pb, c),
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         Isa::Portable => product::<portable::F32x4, 4, 2>(x, pa, pb, c),
     }
@@ -123,6 +124,8 @@ pub fn kernel_name() -> &'static str {
         Isa::Avx512 => "avx512 8x48",
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => "avx2+fma 4x24",
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 if wasm::FUSED => "simd128+relaxed-madd 4x8",
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Isa::Simd128 => "simd128 4x8",
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -290,15 +293,23 @@ pub(crate) mod portable {
     }
 }
 
-/// SIMD128: f32x4 mul then add (the fused relaxed_madd is not in every browser).
+/// SIMD128 f32x4. `F32x4<true>` multiplies and adds in one `relaxed_madd` (built only with the
+/// `relaxed-simd` target feature, which not every browser has; fused or not at the engine's
+/// choice, both within [`error_factor`]), `F32x4<false>` in two steps.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(crate) mod wasm {
     use core::arch::wasm32::*;
 
-    #[derive(Clone, Copy)]
-    pub struct F32x4(v128);
+    /// Whether this build has the fused multiply-add.
+    pub const FUSED: bool = cfg!(target_feature = "relaxed-simd");
 
-    impl super::Simd for F32x4 {
+    /// The vector the Gram kernel runs on: fused where this build can.
+    pub type Kernel = F32x4<FUSED>;
+
+    #[derive(Clone, Copy)]
+    pub struct F32x4<const FUSED: bool>(v128);
+
+    impl<const FUSED: bool> super::Simd for F32x4<FUSED> {
         const W: usize = 4;
         #[inline(always)]
         fn zero() -> Self {
@@ -320,6 +331,10 @@ pub(crate) mod wasm {
         }
         #[inline(always)]
         fn mul_add(self, a: Self, b: Self) -> Self {
+            #[cfg(target_feature = "relaxed-simd")]
+            if FUSED {
+                return Self(f32x4_relaxed_madd(a.0, b.0, self.0));
+            }
             Self(f32x4_add(self.0, f32x4_mul(a.0, b.0)))
         }
         #[inline(always)]

@@ -5,10 +5,17 @@
 
 use wasm_bindgen::prelude::*;
 
-/// GFLOP/s of a pure f32x4 multiply-add loop on this core (see [`crate::knn::bench`]).
+/// GFLOP/s of a pure f32x4 loop of the kernel's multiply-add (fused in the relaxed-SIMD build)
+/// on this core (see [`crate::knn::bench`]).
 #[wasm_bindgen(js_name = simdPeakGflops)]
 pub fn simd_peak_gflops(min_seconds: f64) -> f64 {
     crate::knn::bench::simd_peak_gflops(min_seconds)
+}
+
+/// GFLOP/s of a pure f32x4 mul-then-add loop on this core, in any build (the plain SIMD128 peak).
+#[wasm_bindgen(js_name = unfusedPeakGflops)]
+pub fn unfused_peak_gflops(min_seconds: f64) -> f64 {
+    crate::knn::bench::unfused_peak_gflops(min_seconds)
 }
 
 /// GFLOP/s of the production Gram kernel on seeded n × d data, symmetric work counted once.
@@ -17,7 +24,7 @@ pub fn gram_gflops(n: usize, d: usize, min_seconds: f64) -> f64 {
     crate::knn::bench::gram_gflops(n, d, min_seconds)
 }
 
-/// The Gram kernel this build runs, e.g. "simd128 4x8".
+/// The Gram kernel this build runs, e.g. "simd128 4x8" or "simd128+relaxed-madd 4x8".
 #[wasm_bindgen(js_name = gramKernel)]
 pub fn gram_kernel() -> String {
     crate::knn::gram::kernel_name().to_owned()

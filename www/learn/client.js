@@ -2,6 +2,8 @@
 // latest waiting one (a slider dragged across ten values computes the first and the last, never a
 // backlog). A trapped worker is reported and replaced.
 
+import { workerUrl } from '../simd.js';
+
 const PRIORITY = ['compute', 'readout', 'scales'];
 
 export class LessonClient {
@@ -16,7 +18,7 @@ export class LessonClient {
   }
 
   #start() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = new Worker(workerUrl(new URL('./worker.js', import.meta.url)), { type: 'module' });
     this.worker.onmessage = (e) => this.#receive(e.data);
     this.worker.onerror = (e) => this.#crash(e.message || 'the worker failed to load');
   }

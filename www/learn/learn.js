@@ -3,6 +3,7 @@
 // draws (plotters text needs the main thread) and keeps the state in the URL.
 
 import init, { draw_chart } from '../pkg/idscope.js';
+import { wasmUrl } from '../simd.js';
 import { LessonClient } from './client.js';
 import { DataView, sub } from './view.js';
 import { STEPS } from './steps.js';
@@ -320,7 +321,7 @@ window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer
 // Exposed for the end-to-end tests and the console.
 window.idscopeLearn = { state, lesson, view, client, dataKey };
 
-await init();
+await init({ module_or_path: wasmUrl });
 syncControls();
 renderSteps();
 view.setView(state.yaw, state.pitch);

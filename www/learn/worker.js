@@ -17,6 +17,7 @@
 //     {type:'crash', message}                         wasm trapped: terminate me
 
 import init, { Lesson } from '../pkg/idscope.js';
+import { wasmUrl } from '../simd.js';
 
 let panicMessage = null;
 self.idscopePanic = (message) => { panicMessage = message; };
@@ -24,7 +25,7 @@ self.idscopePanic = (message) => { panicMessage = message; };
 let lesson = null;
 let lessonKey = null;
 
-const ready = init().then(() => self.postMessage({ type: 'ready' }));
+const ready = init({ module_or_path: wasmUrl }).then(() => self.postMessage({ type: 'ready' }));
 ready.catch((e) => self.postMessage({ type: 'crash', message: `could not start the WebAssembly module: ${text(e)}` }));
 
 let queue = Promise.resolve();
