@@ -3,7 +3,8 @@
 //! from the native run), so any drift between the two builds fails one of them.
 
 use idscope::analysis::{LayerInput, analyse_layer};
-use idscope::params::Params;
+use idscope::knn::{Search, neighbours};
+use idscope::params::{Metric, Params};
 use idscope::progress::Silent;
 use idscope::readers::{ByteSource, MemorySource, group};
 use idscope::results::LayerResult;
@@ -82,6 +83,32 @@ fn same_ids_natively_and_in_wasm_for_the_same_seed() {
         DEC_LAST,
     );
 }
+
+/// Every neighbour distance's bits folded into one word (FNV-1a over the little-endian bytes).
+fn distance_bits(metric: Metric) -> u64 {
+    let model = group(vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE)) as Box<dyn ByteSource>])
+        .expect("fixture opens");
+    let layer = model.read_layer(0).expect("fixture reads");
+    let nb = neighbours(layer.data.view(), &Search::new(8, metric), &mut Silent).expect("search succeeds");
+    nb.distances.iter().flat_map(|d| d.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The exact f64 distances (D = 40: two blocks of 16 partial sums and a tail of 8) have the same
+/// bits natively (AVX-512, AVX2 or portable) and in wasm (SIMD128), for both metrics.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn same_distance_bits_natively_and_in_wasm() {
+    let (e, c) = (distance_bits(Metric::Euclidean), distance_bits(Metric::Cosine));
+    if std::env::var_os("IDSCOPE_PRINT_PINS").is_some() {
+        println!("EUCLIDEAN_BITS {e:#018x}\nCOSINE_BITS {c:#018x}");
+    }
+    assert_eq!((e, c), (EUCLIDEAN_BITS, COSINE_BITS));
+}
+
+const EUCLIDEAN_BITS: u64 = 0x32f1_3abd_d874_ef88;
+const COSINE_BITS: u64 = 0x9289_75b7_bd6e_33a6;
 
 const PINNED_N: usize = 1000;
 const ML: f64 = 7.746814281775019;

@@ -55,7 +55,14 @@ impl ExactMetric {
                 return unsafe { sum_sq_diff_avx2(&a, &b, si, sj) }.sqrt();
             }
         }
-        sum_sq_diff(&a, &b, si, sj).sqrt()
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            sum_sq_diff_simd128(&a, &b, si, sj).sqrt()
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            sum_sq_diff(&a, &b, si, sj).sqrt()
+        }
     }
 }
 
@@ -141,6 +148,35 @@ unsafe fn sum_sq_diff_avx2(a: &[f32], b: &[f32], sa: f64, sb: f64) -> f64 {
         }
         for (h, acc) in acc.iter().enumerate() {
             _mm256_storeu_pd(s.as_mut_ptr().add(4 * h), *acc);
+        }
+    }
+    reduce(s)
+}
+
+/// [`sum_sq_diff`] with the 16 partial sums in eight SIMD128 f64x2 registers (wasm has no fused
+/// f64x2 multiply-add, so these are the portable bits); the exact re-ranking's cost in the browser.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn sum_sq_diff_simd128(a: &[f32], b: &[f32], sa: f64, sb: f64) -> f64 {
+    use core::arch::wasm32::*;
+    let (mut s, full) = tail_lanes(a, b, sa, sb);
+    let (va, vb) = (f64x2_splat(sa), f64x2_splat(sb));
+    // Two f32 at p and q, widened and scaled: t = p·sa − q·sb.
+    let t = |p: *const f32, q: *const f32| {
+        // SAFETY: the caller passes 2 readable f32 at p and q; wasm loads need no alignment.
+        let (p, q) = unsafe { (v128_load64_zero(p.cast()), v128_load64_zero(q.cast())) };
+        f64x2_sub(f64x2_mul(f64x2_promote_low_f32x4(p), va), f64x2_mul(f64x2_promote_low_f32x4(q), vb))
+    };
+    // SAFETY: `s` holds 16 f64 = 8 f64x2, and every o + 16 <= full <= both lengths.
+    unsafe {
+        let mut acc: [v128; LANES / 2] = std::array::from_fn(|h| v128_load(s.as_ptr().add(2 * h).cast()));
+        for o in (0..full).step_by(LANES) {
+            for (h, acc) in acc.iter_mut().enumerate() {
+                let d = t(a.as_ptr().add(o + 2 * h), b.as_ptr().add(o + 2 * h));
+                *acc = f64x2_add(*acc, f64x2_mul(d, d));
+            }
+        }
+        for (h, acc) in acc.iter().enumerate() {
+            v128_store(s.as_mut_ptr().add(2 * h).cast(), *acc);
         }
     }
     reduce(s)
