@@ -7,8 +7,19 @@
 #   bash scripts/bench.sh                     # the three sizes of issue 7
 #   BENCH_SIZES="2000x64" bash scripts/bench.sh   # other sizes (NxD, space-separated), e.g. a quick check
 #   IDSCOPE_BENCH_VENV=/tmp/refvenv bash scripts/bench.sh   # a venv that already has dadapy 0.3.4
+#   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
+#                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
+#                                             # of free disk, an hour on 2 cores); --big-only skips the rest
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+BIG=0
+case "${1:-}" in
+  --big) BIG=1 ;;
+  --big-only) BIG=2 ;;
+  "") ;;
+  *) echo "usage: bash scripts/bench.sh [--big | --big-only]" >&2; exit 2 ;;
+esac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/idscope-bench"
@@ -27,6 +38,22 @@ cargo build --release --bin idscope
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 bash scripts/build-web.sh >&2
 
+# Files larger than memory (issue 7, item 4): streamed in the page and natively, appended to the
+# docs/benchmarks.md section between the bench-big markers. Generated one at a time, then deleted.
+big() {
+  local dir="${BENCH_BIG_DIR:-/tmp}" shape f
+  for shape in 2000x600000 2000x800000; do
+    f="$dir/idscope-big-${shape}.npy"
+    log "generating $f"
+    "$VENV/bin/python" scripts/bench/make_big.py "$f" "${shape%x*}" "${shape#*x}"
+    BIG_FILES+=("$f")
+  done
+  node scripts/bench/streamed_browser.mjs --cli "$TARGET_DIR/release/idscope" --out docs/benchmarks.md "${BIG_FILES[@]}"
+}
+BIG_FILES=()
+trap 'rm -f "${BIG_FILES[@]}"' EXIT
+if [ "$BIG" = 2 ]; then big; exit; fi
+
 # Seeded data: a 10-dimensional standard Gaussian embedded by a random rotation (compare_dadapy.py).
 SIZES="${BENCH_SIZES:-10000x768 2000x20000 50000x128}"
 FILES=()
@@ -40,3 +67,4 @@ for s in $SIZES; do
 done
 
 node scripts/bench/run.mjs --cli "$TARGET_DIR/release/idscope" --python "$VENV/bin/python" --out docs/benchmarks.md "${FILES[@]}"
+if [ "$BIG" = 1 ]; then big; fi
