@@ -118,6 +118,12 @@ const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
  * there for other files (so files can be run one at a time).
  */
 function write(rows) {
+  const md = readFileSync(path.join(ROOT, out), 'utf8');
+  const [start, end] = ['<!-- bench-big:start -->', '<!-- bench-big:end -->'].map((m) => md.indexOf(m));
+  if (start < 0 || end < 0) throw new Error(`${out}: no <!-- bench-big:start --> … <!-- bench-big:end --> markers`);
+  const label = (row) => row.split('|')[1].trim();
+  const ours = new Set(rows.map(label));
+  const kept = md.slice(start, end).split('\n').filter((l) => /^\| \d/.test(l) && !ours.has(label(l)));
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const report = [
@@ -125,15 +131,9 @@ function write(rows) {
     '',
     '| N × D (file) | contender | seconds | per pass (s) | peak wasm memory | browser RSS peak | TwoNN ID (fit) |',
     '|---|---|---:|---|---:|---:|---|',
+    ...kept,
     ...rows,
   ].join('\n');
-  const md = readFileSync(path.join(ROOT, out), 'utf8');
-  const [start, end] = ['<!-- bench-big:start -->', '<!-- bench-big:end -->'].map((m) => md.indexOf(m));
-  if (start < 0 || end < 0) throw new Error(`${out}: no <!-- bench-big:start --> … <!-- bench-big:end --> markers`);
-  const label = (row) => row.split('|')[1].trim();
-  const ours = new Set(rows.map(label));
-  const kept = md.slice(start, end).split('\n').filter((l) => /^\| \d/.test(l) && !ours.has(label(l)));
-  rows = [...kept, ...rows];
   writeFileSync(path.join(ROOT, out), `${md.slice(0, start)}<!-- bench-big:start -->\n${report}\n${md.slice(end)}`);
 }
 
