@@ -9,8 +9,19 @@
 #   IDSCOPE_BENCH_VENV=/tmp/refvenv bash scripts/bench.sh   # a venv that already has dadapy 0.3.4
 #   BENCH_ONLY=browser BENCH_WORKERS=1,2 bash scripts/bench.sh   # a partial run (DADApy and the
 #       listed contenders: native,node,browser; Chromium with 1 and with 2 workers), printed only
+#   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
+#                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
+#                                             # of free disk, an hour on 2 cores); --big-only skips the rest
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+BIG=0
+case "${1:-}" in
+  --big) BIG=1 ;;
+  --big-only) BIG=2 ;;
+  "") ;;
+  *) echo "usage: bash scripts/bench.sh [--big | --big-only]" >&2; exit 2 ;;
+esac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/idscope-bench"
@@ -32,6 +43,22 @@ if [[ ",$ONLY," == *,native,* ]]; then
 fi
 bash scripts/build-web.sh >&2
 
+# Files larger than memory (issue 7, item 4): streamed in the page and natively, appended to the
+# docs/benchmarks.md section between the bench-big markers. Generated one at a time, then deleted.
+big() {
+  local dir="${BENCH_BIG_DIR:-/tmp}" shape f
+  for shape in 2000x600000 2000x800000; do
+    f="$dir/idscope-big-${shape}.npy"
+    log "generating $f"
+    "$VENV/bin/python" scripts/bench/make_big.py "$f" "${shape%x*}" "${shape#*x}"
+    BIG_FILES+=("$f")
+  done
+  node scripts/bench/streamed_browser.mjs --cli "$TARGET_DIR/release/idscope" --out docs/benchmarks.md "${BIG_FILES[@]}"
+}
+BIG_FILES=()
+trap 'rm -f "${BIG_FILES[@]}"' EXIT
+if [ "$BIG" = 2 ]; then big; exit; fi
+
 # Seeded data: a 10-dimensional standard Gaussian embedded by a random rotation (compare_dadapy.py).
 SIZES="${BENCH_SIZES:-10000x768 2000x20000 50000x128}"
 FILES=()
@@ -49,3 +76,4 @@ ARGS=(--only "$ONLY")
 # Only a full run rewrites the table in docs/benchmarks.md.
 [ -z "${BENCH_ONLY:-}${BENCH_WORKERS:-}" ] && ARGS+=(--out docs/benchmarks.md)
 node scripts/bench/run.mjs --cli "$TARGET_DIR/release/idscope" --python "$VENV/bin/python" "${ARGS[@]}" "${FILES[@]}"
+if [ "$BIG" = 1 ]; then big; fi

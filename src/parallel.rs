@@ -14,11 +14,23 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
     }
 }
 
+/// Threads that run [`map`]'s items at once (1 in wasm).
+pub fn threads() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
+
 /// How many items to hand out between two progress reports, so every core stays busy.
 pub fn batch_size() -> usize {
     #[cfg(feature = "parallel")]
     {
-        2 * rayon::current_num_threads()
+        2 * threads()
     }
     #[cfg(not(feature = "parallel"))]
     {

@@ -1,7 +1,10 @@
-//! Pass 1: the Gram matrix of the centred rows, accumulated over column chunks in f32 in a fixed
-//! order whose error [`error_factor`] bounds (dots over [`PIECE`]-column pieces added in column
-//! order); it then gives candidates for every row, among all rows or among a subset's members.
-//! The `knn` kernel may sum differently: candidates may differ, the exact lists cannot.
+//! Pass 1: the Gram matrix of the centred rows, accumulated over column chunks in f32 by the
+//! packed micro-kernel of `knn` ([`crate::knn::gram`]): each chunk is packed [`PIECE`] columns at
+//! a time, its tiles are computed and added to the stored entries. Chunk and piece boundaries fall
+//! on multiples of [`KC`], so every entry is a sum of the same KC-column kernel sums whatever the
+//! chunking, and the kernel's error bound ([`error_factor`]) holds: it counts one rounding per
+//! KC-column sum added, in any order. The f32 entries then give candidates for every row, among
+//! all rows or among a subset's members; the exact lists are re-ranked in f64 (`exact`).
 //!
 //! A chunk holds every analysed row of its columns, so its column means, the centring and the
 //! squared norms are exact per chunk. Only the upper triangle is stored, and each pair's dot
@@ -11,22 +14,12 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use super::{Chunks, Stop};
-use crate::knn::kernel::{dot, dot_error_factor};
+use crate::knn::gram::{KC, Packed, default_block, error_factor, tile};
 use crate::progress::Progress;
 
-/// Rows per parallel task of the Gram update (one 64-row tile of a column piece stays in L2).
-const BLOCK: usize = 64;
-
-/// Columns per piece of a Gram entry: each piece is one [`dot`], the pieces are added in f32 in
-/// column order (chunks are multiples of it, so the order does not depend on the chunking).
-pub const PIECE: usize = 256;
-
-/// Upper bound of the Gram entries' error / (‖a‖·‖b‖) in units of ε for rows of length `len`:
-/// [`dot_error_factor`] within a piece (Σ over pieces ≤ ‖a‖‖b‖ by Cauchy–Schwarz), one ε per
-/// piece added, one for the slack.
-fn error_factor(len: usize) -> f64 {
-    dot_error_factor(len.min(PIECE)) + len.div_ceil(PIECE) as f64 + 1.0
-}
+/// Columns packed at once: a multiple of [`KC`], small enough that the packed copy of a piece
+/// (4·N·PIECE bytes, rows padded to the kernel's panel) stays a few MiB.
+pub const PIECE: usize = 8 * KC;
 
 /// The packed Gram matrix of the centred rows and their squared norms: approximate squared
 /// distances ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ with a proven error bound.
@@ -48,7 +41,7 @@ pub struct Nearest {
 }
 
 /// Start of row `i`'s segment (entries j > i) in the packed upper triangle of an n × n matrix.
-fn offset(n: usize, i: usize) -> usize {
+pub fn offset(n: usize, i: usize) -> usize {
     i * n - i * (i + 1) / 2
 }
 
@@ -127,34 +120,50 @@ fn centre(buf: &mut [f32], w: usize, scale: &[f64]) {
     }
 }
 
-/// Adds the chunk's dot products to the packed Gram, one task per block of rows.
+/// Adds the chunk's dot products to the packed Gram (upper triangle, by row blocks).
 fn accumulate(gram: &mut [f32], x: &[f32], n: usize, w: usize) {
-    let mut tasks: Vec<(Range<usize>, Mutex<&mut [f32]>)> = Vec::new();
+    let mut segments: Vec<&mut [f32]> = Vec::new();
     let mut rest = gram;
-    for i0 in (0..n).step_by(BLOCK) {
-        let i1 = (i0 + BLOCK).min(n);
-        let (seg, tail) = rest.split_at_mut(offset(n, i1) - offset(n, i0));
-        tasks.push((i0..i1, Mutex::new(seg)));
+    for rows in row_blocks(n) {
+        let (seg, tail) = rest.split_at_mut(offset(n, rows.end) - offset(n, rows.start));
+        segments.push(seg);
         rest = tail;
     }
-    crate::parallel::map(&tasks, |(block, seg)| {
-        let mut seg = seg.lock().unwrap_or_else(|e| e.into_inner());
-        accumulate_block(&mut seg, block.clone(), x, n, w);
+    for_each_dot(x, n, w, &mut segments, |seg, base, i, j, v| {
+        if j > i {
+            seg[offset(n, i) - base + (j - i - 1)] += v;
+        }
     });
 }
 
-/// Rows `block` against every later row, column piece by column piece in order.
-fn accumulate_block(seg: &mut [f32], block: Range<usize>, x: &[f32], n: usize, w: usize) {
-    let base = offset(n, block.start);
-    let at = |i: usize, j: usize| offset(n, i) - base + (j - i - 1);
+/// Blocks of rows, one task each in [`for_each_dot`]: whole tiles of the kernel.
+pub fn row_blocks(n: usize) -> Vec<Range<usize>> {
+    let block = default_block();
+    (0..n).step_by(block).map(|i0| i0..(i0 + block).min(n)).collect()
+}
+
+/// Calls `add(state, offset(first row), i, j, xᵢ·xⱼ)` for every pair i ≤ j of the rows of `x`
+/// (n × w), `state` being that of i's block of [`row_blocks`]. Piece by piece of [`PIECE`]
+/// columns: each piece is packed once, then the blocks' tasks (in parallel) compute their tiles
+/// with every later block; an entry gets one f32 kernel sum per piece.
+pub fn for_each_dot<S: Send>(x: &[f32], n: usize, w: usize, states: &mut [S], add: impl Fn(&mut S, usize, usize, usize, f32) + Sync + Send) {
+    let blocks = row_blocks(n);
+    let tasks: Vec<(Range<usize>, Mutex<&mut S>)> = blocks.iter().cloned().zip(states.iter_mut().map(Mutex::new)).collect();
     for s0 in (0..w).step_by(PIECE) {
-        let cols = s0..(s0 + PIECE).min(w);
-        let row = |i: usize| &x[i * w + cols.start..i * w + cols.end];
-        for j in block.start + 1..n {
-            let rj = row(j);
-            for i in block.start..block.end.min(j) {
-                seg[at(i, j)] += dot(row(i), rj);
+        let s1 = (s0 + PIECE).min(w);
+        let piece = Packed::new(n, s1 - s0, |i, k| x[i * w + s0 + k]);
+        crate::parallel::map(&tasks, |(rows, state)| {
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            let base = offset(n, rows.start);
+            let mut c = Vec::new();
+            for cols in blocks.iter().filter(|b| b.start >= rows.start) {
+                let t = tile(&piece, rows.clone(), cols.clone(), &mut c);
+                for i in rows.clone() {
+                    for j in cols.start.max(i)..cols.end {
+                        add(&mut state, base, i, j, t.get(i, j));
+                    }
+                }
             }
-        }
+        });
     }
 }

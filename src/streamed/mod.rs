@@ -286,7 +286,8 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
         } else {
             rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca)).into_iter().map(|i| chunks.rows[i]).collect()
         };
-        let width = plan::chunk_width(limit, pca::bytes(rows.len()), 4 * rows.len() as u64 + es as u64, d).map_err(|need| {
+        let fixed = pca::bytes(rows.len()) + plan::tile_bytes(rows.len());
+        let width = plan::chunk_width(limit, fixed, (4 * rows.len() as u64 + es as u64, plan::piece_bytes(rows.len())), d).map_err(|need| {
             Stop::Refused(Refusal::Pca { rows: rows.len(), need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20 })
         })?;
         let chunks = Chunks { width, ..chunks.with_rows(rows) };

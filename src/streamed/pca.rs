@@ -2,20 +2,19 @@
 //! column chunks (a chunk holds every row of its columns, so column means, variances and the
 //! standardisation are exact per chunk), then the same spectrum as `pcid`.
 //!
-//! The standardised values are the in-memory f32 values; their dot products are summed per
-//! [`PIECE`]-column piece in f32 and across pieces in f64, so the spectrum agrees with the
-//! in-memory one (which sums each dot product in f32) to the f32 rounding of the latter.
+//! The standardised values are the in-memory f32 values; their dot products are summed by the
+//! Gram pass's kernel per piece of columns in f32 and across pieces in f64, so the spectrum agrees
+//! with the in-memory one (which sums each dot product in f32) to the f32 rounding of the latter.
 
-
+use super::gram::{for_each_dot, offset, row_blocks};
 use super::{Chunks, Stop};
-use super::gram::PIECE;
-use crate::knn::kernel::dot;
+use crate::knn::gram::default_block;
 use crate::pcid::{PcaError, Symmetric, from_gram};
 use crate::progress::Progress;
 use crate::results::PcId;
 
-/// Bytes the PCA holds besides one chunk, an upper bound: the f64 Gram (8 n²) and one chunk's
-/// row sums (4 n²).
+/// Bytes the PCA holds besides one chunk, an upper bound: the f64 upper-triangle sums (4 n²), the
+/// symmetric matrix (8 n²) and the eigen-solver's copy and workspace (under 16 n²).
 pub fn bytes(n: usize) -> u64 {
     32 * n as u64 * n as u64
 }
@@ -26,27 +25,24 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
     if n < 2 {
         return Err(pca_error(PcaError::TooFew(n)));
     }
-    let mut gram = Symmetric::zeros(n);
+    // Entries j ≥ i of each block of rows, row after row: (first row, sums).
+    let mut upper: Vec<(usize, Vec<f64>)> =
+        row_blocks(n).into_iter().map(|b| (b.start, vec![0.0; offset(n, b.end) + b.end - offset(n, b.start) - b.start])).collect();
     let mut constant = 0usize;
-    let rows: Vec<usize> = (0..n).collect();
     chunks.for_each(progress, |_, w, buf| {
         let kept = standardise(buf, n, w);
         constant += w - kept;
-        let x = &buf[..n * kept];
-        let upper = crate::parallel::map(&rows, |&i| {
-            let row = |r: usize, s: usize| &x[r * kept + s..r * kept + (s + PIECE).min(kept)];
-            (i..n).map(|j| (0..kept).step_by(PIECE).map(|s| dot(row(i, s), row(j, s)) as f64).sum::<f64>()).collect::<Vec<f64>>()
-        });
-        for (i, sums) in upper.iter().enumerate() {
-            for (j, v) in (i..n).zip(sums) {
-                *gram.lower_mut(j, i) += v;
-            }
-        }
+        for_each_dot(&buf[..n * kept], n, kept, &mut upper, |(r0, sums), base, i, j, v| sums[offset(n, i) + j - base - *r0] += v as f64);
     })?;
     if constant == chunks.cols {
         return Err(pca_error(PcaError::AllConstant(constant)));
     }
-    gram.scale(1.0 / (n - 1) as f64);
+    let scale = (n - 1) as f64;
+    let entry = |i: usize, j: usize| {
+        let (r0, sums) = &upper[i / default_block()];
+        sums[offset(n, i) + j - offset(n, *r0) - r0]
+    };
+    let gram = Symmetric::from_lower(n, |i, j| entry(j, i) / scale);
     from_gram(gram, threshold, constant, n, n.min(chunks.cols - constant)).map_err(pca_error)
 }
 

@@ -8,7 +8,10 @@
 //! + 2·n·(n−1)               exact rescans: ⌊2·(n−1)/8⌋ rows × n f64 per pass
 //! + 16·n·m                  candidate indices and distances, their exact f64 sums
 //! + 96·N                    per-row state (hash, norms, scales, row indices)
+//! + 4·min(n + 47, 256)²·T   the kernel's tiles, one per thread (T threads; 1 in wasm)
 //! + (4·N + es)·w            one chunk in f32, one row's bytes (at most 256 MiB)
+//! + 4·(n + 47)·min(w, P)    the chunk's piece packed for the kernel (P = 1024 columns, rows
+//!                           padded to the kernel's panel)
 //! ```
 //!
 //! Chunks are capped at 256 MiB: wider ones read no faster (each row's range is already long) and
@@ -16,7 +19,8 @@
 //!
 //! The Gram stays while the subsets (error bars, decimation blocks) take their candidates from it.
 
-use super::gram::PIECE as CHUNK;
+use super::gram::PIECE;
+use crate::knn::gram::KC as CHUNK;
 
 /// Bytes of per-row state kept across passes (hasher state, sums, scale, indices).
 const PER_ROW: u64 = 96;
@@ -26,7 +30,8 @@ const MAX_CHUNK_BYTES: u64 = 256 << 20;
 /// How a layer is streamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
-    /// Columns per chunk: a multiple of [`CHUNK`] (so the Gram's summation order is fixed), or D.
+    /// Columns per chunk: a multiple of the kernel's [`CHUNK`] (so the Gram's summation order is
+    /// fixed), or D.
     pub width: usize,
     /// Rows whose exact distances to every row are accumulated in one extra pass.
     pub rescan_rows: usize,
@@ -53,7 +58,18 @@ pub struct TooLarge {
 /// Bytes that do not depend on the chunk width.
 fn fixed_bytes(n_file: usize, n: usize, m: usize) -> u64 {
     let (big, n, m) = (n_file as u64, n as u64, m as u64);
-    4 * n * n.saturating_sub(1) + 16 * n * m + PER_ROW * big
+    4 * n * n.saturating_sub(1) + 16 * n * m + PER_ROW * big + tile_bytes(n as usize)
+}
+
+/// Bytes of the kernel's tiles for `n` rows: one tile per thread.
+pub fn tile_bytes(n: usize) -> u64 {
+    let side = (n as u64 + 47).min(256);
+    4 * side * side * crate::parallel::threads() as u64
+}
+
+/// Bytes per column of the packed piece, for its first [`PIECE`] columns.
+pub fn piece_bytes(n: usize) -> u64 {
+    4 * (n as u64 + 47)
 }
 
 /// Bytes per column of a chunk.
@@ -63,7 +79,7 @@ fn column_bytes(n_file: usize, es: usize) -> u64 {
 
 /// The widest chunk that keeps the bytes above under `limit` bytes, or why none does.
 pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) -> Result<Plan, TooLarge> {
-    let width = chunk_width(limit, fixed_bytes(n_file, n, m), column_bytes(n_file, es), d).map_err(|need| TooLarge {
+    let width = chunk_width(limit, fixed_bytes(n_file, n, m), (column_bytes(n_file, es), piece_bytes(n)), d).map_err(|need| TooLarge {
         rows: n,
         need_mb: need.div_ceil(1 << 20),
         limit_mb: limit >> 20,
@@ -72,14 +88,18 @@ pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) 
     Ok(Plan { width, rescan_rows: (2 * n.saturating_sub(1) / 8).max(1) })
 }
 
-/// Columns per chunk when `fixed` bytes are held besides `per_column` bytes per column: D if all
-/// fit (in at most [`MAX_CHUNK_BYTES`]), else a multiple of [`CHUNK`]; `Err(bytes needed)` when
-/// not even min(D, CHUNK) fit.
-pub fn chunk_width(limit: u64, fixed: u64, per_column: u64, d: usize) -> Result<usize, u64> {
-    let fits = limit.saturating_sub(fixed).min(MAX_CHUNK_BYTES) / per_column;
+/// Columns per chunk when `fixed` bytes are held besides `per_column.0` bytes per column and
+/// `per_column.1` more for each of the first [`PIECE`] (the packed piece): D if all fit (the
+/// chunk itself in at most [`MAX_CHUNK_BYTES`]), else a multiple of [`CHUNK`]; `Err(bytes
+/// needed)` when not even min(D, CHUNK) fit.
+pub fn chunk_width(limit: u64, fixed: u64, per_column: (u64, u64), d: usize) -> Result<usize, u64> {
+    let (column, piece) = per_column;
+    let avail = limit.saturating_sub(fixed);
+    let fits = if avail >= (column + piece) * PIECE as u64 { (avail - piece * PIECE as u64) / column } else { avail / (column + piece) };
+    let fits = fits.min(MAX_CHUNK_BYTES / column);
     let width = if fits >= d as u64 { d } else { (fits as usize / CHUNK) * CHUNK };
     if width < d.min(CHUNK) {
-        return Err(fixed + per_column * d.min(CHUNK) as u64);
+        return Err(fixed + (column + piece) * d.min(CHUNK) as u64);
     }
     Ok(width)
 }
@@ -96,7 +116,7 @@ mod tests {
     #[test]
     fn widest_multiple_of_the_kernel_chunk_that_fits() {
         let p = plan(10 << 20, 1000, 1000, 100_000, 4, 24).unwrap();
-        let used = fixed_bytes(1000, 1000, 24) + column_bytes(1000, 4) * p.width as u64;
+        let used = fixed_bytes(1000, 1000, 24) + column_bytes(1000, 4) * p.width as u64 + piece_bytes(1000) * p.width.min(PIECE) as u64;
         assert!(used <= 10 << 20);
         assert_eq!(p.width % CHUNK, 0);
         assert!(used + column_bytes(1000, 4) * CHUNK as u64 > 10 << 20);

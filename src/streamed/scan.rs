@@ -2,7 +2,7 @@
 //! (the cosine scale), accumulated chunk by chunk in column order.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hasher};
 
 use super::{Chunks, Stop};
 use crate::duplicates::Duplicates;
@@ -23,11 +23,15 @@ pub fn scan(chunks: &Chunks, progress: &mut dyn Progress) -> Result<RowScan, Sto
     let mut finite = vec![true; n];
     let mut sum_sq = vec![0.0f64; n];
     let mut hashers = vec![DefaultHasher::new(); n];
+    let mut bytes = Vec::new();
     chunks.for_each(progress, |_, w, buf| {
         for (i, row) in buf.chunks_exact(w).enumerate() {
             finite[i] &= row.iter().all(|v| v.is_finite());
-            // The same values the in-memory `duplicates::find` hashes (−0 as +0), in the same order.
-            row.iter().for_each(|&v| if v == 0.0 { 0u32 } else { v.to_bits() }.hash(&mut hashers[i]));
+            // The values `duplicates::find` compares (−0 as +0), hashed as one byte string per
+            // chunk: far fewer hasher calls than one per value.
+            bytes.clear();
+            bytes.extend(row.iter().flat_map(|&v| if v == 0.0 { 0u32 } else { v.to_bits() }.to_le_bytes()));
+            hashers[i].write(&bytes);
             for &v in row {
                 sum_sq[i] += v as f64 * v as f64;
             }
