@@ -6,7 +6,7 @@ use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::knn::{Search, neighbours};
 use idscope::params::{Metric, Params};
 use idscope::progress::Silent;
-use idscope::readers::{ByteSource, MemorySource, group};
+use idscope::readers::{ByteSource, ErrorKind, MemorySource, group, open};
 use idscope::results::LayerResult;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -109,6 +109,34 @@ fn same_distance_bits_natively_and_in_wasm() {
 
 const EUCLIDEAN_BITS: u64 = 0x32f1_3abd_d874_ef88;
 const COSINE_BITS: u64 = 0x9289_75b7_bd6e_33a6;
+
+/// The zip CRC-32 check (crc32fast natively, the `crc` crate on wasm32): the intact np.savez
+/// (stored) and np.savez_compressed (deflated) fixtures read, so the computed CRC equals numpy's
+/// record; with one byte of the record changed, the whole-layer read fails naming the member.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn zip_crc_is_computed_the_same_natively_and_in_wasm() {
+    let fixtures: [(&str, &[u8]); 2] = [
+        ("savez.npz", include_bytes!("fixtures/readers/savez.npz")),
+        ("savez_compressed.npz", include_bytes!("fixtures/readers/savez_compressed.npz")),
+    ];
+    for (name, bytes) in fixtures {
+        let read = |bytes: Vec<u8>| {
+            let c = open(Box::new(MemorySource::new(name, bytes)) as Box<dyn ByteSource>).expect("archive opens");
+            let layer = c.layer_index("layer2").expect("layer2 listed");
+            c.read_layer(layer).map(|_| ())
+        };
+        read(bytes.to_vec()).unwrap_or_else(|e| panic!("{name}: intact file fails: {e}"));
+        // The central directory entry of layer2.npy: signature, then its CRC-32 at offset 16.
+        let entry = (0..bytes.len() - 56)
+            .find(|&p| bytes[p..p + 4] == *b"PK\x01\x02" && bytes[p + 46..].starts_with(b"layer2.npy"))
+            .expect("central entry of layer2.npy");
+        let mut edited = bytes.to_vec();
+        edited[entry + 16] ^= 0x01;
+        let err = read(edited).expect_err("a changed CRC record must fail");
+        assert!(matches!(&err.kind, ErrorKind::Checksum { member, .. } if member == "layer2.npy"), "{name}: {err}");
+    }
+}
 
 const PINNED_N: usize = 1000;
 const ML: f64 = 7.746814281775019;

@@ -1,6 +1,7 @@
 //! CRC-32 of a zip member, computed as its bytes pass through a reader and compared with the
-//! archive's record (central directory) once the last byte has passed (crc32fast: PCLMULQDQ
-//! natively, slice-by-16 on wasm32).
+//! archive's record (central directory) once the last byte has passed (crc32fast natively, with
+//! PCLMULQDQ; on wasm32 the `crc` crate's slice-by-16 with its table built at first use, which
+//! keeps 16 KiB of tables out of the download).
 //!
 //! What is checked: every read that passes the whole member — a whole layer (`read_all`,
 //! `read_rows` to the last row), labels, and on a deflated member (inflated from its start on
@@ -11,11 +12,36 @@
 use super::error::ErrorKind;
 use super::zip::Member;
 
+#[cfg(not(target_arch = "wasm32"))]
+use crc32fast::Hasher;
+
+/// CRC-32 (ISO-HDLC, zip's) over bytes fed in order.
+#[cfg(target_arch = "wasm32")]
+struct Hasher(crc::Digest<'static, u32, crc::Table<16>>);
+
+#[cfg(target_arch = "wasm32")]
+impl Hasher {
+    fn new() -> Self {
+        /// Built at first use rather than at compile time, so the tables are not in the module.
+        static CRC: std::sync::LazyLock<crc::Crc<u32, crc::Table<16>>> =
+            std::sync::LazyLock::new(|| crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISO_HDLC));
+        Self(CRC.digest())
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finalize(self) -> u32 {
+        self.0.finalize()
+    }
+}
+
 /// The running CRC of one member, valid while every byte from the member's start has passed.
 pub(crate) struct MemberCrc {
     member: String,
     recorded: u32,
-    hasher: Option<crc32fast::Hasher>,
+    hasher: Option<Hasher>,
 }
 
 impl MemberCrc {
@@ -25,7 +51,7 @@ impl MemberCrc {
         Self {
             member: member.name.clone(),
             recorded: member.crc32,
-            hasher: check.then(crc32fast::Hasher::new),
+            hasher: check.then(Hasher::new),
         }
     }
 
@@ -43,7 +69,7 @@ impl MemberCrc {
 
     /// At the member's end: fails if every byte passed and their CRC differs from the record.
     pub(crate) fn finish(&mut self) -> Result<(), ErrorKind> {
-        match self.hasher.take().map(crc32fast::Hasher::finalize) {
+        match self.hasher.take().map(Hasher::finalize) {
             Some(computed) if computed != self.recorded => Err(ErrorKind::Checksum {
                 member: self.member.clone(),
                 computed,
