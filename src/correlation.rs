@@ -63,8 +63,7 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Result<Correlation, CorrelationError> {
 
 /// The ranks 1..=n of `v`, tied values sharing the average of their ranks (`scipy.stats.rankdata`).
 pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let order = crate::order::argsort(v);
     let mut out = vec![0.0; v.len()];
     let mut start = 0;
     while start < order.len() {

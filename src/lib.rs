@@ -15,6 +15,7 @@ pub mod knn;
 pub mod lesson;
 pub mod manifolds;
 pub mod parallel;
+mod order;
 pub mod params;
 pub mod pcid;
 pub mod progress;

@@ -65,7 +65,8 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
 pub fn from_gram(gram: Symmetric, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
     let mut values = gram.eigenvalues().ok_or(PcaError::NoConvergence)?;
     values.iter_mut().for_each(|v| *v = v.max(0.0));
-    values.sort_unstable_by(|a, b| b.total_cmp(a));
+    values.sort_unstable_by(f64::total_cmp);
+    values.reverse();
     values.truncate(rank);
     let total: f64 = values.iter().sum();
     let spectrum: Vec<f64> = values.iter().map(|v| v / total).collect();

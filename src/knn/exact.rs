@@ -69,6 +69,7 @@ impl ExactMetric {
 /// Σ (aₖ·sa − bₖ·sb)² in f64: the last `len % LANES` elements first, element k into partial sum
 /// k mod [`LANES`], then the sums added pairwise. Mul, sub, mul, add, never fused, so the SIMD
 /// versions below give the same bits.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn sum_sq_diff(a: &[f32], b: &[f32], sa: f64, sb: f64) -> f64 {
     let (mut s, full) = tail_lanes(a, b, sa, sb);
     for (pa, pb) in a[..full].chunks_exact(LANES).zip(b[..full].chunks_exact(LANES)) {

@@ -18,8 +18,8 @@ pub(super) fn neighbours(x: ArrayView2<f32>, k: usize) -> Neighbours {
         col.fold(f32::MIN, |m, &v| m.max(v)) - col.fold(f32::MAX, |m, &v| m.min(v))
     };
     let axis = (0..d).max_by(|&a, &b| range(a).total_cmp(&range(b))).unwrap_or(0);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| x[(a, axis)].total_cmp(&x[(b, axis)]).then(a.cmp(&b)));
+    let keys: Vec<f64> = x.column(axis).iter().map(|&v| f64::from(v)).collect();
+    let order = crate::order::argsort(&keys);
     let sorted = Sorted {
         rows: order.iter().flat_map(|&i| x.row(i).iter().map(|&v| f64::from(v)).collect::<Vec<_>>()).collect(),
         d,

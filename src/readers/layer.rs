@@ -305,8 +305,9 @@ impl LayerReader {
             return Err(ErrorKind::RowRange { start: bad, end: bad + 1, rows: n });
         }
         let es = dt.size() as u64;
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_unstable_by_key(|&p| rows[p]);
+        // (row, position) pairs in row order: the file is read forward.
+        let mut order: Vec<(usize, usize)> = rows.iter().copied().zip(0..).collect();
+        order.sort_unstable();
         // Elements stored as they are: straight to the source, no read-ahead beyond the bytes
         // wanted. Deflated: through the inflating reader, at offset `pos` of the element data.
         let raw = self.storage.raw_offset();
@@ -342,8 +343,8 @@ impl LayerReader {
             }
         } else {
             let mut bytes = vec![0u8; w * es as usize];
-            for p in order {
-                read_at((rows[p] as u64 * d as u64 + cols.start as u64) * es, &mut bytes)?;
+            for (r, p) in order {
+                read_at((r as u64 * d as u64 + cols.start as u64) * es, &mut bytes)?;
                 dt.decode_f32(&bytes, &mut out[p * w..(p + 1) * w]);
             }
         }

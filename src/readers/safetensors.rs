@@ -192,18 +192,21 @@ pub fn parse_header(json: &[u8], file_len: u64) -> Result<Header, ErrorKind> {
             len: end - begin,
         });
     }
-    let mut spans: Vec<(u64, u64, &str)> = header
+    // (start, end, tensor): the same element type as the zip reader's spans, one sort in the wasm.
+    let mut spans: Vec<(u64, u64, usize)> = header
         .tensors
         .iter()
-        .filter(|t| t.len > 0)
-        .map(|t| (t.offset, t.offset + t.len, t.name.as_str()))
+        .enumerate()
+        .filter(|(_, t)| t.len > 0)
+        .map(|(i, t)| (t.offset, t.offset + t.len, i))
         .collect();
     spans.sort_unstable();
     for w in spans.windows(2) {
         if let [a, b] = w
             && b.0 < a.1
         {
-            return Err(bad(format!("tensors \"{}\" and \"{}\" overlap", a.2, b.2)));
+            let name = |i: usize| &header.tensors[i].name;
+            return Err(bad(format!("tensors \"{}\" and \"{}\" overlap", name(a.2), name(b.2))));
         }
     }
     Ok(header)
