@@ -62,12 +62,21 @@ test('an .npz with several layers draws a hunchback with one point per layer; re
   const s = await canvasStats(page, 'hunchback');
   assert.ok(s.inked > 0.01);
 
-  // Exclude the input layer, move logits up: the hunchback follows without recomputing.
+  // Exclude the input layer, move logits up: the hunchback follows without recomputing. The only
+  // request allowed is the Gaussian surrogate of the newly selected layer (a lighter pass).
+  await page.evaluate(() => {
+    const client = window.idscope.client;
+    const analyse = client.analyse.bind(client);
+    window.requested = [];
+    client.analyse = (job) => { window.requested.push(job.params); return analyse(job); };
+  });
   await page.locator('tr[data-layer="0"] td.keep input').uncheck();
   await page.locator('tr[data-layer="5"] button[aria-label^="Move logits up"]').click();
-  await page.waitForTimeout(200);
+  await page.waitForFunction(() => window.idscope.charts.data.get('hunchback')[0].layers.filter(Boolean).length === 5);
   assert.deepEqual(await points(), [['hidden1', 'hidden2', 'hidden3', 'logits', 'hidden4']]);
-  assert.equal(await page.evaluate(() => window.idscope.client.busy), false);
+  await waitIdle(page);
+  const requested = await page.evaluate(() => window.requested);
+  assert.ok(requested.every((p) => p.surrogate && p.repeats === 0 && !p.gride), JSON.stringify(requested));
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
