@@ -206,9 +206,31 @@ function jobs() {
     list.push({ m, i, params, key: passKey, pass, done: r?.key === key && r.extras?.[pass] === passKey });
   };
   const sel = selectedLayer();
-  if (p.surrogate && sel && !sel.owner.restored) extra('surrogate', surrogateParams(p), sel.owner, sel.index);
-  if (p.per_class) for (const m of live.filter((x) => x.info.labels)) for (const i of views.shown(m)) extra('classes', classParams(p), m, i);
+  if (p.surrogate && sel && !sel.owner.restored && !streamed(sel.owner, sel.index, p)) extra('surrogate', surrogateParams(p), sel.owner, sel.index);
+  if (p.per_class) {
+    for (const m of live.filter((x) => x.info.labels)) for (const i of views.shown(m).filter((j) => !streamed(m, j, p))) extra('classes', classParams(p), m, i);
+  }
   return list;
+}
+
+/**
+ * Whether layer `i` of `m` is over the memory limit, so streamed from its file (src/streamed/):
+ * the surrogate (as large as the layer) and the per-class passes are not run for it.
+ */
+function streamed(m, i, p) {
+  const bytes = m.info.layers[i]?.memory_bytes;
+  return bytes != null && bytes > p.memory_limit_mb * 2 ** 20;
+}
+
+/** The note under the surrogate and per-class charts when a layer they would need is streamed. */
+function streamedNotes(p, sel) {
+  const why = 'over the memory limit and read from its file in column chunks';
+  const surrogate = p.surrogate && sel && streamed(sel.owner, sel.index, p)
+    ? `No surrogate for ${sel.result.name}: the layer is ${why}, and a Gaussian surrogate would be as large as the layer.` : '';
+  const big = p.per_class ? state.models.filter((m) => m.info.labels).flatMap((m) => views.shown(m).filter((i) => streamed(m, i, p)).map((i) => m.info.layers[i].name)) : [];
+  const classes = big.length ? `No per-class estimates for ${big.join(', ')}: ${big.length > 1 ? 'these layers are' : 'the layer is'} ${why}.` : '';
+  charts.cards.get('surrogate').card.querySelector('.chart-note').textContent = surrogate;
+  charts.cards.get('per_class').card.querySelector('.chart-note').textContent = classes;
 }
 
 function pump() {
@@ -397,6 +419,7 @@ function updateCharts() {
   for (const k of PER_LAYER) setChart(k, shownLayer ?? undefined, subtitle);
   const surrogate = sel?.full.surrogate?.length ? sel.full : undefined;
   setChart('surrogate', surrogate, subtitle, p.surrogate || Boolean(surrogate));
+  streamedNotes(p, sel);
 
   const labelled = views.plotted(state.models).filter((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
   const perClass = views.perClassSeries(state.models);
@@ -464,7 +487,7 @@ function decorateCards() {
   picker.setAttribute('aria-label', 'Layer compared');
   picker.addEventListener('change', () => { state.correlationLayer = picker.value; updateCharts(); });
   card('correlation').querySelector('header h3').after(picker);
-  for (const k of ['correlation', 'accuracy']) {
+  for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class']) {
     const note = document.createElement('p');
     note.className = 'chart-note';
     card(k).append(note);

@@ -25,8 +25,11 @@ export function readParams(form) {
   };
 }
 
-/** The page's budget for one layer in a worker's wasm memory (MiB). */
-export const MEMORY_LIMIT_MB = 1024;
+/**
+ * The page's budget for one layer in a worker's wasm memory (MiB): 1024, or `?memory=MB` (a
+ * smaller device, or to try the streamed path on a small file).
+ */
+export const MEMORY_LIMIT_MB = Number(new URLSearchParams(globalThis.location?.search).get('memory')) || 1024;
 
 export function writeParams(form, p) {
   const set = (k, v) => { if (v !== undefined && form.elements[k]) form.elements[k].value = v ?? ''; };

@@ -142,3 +142,31 @@ test('a layer over the memory limit is streamed by one worker, not split across 
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('the page streams a layer over ?memory=MB and skips its surrogate and per-class passes, saying so', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'idscope-pool-'));
+  const wide = path.join(dir, 'wide.npy');
+  writeNpy(wide, 200, 1000); // 1.6 MB in float64: over the 1 MiB limit
+  const labels = path.join(dir, 'labels.npy');
+  const header = `{'descr': '<i8', 'fortran_order': False, 'shape': (200,), }`.padEnd(117, ' ') + '\n';
+  const ids = new BigInt64Array(200).map((_, i) => BigInt(i % 4));
+  writeFileSync(labels, Buffer.concat([Buffer.from([0x93, ...Buffer.from('NUMPY', 'latin1'), 1, 0, header.length, 0]), Buffer.from(header, 'latin1'), Buffer.from(ids.buffer)]));
+  const { page, context, consoleErrors } = await openApp(browser, server, '?workers=2&memory=1');
+  await waitIdle(page, 120_000);
+  // PC-ID of 200 points needs 32·N² bytes, over 1 MiB: off, so the layer itself is what is tested.
+  await page.locator('input[name="per_class"]').check();
+  await page.locator('input[name="pc_id"]').uncheck();
+  await waitIdle(page, 120_000);
+  await page.setInputFiles('#file-input', [wide, labels]);
+  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name.startsWith('wide') && m.results.size === 1));
+  await page.locator('table.layers tbody tr').filter({ hasText: 'wide' }).first().click();
+  await waitIdle(page, 120_000);
+  const note = (k) => page.evaluate((k) => window.idscope.charts.cards.get(k).card.querySelector('.chart-note').textContent, k);
+  assert.match(await note('surrogate'), /^No surrogate for wide: the layer is over the memory limit/);
+  assert.match(await note('per_class'), /^No per-class estimates for wide: the layer is over the memory limit/);
+  assert.equal(await page.locator('.message[role="alert"]').count(), 0, 'no error message');
+  const fit = await page.evaluate(() => [...window.idscope.state.models.find((m) => m.name.startsWith('wide')).results.values()][0].full.twonn.fit.id);
+  assert.ok(fit > 1 && fit < 1000, `streamed TwoNN ${fit}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
