@@ -98,9 +98,9 @@ impl Session {
             let name = name.as_string().unwrap_or_else(|| "(unnamed)".into());
             let blob: Blob = blob
                 .dyn_into()
-                .map_err(|_| file_error(&name, &format!("{name}: not a Blob or File")))?;
+                .map_err(|_| file_error(&name, "not a Blob or File"))?;
             let source = BlobSource::new(name.clone(), blob)
-                .map_err(|e| file_error(&name, &format!("{name}: {e}")))?;
+                .map_err(|e| file_error(&name, e))?;
             sources.push(Box::new(source));
         }
         let model = group(sources).map_err(|e| read_error(&e))?;
@@ -310,7 +310,7 @@ fn layer_error(model: &Model, layer: usize, e: &LayerError) -> JsValue {
         LayerError::Read(e) => read_error(e),
         LayerError::Analysis(e) => {
             let file = model.layers.get(layer).map_or("", |l| l.file.as_str());
-            file_error(file, &format!("{file}: {e}"))
+            file_error(file, e)
         }
     }
 }
@@ -336,13 +336,19 @@ fn describe(id: u32, m: &Model) -> ModelInfo<'_> {
     }
 }
 
-/// A JS `Error` whose `file` property names the file concerned.
-fn file_error(file: &str, message: &str) -> JsValue {
+/// A JS `Error` with `message`, whose `file` property names the file concerned.
+fn error_in(file: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);
     let _ = Reflect::set(&e, &"file".into(), &file.into());
     e.into()
 }
 
+/// [`error_in`] with the message `file: problem`, as the readers' own errors read.
+fn file_error(file: &str, problem: impl std::fmt::Display) -> JsValue {
+    error_in(file, &format!("{file}: {problem}"))
+}
+
+/// A reader's error, whose message already names the file.
 fn read_error(e: &ReadError) -> JsValue {
-    file_error(&e.file, &e.to_string())
+    error_in(&e.file, &e.to_string())
 }
