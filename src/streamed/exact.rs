@@ -39,14 +39,12 @@ fn block_sum(a: &[f64], b: &[f32], s: f64) -> f64 {
 }
 
 /// Adds Σ (aₖ·sᵢ − bₖ·sⱼ)² over columns `cols` of a chunk (rows of width `w`) to the sums
-/// between row `i` and each row `j` of `others`; `scaled` is scratch for row `i`'s scaled values.
-#[allow(clippy::too_many_arguments)]
-fn add_columns(buf: &[f32], w: usize, cols: Range<usize>, scale: &[f64], i: usize, others: &[u32], sums: &mut [f64], scaled: &mut Vec<f64>) {
+/// between row `i` and each row `j` of `others`.
+fn add_columns(buf: &[f32], w: usize, cols: Range<usize>, scale: &[f64], i: usize, others: &[u32], sums: &mut [f64]) {
     let slice = |r: usize| &buf[r * w + cols.start..r * w + cols.end];
-    scaled.clear();
-    scaled.extend(slice(i).iter().map(|&p| p as f64 * scale[i]));
+    let scaled: Vec<f64> = slice(i).iter().map(|&p| p as f64 * scale[i]).collect();
     for (s, &j) in sums.iter_mut().zip(others) {
-        *s += block_sum(scaled, slice(j as usize), scale[j as usize]);
+        *s += block_sum(&scaled, slice(j as usize), scale[j as usize]);
     }
 }
 
@@ -65,7 +63,7 @@ pub fn pair_distances(chunks: &Chunks, scale: &[f64], pairs: &[(usize, &[u32])],
             crate::parallel::map(&slots, |&t| {
                 let mut s = tasks[t].lock().unwrap_or_else(|e| e.into_inner());
                 let (i, rows) = pairs[t];
-                add_columns(buf, w, cols.clone(), scale, i, rows, &mut s, &mut Vec::with_capacity(COLS));
+                add_columns(buf, w, cols.clone(), scale, i, rows, &mut s);
             });
         }
     })?;
