@@ -8,7 +8,9 @@
 #   BENCH_SIZES="2000x64" bash scripts/bench.sh   # other sizes (NxD, space-separated), e.g. a quick check
 #   IDSCOPE_BENCH_VENV=/tmp/refvenv bash scripts/bench.sh   # a venv that already has dadapy 0.3.4
 #   BENCH_ONLY=browser BENCH_WORKERS=1,2 bash scripts/bench.sh   # a partial run (DADApy and the
-#       listed contenders: native,node,browser; Chromium with 1 and with 2 workers), printed only
+#       listed contenders: native,node,browser,page; Chromium with 1 and with 2 workers), printed only
+#   bash scripts/bench.sh --page              # only the page on its demo: first plot (cold cache),
+#                                             # resource waterfall, longest main-thread tasks, budgets
 #   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
 #                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
 #                                             # of free disk, an hour on 2 cores); --big-only skips the rest
@@ -19,8 +21,9 @@ BIG=0
 case "${1:-}" in
   --big) BIG=1 ;;
   --big-only) BIG=2 ;;
+  --page) bash scripts/build-web.sh >&2; exec node scripts/bench/page-load.mjs "${BENCH_PAGE_RUNS:-5}" ;;
   "") ;;
-  *) echo "usage: bash scripts/bench.sh [--big | --big-only]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/bench.sh [--big | --big-only | --page]" >&2; exit 2 ;;
 esac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -35,7 +38,7 @@ if ! "$VENV/bin/python" -c 'import dadapy, importlib.metadata as m; assert m.ver
   "$VENV/bin/pip" install --quiet dadapy==0.3.4 numpy scipy scikit-learn
 fi
 
-ONLY="${BENCH_ONLY:-native,node,browser}"
+ONLY="${BENCH_ONLY:-native,node,browser,page}"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 if [[ ",$ONLY," == *,native,* ]]; then
   log "cargo build --release --bin idscope"

@@ -12,7 +12,7 @@ import { Charts } from './charts.js';
 import * as exporter from './export.js';
 import * as views from './analyses.js';
 import { correlationTable } from './correlation-table.js';
-import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, classParams, surrogateParams } from './params.js';
+import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, quickParams, scaleParams, classParams, surrogateParams } from './params.js';
 
 const $ = (sel) => document.querySelector(sel);
 const form = $('#params');
@@ -23,9 +23,10 @@ const writeParams = (p) => writeForm(form, p);
 
 const state = {
   // {id, name, files, info, order, excluded, hidden, accuracy: {measure, value} | null, lastHidden,
-  //  results: Map(layer → {key, extras: {pass: key}, result, full}), progress, failed, demo, restored, params}
-  //  (result: the whole-set estimates; full: with what the later passes added — two objects, so the
-  //  charts of the whole set are not redrawn when a layer's classes arrive)
+  //  results: Map(layer → {key, partial, extras: {pass: key}, result, full}), progress, failed, demo, restored, params}
+  //  (result: the whole-set estimates, `partial` until the scale pass has added its part; full:
+  //  with what the later passes added too — two objects, so the charts of the whole set are not
+  //  redrawn when a layer's classes arrive)
   models: [],
   pending: new Map(), // model id → {name, files, demo} while the worker opens it
   nextModel: 1,
@@ -179,26 +180,45 @@ function removeModel(m, rerender = true) {
 
 // ---------- computing ----------
 
-/** What a later pass adds to a layer's whole-set result. */
+/**
+ * What a later pass adds to a layer's first result (`r`: the pass's result, `entry`: the layer's
+ * results so far); `whole`: part of the whole-set estimates, so added to `result` as well as `full`.
+ */
 const PASSES = {
-  surrogate: (r) => ({ surrogate: r.surrogate }),
-  classes: (r) => ({ classes: r.classes, skipped_classes: r.skipped_classes }),
+  scale: {
+    whole: true,
+    adds: (r, entry) => ({
+      twonn: { ...entry.result.twonn, repeats: r.twonn.repeats },
+      gride: r.gride,
+      decimation: r.decimation,
+      pc_id: r.pc_id,
+      seconds: entry.result.seconds + r.seconds,
+    }),
+  },
+  surrogate: { adds: (r) => ({ surrogate: r.surrogate }) },
+  classes: { adds: (r) => ({ classes: r.classes, skipped_classes: r.skipped_classes }) },
 };
 
 /**
- * Every job the current parameters ask for, in run order: the whole-set estimates of every shown
- * layer of every model first (so the first plots come fast), then the Gaussian surrogate of the
- * selected layer, then the per-class pass of the models with labels. `done` marks the jobs whose
- * result is already there.
+ * Every job the current parameters ask for, in run order: the quick pass of every shown layer of
+ * every model first (TwoNN: the first plots, and the whole hunchback, come fast), then their
+ * scale pass (Gride, error bars, decimation, PC-ID; the selected layer's first), then the Gaussian
+ * surrogate of the selected layer, then the per-class pass of the models with labels. A streamed
+ * layer gets its whole-set estimates in one pass, since each pass reads its file again. `done`
+ * marks the jobs whose result is already there.
  */
 function jobs() {
   const p = readParams();
   const base = baseParams(p);
   const key = paramsKey(base);
+  const quick = quickParams(p);
   const list = [];
   const live = state.models.filter((m) => !m.restored);
   for (const m of live) {
-    for (const i of views.shown(m)) list.push({ m, i, params: base, key, pass: 'base', done: m.results.get(i)?.key === key });
+    for (const i of views.shown(m)) {
+      const whole = streamed(m, i, p);
+      list.push({ m, i, params: whole ? base : quick, partial: !whole, key, pass: 'base', done: m.results.get(i)?.key === key });
+    }
   }
   const extra = (pass, params, m, i) => {
     const passKey = paramsKey(params);
@@ -206,6 +226,11 @@ function jobs() {
     list.push({ m, i, params, key: passKey, pass, done: r?.key === key && r.extras?.[pass] === passKey });
   };
   const sel = selectedLayer();
+  const isSelected = (m, i) => sel?.owner === m && sel.index === i;
+  const twoPass = live.flatMap((m) => views.shown(m).filter((i) => !streamed(m, i, p)).map((i) => [m, i]));
+  for (const [m, i] of [...twoPass.filter(([m, i]) => isSelected(m, i)), ...twoPass.filter(([m, i]) => !isSelected(m, i))]) {
+    extra('scale', scaleParams(p), m, i);
+  }
   if (p.surrogate && sel && !sel.owner.restored && !streamed(sel.owner, sel.index, p)) extra('surrogate', surrogateParams(p), sel.owner, sel.index);
   if (p.per_class) {
     for (const m of live.filter((x) => x.info.labels)) for (const i of views.shown(m).filter((j) => !streamed(m, j, p))) extra('classes', classParams(p), m, i);
@@ -248,7 +273,7 @@ function pump() {
     performance.mark('idscope:first-run'); // where the responsiveness test's trace starts counting
   }
   next.m.progress.set(next.i, 0);
-  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, pass: next.pass });
+  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, pass: next.pass, partial: next.partial });
   setRunning(true);
 }
 
@@ -257,11 +282,13 @@ function onLayer(job, result) {
   if (m) {
     const entry = m.results.get(job.layer);
     if (job.pass === 'base') {
-      m.results.set(job.layer, { key: job.key, extras: {}, result, full: result });
+      m.results.set(job.layer, { key: job.key, partial: Boolean(job.partial), extras: {}, result, full: result });
     } else if (entry) {
-      // A later pass adds its part only: the rest of its result ran with lighter params.
-      const full = { ...entry.full, ...PASSES[job.pass](result) };
-      m.results.set(job.layer, { ...entry, extras: { ...entry.extras, [job.pass]: job.key }, full });
+      // A later pass adds its part only: the rest of its result ran with other params.
+      const pass = PASSES[job.pass];
+      const adds = pass.adds(result, entry);
+      const whole = pass.whole ? { result: { ...entry.result, ...adds }, partial: false } : {};
+      m.results.set(job.layer, { ...entry, ...whole, extras: { ...entry.extras, [job.pass]: job.key }, full: { ...entry.full, ...adds } });
     }
     m.failed.delete(job.layer);
     m.progress.delete(job.layer);

@@ -82,7 +82,7 @@ function row(m, i, pos, ui) {
   td(tr, bytes(layer.byte_size), 'size');
   const prog = document.createElement('progress');
   prog.max = 1;
-  prog.value = res ? 1 : (m.progress.get(i) ?? 0);
+  prog.value = m.progress.get(i) ?? (res ? 1 : 0);
   td(tr, '', 'progress').append(prog);
 
   if (failed && !res) {
@@ -97,7 +97,7 @@ function row(m, i, pos, ui) {
     const fit = td(tr, t.repeats ? `${fmt(t.fit.id)} ± ${fmt(t.repeats.fit_std)}` : fmt(t.fit.id), 'result id-fit');
     fit.dataset.value = t.fit.id;
     if (t.repeats) fit.dataset.std = t.repeats.fit_std;
-    td(tr, r.pc_id ? String(r.pc_id.id) : '—', 'result pc-id');
+    td(tr, r.pc_id ? String(r.pc_id.id) : res.partial ? '…' : '—', 'result pc-id');
     td(tr, r.subsampled_out ? `${r.n} (of ${r.n_input})` : String(r.n), 'result n-used');
     td(tr, String(r.duplicates.dropped + r.duplicates.zero_r1_excluded), 'result dups');
     td(tr, `${fmt(r.seconds * 1000, 0)} ms`, 'result time');

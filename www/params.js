@@ -1,7 +1,8 @@
 // The parameter form <-> the core's Params (JSON, defaults as in the paper). The page always asks
 // for Gride and decimation, since it plots them; PC-ID, the Gaussian surrogate and per-class
-// estimates are checkboxes. The surrogate (for the selected layer) and the per-class estimates run
-// as later, lighter passes whose results join the whole-set ones (see surrogateParams, classParams).
+// estimates are checkboxes. A layer's whole-set estimates come in two passes, the quick one first
+// (quickParams, then scaleParams); the surrogate (for the selected layer) and the per-class
+// estimates run as later, lighter passes; each later pass's results join the first's.
 
 export function readParams(form) {
   const f = new FormData(form);
@@ -43,8 +44,20 @@ export function writeParams(form, p) {
   for (const k of ['pc_id', 'surrogate', 'per_class']) check(k, p[k]);
 }
 
-/** The whole-set pass: every estimate on all of a layer's points, no classes, no surrogate. */
+/** The whole-set estimates: every estimate on all of a layer's points, no classes, no surrogate. */
 export const baseParams = (p) => ({ ...p, per_class: false, surrogate: false });
+
+/**
+ * A layer's first pass: TwoNN (ML, fit, μ) from one short neighbour search, which is all the first
+ * plots need (the hunchback, μ, the CDF fit); the costly rest is the scale pass's.
+ */
+export const quickParams = (p) => ({ ...baseParams(p), repeats: 0, gride: false, decimation: false, pc_id: false });
+
+/**
+ * The second pass, with what the first left out: Gride (its longer neighbour lists), the repeats'
+ * error bars, the decimation and PC-ID. Its TwoNN equals the first pass's (the search is exact).
+ */
+export const scaleParams = baseParams;
 
 /** The surrogate pass: only the decimation of a Gaussian with the layer's covariance. */
 export const surrogateParams = (p) => ({ ...p, repeats: 0, gride: false, decimation: false, pc_id: false, per_class: false, surrogate: true });

@@ -28,6 +28,9 @@ export class WorkerClient {
     this.parts = null; // while the parts of its neighbour search run: {phase, lists, fractions, left}
     this.joined = false; // whether worker 0 is finishing the job from the joined parts
     this.trace = null; // with job.trace: [{worker, phase, posted, start, end, received}], ms from the request
+    // The first worker starts now: its module and wasm load while the page fetches what it will
+    // ask for (after a cancel or a crash, workers start again on the next request).
+    this.#start(1);
   }
 
   /** Workers per start. */

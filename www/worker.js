@@ -50,15 +50,19 @@ const ready = init({ module_or_path: wasmUrl }).then(() => {
 
 let queue = Promise.resolve();
 self.onmessage = (event) => {
-  queue = queue.then(() => handle(event.data)).catch((e) => crash(e));
+  const msg = event.data;
+  // Files named by URL start downloading at once, while the wasm module may still be compiling.
+  const download = msg.type === 'open' && msg.urls ? Promise.all(msg.urls.map(fetchBlob)) : null;
+  download?.catch(() => {}); // its failure is reported when open() awaits it, in queue order
+  queue = queue.then(() => handle(msg, download)).catch((e) => crash(e));
 };
 
 ready.catch((e) => self.postMessage({ type: 'crash', message: `could not start the WebAssembly module: ${text(e)}` }));
 
-async function handle(msg) {
+async function handle(msg, download) {
   const session = await ready;
   switch (msg.type) {
-    case 'open': return open(session, msg);
+    case 'open': return open(session, msg, download);
     case 'analyse': return analyse(session, msg);
     case 'candidates': return candidates(session, msg);
     case 'part': return part(session, msg);
@@ -68,10 +72,11 @@ async function handle(msg) {
   }
 }
 
-async function open(session, msg) {
+/** Opens a model from its files, or from `download` (the blobs of its URLs, already under way). */
+async function open(session, msg, download) {
   let files = msg.files;
   try {
-    if (msg.urls) files = await Promise.all(msg.urls.map(fetchBlob));
+    if (download) files = await download;
   } catch (e) {
     self.postMessage({ type: 'error', model: msg.model, file: msg.names.join(', '), message: text(e) });
     return;

@@ -1,7 +1,7 @@
-// The browser side of the benchmark: headless Chromium on the real page. First the page's own
-// figures while it computes the built-in demo (time from navigation to the first plot, longest
-// main-thread long task); then each file, handed to the page like a dropped file, analysed by a
-// fresh WorkerClient (worker-client.js + pool.js + worker.js: every worker) with the bench params.
+// The browser side of the benchmark: headless Chromium on the real page. Once the page has
+// computed its demo, each file, handed to the page like a dropped file, is analysed by a fresh
+// WorkerClient (worker-client.js + pool.js + worker.js: every worker) with the bench params. The
+// page's own load of the demo is timed by page-load.mjs.
 
 import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.js';
 
@@ -9,7 +9,7 @@ import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.
  * `query`: e.g. `?workers=1` to time another pool size, `?simd=plain` for the plain SIMD128 build.
  * `peaks`: also measure the wasm SIMD peaks and the Gram kernel's rate on 2048 × 768 in one of
  * the page's workers ({kernel, peak, unfused, gram}, as `wasm-node.mjs --peak`).
- * @returns {{workers, build, firstPlotMs, longestTaskMs, runs: [{file, fit, ml, seconds}], peaks?}}
+ * @returns {{workers, build, runs: [{file, fit, ml, seconds}], peaks?}}
  */
 export async function benchBrowser(files, params, query = '', { peaks = false } = {}) {
   const server = await startServer();
@@ -17,11 +17,6 @@ export async function benchBrowser(files, params, query = '', { peaks = false } 
   try {
     const { page, context } = await openApp(browser, server, query);
     await waitIdle(page, 300_000);
-    const firstPlotMs = Number(await page.evaluate(() => document.body.dataset.firstPlotMs));
-    const longestTaskMs = await page.evaluate(() => {
-      const from = window.idscope.state.firstRunStart ?? 0;
-      return Math.max(0, ...window.__longTasks.filter((t) => t.start >= from).map((t) => t.duration));
-    });
     await page.evaluate(() => {
       const input = document.createElement('input');
       input.type = 'file';
@@ -40,7 +35,7 @@ export async function benchBrowser(files, params, query = '', { peaks = false } 
     const build = await page.evaluate(async () => (await import(new URL('www/simd.js', document.baseURI).href)).build);
     const rates = peaks ? await page.workers()[0].evaluate(peaksInWorker, `${server.url}www/pkg/idscope.js`) : undefined;
     await context.close();
-    return { workers, build, firstPlotMs, longestTaskMs, runs, peaks: rates };
+    return { workers, build, runs, peaks: rates };
   } finally {
     await browser.close();
     await server.close();

@@ -2,7 +2,8 @@
 // writes it to docs/benchmarks.md. Called by scripts/bench.sh (which builds and makes the data).
 //   node scripts/bench/run.mjs --cli PATH --python PATH [--out FILE.md] FILE.npy...
 // Options for a partial run (DADApy always runs: the ratios are to it):
-//   --only native,node,browser   the contenders to run besides DADApy (default: all)
+//   --only native,node,browser,page   the contenders to run besides DADApy (default: all; page:
+//                                the page's own load of the demo, page-load.mjs)
 //   --workers 1,2                the Chromium pool sizes to time, each its own row (?workers=N;
 //                                default: the page's own, one worker per core)
 
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBrowser } from './browser.mjs';
+import { benchPageLoad } from './page-load.mjs';
 import { relaxedSimd } from '../../www/simd.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -26,7 +28,7 @@ const opt = (name) => { const i = args.indexOf(name); return i < 0 ? null : args
 const cli = opt('--cli');
 const python = opt('--python');
 const out = opt('--out');
-const only = new Set((opt('--only') ?? 'native,node,browser').split(','));
+const only = new Set((opt('--only') ?? 'native,node,browser,page').split(','));
 const poolSizes = opt('--workers')?.split(',').map(Number) ?? [null];
 const files = args;
 
@@ -68,7 +70,6 @@ const who = [
   ['node', 'wasm in Node (1 instance), SIMD128'],
   ['nodeRelaxed', 'wasm in Node (1 instance), relaxed SIMD'],
 ];
-let br = null;
 if (only.has('browser')) {
   // Each pool size with the build the page picks (relaxed SIMD in Chromium), then the page's own
   // pool size with the plain build.
@@ -76,7 +77,6 @@ if (only.has('browser')) {
     const query = [size ? `workers=${size}` : '', plain ? 'simd=plain' : ''].filter(Boolean).join('&');
     say(`headless Chromium: the demo, then each file through the worker pool${query ? ` (?${query})` : ''}`);
     const b = await benchBrowser(files, PARAMS, query ? `?${query}` : '');
-    if (!plain) br = b;
     const key = `browser${size ?? ''}${plain ? 'Plain' : ''}`;
     b.runs.forEach((r, i) => { rows[i][key] = { seconds: r.seconds, fit: r.fit }; });
     const pool = b.workers === 1 ? 'Chromium, 1 worker' : `Chromium pool (${b.workers} workers)`;
@@ -126,16 +126,19 @@ if (peak?.peak != null) {
   more.push('wasm SIMD peak: not measured (this build has no simdPeakGflops/gramGflops exports)');
 }
 if (native) more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
-if (br) {
-  const longest = br.longestTaskMs > 0 ? `${br.longestTaskMs.toFixed(0)} ms` : 'none (no task of 50 ms or more)';
-  more.push(`page: first demo plot ${br.firstPlotMs} ms after navigation; longest main-thread long task while computing the demo: ${longest}`);
-}
 const size = (n) => `${(n / 1000).toFixed(0)} KB gzipped (gzip -9; ${(n / 1024).toFixed(0)} KiB)`;
 more.push(`wasm after wasm-opt: SIMD128 ${size(gz)}; relaxed SIMD ${size(gzRelaxed)}`);
 
 const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
 const machine = `${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; Chromium headless; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const report = [`Machine: ${machine}`, '', ...lines, '', ...more.map((m) => `- ${m}`)].join('\n');
+let pageLoad = null;
+if (only.has('page')) {
+  say('headless Chromium: five cold loads of the demo (first plot, waterfall, longest tasks)');
+  pageLoad = await benchPageLoad(5);
+  if (!pageLoad.met.firstPlot || !pageLoad.met.task) failures.push('the page missed a budget (first plot or longest task): see "The page on the demo"');
+}
+const pageSection = pageLoad ? ['', '### The page on the demo (scripts/bench/page-load.mjs)', '', ...pageLoad.lines] : [];
+const report = [`Machine: ${machine}`, '', ...lines, '', ...more.map((m) => `- ${m}`), ...pageSection].join('\n');
 console.log(report);
 if (out) {
   const md = readFileSync(path.join(ROOT, out), 'utf8');
@@ -145,6 +148,6 @@ if (out) {
   writeFileSync(path.join(ROOT, out), `${md.slice(0, start)}<!-- bench:start -->\n${report}\n${md.slice(end)}`);
 }
 if (failures.length) {
-  console.error(`\nIDs DIFFER beyond ${REL_TOL} relative:\n${failures.join('\n')}`);
+  console.error(`\nFAILED (IDs must agree to ${REL_TOL} relative; the page must meet its budgets):\n${failures.join('\n')}`);
   process.exit(1);
 }

@@ -3,19 +3,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, canvasStats, ROOT } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, canvasStats, FROZEN_MS, ROOT } from './helpers.js';
 
 let server;
 let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-test('the demo loads, plots within 2 s, and every chart has ink', async () => {
+// How soon the first plot comes and how long the page's tasks are is the bench's to measure
+// (scripts/bench/page-load.mjs, with the budgets); this test bounds only what is a defect on any
+// machine: nothing drawn within 30 s, or a main-thread task that freezes the page.
+test('the demo loads, plots, and every chart has ink', async () => {
   const { page, consoleErrors, urls, context } = await openApp(browser, server);
-  await page.waitForFunction(() => document.body.dataset.firstPlotMs, null, { timeout: 20_000 });
-  const firstPlotMs = Number(await page.evaluate(() => document.body.dataset.firstPlotMs));
-  console.log(`time to first plot: ${firstPlotMs} ms after navigation start`);
-  assert.ok(firstPlotMs < 2000, `first plot after ${firstPlotMs} ms`);
+  await page.waitForFunction(() => document.body.dataset.firstPlotMs, null, { timeout: 30_000 });
+  console.log(`time to first plot: ${await page.evaluate(() => document.body.dataset.firstPlotMs)} ms after navigation start`);
 
   await waitIdle(page);
   const models = await page.evaluate(() => window.idscope.state.models.map((m) => ({ name: m.name, layers: m.info.layers.length, results: m.results.size })));
@@ -41,7 +42,7 @@ test('the demo loads, plots within 2 s, and every chart has ink', async () => {
   const runStart = await page.evaluate(() => window.idscope.state.firstRunStart ?? 0);
   const during = longTasks.filter((t) => t.start >= runStart);
   console.log(`long tasks during the computation: ${JSON.stringify(during)}`);
-  assert.ok(during.every((t) => t.duration <= 200), `long task > 200 ms: ${JSON.stringify(during)}`);
+  assert.ok(during.every((t) => t.duration < FROZEN_MS), `the page froze: ${JSON.stringify(during)}`);
 
   if (process.env.IDSCOPE_SCREENSHOT) {
     const out = path.resolve(ROOT, process.env.IDSCOPE_SCREENSHOT);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openApp, ROOT } from './helpers.js';
+import { startServer, launch, openApp, FROZEN_MS, ROOT } from './helpers.js';
 
 let server;
 let browser;
@@ -177,7 +177,7 @@ test('← → step the lecture from a slider or a list; sliders keep ↑ ↓ Pag
   await context.close();
 });
 
-test('noise raises the TwoNN ID and Gride at larger n brings it back; offline; updates stay smooth', async () => {
+test('noise raises the TwoNN ID and Gride at larger n brings it back; offline; the page never freezes', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=swiss-roll&points=2000&noise=0&seed=1&n=1&step=6&point=10');
   await idle(page);
   const clean = await idOf(page, 'id-ml');
@@ -208,7 +208,7 @@ test('noise raises the TwoNN ID and Gride at larger n brings it back; offline; u
   console.log(`main thread: ${charts.length} chart draws, longest ${Math.round(Math.max(...charts))} ms (${charts.map(Math.round).join(", ")})`);
   const longTasks = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= start);
   console.log(`long tasks on the main thread: ${JSON.stringify(longTasks)}`);
-  assert.ok(longTasks.every((t) => t.duration <= 200), `long task > 200 ms: ${JSON.stringify(longTasks)}`);
+  assert.ok(longTasks.every((t) => t.duration < FROZEN_MS), `the page froze: ${JSON.stringify(longTasks)}`);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, ROOT } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, waitComputing, ROOT } from './helpers.js';
 
 let server;
 let browser;
@@ -70,8 +70,7 @@ test('Cancel stops every worker of the pool and a fresh pool computes afterwards
   await waitIdle(page);
   await page.setInputFiles('#file-input', big);
   await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
-  await page.waitForTimeout(1000);
-  assert.equal(await page.evaluate(() => window.idscope.client.busy), true, 'still computing after 1 s');
+  await waitComputing(page);
   await page.click('#cancel-button');
   assert.deepEqual(await page.evaluate(() => ({ busy: window.idscope.client.busy, workers: window.idscope.client.pool.workers.length })), { busy: false, workers: 0 });
   assert.match(await page.locator('#run-status').textContent(), /Cancelled/);
