@@ -535,24 +535,32 @@ function decorateCards() {
   }
 }
 
+/** The charts a first result draws, warmed in this order (the μ chart draws first). */
+const WARM = ['mu', 'cdf', 'hunchback'];
+
 /**
- * Draws one chart off screen, on a small lesson's result, while the page waits for its first
- * result: the first draw compiles the chart code (wasm and glue are compiled lazily, about 30 ms
- * of CPU here), which would otherwise land in the task that draws the first real result. A
- * failure here is left to the real draw to report.
+ * Draws the charts a first result draws off screen, one per task, on a small lesson's result,
+ * while the page waits for its first result: the first draw of a chart compiles its code (wasm
+ * and JS glue are compiled lazily, 30–50 ms of CPU here), which would otherwise land in the tasks
+ * that draw the first real results. A failure here is left to the real draws to report.
  */
-function warmCharts() {
-  if (charts.data.size) return;
+function warmCharts(kinds = WARM, result = null) {
+  const [kind, ...rest] = kinds;
+  if (!kind || charts.data.size) return;
+  let r = result;
   try {
-    const lesson = new pkg.Lesson('curve', 200, 0, 0);
-    const result = lesson.result(0);
-    lesson.free();
+    if (!r) {
+      const lesson = new pkg.Lesson('curve', 200, 0, 0);
+      r = lesson.result(0);
+      lesson.free();
+    }
     const canvas = document.createElement('canvas');
     [canvas.width, canvas.height] = [400, 250];
-    pkg.draw_chart(canvas, 'mu', result, { ...chartOptions(), scale: 1 });
+    pkg.draw_chart(canvas, kind, kind === 'hunchback' ? [{ model: 'warm-up', layers: [r, r] }] : r, { ...chartOptions(), scale: 1 });
   } catch {
-    // the warm-up is only a head start
+    return; // the warm-up is only a head start
   }
+  setTimeout(() => warmCharts(rest, r), 0);
 }
 
 function chartOptions() {
