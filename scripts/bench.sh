@@ -44,7 +44,8 @@ if [[ ",$ONLY," == *,native,* ]]; then
   log "cargo build --release --bin idscope"
   cargo build --release --bin idscope
 fi
-bash scripts/build-web.sh >&2
+# The bench build: the production wasm plus the SIMD-peak and Gram entries (feature `bench`).
+IDSCOPE_WASM_FEATURES=bench bash scripts/build-web.sh >&2
 
 # Files larger than memory (issue 7, item 4): streamed in the page and natively, appended to the
 # docs/benchmarks.md section between the bench-big markers. Generated one at a time, then deleted.

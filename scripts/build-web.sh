@@ -33,13 +33,16 @@ fi
 # build has its own target directory so that neither build invalidates the other's.
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
+# IDSCOPE_WASM_FEATURES=bench adds the benchmark entries (scripts/bench.sh does).
+FEATURES="${IDSCOPE_WASM_FEATURES:-}"
+
 # wasm_build FEATURES TARGET_DIR OUT_DIR: the release wasm with these target features, bound by
 # wasm-bindgen into OUT_DIR and optimised there in place. RUSTFLAGS would replace the rustflags of
 # .cargo/config.toml, so the features are always passed here.
 wasm_build() {
   log "cargo build --lib --release --target wasm32-unknown-unknown (target-feature=$1, $2)"
   RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=$1" \
-    cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --target-dir "$2"
+    cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features "$FEATURES" --target-dir "$2"
   log "wasm-bindgen --target web --out-dir $3"
   wasm-bindgen --target web --no-typescript --out-dir "$3" "$2/wasm32-unknown-unknown/release/idscope.wasm"
   log "wasm-opt -O3 (npm binaryen)"

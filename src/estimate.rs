@@ -193,7 +193,7 @@ pub fn search_k(p: &Params, n: usize) -> usize {
 
 /// The estimates that need only the full neighbour lists (TwoNN, Gride, the duplicates report),
 /// given the error bars computed from them; decimation, PC-ID and surrogate are left empty.
-/// Shared by the in-memory and the streamed (`crate::streamed`) paths.
+/// Shared by the in-memory and the streamed (`crate::analysis::streamed`) paths.
 pub fn from_lists(
     full: &Neighbours,
     duplicate_rows: usize,

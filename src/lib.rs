@@ -6,7 +6,7 @@
 
 pub mod analysis;
 pub mod charts;
-pub mod comparison;
+pub mod compare;
 pub mod correlation;
 pub mod duplicates;
 pub mod estimate;
@@ -18,13 +18,13 @@ pub mod parallel;
 mod order;
 pub mod params;
 pub mod pcid;
+pub mod plan;
 pub mod progress;
 pub mod readers;
 pub mod results;
 pub mod rng;
 pub mod scaling;
 pub mod stats;
-pub mod streamed;
 pub mod surrogate;
 pub mod table;
 pub mod twonn;

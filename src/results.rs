@@ -38,6 +38,7 @@ impl Report {
 
 /// The estimates for one layer: its points as a whole, and per class when labels were given.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(from = "wire::Layer")]
 pub struct LayerResult {
     /// Layer name as the file gives it.
     pub name: String,
@@ -64,6 +65,7 @@ pub struct LayerResult {
 
 /// The estimates restricted to one class.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(from = "wire::Class")]
 pub struct ClassResult {
     /// Class id (index into the label names).
     pub class: u32,
@@ -220,4 +222,41 @@ pub struct PcId {
     pub constant_columns: usize,
     /// Points the PCA used (after the `pc_max_points` subsample).
     pub n_used: usize,
+}
+
+/// The flat JSON shape of a layer's and a class's result, read field by field: serde's
+/// `flatten` would buffer every field (the μ arrays too) and adds ~12 KB to the gzipped wasm.
+mod wire {
+    use serde::Deserialize;
+
+    use super::{ClassResult, DecimationPoint, DuplicateReport, Estimates, GridePoint, LayerResult, PcId, SkippedClass, TwoNn};
+
+    /// A wire struct with `$target`'s own fields and [`Estimates`]' beside them, as `flatten`
+    /// writes them, and its conversion.
+    macro_rules! flat {
+        ($name:ident => $target:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+            #[doc = concat!("A [`", stringify!($target), "`] as written.")]
+            #[derive(Deserialize)]
+            pub struct $name {
+                $($field: $ty,)*
+                n: usize,
+                duplicates: DuplicateReport,
+                twonn: TwoNn,
+                gride: Vec<GridePoint>,
+                decimation: Vec<DecimationPoint>,
+                surrogate: Vec<DecimationPoint>,
+                pc_id: Option<PcId>,
+            }
+
+            impl From<$name> for $target {
+                fn from(w: $name) -> Self {
+                    let estimates = Estimates { n: w.n, duplicates: w.duplicates, twonn: w.twonn, gride: w.gride, decimation: w.decimation, surrogate: w.surrogate, pc_id: w.pc_id };
+                    $target { estimates, $($field: w.$field),* }
+                }
+            }
+        };
+    }
+
+    flat!(Layer => LayerResult { name: String, index: usize, n_input: usize, dim: usize, non_finite_dropped: usize, subsampled_out: usize, classes: Vec<ClassResult>, skipped_classes: Vec<SkippedClass>, seconds: f64 });
+    flat!(Class => ClassResult { class: u32, name: String });
 }

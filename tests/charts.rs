@@ -13,7 +13,7 @@ use idscope::charts::{
     self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis, MAX_MARKERS, MuOptions,
     PerClassOptions, SpectrumOptions, Style,
 };
-use idscope::comparison::{AccuracyData, AccuracyPoint, ClassIds, Measure, class_spread, correlation_table};
+use idscope::compare::{AccuracyData, AccuracyPoint, ClassIds, LayerIds, Measure, class_spread, correlation_table};
 use idscope::estimate::estimate;
 use idscope::params::Params;
 use idscope::progress::Silent;
@@ -459,7 +459,7 @@ fn per_class_draws_means_with_std_bars_and_a_thin_curve_per_class() {
     // Per model and layer: the mean and three class points.
     assert_eq!(hovers.len(), 2 * 3 * (1 + 3));
     assert!(svg.contains("netA: mean ± std over 3 classes") && svg.contains("intrinsic dimension per class (TwoNN fit)"));
-    let spread = class_spread(&reports[0].layers[2]).unwrap();
+    let spread = class_spread(&LayerIds::from(&reports[0].layers[2])).unwrap();
     let mean = format!("netA · fc: ID {}", hovers_number(spread.mean));
     assert!(hovers.iter().any(|h| h.label.starts_with(&mean) && h.label.contains(" ± ")), "{mean} in {hovers:?}");
     assert!(hovers.iter().any(|h| h.label.starts_with("netB · c2 · block2: ID ")), "class curves hover by class name");
@@ -501,7 +501,7 @@ fn accuracy_data(n: usize) -> AccuracyData {
 #[test]
 fn accuracy_scatter_has_the_fit_line_pearson_r_and_model_names() {
     let data = accuracy_data(6);
-    let fit = idscope::comparison::accuracy_fit(&data);
+    let fit = idscope::compare::accuracy_fit(&data);
     let (svg, r) = render(&light(), |a, s| charts::accuracy(a, &data, s));
     preview("accuracy", &svg);
     let hovers = r.unwrap();

@@ -107,3 +107,57 @@ fn bench_prints_the_simd_peak_and_the_gram_rate_as_json() {
     assert!(v["gram"].as_f64().unwrap() > 0.01, "{out}");
     assert_eq!((v["n"].as_u64(), v["d"].as_u64()), (Some(96), Some(40)));
 }
+
+/// Whether two JSON values are equal, numbers to a relative 1e-9 (the fixture's p-values pass
+/// through libm functions that may differ in the last bits between targets).
+fn close_json(a: &Value, b: &Value, at: &str) -> Result<(), String> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            if (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) { Ok(()) } else { Err(format!("{at}: {x} vs {y}")) }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x.iter().zip(y).enumerate().try_for_each(|(i, (x, y))| close_json(x, y, &format!("{at}[{i}]"))),
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            x.iter().try_for_each(|(k, v)| y.get(k).ok_or_else(|| format!("{at}.{k}: missing")).and_then(|w| close_json(v, w, &format!("{at}.{k}"))))
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{at}: {a} vs {b}")),
+    }
+}
+
+#[test]
+fn compare_of_the_demo_models_gives_the_fixture_the_page_is_checked_against() {
+    let d = "www/demo";
+    let (ok, out, err) = idscope(&[
+        "compare",
+        &format!("{d}/digits_trained.npz"),
+        &format!("{d}/digits_shuffled.npz"),
+        &format!("{d}/digits_untrained.npz"),
+        "--name", "MLP digits (trained)", "--name", "MLP digits (shuffled labels)", "--name", "MLP digits (untrained)",
+        "--accuracy", "0.9756", "--accuracy", "0.1089", "--accuracy", "0.1333", "--json",
+    ]);
+    assert!(ok, "{err}");
+    let got: Value = serde_json::from_str(&out).unwrap();
+    let want: Value = serde_json::from_str(&std::fs::read_to_string("tests/fixtures/compare/demo.json").unwrap()).unwrap();
+    assert_eq!(got["schema"], "idscope-compare/1");
+    close_json(&got["comparison"], &want["comparison"], "comparison").unwrap();
+    let c = &got["comparison"];
+    assert_eq!(c["choice"]["value"], "name:hidden4", "the last hidden layer, which every model has");
+    assert_eq!(c["accuracy"]["points"].as_array().unwrap().len(), 3);
+    assert_eq!(c["correlation"]["table"]["n"], 10, "ten digit classes");
+    assert!(c["accuracy_fit"]["pearson_r"].as_f64().unwrap() < -0.9, "the trained net has the lowest last-hidden ID and the highest accuracy");
+}
+
+#[test]
+fn compare_prints_tables_and_rejects_a_layer_the_models_lack() {
+    let (a, b) = ("www/demo/digits_trained.npz", "www/demo/digits_untrained.npz");
+    let (ok, out, err) = idscope(&["compare", a, b, "--repeats", "0", "--depth", "0.5"]);
+    assert!(ok, "{err}");
+    for want in ["model: digits_trained (last hidden layer: hidden4)", "correlation of per-class IDs at relative depth 0.5 (10 classes)", "Pearson r (p)", "Spearman ρ (p)", "n = 0"] {
+        assert!(out.contains(want), "{want:?} in\n{out}");
+    }
+    let (ok, _, err) = idscope(&["compare", a, b, "--repeats", "0", "--layer", "fc9"]);
+    assert!(!ok && err.contains("name:fc9: not a layer every model") && err.contains("name:hidden4"), "{err}");
+    let (ok, _, err) = idscope(&["compare", a, b, "--accuracy", "high"]);
+    assert!(!ok && err.contains("--accuracy \"high\": not a number"), "{err}");
+}

@@ -4,8 +4,8 @@
 //! the class matching across models and the accuracy fit on hand-computed cases.
 
 use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
-use idscope::comparison::{
-    AccuracyData, AccuracyPoint, ClassIds, ComparisonError, CorrelationTable, Measure, accuracy_fit, class_spread, correlation_table,
+use idscope::compare::{
+    AccuracyData, AccuracyPoint, ClassIds, ComparisonError, CorrelationTable, LayerIds, Measure, accuracy_fit, class_spread, correlation_table,
     shared_class_ids,
 };
 use idscope::correlation::{least_squares, pearson, spearman};
@@ -149,15 +149,15 @@ fn layer_with_class_ids(names: &[&str], ids: &[f64]) -> LayerResult {
 #[test]
 fn class_spread_is_the_mean_and_population_std_of_the_finite_class_ids() {
     let l = layer_with_class_ids(&["b", "a", "c"], &[2.0, 4.0, 6.0]);
-    let s = class_spread(&l).unwrap();
+    let s = class_spread(&LayerIds::from(&l)).unwrap();
     assert_eq!((s.mean, s.n_classes), (4.0, 3));
     assert!((s.std - (8.0f64 / 3.0).sqrt()).abs() < 1e-15, "ddof = 0: {}", s.std);
     let l = layer_with_class_ids(&["b", "a", "c"], &[1.0, f64::NAN, 3.0]);
-    let s = class_spread(&l).unwrap();
+    let s = class_spread(&LayerIds::from(&l)).unwrap();
     assert_eq!((s.mean, s.std, s.n_classes), (2.0, 1.0, 2));
     let mut none = l.clone();
     none.classes.clear();
-    assert_eq!(class_spread(&none), None);
+    assert_eq!(class_spread(&LayerIds::from(&none)), None);
 }
 
 #[test]
@@ -165,12 +165,13 @@ fn shared_class_ids_keeps_the_classes_every_model_has_sorted_by_name() {
     let a = layer_with_class_ids(&["dog", "cat", "ant"], &[3.0, 2.0, 1.0]);
     let b = layer_with_class_ids(&["cat", "ant", "dog"], &[20.0, 10.0, 30.0]);
     let c = layer_with_class_ids(&["ant", "cat", "eel"], &[100.0, 200.0, 300.0]);
+    let (a, b, c) = (LayerIds::from(&a), LayerIds::from(&b), LayerIds::from(&c));
     let d = shared_class_ids("fc", &[("a".into(), &a), ("b".into(), &b), ("c".into(), &c)]);
     assert_eq!(d.classes, vec!["ant", "cat"]);
     assert_eq!(d.ids, vec![vec![1.0, 2.0], vec![10.0, 20.0], vec![100.0, 200.0]]);
     assert_eq!((d.layer.as_str(), d.models.len()), ("fc", 3));
     // A class whose ID is not finite in one model is left out for all.
-    let e = layer_with_class_ids(&["dog", "cat", "ant"], &[3.0, f64::NAN, 1.0]);
+    let e = LayerIds::from(&layer_with_class_ids(&["dog", "cat", "ant"], &[3.0, f64::NAN, 1.0]));
     let d = shared_class_ids("fc", &[("e".into(), &e), ("b".into(), &b)]);
     assert_eq!(d.classes, vec!["ant", "dog"]);
     assert_eq!(d.ids, vec![vec![1.0, 3.0], vec![10.0, 30.0]]);

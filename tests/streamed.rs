@@ -11,7 +11,7 @@ use idscope::params::{CheckedParams, DuplicatePolicy, Metric, Params};
 use idscope::progress::Silent;
 use idscope::readers::{MemorySource, Model, group};
 use idscope::results::LayerResult;
-use idscope::streamed;
+use idscope::analysis::streamed;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal, Uniform};
 

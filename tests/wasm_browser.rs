@@ -8,7 +8,7 @@ use idscope::params::Params;
 use idscope::progress::Silent;
 use idscope::readers::{ByteSource, MemorySource, group};
 use idscope::results::LayerResult;
-use idscope::web::analyses::{accuracy_fit, class_ids, correlation_table, per_class_summary};
+use idscope::web::analyses::{compare, per_class_summary};
 use idscope::web::draw::{draw_chart, svg_chart};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -157,8 +157,9 @@ fn the_analyses_across_models_draw_ink() {
         { "model": "c", "layer": "fc", "id": 20.0, "id_err": 1.0, "value": 0.1 }] });
     let (hovers, share) = draw("accuracy", &acc, serde_json::json!({ "dark": true, "scale": 2.0 }));
     assert!(hovers == 3 && share > 0.01, "accuracy: {hovers}, {share}");
-    let corr = serde_json::json!({ "layer": "fc", "models": ["a", "b", "c"], "classes": ["x", "y", "z", "w"],
-        "ids": [[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 4.0, 3.0], [4.0, 3.0, 2.0, 1.5]] });
+    let ids: idscope::compare::ClassIds = serde_json::from_value(serde_json::json!({ "layer": "fc", "models": ["a", "b", "c"],
+        "classes": ["x", "y", "z", "w"], "ids": [[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 4.0, 3.0], [4.0, 3.0, 2.0, 1.5]] })).unwrap();
+    let corr = serde_json::json!({ "table": idscope::compare::correlation_table(&ids).unwrap(), "ids": ids, "note": null });
     let (hovers, share) = draw("correlation", &corr, serde_json::json!({}));
     assert!(hovers == 9 && share > 0.3, "correlation: {hovers}, {share}");
 }
@@ -171,29 +172,32 @@ fn json(value: JsValue) -> serde_json::Value {
 #[wasm_bindgen_test]
 fn the_analyses_tables_have_the_documented_shapes() {
     let one = result();
-    let chosen = serde_json::json!({ "layer": "gauss", "models": [{ "model": "a", "result": one }, { "model": "b", "result": one }] });
-    let ids = json(class_ids(js(&chosen)).unwrap());
-    assert_eq!(ids["classes"], serde_json::json!(["cat", "dog", "eel"]));
-    assert_eq!(ids["ids"][0], ids["ids"][1]);
-    let t = json(correlation_table(js(&ids)).unwrap());
-    assert_eq!(t["n"], 3);
-    assert_eq!(t["models"], serde_json::json!(["a", "b"]));
+    let layers = serde_json::json!([{ "name": "in", "result": one }, { "name": "gauss", "result": one }, { "name": "out", "result": null }]);
+    let model = |name: &str, value: f64| serde_json::json!({ "model": name, "layers": layers, "accuracy": { "measure": "accuracy", "value": value } });
+    let input = serde_json::json!({ "models": [model("a", 0.5), model("b", 0.7), model("c", 0.9)], "choice": "name:in" });
+    let c = json(compare(js(&input)).unwrap());
+    assert_eq!(c["models"][0]["last_hidden"], "gauss", "the layer before the output");
+    assert_eq!(c["models"][1]["layers"][2]["relative_depth"], 1.0);
+    assert_eq!(c["choice"]["value"], "name:in");
+    let corr = &c["correlation"];
+    assert_eq!(corr["ids"]["classes"], serde_json::json!(["cat", "dog", "eel"]));
+    assert_eq!(corr["ids"]["ids"][0], corr["ids"]["ids"][1]);
+    let t = &corr["table"];
+    assert_eq!((t["n"].as_u64(), &t["models"]), (Some(3), &serde_json::json!(["a", "b", "c"])));
     let r = t["pearson"][1][0].as_f64().unwrap();
     assert!((r - 1.0).abs() < 1e-12, "identical vectors: r = {r}");
     for k in ["pearson_p", "spearman", "spearman_p"] {
-        assert_eq!(t[k].as_array().unwrap().len(), 2, "{k}");
+        assert_eq!(t[k].as_array().unwrap().len(), 3, "{k}");
     }
-    let fit = json(accuracy_fit(js(&serde_json::json!({ "measure": "accuracy", "points": [
-        { "model": "a", "layer": "fc", "id": 1.0, "id_err": null, "value": 3.0 },
-        { "model": "b", "layer": "fc", "id": 2.0, "id_err": null, "value": 5.0 },
-        { "model": "c", "layer": "fc", "id": 3.0, "id_err": null, "value": 7.0 }] }))).unwrap());
-    assert_eq!((fit["n"].as_u64(), fit["slope"].as_f64(), fit["intercept"].as_f64()), (Some(3), Some(2.0), Some(1.0)));
-    assert!((fit["pearson_r"].as_f64().unwrap() - 1.0).abs() < 1e-12);
-    assert!(fit["note"].is_null());
+    let points = c["accuracy"]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    assert_eq!(points[2]["layer"], "gauss");
+    assert_eq!(c["accuracy_fit"]["n"], 3);
+    assert!(c["accuracy_fit"]["slope"].is_null(), "one ID for three accuracies: no line");
     let summary = json(per_class_summary(js(&serde_json::json!([{ "model": "a", "layers": [one, null] }]))).unwrap());
     assert_eq!(summary[0]["model"], "a");
     assert_eq!(summary[0]["layers"][0]["n_classes"], 3);
     assert!(summary[0]["layers"][0]["mean"].as_f64().unwrap() > 1.0);
     assert!(summary[0]["layers"][1].is_null());
-    assert!(correlation_table(js(&serde_json::json!({ "layer": "x", "models": ["a"], "classes": ["c"], "ids": [[1.0, 2.0]] }))).is_err());
+    assert!(compare(js(&serde_json::json!({ "models": [{ "model": "a" }] }))).is_err(), "a model without layers is malformed");
 }

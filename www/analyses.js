@@ -1,6 +1,6 @@
-// The multi-model analyses as pure functions of the page's models: which layers a model shows,
-// its last hidden layer, and the data of the multi-model charts (ID vs depth, per-class ID,
-// ID vs accuracy, model × model correlation of per-class IDs), in the shapes `draw_chart` takes.
+// The page's models as the multi-model analyses see them: which layers a model shows, the chart
+// series of full results, and the input of the core's `compare` (src/compare/), which decides the
+// rest (last hidden layer, accuracy points and fit, layer choices, the correlation table).
 
 /** Positions (layer indices) a model shows, in display order. */
 export const shown = (m) => m.order.filter((i) => !m.excluded.has(i));
@@ -37,96 +37,21 @@ export function perClassSeries(models) {
   return depthSeries(models, true).filter((s) => s.layers.some((l) => l?.classes?.length));
 }
 
-/** The model's last hidden layer: the user's choice if still shown, else the layer before the last. */
-export function lastHidden(m) {
-  const s = shown(m);
-  if (s.includes(m.lastHidden)) return m.lastHidden;
-  return s.length > 1 ? s[s.length - 2] : s[0];
-}
-
-/** The fit ID and its error bar (std over the subsets), the numbers every multi-model chart plots. */
-export function layerId(r) {
-  return { id: r.twonn.fit.id, err: r.twonn.repeats ? r.twonn.repeats.fit_std : null };
-}
-
 /**
- * `{measure, points: [{model, layer, id, id_err, value}]}` for the `accuracy` chart: the last hidden
- * layer of every plotted model with a value for the measure most models use.
+ * The input of the core's `compare`: every model with its shown layers (slim full results: the
+ * core reads only their IDs), the user's last hidden layer and accuracy, and the correlation's choice.
  */
-export function accuracyData(models) {
-  const withValue = plotted(models).filter((m) => Number.isFinite(m.accuracy?.value));
-  const top5 = withValue.filter((m) => m.accuracy.measure === 'top5_error').length;
-  const measure = top5 > withValue.length - top5 ? 'top5_error' : 'accuracy';
-  const points = [];
-  for (const m of withValue.filter((x) => x.accuracy.measure === measure)) {
-    const r = resultAt(m, lastHidden(m));
-    if (!r) continue;
-    const { id, err } = layerId(r);
-    points.push({ model: m.name, layer: r.name, id, id_err: err, value: m.accuracy.value });
-  }
-  return { measure, points };
-}
-
-/**
- * The layer choices for the correlation: layer names every plotted model with per-class results
- * shows, then relative depths (each model's layer nearest to that fraction of its depth).
- */
-export function layerChoices(models) {
-  const ms = plotted(models).filter((m) => shown(m).some((i) => resultAt(m, i, true)?.classes?.length));
-  if (!ms.length) return [];
-  const names = ms.map((m) => new Set(shown(m).map((i) => m.info.layers[i].name)));
-  const common = shown(ms[0]).map((i) => ms[0].info.layers[i].name).filter((n) => names.every((s) => s.has(n)));
-  const depths = [0, 0.25, 0.5, 0.75, 1];
-  return [
-    ...common.map((n) => ({ value: `name:${n}`, label: n })),
-    ...depths.map((d) => ({ value: `depth:${d}`, label: `relative depth ${d}` })),
-  ];
-}
-
-/** The default correlation layer: the first model's last hidden layer when all models show it. */
-export function defaultChoice(models, choices) {
-  const first = plotted(models).find((m) => m.results.size);
-  const name = first && first.info.layers[lastHidden(first)]?.name;
-  return choices.find((c) => c.value === `name:${name}`)?.value ?? choices.find((c) => c.value.startsWith('depth:0.5'))?.value;
-}
-
-/** The layer result of model `m` for a choice (`name:…` or `depth:…`). */
-function chosenLayer(m, choice) {
-  const s = shown(m);
-  if (choice.startsWith('name:')) {
-    const name = choice.slice(5);
-    return resultAt(m, s.find((i) => m.info.layers[i].name === name), true);
-  }
-  const d = Number(choice.slice(6));
-  return resultAt(m, s[Math.round(d * (s.length - 1))], true);
-}
-
-/**
- * `{layer, models: [{model, result}]}`: the chosen layer of every plotted model with per-class
- * results, the input of the core's `class_ids` (which matches the classes by name). Undefined with
- * fewer than two such models.
- */
-export function chosenLayers(models, choice) {
-  if (!choice) return undefined;
-  const chosen = [];
-  for (const m of plotted(models)) {
-    const result = chosenLayer(m, choice);
-    if (result?.classes?.length) chosen.push({ model: m.name, result });
-  }
-  if (chosen.length < 2) return undefined;
-  const layer = choice.startsWith('name:') ? choice.slice(5) : `relative depth ${choice.slice(6)}`;
-  return { layer, models: chosen };
-}
-
-/** Accuracy or top-5 error from a file's metadata ([key, value] pairs), if it holds one. */
-export function metadataAccuracy(metadata = []) {
-  const keys = { accuracy: 'accuracy', test_accuracy: 'accuracy', acc: 'accuracy', top1_accuracy: 'accuracy', top5_error: 'top5_error', top_5_error: 'top5_error' };
-  for (const [k, v] of metadata) {
-    const measure = keys[String(k).toLowerCase()];
-    const value = Number.parseFloat(v);
-    if (measure && Number.isFinite(value)) return { measure, value };
-  }
-  return null;
+export function compareInput(models, choice) {
+  return {
+    choice,
+    models: models.map((m) => ({
+      model: m.name,
+      hidden: Boolean(m.hidden),
+      last_hidden: m.info.layers[m.lastHidden]?.name ?? null,
+      accuracy: Number.isFinite(m.accuracy?.value) ? m.accuracy : null,
+      layers: shown(m).map((i) => ({ name: m.info.layers[i].name, result: resultAt(m, i, true) })),
+    })),
+  };
 }
 
 /** Structural equality with identity short-cuts, so unchanged chart data is not redrawn. */

@@ -12,7 +12,7 @@ import { Charts } from './charts.js';
 import * as exporter from './export.js';
 import * as views from './analyses.js';
 import { correlationTable } from './correlation-table.js';
-import { readParams as readForm, writeParams as writeForm, paramsKey, baseParams, quickParams, scaleParams, classParams, surrogateParams } from './params.js';
+import { readParams as readForm, writeParams as writeForm } from './params.js';
 
 const $ = (sel) => document.querySelector(sel);
 const form = $('#params');
@@ -32,7 +32,7 @@ const state = {
   nextModel: 1,
   nextJob: 1,
   selected: null, // {model, layer}
-  correlationLayer: null, // 'name:…' or 'depth:…' (views.layerChoices)
+  correlationLayer: null, // 'name:…' or 'depth:…' (one of the comparison's choices)
   paused: false,
   run: null, // {start, done} while computing
   version: '',
@@ -93,7 +93,7 @@ function onOpened(id, info) {
   if (!p.demo) for (const m of state.models.filter((x) => x.demo)) removeModel(m, false);
   state.models.push({
     ...newModel(id, p.name ?? info.name, info), files: info.files, demo: p.demo,
-    accuracy: p.accuracy ?? views.metadataAccuracy(info.metadata),
+    accuracy: p.accuracy ?? info.accuracy ?? null,
   });
   autoPerClass();
   render();
@@ -180,79 +180,50 @@ function removeModel(m, rerender = true) {
 
 // ---------- computing ----------
 
-/**
- * What a later pass adds to a layer's first result (`r`: the pass's result, `entry`: the layer's
- * results so far); `whole`: part of the whole-set estimates, so added to `result` as well as `full`.
- */
-const PASSES = {
-  scale: {
-    whole: true,
-    adds: (r, entry) => ({
-      twonn: { ...entry.result.twonn, repeats: r.twonn.repeats },
-      gride: r.gride,
-      decimation: r.decimation,
-      pc_id: r.pc_id,
-      seconds: entry.result.seconds + r.seconds,
-    }),
-  },
-  surrogate: { adds: (r) => ({ surrogate: r.surrogate }) },
-  classes: { adds: (r) => ({ classes: r.classes, skipped_classes: r.skipped_classes }) },
-};
+/** A copy of `obj` with `value` at the `.`-separated `path`. */
+function setPath(obj, path, value) {
+  const [head, ...rest] = path.split('.');
+  return { ...obj, [head]: rest.length ? setPath(obj[head] ?? {}, rest.join('.'), value) : value };
+}
+
+const getPath = (obj, path) => path.split('.').reduce((o, k) => o?.[k], obj);
+
+let passAdds = null; // pass → {fields, whole}: what each later pass adds (the core's pass_adds)
+let planned = { key: '', jobs: [] }; // the core's pass plan, made by pump()
 
 /**
- * Every job the current parameters ask for, in run order: the quick pass of every shown layer of
- * every model first (TwoNN: the first plots, and the whole hunchback, come fast), then their
- * scale pass (Gride, error bars, decimation, PC-ID; the selected layer's first), then the Gaussian
- * surrogate of the selected layer, then the per-class pass of the models with labels. A streamed
- * layer gets its whole-set estimates in one pass, since each pass reads its file again. `done`
- * marks the jobs whose result is already there.
+ * Every job the current parameters ask for, in run order (src/plan.rs: the quick pass of every
+ * shown layer, then the scale passes with the selected layer's first, its surrogate, the
+ * per-class passes; a streamed layer gets one whole pass), with the page's model objects.
  */
 function jobs() {
-  const p = readParams();
-  const base = baseParams(p);
-  const key = paramsKey(base);
-  const quick = quickParams(p);
-  const list = [];
-  const live = state.models.filter((m) => !m.restored);
-  for (const m of live) {
-    for (const i of views.shown(m)) {
-      const whole = streamed(m, i, p);
-      list.push({ m, i, params: whole ? base : quick, partial: !whole, key, pass: 'base', done: m.results.get(i)?.key === key });
-    }
-  }
-  const extra = (pass, params, m, i) => {
-    const passKey = paramsKey(params);
-    const r = m.results.get(i);
-    list.push({ m, i, params, key: passKey, pass, done: r?.key === key && r.extras?.[pass] === passKey });
-  };
+  if (!charts) return [];
   const sel = selectedLayer();
-  const isSelected = (m, i) => sel?.owner === m && sel.index === i;
-  const twoPass = live.flatMap((m) => views.shown(m).filter((i) => !streamed(m, i, p)).map((i) => [m, i]));
-  for (const [m, i] of [...twoPass.filter(([m, i]) => isSelected(m, i)), ...twoPass.filter(([m, i]) => !isSelected(m, i))]) {
-    extra('scale', scaleParams(p), m, i);
-  }
-  if (p.surrogate && sel && !sel.owner.restored && !streamed(sel.owner, sel.index, p)) extra('surrogate', surrogateParams(p), sel.owner, sel.index);
-  if (p.per_class) {
-    for (const m of live.filter((x) => x.info.labels)) for (const i of views.shown(m).filter((j) => !streamed(m, j, p))) extra('classes', classParams(p), m, i);
-  }
-  return list;
+  const models = state.models.map((m) => ({
+    id: m.id,
+    restored: Boolean(m.restored),
+    labelled: Boolean(m.info.labels),
+    layers: views.shown(m).map((i) => {
+      const r = m.results.get(i);
+      return { index: i, memory_bytes: m.info.layers[i]?.memory_bytes ?? null, key: r?.key ?? null, extras: r?.extras ?? {} };
+    }),
+  }));
+  planned = pkg.plan({ params: readParams(), models, selected: sel ? { model: sel.owner.id, layer: sel.index } : null });
+  const byId = new Map(state.models.map((m) => [m.id, m]));
+  return planned.jobs.map((j) => ({ ...j, m: byId.get(j.model), i: j.layer }));
 }
 
-/**
- * Whether layer `i` of `m` is over the memory limit, so streamed from its file (src/streamed/):
- * the surrogate (as large as the layer) and the per-class passes are not run for it.
- */
-function streamed(m, i, p) {
-  const bytes = m.info.layers[i]?.memory_bytes;
-  return bytes != null && bytes > p.memory_limit_mb * 2 ** 20;
-}
+/** The streamed layers among the shown ones (the plan's base jobs say which). */
+const streamedLayers = () => new Set(planned.jobs.filter((j) => j.pass === 'base' && j.streamed).map((j) => `${j.model}:${j.layer}`));
 
 /** The note under the surrogate and per-class charts when a layer they would need is streamed. */
 function streamedNotes(p, sel) {
   const why = 'over the memory limit and read from its file in column chunks';
-  const surrogate = p.surrogate && sel && streamed(sel.owner, sel.index, p)
+  const isStreamed = streamedLayers();
+  const streamed = (m, i) => isStreamed.has(`${m.id}:${i}`);
+  const surrogate = p.surrogate && sel && streamed(sel.owner, sel.index)
     ? `No surrogate for ${sel.result.name}: the layer is ${why}, and a Gaussian surrogate would be as large as the layer.` : '';
-  const big = p.per_class ? state.models.filter((m) => m.info.labels).flatMap((m) => views.shown(m).filter((i) => streamed(m, i, p)).map((i) => m.info.layers[i].name)) : [];
+  const big = p.per_class ? state.models.filter((m) => m.info.labels).flatMap((m) => views.shown(m).filter((i) => streamed(m, i)).map((i) => m.info.layers[i].name)) : [];
   const classes = big.length ? `No per-class estimates for ${big.join(', ')}: ${big.length > 1 ? 'these layers are' : 'the layer is'} ${why}.` : '';
   charts.cards.get('surrogate').card.querySelector('.chart-note').textContent = surrogate;
   charts.cards.get('per_class').card.querySelector('.chart-note').textContent = classes;
@@ -273,7 +244,7 @@ function pump() {
     performance.mark('idscope:first-run'); // where the bench's task budget starts counting (page-load.mjs)
   }
   next.m.progress.set(next.i, 0);
-  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, pass: next.pass, partial: next.partial });
+  client.analyse({ job: state.nextJob++, model: next.m.id, layer: next.i, params: next.params, key: next.key, pass: next.pass, partial: next.partial, streamed: next.streamed });
   setRunning(true);
 }
 
@@ -285,10 +256,11 @@ function onLayer(job, result) {
       m.results.set(job.layer, { key: job.key, partial: Boolean(job.partial), extras: {}, result, full: result });
     } else if (entry) {
       // A later pass adds its part only: the rest of its result ran with other params.
-      const pass = PASSES[job.pass];
-      const adds = pass.adds(result, entry);
-      const whole = pass.whole ? { result: { ...entry.result, ...adds }, partial: false } : {};
-      m.results.set(job.layer, { ...entry, ...whole, extras: { ...entry.extras, [job.pass]: job.key }, full: { ...entry.full, ...adds } });
+      const { fields, whole } = passAdds.get(job.pass);
+      const add = (r) => fields.reduce((o, f) => setPath(o, f, getPath(result, f)), r);
+      const time = (r) => (whole ? { ...r, seconds: r.seconds + result.seconds } : r);
+      const wholeSet = whole ? { result: time(add(entry.result)), partial: false } : {};
+      m.results.set(job.layer, { ...entry, ...wholeSet, extras: { ...entry.extras, [job.pass]: job.key }, full: time(add(entry.full)) });
     }
     m.failed.delete(job.layer);
     m.progress.delete(job.layer);
@@ -357,7 +329,7 @@ function setRunning(running) {
 
 /** Overall progress and ETA over the jobs this run computes. */
 function overall(current) {
-  const list = jobs();
+  const list = planned.jobs;
   const total = list.length;
   const done = list.filter((j) => j.done).length;
   if (!total || !state.run) return;
@@ -371,8 +343,9 @@ function overall(current) {
 // ---------- view ----------
 
 function render() {
-  const key = paramsKey(baseParams(readParams()));
-  renderModelsPanel($('#models-panel'), state.models, {
+  const key = charts ? pkg.plan_key(readParams()) : '';
+  compareModels();
+  renderModelsPanel($('#models-panel'), state.models, (m) => lastHiddenIndex(m), {
     rename: (m, name) => { m.name = name; render(); },
     hide: (m, hidden) => { m.hidden = hidden; render(); },
     accuracy: (m, a) => { m.accuracy = Number.isFinite(a.value) ? a : null; render(); },
@@ -405,7 +378,25 @@ const svgChart = (kind, data, opts, w, h) => { const [k, o] = wasmKind(kind); re
 
 const PER_LAYER = ['mu', 'cdf', 'decimation', 'gride', 'spectrum'];
 let shownLayer = null;
-let correlation = null; // {input, data, table}: class_ids' input and output, correlation_table's output
+let comparison = null; // the core's `compare` of the page's models, made once per render
+
+/** The analyses across models (src/compare/): depth points, accuracy fit, correlation; once per render. */
+function compareModels() {
+  if (!charts) return;
+  try {
+    comparison = pkg.compare(views.compareInput(state.models, state.correlationLayer));
+  } catch (e) {
+    comparison = null;
+    message(`Comparing the models failed: ${e.message ?? e}`);
+  }
+}
+
+/** Model `m`'s last hidden layer as the comparison chose it (a layer index), or null. */
+function lastHiddenIndex(m) {
+  const name = comparison?.models[state.models.indexOf(m)]?.last_hidden;
+  const i = views.shown(m).find((j) => m.info.layers[j].name === name);
+  return i ?? null;
+}
 
 /** The layer the per-layer charts show: the clicked row, else the first computed layer of a shown model. */
 function selectedLayer() {
@@ -452,58 +443,42 @@ function updateCharts() {
   const perClass = views.perClassSeries(state.models);
   setChart('per_class', perClass.length ? perClass : undefined, '', perClass.length > 0 || (p.per_class && labelled.length > 0));
 
-  const acc = views.accuracyData(state.models);
+  const acc = comparison?.accuracy ?? { measure: 'accuracy', points: [] };
   const accShown = views.plotted(state.models).filter((m) => Number.isFinite(m.accuracy?.value)).length >= 2;
   setChart('accuracy', acc.points.length >= 2 ? acc : undefined, acc.measure === 'top5_error' ? 'top-5 error' : '', accShown);
-  accuracySummary(acc.points.length >= 2 ? acc : null);
+  accuracySummary(acc.points.length >= 2 ? comparison.accuracy_fit : null);
 
   updateCorrelation(perClass.length >= 2 || (p.per_class && labelled.length >= 2));
 }
 
 /** The fit line's numbers under the accuracy chart (Pearson r with its p-value: Ansuini et al., Fig. 4). */
-function accuracySummary(acc) {
+function accuracySummary(f) {
   const note = charts.cards.get('accuracy').card.querySelector('.chart-note');
-  if (!acc) { note.textContent = ''; return; }
-  try {
-    const f = pkg.accuracy_fit(acc);
-    const g = (v) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
-    note.textContent = `n = ${f.n} models · slope ${g(f.slope)} · Pearson r = ${g(f.pearson_r)} (p = ${g(f.pearson_p)}) · Spearman ρ = ${g(f.spearman_rho)} (p = ${g(f.spearman_p)})${f.note ? ` · ${f.note}` : ''}`;
-  } catch (e) {
-    note.textContent = e.message ?? String(e);
-  }
+  const g = (v) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
+  note.textContent = f
+    ? `n = ${f.n} models · slope ${g(f.slope)} · Pearson r = ${g(f.pearson_r)} (p = ${g(f.pearson_p)}) · Spearman ρ = ${g(f.spearman_rho)} (p = ${g(f.spearman_p)})${f.note ? ` · ${f.note}` : ''}`
+    : '';
 }
 
 /** The layer picker, the chart and the HTML table of the model × model correlation. */
 function updateCorrelation(show) {
   const card = charts.cards.get('correlation').card;
   const picker = card.querySelector('select.layer-picker');
-  const choices = views.layerChoices(state.models);
+  const choices = comparison?.choices ?? [];
   const sig = choices.map((c) => c.value).join('\n');
   if (picker.dataset.sig !== sig) {
     picker.dataset.sig = sig;
     picker.replaceChildren(...choices.map((c) => new Option(c.label, c.value)));
   }
-  if (!choices.some((c) => c.value === state.correlationLayer)) state.correlationLayer = views.defaultChoice(state.models, choices) ?? null;
+  state.correlationLayer = comparison?.choice?.value ?? null;
   if (state.correlationLayer) picker.value = state.correlationLayer;
-  const input = views.chosenLayers(state.models, state.correlationLayer);
-  if (!views.same(correlation?.input, input)) {
-    let data;
-    let table = null;
-    let note = '';
-    try {
-      data = input && pkg.class_ids(input);
-      if (data && data.classes.length < 3) { note = `${data.classes.length} classes in common: too few to correlate`; data = undefined; }
-      if (data) table = pkg.correlation_table(data);
-    } catch (e) {
-      note = e.message ?? String(e);
-      data = undefined;
-    }
-    correlation = input ? { input, data, table } : null;
-    card.querySelector('.correlation-table').replaceChildren(...(table ? [correlationTable(data, table)] : []));
-    card.querySelector('.chart-note').textContent = note;
+  const c = comparison?.correlation ?? null;
+  const drawn = c?.table ? c : undefined;
+  if (!views.same(charts.data.get('correlation'), drawn)) {
+    card.querySelector('.correlation-table').replaceChildren(...(drawn ? [correlationTable(c.ids, c.table)] : []));
   }
-  const data = correlation?.data;
-  setChart('correlation', data, data?.layer ?? '', show);
+  card.querySelector('.chart-note').textContent = c?.note ?? '';
+  setChart('correlation', drawn, c?.ids.layer ?? '', show);
 }
 
 /** The correlation card's layer picker, table and note; the accuracy card's note; every card's data buttons. */
@@ -512,7 +487,7 @@ function decorateCards() {
   const picker = document.createElement('select');
   picker.className = 'layer-picker';
   picker.setAttribute('aria-label', 'Layer compared');
-  picker.addEventListener('change', () => { state.correlationLayer = picker.value; updateCharts(); });
+  picker.addEventListener('change', () => { state.correlationLayer = picker.value; render(); });
   card('correlation').querySelector('header h3').after(picker);
   for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class']) {
     const note = document.createElement('p');
@@ -576,7 +551,7 @@ function chartOptions() {
 
 function exportName(kind) {
   if (['hunchback', 'curvature', 'per_class', 'accuracy'].includes(kind)) return state.models.length === 1 ? `${state.models[0].name}-${kind}` : kind;
-  if (kind === 'correlation') return `correlation-${correlation?.data?.layer ?? ''}`;
+  if (kind === 'correlation') return `correlation-${charts.data.get('correlation')?.ids.layer ?? ''}`;
   return `${shownLayer?.name ?? 'layer'}-${kind}`;
 }
 
@@ -597,12 +572,10 @@ function exportNumbers(kind, format) {
   const data = charts.data.get(kind);
   if (data === undefined) { message('Nothing to export in this chart yet.', 'info'); return; }
   try {
-    const extras = { correlation: () => correlation?.table, per_class: () => pkg.per_class_summary(data) };
-    const extra = extras[kind]?.();
-    if (kind === 'correlation' && !extra) throw new Error('no correlation table');
+    const extra = kind === 'per_class' ? pkg.per_class_summary(data) : undefined;
     const blob = format === 'csv'
       ? exporter.rowsBlob(exporter.chartRows(kind, data, extra))
-      : new Blob([JSON.stringify(kind === 'correlation' ? { ...data, table: extra } : data, null, 1)], { type: 'application/json' });
+      : new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' });
     exporter.download(blob, `${exporter.safeName(exportName(kind))}.${format}`);
   } catch (e) {
     message(`Export failed: ${e.message ?? e}`);
@@ -668,6 +641,7 @@ async function main() {
     return;
   }
   $('#version').textContent = pkg.version();
+  passAdds = new Map(pkg.pass_adds().map((a) => [a.pass, a]));
   charts = new Charts($('#charts'), {
     draw: drawChart,
     options: chartOptions,
@@ -682,11 +656,12 @@ async function main() {
   window.idscope.charts = charts;
   setTimeout(warmCharts, 0);
   decorateCards();
-  updateCharts();
+  render();
+  pump();
   if (document.body.dataset.state === 'loading') document.body.dataset.state = 'idle';
 }
 
 // For the end-to-end tests and the console: the state and a way to make the worker trap.
-window.idscope = { state, client, cancel, pump, correlation: () => correlation };
+window.idscope = { state, client, cancel, pump, comparison: () => comparison };
 
 main();

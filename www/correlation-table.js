@@ -2,8 +2,8 @@
 // Pearson r below the diagonal, Spearman ρ above, each cell's p-value in its title.
 
 /**
- * @param {{layer: string}} data  the `class_ids` output the table was computed from
- * @param {object} t  the core's `correlation_table`: {models, n, pearson, pearson_p, spearman, spearman_p}
+ * @param {{layer: string}} data  the per-class IDs the table was computed from (the comparison's `correlation.ids`)
+ * @param {object} t  the comparison's `correlation.table`: {models, n, pearson, pearson_p, spearman, spearman_p}
  */
 export function correlationTable(data, t) {
   const table = document.createElement('table');

@@ -120,7 +120,7 @@ const scaleRows = (series, points) => points.map((p) => [series, p.size, p.block
 
 /**
  * The numbers a chart shows, as rows for its CSV export (the JSON export is the chart's data).
- * `extra` holds what the core computed beside the data: the correlation table, the per-class summary.
+ * `extra` holds what the core computed beside the data: the per-class summary.
  */
 export function chartRows(kind, data, extra) {
   switch (kind) {
@@ -129,10 +129,10 @@ export function chartRows(kind, data, extra) {
     case 'accuracy':
       return [['measure', 'model', 'layer', 'id', 'id_err', 'value'], ...data.points.map((p) => [data.measure, p.model, p.layer, p.id, p.id_err ?? '', p.value])];
     case 'correlation': {
-      const t = extra;
+      const t = data.table;
       const rows = [['layer', 'model_a', 'model_b', 'n_classes', 'pearson_r', 'pearson_p', 'spearman_rho', 'spearman_p']];
       t.models.forEach((a, i) => t.models.forEach((b, j) => {
-        if (j > i) rows.push([data.layer, a, b, t.n, t.pearson[i][j], t.pearson_p[i][j], t.spearman[i][j], t.spearman_p[i][j]]);
+        if (j > i) rows.push([data.ids.layer, a, b, t.n, t.pearson[i][j], t.pearson_p[i][j], t.spearman[i][j], t.spearman_p[i][j]]);
       }));
       return rows;
     }

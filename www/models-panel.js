@@ -2,14 +2,15 @@
 // toggle, labels, test accuracy or top-5 error, and the last hidden layer. Rows are kept and
 // updated in place (a field being edited is never overwritten), so typing survives re-renders.
 
-import { shown, lastHidden } from './analyses.js';
+import { shown } from './analyses.js';
 
 /**
  * @param {HTMLElement} container
  * @param {object[]} models  page models (see app.js)
+ * @param {(m: object) => number | null} lastHidden  a model's last hidden layer (index), as the core chose it
  * @param {object} on  handlers: rename(m, name), hide(m, hidden), accuracy(m, {measure, value}), lastHidden(m, i)
  */
-export function renderModelsPanel(container, models, on) {
+export function renderModelsPanel(container, models, lastHidden, on) {
   container.hidden = models.length === 0;
   let table = container.querySelector('table');
   if (!table) {
@@ -23,7 +24,7 @@ export function renderModelsPanel(container, models, on) {
   const rows = new Map([...body.rows].map((r) => [r.dataset.model, r]));
   const wanted = models.map((m) => {
     const tr = rows.get(String(m.id)) ?? newRow(m, on);
-    update(tr, m);
+    update(tr, m, lastHidden(m));
     return tr;
   });
   for (const [id, tr] of rows) if (!models.some((m) => String(m.id) === id)) tr.remove();
@@ -77,7 +78,7 @@ function input(type, label) {
 }
 
 /** Writes the model's values into its row, leaving alone the field that has the focus. */
-function update(tr, m) {
+function update(tr, m, lastHidden) {
   const set = (el, prop, v) => { if (document.activeElement !== el && el[prop] !== v) el[prop] = v; };
   tr.classList.toggle('hidden-model', Boolean(m.hidden));
   set(tr.querySelector('.show input'), 'checked', !m.hidden);
@@ -93,7 +94,7 @@ function update(tr, m) {
     last.dataset.sig = sig;
     last.replaceChildren(...s.map((i) => new Option(m.info.layers[i].name, String(i))));
   }
-  set(last, 'value', String(lastHidden(m)));
+  if (lastHidden !== null) set(last, 'value', String(lastHidden));
 }
 
 function labelsText(m) {

@@ -8,7 +8,6 @@
 // URLs are kept here), so nothing already loaded or computed is lost.
 
 import { Pool, joinParts, poolOptions } from './pool.js';
-import { MEMORY_LIMIT_MB } from './params.js';
 
 export class WorkerClient {
   /**
@@ -20,7 +19,7 @@ export class WorkerClient {
     this.on = on;
     this.minSplit = minSplit;
     this.pool = new Pool(url, size, { message: (i, msg) => this.#receive(i, msg), fail: (_, text) => this.#crash(text) });
-    this.shapes = new Map(); // model id → {rows, cols, memory_bytes} of each layer, from 'opened'
+    this.shapes = new Map(); // model id → {rows, cols} of each layer, from 'opened'
 
     this.opens = new Map(); // model id → its 'open' message, replayed on restart
     this.known = new Set(); // models whose 'opened' the page has seen
@@ -54,11 +53,10 @@ export class WorkerClient {
     this.job = job;
     this.trace = job.trace ? [] : null;
     this.t0 = now();
-    const { rows = 0, cols = 0, memory_bytes: bytes = null } = this.shapes.get(job.model)?.[job.layer] ?? {};
+    const { rows = 0, cols = 0 } = this.shapes.get(job.model)?.[job.layer] ?? {};
     const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
-    // A layer over the memory limit is streamed from its file by one worker (src/streamed/).
-    const streamed = bytes !== null && bytes > (job.params?.memory_limit_mb ?? MEMORY_LIMIT_MB) * 2 ** 20;
-    const parts = !streamed && n * n * cols >= this.minSplit ? this.pool.size : 1;
+    // A streamed layer (the pass plan's `streamed`: over the memory limit) is read by one worker.
+    const parts = !job.streamed && n * n * cols >= this.minSplit ? this.pool.size : 1;
     this.#start(parts);
     this.joined = false;
     if (parts === 1) {

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT, startServer, launch, waitIdle } from '../../tests/e2e/helpers.js';
 
-/** Where each pass ends in the streamed path's progress (src/streamed/mod.rs, `stream`). */
+/** Where each pass ends in the streamed path's progress (src/analysis/streamed/mod.rs, `stream`). */
 const PASSES = [['scan', 0.15], ['Gram', 0.7], ['exact', 0.85], ['subsets', 0.95], ['PC-ID', 1]];
 const PARAMS = ['--gride', '--decimation', '--repeats', '20'];
 

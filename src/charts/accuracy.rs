@@ -9,7 +9,7 @@ use super::axis::{Axis, Scale};
 use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target};
 use super::theme::TICK_FONT;
 use super::{ChartError, Hover, Style, num, sig};
-use crate::comparison::{AccuracyData, AccuracyFit, Measure, accuracy_fit};
+use crate::compare::{AccuracyData, AccuracyFit, Measure, accuracy_fit};
 
 /// One marker per model at (ID ± its error, value) with the model's name beside it, the
 /// least-squares line over the ID range, and in the legend Pearson r with its p-value and n

@@ -11,7 +11,7 @@ use super::axis::{Axis, Scale};
 use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target, y_area_width};
 use super::theme::TICK_FONT;
 use super::{ChartError, Hover, Style, num, short, sig};
-use crate::comparison::CorrelationTable;
+use crate::compare::CorrelationTable;
 
 /// The ends and middle of the diverging colour scale (ColorBrewer RdBu): −1, 0 (light), 0 (dark), +1.
 const NEGATIVE: RGBColor = RGBColor(0x21, 0x66, 0xac);

@@ -6,7 +6,7 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use super::hunchback::{HunchbackOptions, HunchbackSeries, LayerAxis, LayerPoint, ThinCurve, layer_chart};
 use super::{ChartError, Hover, Style};
-use crate::comparison::{class_id, class_spread};
+use crate::compare::{LayerIds, class_spread};
 use crate::results::Report;
 
 /// Options of [`per_class`].
@@ -45,11 +45,11 @@ fn mean_series(r: &Report) -> HunchbackSeries {
         .layers
         .iter()
         .filter_map(|l| {
-            let s = class_spread(l)?;
+            let s = class_spread(&LayerIds::from(l))?;
             Some(LayerPoint { index: l.index, name: l.name.clone(), id: s.mean, low: s.mean - s.std, high: s.mean + s.std, pc_id: None })
         })
         .collect();
-    let counts: Vec<usize> = r.layers.iter().filter_map(|l| class_spread(l).map(|s| s.n_classes)).collect();
+    let counts: Vec<usize> = r.layers.iter().filter_map(|l| class_spread(&LayerIds::from(l)).map(|s| s.n_classes)).collect();
     let error = match counts.iter().min() {
         Some(&lo) if counts.iter().all(|&c| c == lo) => format!("mean ± std over {lo} classes"),
         _ => "mean ± std over classes".to_owned(),
@@ -74,7 +74,7 @@ fn class_curves(series: usize, r: &Report) -> Vec<ThinCurve> {
             points: r
                 .layers
                 .iter()
-                .filter_map(|l| l.classes.iter().find(|c| c.name == name).map(|c| (l.index, l.name.clone(), class_id(c))))
+                .filter_map(|l| l.classes.iter().find(|c| c.name == name).map(|c| (l.index, l.name.clone(), c.estimates.twonn.fit.id)))
                 .collect(),
         })
         .collect()

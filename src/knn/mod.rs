@@ -36,7 +36,7 @@ pub use subset::within;
 pub(crate) use refine::sort_by_distance_then_index;
 pub(crate) use tiles::split;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 
 use crate::params::{MAX_K, Metric};
 use crate::progress::{Progress, Stage};
@@ -125,16 +125,8 @@ pub fn finish(x: ArrayView2<f32>, parts: &[CandidateLists], search: &Search, pro
     let refined = crate::parallel::map(&queries, |&i| {
         prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates, &first)
     });
-    let mut indices = Array2::<u32>::zeros((rows.len(), k));
-    let mut distances = Array2::<f64>::zeros((rows.len(), k));
-    for (r, list) in refined.iter().enumerate() {
-        for (c, &(e, j)) in list.iter().enumerate() {
-            indices[(r, c)] = j;
-            distances[(r, c)] = e;
-        }
-    }
     progress.update(1.0)?;
-    Ok(Neighbours { indices, distances })
+    Ok(Neighbours::from_lists(&refined, k))
 }
 
 /// Whether `search` can run on `x` at all (k, number of points, columns).

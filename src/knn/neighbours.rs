@@ -16,6 +16,20 @@ pub struct Neighbours {
 }
 
 impl Neighbours {
+    /// Per-point lists of exactly k `(distance, index)` pairs, nearest first, as the two arrays:
+    /// the one conversion the in-memory and the streamed searches share.
+    pub fn from_lists(lists: &[Vec<(f64, u32)>], k: usize) -> Self {
+        let mut indices = Array2::<u32>::zeros((lists.len(), k));
+        let mut distances = Array2::<f64>::zeros((lists.len(), k));
+        for (i, list) in lists.iter().enumerate() {
+            for (c, &(e, j)) in list.iter().enumerate() {
+                indices[(i, c)] = j;
+                distances[(i, c)] = e;
+            }
+        }
+        Neighbours { indices, distances }
+    }
+
     /// Number of neighbours per point.
     pub fn k(&self) -> usize {
         self.indices.ncols()

@@ -229,21 +229,6 @@ fn decode_str(kind: StrKind, c: &[u8]) -> String {
     }
 }
 
-/// Whether a name (member, tensor or file stem) says "labels".
-pub fn is_label_name(name: &str) -> bool {
-    let stem = name.rsplit('/').next().unwrap_or(name);
-    let stem = stem.split('.').next().unwrap_or(stem).to_ascii_lowercase();
-    const EXACT: &[&str] = &[
-        "y", "labels", "label", "targets", "target", "metadata", "meta", "classes", "class",
-        "y_true", "ytrue",
-    ];
-    const TOKENS: &[&str] = &["labels", "label", "targets", "target", "metadata"];
-    EXACT.contains(&stem.as_str())
-        || stem
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|t| TOKENS.contains(&t))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,22 +242,5 @@ mod tests {
             .unwrap();
         assert_eq!(l.names, ["cat2", "cat10", "dog"]);
         assert_eq!(l.ids, [1, 0, 2, 0]);
-    }
-
-    #[test]
-    fn label_names_are_recognised() {
-        for n in [
-            "labels.npy",
-            "y",
-            "train_labels",
-            "metadata.tsv",
-            "Targets",
-            "y_true",
-        ] {
-            assert!(is_label_name(n), "{n}");
-        }
-        for n in ["layer1", "conv_y3", "embedding", "class_token_out"] {
-            assert!(!is_label_name(n), "{n}");
-        }
     }
 }

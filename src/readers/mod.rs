@@ -19,6 +19,7 @@ mod error;
 mod labels;
 mod layer;
 mod model;
+mod names;
 mod natural;
 mod npy;
 mod open;
@@ -34,7 +35,8 @@ pub use open::{open, open_with};
 pub use sniff::sniff;
 pub use dtype::{DType, Scalar};
 pub use error::{ErrorKind, ReadError};
-pub use labels::{Labels, LabelsInfo, LabelsReader, is_label_name};
+pub use labels::{Labels, LabelsInfo, LabelsReader};
+pub use names::is_label_name;
 pub use layer::{LayerData, LayerInfo, LayerReader};
 #[cfg(not(target_arch = "wasm32"))]
 pub use model::open_paths;

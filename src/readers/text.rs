@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use super::Limits;
 use super::error::ErrorKind;
-use super::labels::is_label_name;
+use super::names::is_label_name;
 use super::source::ByteSource;
 
 /// Field separator.

@@ -1,52 +1,28 @@
-//! The page's tables and CSV for the analyses across models (numbers behind the `per_class`,
-//! `accuracy` and `correlation` charts; inputs as in [`super::draw`]).
+//! The analyses across models for the page ([`crate::compare`]), and the numbers behind the
+//! `per_class` chart's CSV (inputs as in [`super::draw`]).
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::draw::ModelSeries;
 use super::{from_js, to_js};
-use crate::comparison::{self, AccuracyData, ClassIds, ClassSpread};
-use crate::results::LayerResult;
+use crate::compare::{self, ClassSpread, LayerIds, ModelInput};
 
-/// Input of [`class_ids`]: the chosen layer of each model.
+/// Input of [`compare`]: the models in display order and the correlation's layer choice.
 #[derive(Deserialize)]
-struct ChosenLayers {
-    /// What was chosen (legend text), e.g. "fc1" or "depth 0.8".
-    layer: String,
-    models: Vec<ChosenLayer>,
+struct CompareInput {
+    models: Vec<ModelInput>,
+    #[serde(default)]
+    choice: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct ChosenLayer {
-    model: String,
-    result: LayerResult,
-}
-
-/// `{layer, models: [{model, result: LayerResult}]}` → `{layer, models, classes, ids}`: the
-/// per-class IDs (TwoNN fit) of the classes every model has, matched by name, sorted by name —
-/// the input of the `correlation` chart and of [`correlation_table`].
+/// `{models: [{model, hidden, last_hidden, accuracy: {measure, value} | null, layers: [{name,
+/// result: LayerResult | null}]}], choice}` → the [`compare::Comparison`]: per-model depth points
+/// and class spreads, the accuracy points and fit, the layer choices, the correlation at `choice`.
 #[wasm_bindgen]
-pub fn class_ids(data: JsValue) -> Result<JsValue, JsError> {
-    let d: ChosenLayers = from_js(data, "chosen layers")?;
-    let models: Vec<(String, &LayerResult)> = d.models.iter().map(|m| (m.model.clone(), &m.result)).collect();
-    to_js(&comparison::shared_class_ids(d.layer, &models))
-}
-
-/// `{layer, models, classes, ids}` → `{models, classes, n, pearson, pearson_p, spearman,
-/// spearman_p}`: full symmetric k × k matrices, `null` where undefined, diagonal 1 and 0.
-#[wasm_bindgen]
-pub fn correlation_table(data: JsValue) -> Result<JsValue, JsError> {
-    let d: ClassIds = from_js(data, "per-class IDs")?;
-    to_js(&comparison::correlation_table(&d).map_err(|e| JsError::new(&e.to_string()))?)
-}
-
-/// `{measure, points: [{model, layer, id, id_err, value}]}` → `{n, slope, intercept, pearson_r,
-/// pearson_p, spearman_rho, spearman_p, note}` (`null`s and a `note` when undefined).
-#[wasm_bindgen]
-pub fn accuracy_fit(data: JsValue) -> Result<JsValue, JsError> {
-    let d: AccuracyData = from_js(data, "accuracy data")?;
-    to_js(&comparison::accuracy_fit(&d))
+pub fn compare(data: JsValue) -> Result<JsValue, JsError> {
+    let d: CompareInput = from_js(data, "models compared")?;
+    to_js(&compare::compare(&d.models, d.choice.as_deref()))
 }
 
 /// One model's per-layer class spread.
@@ -63,7 +39,7 @@ pub fn per_class_summary(data: JsValue) -> Result<JsValue, JsError> {
     let models: Vec<ModelSeries> = from_js(data, "per-class data")?;
     let out: Vec<ModelSpread> = models
         .into_iter()
-        .map(|m| ModelSpread { model: m.model, layers: m.layers.iter().map(|l| l.as_ref().and_then(comparison::class_spread)).collect() })
+        .map(|m| ModelSpread { model: m.model, layers: m.layers.iter().map(|l| l.as_ref().and_then(|l| compare::class_spread(&LayerIds::from(l)))).collect() })
         .collect();
     to_js(&out)
 }

@@ -1,4 +1,4 @@
-//! Benchmark entries for the bench command: the wasm SIMD peak and the Gram kernel's speed, run
+//! Benchmark entries for the bench command (feature `bench`, which scripts/bench.sh builds): the wasm SIMD peak and the Gram kernel's speed, run
 //! in Node or a worker (each blocks for about `minSeconds`). V8 first runs a function from its
 //! baseline compiler and uses the optimised code from a later call on, so call each once briefly
 //! (e.g. `minSeconds` 0.3) before the timed call.
@@ -22,10 +22,4 @@ pub fn unfused_peak_gflops(min_seconds: f64) -> f64 {
 #[wasm_bindgen(js_name = gramGflops)]
 pub fn gram_gflops(n: usize, d: usize, min_seconds: f64) -> f64 {
     crate::knn::bench::gram_gflops(n, d, min_seconds)
-}
-
-/// The Gram kernel this build runs, e.g. "simd128 4x8" or "simd128+relaxed-madd 4x8".
-#[wasm_bindgen(js_name = gramKernel)]
-pub fn gram_kernel() -> String {
-    crate::knn::gram::kernel_name().to_owned()
 }

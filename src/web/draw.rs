@@ -14,8 +14,8 @@
 //! * `accuracy`: `{measure: "accuracy" | "top5_error", points: [{model, layer, id, id_err |
 //!   null, value}]}`: scatter of value against the last hidden layer's ID, least-squares line,
 //!   Pearson r (p) and n in the legend (no line with fewer than 3 points).
-//! * `correlation`: `{layer, models: [name], classes: [name], ids: [[ID per class] per model]}`
-//!   (what `class_ids` in [`super::analyses`] returns): heatmap, Pearson r below the diagonal,
+//! * `correlation`: `{ids: {layer, models, classes, ids}, table: {pearson, spearman, …}, note}`
+//!   (the `correlation` of [`super::analyses::compare`]): heatmap, Pearson r below the diagonal,
 //!   Spearman ρ above.
 //!
 //! Options (`opts`, all optional): `dark`, `scale`, `log_x` (mu), `log_y` (hunchback,
@@ -33,7 +33,7 @@ use web_sys::HtmlCanvasElement;
 use super::backend::ChartBackend;
 use super::{from_js, to_js};
 use crate::charts::{self, ChartError, HunchbackOptions, HunchbackSeries, LayerAxis, PerClassOptions, Style};
-use crate::comparison::{AccuracyData, ClassIds, correlation_table};
+use crate::compare::{AccuracyData, ClassCorrelation};
 use crate::params::Params;
 use crate::results::{LayerResult, Report};
 
@@ -131,9 +131,9 @@ fn render(area: &DrawingArea<ChartBackend<'_>, Shift>, kind: &str, data: JsValue
         }
         "accuracy" => charts::accuracy(area, &from_js::<AccuracyData>(data, "accuracy data")?, &style),
         "correlation" => {
-            let ids: ClassIds = from_js(data, "per-class IDs")?;
-            let table = correlation_table(&ids).map_err(|e| JsError::new(&e.to_string()))?;
-            charts::correlation(area, &table, &ids.layer, &style)
+            let c: ClassCorrelation = from_js(data, "correlation")?;
+            let table = c.table.ok_or_else(|| JsError::new(c.note.as_deref().unwrap_or("no correlation table")))?;
+            charts::correlation(area, &table, &c.ids.layer, &style)
         }
         _ => {
             let r: LayerResult = from_js(data, "layer result")?;

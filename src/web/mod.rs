@@ -11,9 +11,11 @@
 
 pub mod analyses;
 pub mod backend;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod draw;
 pub mod learn;
+pub mod plan;
 pub mod session;
 pub mod source;
 pub mod streamed;
@@ -42,6 +44,13 @@ pub fn start() {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// The Gram kernel this build runs, e.g. "simd128 4x8" or "simd128+relaxed-madd 4x8" (the tests
+/// check which build each thread loaded).
+#[wasm_bindgen(js_name = gramKernel)]
+pub fn gram_kernel() -> String {
+    crate::knn::gram::kernel_name().to_owned()
 }
 
 /// Converts a Rust value to a plain JS object (maps as objects, `None` as `null`).

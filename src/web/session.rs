@@ -10,6 +10,7 @@ use web_sys::Blob;
 use super::source::BlobSource;
 use super::{from_js, to_js};
 use crate::analysis::{LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part, layer_input, layer_neighbours_part};
+use crate::compare::{Accuracy, metadata_accuracy};
 use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use crate::params::{CheckedParams, Params};
 use crate::progress::Cancelled;
@@ -44,6 +45,8 @@ struct ModelInfo<'a> {
     labels: Option<LabelsRow<'a>>,
     skipped: Vec<[&'a str; 2]>,
     metadata: &'a [(String, String)],
+    /// The accuracy the metadata names, if any (the models panel's default).
+    accuracy: Option<Accuracy>,
     description: String,
 }
 
@@ -76,7 +79,7 @@ impl<'a> From<&'a LayerInfo> for LayerRow<'a> {
             cols: l.cols,
             dtype: &l.dtype,
             byte_size: l.byte_size,
-            memory_bytes: crate::streamed::streamable_bytes(l),
+            memory_bytes: crate::analysis::streamed::streamable_bytes(l),
         }
     }
 }
@@ -332,6 +335,7 @@ fn describe(id: u32, m: &Model) -> ModelInfo<'_> {
             .map(|s| [s.name.as_str(), s.reason.as_str()])
             .collect(),
         metadata: &m.metadata,
+        accuracy: metadata_accuracy(&m.metadata),
         description: m.describe(),
     }
 }

@@ -183,7 +183,7 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
 
   // Another layer, by relative depth; then hide a model: it leaves every chart.
   await page.locator('figure[data-kind="correlation"] select.layer-picker').selectOption('depth:0');
-  await page.waitForFunction(() => window.idscope.correlation()?.data?.layer === 'relative depth 0');
+  await page.waitForFunction(() => window.idscope.comparison()?.correlation?.ids.layer === 'relative depth 0');
   await panel.nth(1).locator('td.show input').uncheck();
   await page.waitForTimeout(300);
   const shown = await page.evaluate(() => ({

@@ -1,7 +1,7 @@
 // The page as a visitor first sees it: the built-in demo, computed and plotted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openApp, waitIdle, canvasStats, FROZEN_MS, ROOT } from './helpers.js';
 
@@ -38,6 +38,12 @@ test('the demo loads, plots, and every chart has ink', async () => {
   const hunch = await page.evaluate(() => window.idscope.charts.data.get('hunchback').map((s) => s.layers.filter(Boolean).length));
   assert.deepEqual(hunch, [6, 6, 6]);
 
+  // The analyses across models equal `idscope compare`'s on the same files (tests/cli.rs checks
+  // the CLI against the same fixture, made by tests/fixtures/compare/make_demo.sh).
+  const got = JSON.parse(await page.evaluate(() => JSON.stringify(window.idscope.comparison())));
+  const want = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/compare/demo.json'), 'utf8')).comparison;
+  assertClose(got, want, 'comparison');
+
   const longTasks = await page.evaluate(() => window.__longTasks);
   const runStart = await page.evaluate(() => window.idscope.state.firstRunStart ?? 0);
   const during = longTasks.filter((t) => t.start >= runStart);
@@ -55,6 +61,18 @@ test('the demo loads, plots, and every chart has ink', async () => {
   assert.deepEqual(foreign, [], 'no request leaves the test server');
   await context.close();
 });
+
+/** Deep equality, numbers to a relative 1e-9 (p-values pass through libm, which may differ in the last bits). */
+function assertClose(a, b, at) {
+  if (typeof a === 'number' && typeof b === 'number') {
+    assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)), `${at}: ${a} vs ${b}`);
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), `${at}: keys`);
+    for (const k of Object.keys(a)) assertClose(a[k], b[k], `${at}.${k}`);
+  } else {
+    assert.equal(a, b, at);
+  }
+}
 
 test('dark mode draws on a dark background', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server, '', { colorScheme: 'dark' });

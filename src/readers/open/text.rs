@@ -6,7 +6,8 @@ use super::Builder;
 use crate::readers::Format;
 use crate::readers::container::file_stem;
 use crate::readers::error::ReadError;
-use crate::readers::labels::{LabelStorage, LabelsInfo, LabelsReader, is_label_name};
+use crate::readers::labels::{LabelStorage, LabelsInfo, LabelsReader};
+use crate::readers::names::is_label_name;
 use crate::readers::layer::{LayerInfo, LayerReader, Storage};
 use crate::readers::text::TextLayer;
 

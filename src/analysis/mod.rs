@@ -1,4 +1,7 @@
-//! One layer of one model: subsample, estimate on all points and per class, and time it.
+//! One layer of one model: subsample, estimate on all points and per class, and time it; a layer
+//! over the memory limit goes to [`streamed`], which reads it from its file.
+
+pub mod streamed;
 
 use ndarray::{ArrayView2, Axis};
 
@@ -64,7 +67,7 @@ pub enum AnalysisError {
         /// Layer name.
         layer: String,
         /// Why.
-        source: crate::streamed::Refusal,
+        source: crate::analysis::streamed::Refusal,
     },
 }
 
@@ -238,7 +241,7 @@ pub enum LayerError {
 
 /// Reads layer `index` of `model` (NaN/Inf rows dropped by the reader), gives it the labels of
 /// the rows it kept, and analyses it: the per-layer step of the CLI and of the worker. A layer
-/// over `memory_limit_mb` is streamed from its file instead (`crate::streamed`).
+/// over `memory_limit_mb` is streamed from its file instead (`crate::analysis::streamed`).
 pub fn analyse_model_layer(
     model: &Model,
     index: usize,
@@ -246,9 +249,9 @@ pub fn analyse_model_layer(
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
-    if let Some(reader) = model.layer(index).filter(|r| crate::streamed::wanted(r, params)) {
+    if let Some(reader) = model.layer(index).filter(|r| crate::analysis::streamed::wanted(r, params)) {
         let limit = params.get().memory_limit_mb << 20;
-        return crate::streamed::analyse_layer(reader, index, labels, params, limit, progress);
+        return crate::analysis::streamed::analyse_layer(reader, index, labels, params, limit, progress);
     }
     let layer = model.read_layer(index)?;
     let ids = labels.map(|l| kept_ids(&layer, l));

@@ -133,5 +133,5 @@ pub fn neighbours(chunks: &Chunks, scale: &[f64], gram: &Gram, m: usize, k: usiz
     all_distances(chunks, scale, &unproven, batch, &mut Stage::new(progress, 0.8, 1.0), |i, all| {
         lists[i] = nearest_among(i, &all, |j| Some(j as u32), k);
     })?;
-    Ok(super::subsets::to_neighbours(&lists, k))
+    Ok(Neighbours::from_lists(&lists, k))
 }

@@ -32,7 +32,7 @@ use std::ops::Range;
 use crate::analysis::{AnalysisError, LayerError};
 use crate::estimate::{EstimateError, from_lists, search_k};
 use crate::knn::KnnError;
-use crate::params::{CheckedParams, DuplicatePolicy, Metric};
+use crate::params::{CheckedParams, DuplicatePolicy, Metric, Params};
 use crate::progress::{Cancelled, Progress, Stage};
 use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
 use crate::results::LayerResult;
@@ -115,7 +115,13 @@ pub enum Refusal {
 /// Whether layer `reader` is analysed by streaming: its in-memory form would exceed the limit and
 /// it is a binary array (text tables are always read whole).
 pub fn wanted(reader: &LayerReader, params: &CheckedParams) -> bool {
-    streamable_bytes(reader.info()).is_some_and(|bytes| bytes > params.get().memory_limit_mb << 20)
+    over_limit(streamable_bytes(reader.info()), params.get())
+}
+
+/// The streaming rule: a layer of `bytes` in memory (`None`: a text table) is streamed when over
+/// `memory_limit_mb`. The pass plan applies it to the page's layers too.
+pub fn over_limit(bytes: Option<u64>, params: &Params) -> bool {
+    bytes.is_some_and(|b| b > params.memory_limit_mb << 20)
 }
 
 /// The in-memory size of layer `info` (bytes) that decides whether it is streamed, or `None` for a

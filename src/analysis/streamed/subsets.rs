@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::Array2;
-
 use super::exact::{all_distances, nearest_among, refine};
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop, spare};
@@ -66,18 +64,6 @@ pub fn within_all(
             lists[s][p] = nearest_among(i, &all, |j| local(&subsets[s], j), k);
         }
     })?;
-    Ok(lists.into_iter().map(|l| to_neighbours(&l, k)).collect())
+    Ok(lists.into_iter().map(|l| Neighbours::from_lists(&l, k)).collect())
 }
 
-/// Lists of exactly k (distance, index) pairs as a `Neighbours`.
-pub fn to_neighbours(lists: &[Vec<(f64, u32)>], k: usize) -> Neighbours {
-    let mut indices = Array2::<u32>::zeros((lists.len(), k));
-    let mut distances = Array2::<f64>::zeros((lists.len(), k));
-    for (i, list) in lists.iter().enumerate() {
-        for (c, &(e, j)) in list.iter().enumerate() {
-            indices[(i, c)] = j;
-            distances[(i, c)] = e;
-        }
-    }
-    Neighbours { indices, distances }
-}

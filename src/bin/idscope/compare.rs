@@ -1,0 +1,150 @@
+//! `idscope compare`: several models estimated with the same params, then everything the page's
+//! multi-model charts show ([`idscope::compare::compare`]), as text or as JSON.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use idscope::compare::{self, Accuracy, Comparison, LayerIds, Measure, ModelInput, ShownLayer, metadata_accuracy};
+use idscope::params::Params;
+use serde::Serialize;
+
+use super::{EstimateOpts, analyse, open};
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// One argument per model: a file, or a model's per-layer files joined by commas. Labels in
+    /// the files give the per-class IDs.
+    #[arg(required = true, num_args = 2..)]
+    models: Vec<String>,
+    /// Model names, in the order of the models (default: the file names).
+    #[arg(long = "name")]
+    names: Vec<String>,
+    /// Test accuracies (or top-5 errors with --top5-error), in the order of the models; `-` for
+    /// none. Without one, a model's metadata (e.g. `accuracy` in safetensors) is read.
+    #[arg(long = "accuracy", allow_hyphen_values = true)]
+    accuracies: Vec<String>,
+    /// The --accuracy values are top-5 errors.
+    #[arg(long)]
+    top5_error: bool,
+    /// Each model's last hidden layer, by name, in the order of the models (default: the layer
+    /// before the last).
+    #[arg(long = "last-hidden")]
+    last_hidden: Vec<String>,
+    /// The layer whose per-class IDs are correlated, by name (default: the first model's last
+    /// hidden layer when every model has it, else relative depth 0.5).
+    #[arg(long, conflicts_with = "depth")]
+    layer: Option<String>,
+    /// The relative depth whose per-class IDs are correlated (0, 0.25, 0.5, 0.75 or 1).
+    #[arg(long)]
+    depth: Option<f64>,
+    #[command(flatten)]
+    opts: EstimateOpts,
+    /// Print the params and the comparison as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What `--json` prints.
+#[derive(Serialize)]
+struct CompareReport<'a> {
+    schema: &'static str,
+    idscope_version: &'static str,
+    params: Params,
+    comparison: &'a Comparison,
+}
+
+pub fn run(a: &CompareArgs) -> Result<(), String> {
+    let params = a.opts.params();
+    let mut models = Vec::new();
+    for (i, spec) in a.models.iter().enumerate() {
+        let files: Vec<PathBuf> = spec.split(',').map(PathBuf::from).collect();
+        let model = open(&files)?;
+        let accuracy = match a.accuracies.get(i).map(String::as_str) {
+            None => metadata_accuracy(&model.metadata),
+            Some("-") => None,
+            Some(v) => {
+                let value: f64 = v.parse().map_err(|_| format!("--accuracy {v:?}: not a number"))?;
+                Some(Accuracy { measure: if a.top5_error { Measure::Top5Error } else { Measure::Accuracy }, value })
+            }
+        };
+        let report = analyse(&model, params.clone(), !a.json)?;
+        models.push(ModelInput {
+            model: a.names.get(i).cloned().unwrap_or_else(|| model.name.clone()),
+            layers: report.layers.iter().map(|l| ShownLayer { name: l.name.clone(), result: Some(LayerIds::from(l)) }).collect(),
+            hidden: false,
+            last_hidden: a.last_hidden.get(i).cloned(),
+            accuracy,
+        });
+    }
+    let choice = match (&a.layer, a.depth) {
+        (Some(name), _) => Some(format!("name:{name}")),
+        (None, Some(d)) => Some(format!("depth:{d}")),
+        (None, None) => None,
+    };
+    let c = compare::compare(&models, choice.as_deref());
+    if let Some(asked) = &choice
+        && c.choice.as_ref().is_none_or(|got| &got.value != asked)
+    {
+        return Err(format!("{asked}: not a layer every model with per-class IDs has (choices: {})", values(&c)));
+    }
+    if a.json {
+        let out = CompareReport { schema: "idscope-compare/1", idscope_version: env!("CARGO_PKG_VERSION"), params, comparison: &c };
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", render(&c));
+    }
+    Ok(())
+}
+
+fn values(c: &Comparison) -> String {
+    let v: Vec<&str> = c.choices.iter().map(|c| c.value.as_str()).collect();
+    if v.is_empty() { "none: no per-class IDs".into() } else { v.join(", ") }
+}
+
+/// The comparison as text: a table per model, the accuracy fit, the correlation tables.
+fn render(c: &Comparison) -> String {
+    let mut s = String::new();
+    let num = |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
+    for m in &c.models {
+        let _ = writeln!(s, "model: {} (last hidden layer: {})", m.model, m.last_hidden.as_deref().unwrap_or("-"));
+        let _ = writeln!(s, "{:<20} {:>5} {:>6} {:>9} {:>7} {:>20}", "layer", "depth", "rel.", "ID (fit)", "± std", "classes: mean ± std");
+        for l in &m.layers {
+            let classes = l.classes.map_or("-".to_owned(), |k| format!("{:.3} ± {:.3} ({})", k.mean, k.std, k.n_classes));
+            let _ = writeln!(s, "{:<20} {:>5} {:>6.3} {:>9} {:>7} {:>20}", l.layer, l.position, l.relative_depth, num(l.id, 3), num(l.id_err, 3), classes);
+        }
+        s.push('\n');
+    }
+    let f = &c.accuracy_fit;
+    let measure = if c.accuracy.measure == Measure::Top5Error { "top-5 error" } else { "accuracy" };
+    let _ = writeln!(s, "ID of the last hidden layer vs {measure}: n = {}", f.n);
+    for p in &c.accuracy.points {
+        let _ = writeln!(s, "  {:<30} {:<16} ID {:.3}  {measure} {}", p.model, p.layer, p.id, p.value);
+    }
+    let _ = writeln!(s, "  slope {} · intercept {}", num(f.slope, 4), num(f.intercept, 4));
+    let _ = writeln!(s, "  Pearson r = {} (p = {}) · Spearman ρ = {} (p = {})", num(f.pearson_r, 4), num(f.pearson_p, 4), num(f.spearman_rho, 4), num(f.spearman_p, 4));
+    if let Some(note) = &f.note {
+        let _ = writeln!(s, "  {note}");
+    }
+    match &c.correlation {
+        None => {
+            let _ = writeln!(s, "\nno correlation of per-class IDs: fewer than two models have them");
+        }
+        Some(k) => {
+            let _ = writeln!(s, "\ncorrelation of per-class IDs at {} ({} classes)", k.ids.layer, k.ids.classes.len());
+            if let Some(note) = &k.note {
+                let _ = writeln!(s, "  {note}");
+            }
+            if let Some(t) = &k.table {
+                for (title, r, p) in [("Pearson r (p)", &t.pearson, &t.pearson_p), ("Spearman ρ (p)", &t.spearman, &t.spearman_p)] {
+                    let _ = writeln!(s, "{title}");
+                    for (i, row) in r.iter().enumerate() {
+                        let cells: Vec<String> = row.iter().zip(&p[i]).map(|(r, p)| format!("{} ({})", num(*r, 3), num(*p, 3))).collect();
+                        let _ = writeln!(s, "  {:<30} {}", t.models[i], cells.join("  "));
+                    }
+                }
+            }
+        }
+    }
+    s
+}
