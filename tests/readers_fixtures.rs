@@ -38,71 +38,84 @@ fn model_of(case: &Value) -> Model {
     }
 }
 
+/// The cases of a manifest (`manifest.json` under the fixtures, or one beside its own fixtures).
+fn cases(manifest: &str) -> Vec<Value> {
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(root().join(manifest)).unwrap()).unwrap();
+    m["cases"].as_array().unwrap().clone()
+}
+
 #[test]
 fn every_fixture_reads_back_bit_for_bit() {
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("manifest.json")).unwrap())
-            .unwrap();
-    let cases = manifest["cases"].as_array().unwrap();
+    let cases = cases("manifest.json");
     assert!(cases.len() >= 30);
-    for case in cases {
-        let path = case["path"].as_str().unwrap();
-        let model = model_of(case);
-        let want_layers = case["layers"].as_array().unwrap();
-        let names: Vec<&str> = model.layers.iter().map(|l| l.name.as_str()).collect();
-        let want_names: Vec<&str> = want_layers
+    cases.iter().for_each(reads_back);
+}
+
+/// pandas' `to_csv` quoting (tests/fixtures/readers/quoted/make_quoted.py): labels with commas,
+/// `""` escapes, newlines and a CRLF inside quotes.
+#[test]
+fn pandas_quoted_csv_reads_back_bit_for_bit() {
+    cases("quoted/manifest.json").iter().for_each(reads_back);
+}
+
+/// One case: its layers' values (whole and in row ranges) and its labels.
+fn reads_back(case: &Value) {
+    let path = case["path"].as_str().unwrap();
+    let model = model_of(case);
+    let want_layers = case["layers"].as_array().unwrap();
+    let names: Vec<&str> = model.layers.iter().map(|l| l.name.as_str()).collect();
+    let want_names: Vec<&str> = want_layers
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, want_names, "{path}: layer order");
+    for (i, want) in want_layers.iter().enumerate() {
+        let (rows, cols) = (
+            want["rows"].as_u64().unwrap() as usize,
+            want["cols"].as_u64().unwrap() as usize,
+        );
+        let bits: Vec<u32> = want["f32_bits"]
+            .as_array()
+            .unwrap()
             .iter()
-            .map(|l| l["name"].as_str().unwrap())
+            .map(|b| b.as_u64().unwrap() as u32)
             .collect();
-        assert_eq!(names, want_names, "{path}: layer order");
-        for (i, want) in want_layers.iter().enumerate() {
-            let (rows, cols) = (
-                want["rows"].as_u64().unwrap() as usize,
-                want["cols"].as_u64().unwrap() as usize,
-            );
-            let bits: Vec<u32> = want["f32_bits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|b| b.as_u64().unwrap() as u32)
-                .collect();
-            let info = &model.layers[i];
+        let info = &model.layers[i];
+        assert_eq!(
+            (info.rows, info.cols),
+            (rows, cols),
+            "{path}: {}",
+            info.name
+        );
+        let all = model.read_rows(i, 0..rows).unwrap();
+        let got: Vec<u32> = all.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, bits, "{path}: layer {} values", info.name);
+        // Any row range equals the same slice of the whole.
+        for (a, b) in [(1, rows - 1), (rows - 2, rows), (0, 1), (2, 2)] {
+            let part = model.read_rows(i, a..b).unwrap();
+            let got: Vec<u32> = part.iter().map(|v| v.to_bits()).collect();
             assert_eq!(
-                (info.rows, info.cols),
-                (rows, cols),
-                "{path}: {}",
+                got,
+                bits[a * cols..b * cols],
+                "{path}: layer {} rows {a}..{b}",
                 info.name
             );
-            let all = model.read_rows(i, 0..rows).unwrap();
-            let got: Vec<u32> = all.iter().map(|v| v.to_bits()).collect();
-            assert_eq!(got, bits, "{path}: layer {} values", info.name);
-            // Any row range equals the same slice of the whole.
-            for (a, b) in [(1, rows - 1), (rows - 2, rows), (0, 1), (2, 2)] {
-                let part = model.read_rows(i, a..b).unwrap();
-                let got: Vec<u32> = part.iter().map(|v| v.to_bits()).collect();
-                assert_eq!(
-                    got,
-                    bits[a * cols..b * cols],
-                    "{path}: layer {} rows {a}..{b}",
-                    info.name
-                );
-            }
-            let data = model.read_layer(i).unwrap();
-            assert_eq!(data.non_finite_dropped, 0);
-            assert_eq!(data.kept_rows, (0..rows).collect::<Vec<_>>());
         }
-        match &case["labels"] {
-            Value::Null => assert!(model.labels.is_none(), "{path}: unexpected labels"),
-            want => {
-                let labels = model
-                    .read_labels()
-                    .unwrap_or_else(|e| panic!("{e}"))
-                    .unwrap_or_else(|| panic!("{path}: labels missing"));
-                let names: Vec<String> = serde_json::from_value(want["names"].clone()).unwrap();
-                let ids: Vec<u32> = serde_json::from_value(want["ids"].clone()).unwrap();
-                assert_eq!(labels.names, names, "{path}: label names");
-                assert_eq!(labels.ids, ids, "{path}: label ids");
-            }
+        let data = model.read_layer(i).unwrap();
+        assert_eq!(data.non_finite_dropped, 0);
+        assert_eq!(data.kept_rows, (0..rows).collect::<Vec<_>>());
+    }
+    match &case["labels"] {
+        Value::Null => assert!(model.labels.is_none(), "{path}: unexpected labels"),
+        want => {
+            let labels = model
+                .read_labels()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("{path}: labels missing"));
+            let names: Vec<String> = serde_json::from_value(want["names"].clone()).unwrap();
+            let ids: Vec<u32> = serde_json::from_value(want["ids"].clone()).unwrap();
+            assert_eq!(labels.names, names, "{path}: label names");
+            assert_eq!(labels.ids, ids, "{path}: label ids");
         }
     }
 }

@@ -573,9 +573,10 @@ fn mutated_fixtures_never_panic() {
         seed ^= seed << 17;
         seed
     };
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    let files = [dir.clone(), dir.join("quoted")].into_iter().flat_map(|d| std::fs::read_dir(d).unwrap());
+    for entry in files {
         let path = entry.unwrap().path();
-        if !path.is_file() || path.extension().is_some_and(|e| e == "json") {
+        if !path.is_file() || path.extension().is_some_and(|e| e == "json" || e == "py") {
             continue;
         }
         let orig = std::fs::read(&path).unwrap();

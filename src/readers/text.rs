@@ -5,6 +5,8 @@
 //! can later be read from the nearest checkpoint. Numbers are parsed only when rows are read.
 //!
 //! Empty fields read as NaN (pandas writes missing values that way), so the NaN policy applies.
+//! Delimited files follow RFC 4180: csv-core splits the fields (`""` escapes, quoted delimiters),
+//! and a record ends at the first newline outside quotes, so a quoted label may hold newlines.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -95,23 +97,32 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// The next record: up to the first newline outside double quotes, `\r` dropped. Its line
+    /// number is its first line's; newlines inside quotes count towards the following ones.
     fn next(&mut self) -> Result<Option<Line>, ErrorKind> {
         loop {
             let rest = self.buf.get(self.pos..).unwrap_or(&[]);
             let at_eof = self.buf_off + self.buf.len() as u64 >= self.end;
-            let nl = rest.iter().position(|&b| b == b'\n');
-            if nl.is_some() || (at_eof && !rest.is_empty()) {
-                let len = nl.unwrap_or(rest.len());
+            let found = record_end(rest);
+            if found.newline.is_none() && at_eof && found.open_quote {
+                return Err(ErrorKind::Text {
+                    line: self.line_no + 1,
+                    problem: "a quoted field opened on this line is never closed".into(),
+                });
+            }
+            if found.newline.is_some() || (at_eof && !rest.is_empty()) {
+                let len = found.newline.unwrap_or(rest.len());
                 let start = self.pos;
                 let mut end = start + len;
                 if end > start && self.buf.get(end - 1) == Some(&b'\r') {
                     end -= 1;
                 }
-                self.pos = start + len + usize::from(nl.is_some());
-                self.line_no += 1;
+                self.pos = start + len + usize::from(found.newline.is_some());
+                let line_no = self.line_no + 1;
+                self.line_no += 1 + found.quoted_newlines;
                 return Ok(Some(Line {
                     offset: self.buf_off + start as u64,
-                    line_no: self.line_no,
+                    line_no,
                     start,
                     end,
                 }));
@@ -119,7 +130,7 @@ impl<'a> Lines<'a> {
             if at_eof {
                 return Ok(None);
             }
-            // Keep the partial line, read more.
+            // Keep the partial record, read more.
             self.buf.drain(..self.pos);
             self.buf_off += self.pos as u64;
             self.pos = 0;
@@ -156,36 +167,107 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Splits a line into trimmed fields (quotes removed for comma/semicolon/tab).
-pub fn split<'a>(line: &'a str, d: Delimiter, out: &mut Vec<&'a str>) {
-    out.clear();
-    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-    let sep = match d {
-        Delimiter::Whitespace => {
-            out.extend(line.split_ascii_whitespace());
-            return;
-        }
-        Delimiter::Comma => b',',
-        Delimiter::Tab => b'\t',
-        Delimiter::Semicolon => b';',
-    };
-    let clean = |f: &'a str| {
-        let t = f.trim();
-        t.strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .unwrap_or(t)
-    };
-    let mut start = 0;
-    let mut quoted = false;
-    for (i, &c) in line.as_bytes().iter().enumerate() {
-        if c == b'"' {
-            quoted = !quoted;
-        } else if c == sep && !quoted {
-            out.push(clean(line.get(start..i).unwrap_or("")));
-            start = i + 1;
+/// Where a record that starts at `bytes[0]` ends.
+struct RecordEnd {
+    /// The newline that ends it, if `bytes` holds one outside quotes.
+    newline: Option<usize>,
+    /// Newlines inside quotes before it (or before the end of `bytes`).
+    quoted_newlines: u64,
+    /// `bytes` ends inside quotes.
+    open_quote: bool,
+}
+
+/// Finds the first newline outside double quotes. A `""` escape toggles the quote state twice,
+/// so counting quotes is enough to tell inside from outside.
+fn record_end(bytes: &[u8]) -> RecordEnd {
+    let (mut quoted, mut quoted_newlines) = (false, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if quoted => quoted_newlines += 1,
+            b'\n' => return RecordEnd { newline: Some(i), quoted_newlines, open_quote: false },
+            _ => {}
         }
     }
-    out.push(clean(line.get(start..).unwrap_or("")));
+    RecordEnd { newline: None, quoted_newlines, open_quote: quoted }
+}
+
+/// One record's fields, unquoted, unescaped and trimmed, reusing its buffers from record to
+/// record: csv-core splits delimited records, runs of whitespace split the rest.
+pub struct Fields {
+    /// csv-core's reader for the delimiter (None for whitespace tables).
+    reader: Option<csv_core::Reader>,
+    /// The fields' bytes, one after the other.
+    bytes: Vec<u8>,
+    /// End of each field in `bytes`.
+    ends: Vec<usize>,
+    /// Fields of the current record.
+    len: usize,
+}
+
+impl Fields {
+    /// An empty record for tables separated by `d`.
+    pub fn new(d: Delimiter) -> Self {
+        let sep = match d {
+            Delimiter::Whitespace => None,
+            Delimiter::Comma => Some(b','),
+            Delimiter::Tab => Some(b'\t'),
+            Delimiter::Semicolon => Some(b';'),
+        };
+        let reader = sep.map(|s| csv_core::ReaderBuilder::new().delimiter(s).build());
+        Fields { reader, bytes: Vec::new(), ends: Vec::new(), len: 0 }
+    }
+
+    /// Splits one record (a line, or several when quotes hold newlines) into its fields.
+    pub fn split(&mut self, record: &str) {
+        let record = record.strip_prefix('\u{feff}').unwrap_or(record);
+        self.bytes.clear();
+        self.ends.clear();
+        let Some(reader) = self.reader.as_mut() else {
+            for f in record.split_ascii_whitespace() {
+                self.bytes.extend_from_slice(f.as_bytes());
+                self.ends.push(self.bytes.len());
+            }
+            self.len = self.ends.len();
+            return;
+        };
+        reader.reset();
+        // Unescaping only shortens a field, so the record's length is room enough for its bytes.
+        self.bytes.resize(record.len().max(1), 0);
+        self.ends.resize(8, 0);
+        let (mut input, mut out, mut len) = (record.as_bytes(), 0, 0);
+        loop {
+            let (result, read, wrote, ended) = reader.read_record(input, self.bytes.get_mut(out..).unwrap_or(&mut []), self.ends.get_mut(len..).unwrap_or(&mut []));
+            input = input.get(read..).unwrap_or(&[]);
+            out += wrote;
+            len += ended;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => self.bytes.resize(self.bytes.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+        }
+        self.len = len;
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Field `i`, trimmed (invalid UTF-8 reads as empty).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(..self.len)?.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let bytes = self.bytes.get(start..end).unwrap_or(&[]);
+        Some(std::str::from_utf8(bytes).unwrap_or("").trim())
+    }
+
+    /// Every field, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len).filter_map(|i| self.get(i))
+    }
 }
 
 fn is_number(f: &str) -> bool {
@@ -234,20 +316,20 @@ impl TextLayer {
         } else {
             Delimiter::Whitespace
         };
-        let mut f0 = Vec::new();
-        split(&first.2, delimiter, &mut f0);
-        let mut f1 = Vec::new();
+        let mut f0 = Fields::new(delimiter);
+        f0.split(&first.2);
+        let mut f1 = Fields::new(delimiter);
         if let Some(second) = sample.get(1) {
-            split(&second.2, delimiter, &mut f1);
+            f1.split(&second.2);
         }
-        let single_label_word = f0.len() == 1 && is_label_name(f0.first().copied().unwrap_or(""));
+        let single_label_word = f0.len() == 1 && is_label_name(f0.get(0).unwrap_or(""));
         let header_row = single_label_word
             || f0
                 .iter()
                 .enumerate()
                 .any(|(j, f)| !is_number(f) && f1.get(j).is_some_and(|g| is_number(g) && !g.is_empty()))
             // The Embedding Projector's metadata.tsv: several text columns always have a header.
-            || (f0.len() > 1 && f1.len() == f0.len() && f0.iter().chain(&f1).all(|f| !is_number(f)));
+            || (f0.len() > 1 && f1.len() == f0.len() && f0.iter().chain(f1.iter()).all(|f| !is_number(f)));
         let (header, data_idx) = if header_row && sample.len() > 1 {
             (
                 Some(f0.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
@@ -256,18 +338,14 @@ impl TextLayer {
         } else {
             (None, 0)
         };
-        let data_fields = if data_idx == 1 {
-            f1.clone()
-        } else {
-            f0.clone()
-        };
+        let data_fields = if data_idx == 1 { &f1 } else { &f0 };
         let fields = data_fields.len();
         let all_text = data_fields.iter().all(|f| !is_number(f));
         let header_says_label = header
             .as_ref()
             .and_then(|h| h.first())
             .is_some_and(|h| is_label_name(h));
-        let first_not_number = data_fields.first().is_some_and(|f| !is_number(f));
+        let first_not_number = data_fields.get(0).is_some_and(|f| !is_number(f));
         let label_column =
             (!all_text && fields > 1 && (first_not_number || header_says_label)).then_some(0);
         let (start_off, start_line) = sample
@@ -280,13 +358,12 @@ impl TextLayer {
         let mut lines = Lines::new(src, start_off, start_line, max_line);
         let mut checkpoints = Vec::new();
         let mut rows = 0usize;
+        let mut buf = Fields::new(delimiter);
         while let Some(l) = lines.next_data()? {
-            let mut buf = Vec::new();
             if rows.is_multiple_of(STRIDE) {
                 checkpoints.push((l.offset, l.line_no));
             }
-            let t = lines.text(&l);
-            split(&t, delimiter, &mut buf);
+            buf.split(&lines.text(&l));
             if buf.len() != fields {
                 return Err(ErrorKind::Text {
                     line: l.line_no,
@@ -347,6 +424,7 @@ impl TextLayer {
         }
         let (mut lines, mut r) = self.lines_from(src, rows.start)?;
         let mut o = 0usize;
+        let mut fields = Fields::new(self.delimiter);
         while r < rows.end {
             let Some(l) = lines.next_data()? else {
                 return Err(ErrorKind::Text {
@@ -355,9 +433,7 @@ impl TextLayer {
                 });
             };
             if r >= rows.start {
-                let t = lines.text(&l);
-                let mut fields = Vec::new();
-                split(&t, self.delimiter, &mut fields);
+                fields.split(&lines.text(&l));
                 if fields.len() != self.fields {
                     return Err(ErrorKind::Text {
                         line: l.line_no,
@@ -402,16 +478,10 @@ impl TextLayer {
             return Ok(out);
         }
         let (mut lines, _) = self.lines_from(src, 0)?;
+        let mut fields = Fields::new(self.delimiter);
         while let Some(l) = lines.next_data()? {
-            let t = lines.text(&l);
-            let mut fields = Vec::new();
-            split(&t, self.delimiter, &mut fields);
-            out.push(
-                fields
-                    .get(column)
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-            );
+            fields.split(&lines.text(&l));
+            out.push(fields.get(column).map(str::to_string).unwrap_or_default());
         }
         Ok(out)
     }
@@ -456,6 +526,19 @@ mod tests {
         let src = MemorySource::new("t.tsv", b"1\t2\n3\n".to_vec());
         let e = TextLayer::scan(&src, &Limits::default()).unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn quoted_fields_hold_delimiters_escaped_quotes_and_newlines() {
+        let (src, t) = scan("label,a\n\"cat, \"\"tabby\"\"\",1\n\"two\nlines\",2\nplain,3\n");
+        assert_eq!((t.rows, t.cols(), t.label_column), (3, 1, Some(0)));
+        assert_eq!(t.read_column(&src, 0).unwrap(), ["cat, \"tabby\"", "two\nlines", "plain"]);
+        let mut out = vec![0.0; 2];
+        t.read_rows(&src, 1..3, &mut out).unwrap();
+        assert_eq!(out, [2.0, 3.0]);
+        let src = MemorySource::new("t.csv", b"a,b\n1,2\n\"3,4\n5,6\n".to_vec());
+        let e = TextLayer::scan(&src, &Limits::default()).unwrap_err();
+        assert!(e.to_string().contains("line 3") && e.to_string().contains("never closed"), "{e}");
     }
 
     #[test]
