@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Every test of idscope, in order, with a pass/fail summary; exits non-zero if any step failed.
-#   0. the module graph has no cycles (scripts/module-graph.py)
+#   0. the module graph has no cycles (scripts/module-graph.py); clippy, warnings denied, natively
+#      and for wasm32 (with the bench entries), under the [lints] of Cargo.toml
 #   1. native:  cargo test (core, readers, charts, CLI; tests/wasm_parity.rs natively)
 #   2. wasm in Node:               tests/wasm_parity.rs  (same pinned IDs as natively)
 #   3. wasm in headless Chromium:  tests/wasm_browser.rs (charts on a canvas, SVG export)
 #   4. wasm in a dedicated worker: tests/wasm_worker.rs  (Blob reads, the worker session)
 #   5. end to end: build the app, then node --test tests/e2e/ (playwright-core + /usr/bin/chromium)
-# Needs: python3, the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), chromium + chromium-driver,
+# Needs: python3, clippy (added here if missing), the wasm32 target, wasm-bindgen-cli (pinned to
+# Cargo.lock), chromium + chromium-driver,
 # npm packages (scripts/build-web.sh installs the first two and the npm packages if missing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +33,13 @@ if [ "${results[0]}" != 0 ]; then
   echo "build failed; not running the tests" >&2
   exit 1
 fi
+if ! cargo clippy --version >/dev/null 2>&1; then rustup component add clippy; fi
 WASM=(--target wasm32-unknown-unknown --no-default-features)
 # No debuginfo in the wasm test builds: it only slows linking and wasm-bindgen down.
 wasm_test() { CARGO_PROFILE_TEST_DEBUG=false cargo test "${WASM[@]}" "$@"; }
 step "module graph: no cycles (scripts/module-graph.py)" python3 scripts/module-graph.py
+step "clippy native: --all-targets -D warnings" cargo clippy --all-targets -- -D warnings
+step "clippy wasm32: --all-targets -D warnings" cargo clippy --all-targets --features bench "${WASM[@]}" -- -D warnings
 step "native: cargo test" cargo test
 step "wasm32 in Node: wasm_parity" wasm_test --test wasm_parity
 step "wasm32 in headless Chromium: wasm_browser" wasm_test --test wasm_browser

@@ -4,6 +4,9 @@
 //! unchanged natively and compiled to wasm32 with SIMD128; the `web` module is a thin wasm-bindgen
 //! layer over it and the `idscope` binary a command line over it.
 
+// A failure is a typed error for the caller to report, never a panic (tests may unwrap).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod analysis;
 pub mod charts;
 pub mod compare;

@@ -11,8 +11,7 @@ fn assert_exact(x: &Array2<f32>, k: usize, block: Option<usize>) {
     let nb = neighbours(x.view(), &Search { k, metric: Metric::Euclidean, block }, &mut Silent).unwrap();
     for i in 0..x.nrows() {
         let truth = common::brute_force(x, i);
-        for c in 0..k {
-            let (d, j) = truth[c];
+        for (c, &(d, j)) in truth.iter().enumerate().take(k) {
             assert_eq!(nb.indices[(i, c)], j, "row {i}, neighbour {c}");
             assert!((nb.distances[(i, c)] - d).abs() <= 1e-12 * d, "row {i}, neighbour {c}: {} vs {d}", nb.distances[(i, c)]);
         }
@@ -69,9 +68,9 @@ fn cosine_distance_is_the_chord_between_unit_vectors() {
     for i in 0..x.nrows() {
         let mut all: Vec<(f64, u32)> = (0..x.nrows()).filter(|&j| j != i).map(|j| (cos_dist(i, j), j as u32)).collect();
         all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for c in 0..4 {
-            assert_eq!(nb.indices[(i, c)], all[c].1, "row {i}");
-            assert!((nb.distances[(i, c)] - all[c].0).abs() < 1e-7, "row {i}");
+        for (c, &(d, j)) in all.iter().enumerate().take(4) {
+            assert_eq!(nb.indices[(i, c)], j, "row {i}");
+            assert!((nb.distances[(i, c)] - d).abs() < 1e-7, "row {i}");
         }
     }
 }

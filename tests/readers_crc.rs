@@ -1,6 +1,8 @@
 //! Zip CRC-32: corrupted copies of the real-writer .npz fixtures (np.savez: stored members,
 //! np.savez_compressed: deflated members), made by byte edits here, must fail with a typed error
 //! naming the file and the member when a read passes the whole member; a slice is not checked.
+// Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::Path;
 

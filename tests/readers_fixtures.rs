@@ -1,5 +1,7 @@
 //! Files written by the real writers (numpy, the safetensors package, Embedding Projector TSV; see
 //! scripts/make_reader_fixtures.py) read back bit for bit, whole and in row ranges.
+// Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Hostile and broken input: every case is a typed error naming the file, the layer and the
 //! problem; never a panic, a hang, or an allocation beyond what the file justifies. Also replays
 //! the fuzzing regression corpus in tests/fixtures/readers/regressions/.
+// Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

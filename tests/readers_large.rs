@@ -1,5 +1,7 @@
 //! Files over 4 GiB (sparse, made here and deleted): listing and reading a few rows touch only
 //! megabytes, counted through a wrapping byte source. Covers 64-bit offsets and ZIP64.
+// Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

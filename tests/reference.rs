@@ -1,5 +1,7 @@
 //! The estimators against independent reference values: DADApy 0.3.4, scikit-dimension and numpy
 //! on committed data (see tests/fixtures/reference/README.md and make_reference.py).
+// Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::Path;
 

@@ -1,6 +1,8 @@
 //! Layers over the memory limit are streamed by column chunks with the same results as in memory:
 //! every supported estimate equal, for each file layout, with the limit forced low enough for
 //! several chunks; the reads stay within the chunk; unsupported options are refused clearly.
+// Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(values, ["name:in", "name:out", "depth:0", "depth:0.25", "depth:0.5", "depth:0.75", "depth:1"]);
         assert!(layer_choices(&[model(&["in"], true, false)]).is_empty(), "no per-class IDs: nothing to correlate");
         let choices = layer_choices(&[a.clone(), b]);
-        assert_eq!(default_choice(&[a.clone()], &choices).map(|c| c.value), Some("depth:0.5".into()), "h1 is not common");
+        assert_eq!(default_choice(std::slice::from_ref(&a), &choices).map(|c| c.value), Some("depth:0.5".into()), "h1 is not common");
         let mut a2 = a.clone();
         a2.last_hidden = Some("in".into());
         assert_eq!(default_choice(&[a2], &choices).map(|c| c.value), Some("name:in".into()));

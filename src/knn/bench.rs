@@ -81,13 +81,19 @@ fn best_rate(min_seconds: f64, mut run: impl FnMut(usize) -> f64) -> f64 {
 }
 
 /// `iters` steps of `ACC` independent multiply-add chains; returns the flops.
+///
+/// # Safety
+/// The CPU runs `S`'s instruction set.
 #[inline(always)]
-fn chains<S: Simd, const ACC: usize>(iters: usize) -> f64 {
-    let (c, m) = (S::splat(1e-3), S::splat(0.999));
-    let mut acc: [S; ACC] = std::array::from_fn(|i| S::splat(i as f32));
+unsafe fn chains<S: Simd, const ACC: usize>(iters: usize) -> f64 {
+    // SAFETY: `S`'s instruction set runs here (this function's contract).
+    let (c, m) = unsafe { (S::splat(1e-3), S::splat(0.999)) };
+    // SAFETY: as above.
+    let mut acc: [S; ACC] = std::array::from_fn(|i| unsafe { S::splat(i as f32) });
     for _ in 0..std::hint::black_box(iters) {
         for a in acc.iter_mut() {
-            *a = c.mul_add(*a, m);
+            // SAFETY: as above.
+            *a = unsafe { c.mul_add(*a, m) };
         }
     }
     std::hint::black_box(acc);
@@ -95,12 +101,18 @@ fn chains<S: Simd, const ACC: usize>(iters: usize) -> f64 {
 }
 
 /// Chain count number `which` (8, 12, 16) of one vector type; returns the flops.
+///
+/// # Safety
+/// The CPU runs `S`'s instruction set.
 #[inline(always)]
-fn peak_runs<S: Simd>(iters: usize, which: usize) -> f64 {
-    match which {
-        0 => chains::<S, 8>(iters),
-        1 => chains::<S, 12>(iters),
-        _ => chains::<S, 16>(iters),
+unsafe fn peak_runs<S: Simd>(iters: usize, which: usize) -> f64 {
+    // SAFETY: `S`'s instruction set runs here (this function's contract).
+    unsafe {
+        match which {
+            0 => chains::<S, 8>(iters),
+            1 => chains::<S, 12>(iters),
+            _ => chains::<S, 16>(iters),
+        }
     }
 }
 
@@ -122,11 +134,13 @@ fn widest_run(iters: usize, which: usize) -> f64 {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        peak_runs::<gram::wasm::Kernel>(iters, which)
+        // SAFETY: this build enables SIMD128 for every function.
+        unsafe { peak_runs::<gram::wasm::Kernel>(iters, which) }
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        peak_runs::<gram::portable::F32x4>(iters, which)
+        // SAFETY: the portable vector is plain arrays, which every CPU runs.
+        unsafe { peak_runs::<gram::portable::F32x4>(iters, which) }
     }
 }
 
@@ -135,24 +149,32 @@ fn widest_run(iters: usize, which: usize) -> f64 {
 fn unfused_run(iters: usize, which: usize) -> f64 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        peak_runs::<gram::wasm::F32x4<false>>(iters, which)
+        // SAFETY: this build enables SIMD128 for every function.
+        unsafe { peak_runs::<gram::wasm::F32x4<false>>(iters, which) }
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        peak_runs::<gram::portable::F32x4>(iters, which)
+        // SAFETY: the portable vector is plain arrays, which every CPU runs.
+        unsafe { peak_runs::<gram::portable::F32x4>(iters, which) }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
+/// # Safety
+/// The CPU runs AVX-512F.
 #[target_feature(enable = "avx512f")]
 unsafe fn peak_avx512(iters: usize, which: usize) -> f64 {
-    peak_runs::<gram::x86::F32x16>(iters, which)
+    // SAFETY: AVX-512F is enabled here, and the caller knows the CPU runs it.
+    unsafe { peak_runs::<gram::x86::F32x16>(iters, which) }
 }
 
 #[cfg(target_arch = "x86_64")]
+/// # Safety
+/// The CPU runs AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 unsafe fn peak_avx2(iters: usize, which: usize) -> f64 {
-    peak_runs::<gram::x86::F32x8>(iters, which)
+    // SAFETY: AVX2 and FMA are enabled here, and the caller knows the CPU runs them.
+    unsafe { peak_runs::<gram::x86::F32x8>(iters, which) }
 }
 
 #[cfg(test)]

@@ -183,11 +183,10 @@ fn sum_sq_diff_simd128(a: &[f32], b: &[f32], sa: f64, sb: f64) -> f64 {
     reduce(s)
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
 
-    #[cfg(target_arch = "x86_64")]
     #[test]
     fn simd_distances_have_the_portable_bits() {
         for len in [0usize, 5, 16, 17, 100, 769] {

@@ -108,11 +108,14 @@ pub fn tile<'s>(x: &Packed, a: Range<usize>, b: Range<usize>, c: &'s mut Vec<f32
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => unsafe { x86::product_avx512(x, pa, pb, c) },
         #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
         Isa::Avx2 => unsafe { x86::product_avx2(x, pa, pb, c) },
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Isa::Simd128 => product::<wasm::Kernel, 4, 2>(x, pa, pb, c),
+        // SAFETY: this build enables SIMD128 for every function.
+        Isa::Simd128 => unsafe { product::<wasm::Kernel, 4, 2>(x, pa, pb, c) },
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        Isa::Portable => product::<portable::F32x4, 4, 2>(x, pa, pb, c),
+        // SAFETY: the portable vector is plain arrays, which every CPU runs.
+        Isa::Portable => unsafe { product::<portable::F32x4, 4, 2>(x, pa, pb, c) },
     }
     Tile { c, a0, b0, ld }
 }
@@ -184,26 +187,43 @@ pub(crate) fn isa() -> Isa {
 }
 
 /// A SIMD vector of `W` f32 lanes.
-pub(crate) trait Simd: Copy {
+///
+/// # Safety
+/// Every method may run instructions of the type's instruction set (AVX-512F, AVX2+FMA, SIMD128),
+/// so every method is unsafe: a caller must know that this CPU runs them (detected at run time,
+/// or enabled for the whole build), and the loads and stores need `W` valid f32 at `p`.
+/// An implementation must use no instruction beyond its type's set.
+pub(crate) unsafe trait Simd: Copy {
     const W: usize;
-    fn zero() -> Self;
-    fn splat(v: f32) -> Self;
     /// # Safety
-    /// `p` must point to `W` readable f32.
+    /// The CPU runs `Self`'s instruction set.
+    unsafe fn zero() -> Self;
+    /// # Safety
+    /// The CPU runs `Self`'s instruction set.
+    unsafe fn splat(v: f32) -> Self;
+    /// # Safety
+    /// The CPU runs `Self`'s instruction set; `p` points to `W` readable f32.
     unsafe fn load(p: *const f32) -> Self;
     /// # Safety
-    /// `p` must point to `W` writable f32.
+    /// The CPU runs `Self`'s instruction set; `p` points to `W` writable f32.
     unsafe fn store(self, p: *mut f32);
     /// `self + a·b` (fused where the target has FMA).
-    fn mul_add(self, a: Self, b: Self) -> Self;
-    fn add(self, other: Self) -> Self;
+    /// # Safety
+    /// The CPU runs `Self`'s instruction set.
+    unsafe fn mul_add(self, a: Self, b: Self) -> Self;
+    /// # Safety
+    /// The CPU runs `Self`'s instruction set.
+    unsafe fn add(self, other: Self) -> Self;
 }
 
 /// The product of row panels `pa` by row panels `pb` of `x` into `c` (zeroed, row stride
 /// `pb.len()·NR`), chunk by chunk of [`KC`] columns: for each MR-row slice of a row panel (kept
 /// in L1) the kernel runs along every column panel of the chunk (streamed from L2).
+///
+/// # Safety
+/// The CPU runs `S`'s instruction set.
 #[inline(always)]
-fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Range<usize>, pb: Range<usize>, c: &mut [f32]) {
+unsafe fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Range<usize>, pb: Range<usize>, c: &mut [f32]) {
     let nr = NV * S::W;
     debug_assert_eq!(nr, x.p());
     let np = x.n.div_ceil(nr);
@@ -216,7 +236,8 @@ fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Range<usiz
             for (ia, qa) in pa.clone().enumerate() {
                 for r0 in (0..nr).step_by(MR) {
                     let c = &mut c[(ia * nr + r0) * ld + ib * nr..];
-                    micro::<S, MR, NV>(kc, &panel(qa)[r0..], nr, panel(qb), c, ld);
+                    // SAFETY: `S`'s instruction set runs here (this function's contract).
+                    unsafe { micro::<S, MR, NV>(kc, &panel(qa)[r0..], nr, panel(qb), c, ld) };
                 }
             }
         }
@@ -226,22 +247,28 @@ fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Range<usiz
 /// `c[r][j] += Σ_k a[k·lda + r]·b[k·NR + j]` for MR rows of a packed row panel `a` (row stride
 /// `lda`) and an NR = NV·W column panel `b` of depth `kc`; `c` has row stride `ld`. Each sum runs
 /// over k in order, one multiply-add per step (the assumption of [`error_factor`]).
+///
+/// # Safety
+/// The CPU runs `S`'s instruction set.
 #[inline(always)]
-fn micro<S: Simd, const MR: usize, const NV: usize>(kc: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32], ld: usize) {
+unsafe fn micro<S: Simd, const MR: usize, const NV: usize>(kc: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32], ld: usize) {
     let nr = NV * S::W;
     assert!(kc > 0 && a.len() >= (kc - 1) * lda + MR && b.len() >= kc * nr && c.len() >= (MR - 1) * ld + nr);
-    let mut acc = [[S::zero(); NV]; MR];
+    // SAFETY: `S`'s instruction set runs here (this function's contract, as in every block below).
+    let zero = unsafe { S::zero() };
+    let mut acc = [[zero; NV]; MR];
     for k in 0..kc {
-        let mut bv = [S::zero(); NV];
+        let mut bv = [zero; NV];
         for (v, bv) in bv.iter_mut().enumerate() {
             // SAFETY: k·nr + v·W + W ≤ kc·nr ≤ b.len() (asserted above).
             *bv = unsafe { S::load(b.as_ptr().add(k * nr + v * S::W)) };
         }
         for (r, acc) in acc.iter_mut().enumerate() {
             // SAFETY: k·lda + r ≤ (kc − 1)·lda + MR − 1 < a.len() (asserted above).
-            let av = S::splat(unsafe { *a.get_unchecked(k * lda + r) });
+            let av = unsafe { S::splat(*a.get_unchecked(k * lda + r)) };
             for (acc, &bv) in acc.iter_mut().zip(&bv) {
-                *acc = acc.mul_add(av, bv);
+                // SAFETY: as above, the instruction set.
+                *acc = unsafe { acc.mul_add(av, bv) };
             }
         }
     }
@@ -262,14 +289,15 @@ pub(crate) mod portable {
     #[derive(Clone, Copy)]
     pub struct F32x4([f32; 4]);
 
-    impl super::Simd for F32x4 {
+    // SAFETY: plain array code, which every CPU runs.
+    unsafe impl super::Simd for F32x4 {
         const W: usize = 4;
         #[inline(always)]
-        fn zero() -> Self {
+        unsafe fn zero() -> Self {
             Self([0.0; 4])
         }
         #[inline(always)]
-        fn splat(v: f32) -> Self {
+        unsafe fn splat(v: f32) -> Self {
             Self([v; 4])
         }
         #[inline(always)]
@@ -283,11 +311,11 @@ pub(crate) mod portable {
             unsafe { (p as *mut [f32; 4]).write_unaligned(self.0) }
         }
         #[inline(always)]
-        fn mul_add(self, a: Self, b: Self) -> Self {
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
             Self(std::array::from_fn(|l| self.0[l] + a.0[l] * b.0[l]))
         }
         #[inline(always)]
-        fn add(self, o: Self) -> Self {
+        unsafe fn add(self, o: Self) -> Self {
             Self(std::array::from_fn(|l| self.0[l] + o.0[l]))
         }
     }
@@ -309,14 +337,15 @@ pub(crate) mod wasm {
     #[derive(Clone, Copy)]
     pub struct F32x4<const FUSED: bool>(v128);
 
-    impl<const FUSED: bool> super::Simd for F32x4<FUSED> {
+    // SAFETY: SIMD128 intrinsics only (relaxed-SIMD only in the build that enables it).
+    unsafe impl<const FUSED: bool> super::Simd for F32x4<FUSED> {
         const W: usize = 4;
         #[inline(always)]
-        fn zero() -> Self {
+        unsafe fn zero() -> Self {
             Self(f32x4_splat(0.0))
         }
         #[inline(always)]
-        fn splat(v: f32) -> Self {
+        unsafe fn splat(v: f32) -> Self {
             Self(f32x4_splat(v))
         }
         #[inline(always)]
@@ -330,7 +359,7 @@ pub(crate) mod wasm {
             unsafe { v128_store(p as *mut v128, self.0) }
         }
         #[inline(always)]
-        fn mul_add(self, a: Self, b: Self) -> Self {
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
             #[cfg(target_feature = "relaxed-simd")]
             if FUSED {
                 return Self(f32x4_relaxed_madd(a.0, b.0, self.0));
@@ -338,7 +367,7 @@ pub(crate) mod wasm {
             Self(f32x4_add(self.0, f32x4_mul(a.0, b.0)))
         }
         #[inline(always)]
-        fn add(self, o: Self) -> Self {
+        unsafe fn add(self, o: Self) -> Self {
             Self(f32x4_add(self.0, o.0))
         }
     }
@@ -356,75 +385,94 @@ pub(crate) mod x86 {
     #[derive(Clone, Copy)]
     pub struct F32x8(__m256);
 
-    // SAFETY (all methods): only reached from `product_avx512`/`product_avx2` (and the benchmark's
-    // wrappers), whose target features make the intrinsics valid; loads and stores are unaligned
-    // within what the caller guarantees.
-    impl super::Simd for F32x16 {
+    // SAFETY: each method runs only AVX-512F intrinsics.
+    unsafe impl super::Simd for F32x16 {
         const W: usize = 16;
         #[inline(always)]
-        fn zero() -> Self {
+        unsafe fn zero() -> Self {
+            // SAFETY: the caller guarantees AVX-512F (the trait's contract).
             Self(unsafe { _mm512_setzero_ps() })
         }
         #[inline(always)]
-        fn splat(v: f32) -> Self {
+        unsafe fn splat(v: f32) -> Self {
+            // SAFETY: the caller guarantees AVX-512F (the trait's contract).
             Self(unsafe { _mm512_set1_ps(v) })
         }
         #[inline(always)]
         unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees AVX-512F (the trait's contract), within the W f32 at `p` the caller guarantees.
             Self(unsafe { _mm512_loadu_ps(p) })
         }
         #[inline(always)]
         unsafe fn store(self, p: *mut f32) {
+            // SAFETY: the caller guarantees AVX-512F (the trait's contract), within the W f32 at `p` the caller guarantees.
             unsafe { _mm512_storeu_ps(p, self.0) }
         }
         #[inline(always)]
-        fn mul_add(self, a: Self, b: Self) -> Self {
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+            // SAFETY: the caller guarantees AVX-512F (the trait's contract).
             Self(unsafe { _mm512_fmadd_ps(a.0, b.0, self.0) })
         }
         #[inline(always)]
-        fn add(self, o: Self) -> Self {
+        unsafe fn add(self, o: Self) -> Self {
+            // SAFETY: the caller guarantees AVX-512F (the trait's contract).
             Self(unsafe { _mm512_add_ps(self.0, o.0) })
         }
     }
 
-    impl super::Simd for F32x8 {
+    // SAFETY: each method runs only AVX2 and FMA intrinsics.
+    unsafe impl super::Simd for F32x8 {
         const W: usize = 8;
         #[inline(always)]
-        fn zero() -> Self {
+        unsafe fn zero() -> Self {
+            // SAFETY: the caller guarantees AVX2+FMA (the trait's contract).
             Self(unsafe { _mm256_setzero_ps() })
         }
         #[inline(always)]
-        fn splat(v: f32) -> Self {
+        unsafe fn splat(v: f32) -> Self {
+            // SAFETY: the caller guarantees AVX2+FMA (the trait's contract).
             Self(unsafe { _mm256_set1_ps(v) })
         }
         #[inline(always)]
         unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees AVX2+FMA (the trait's contract), within the W f32 at `p` the caller guarantees.
             Self(unsafe { _mm256_loadu_ps(p) })
         }
         #[inline(always)]
         unsafe fn store(self, p: *mut f32) {
+            // SAFETY: the caller guarantees AVX2+FMA (the trait's contract), within the W f32 at `p` the caller guarantees.
             unsafe { _mm256_storeu_ps(p, self.0) }
         }
         #[inline(always)]
-        fn mul_add(self, a: Self, b: Self) -> Self {
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+            // SAFETY: the caller guarantees AVX2+FMA (the trait's contract).
             Self(unsafe { _mm256_fmadd_ps(a.0, b.0, self.0) })
         }
         #[inline(always)]
-        fn add(self, o: Self) -> Self {
+        unsafe fn add(self, o: Self) -> Self {
+            // SAFETY: the caller guarantees AVX2+FMA (the trait's contract).
             Self(unsafe { _mm256_add_ps(self.0, o.0) })
         }
     }
 
     /// The 8 × 48 AVX-512 kernel.
+    ///
+    /// # Safety
+    /// The CPU runs AVX-512F.
     #[target_feature(enable = "avx512f")]
     pub unsafe fn product_avx512(x: &Packed, a: Range<usize>, b: Range<usize>, c: &mut [f32]) {
-        product::<F32x16, 8, 3>(x, a, b, c)
+        // SAFETY: AVX-512F is enabled here, and the caller knows the CPU runs it.
+        unsafe { product::<F32x16, 8, 3>(x, a, b, c) }
     }
 
     /// The 4 × 24 AVX2+FMA kernel.
+    ///
+    /// # Safety
+    /// The CPU runs AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn product_avx2(x: &Packed, a: Range<usize>, b: Range<usize>, c: &mut [f32]) {
-        product::<F32x8, 4, 3>(x, a, b, c)
+        // SAFETY: AVX2 and FMA are enabled here, and the caller knows the CPU runs them.
+        unsafe { product::<F32x8, 4, 3>(x, a, b, c) }
     }
 }
 
@@ -462,6 +510,7 @@ mod tests {
         check(isa());
     }
 
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     #[test]
     fn the_portable_kernel_is_within_its_error_bound() {
         check(Isa::Portable);

@@ -2,6 +2,9 @@
 //! dimension natively on all cores, and compare models, with the same core and the same JSON
 //! schemas as the web app.
 
+// A failure is a typed error for the caller to report, never a panic (tests may unwrap).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod compare;
 
 use std::path::PathBuf;
