@@ -5,17 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Distance between two activation vectors.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Metric {
-    /// ‖x − y‖₂.
-    #[default]
-    Euclidean,
-    /// The chord √(2(1 − cos(x, y))) between the rows scaled to unit length: it ranks neighbours
-    /// like 1 − cos but, unlike 1 − cos, scales linearly at small angles, as TwoNN's ratios need.
-    Cosine,
-}
+use crate::knn::Metric;
 
 /// What to do with rows that occur more than once (their r₁ would be 0 and μ undefined).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -137,8 +127,9 @@ pub enum ParamError {
     },
 }
 
-/// Largest neighbour order the neighbour search supports (Gride's scale analysis needs the 64th).
-pub const MAX_K: usize = 64;
+/// Largest Gride range accepted (the scale analysis's last order, n = 32, needs the 64th
+/// neighbour); the search itself goes to [`crate::knn::MAX_K`].
+pub const MAX_GRIDE_RANGE: usize = 64;
 /// Largest number of repeats accepted.
 pub const MAX_REPEATS: usize = 1000;
 
@@ -166,8 +157,8 @@ impl Params {
         if !in_unit(self.pc_threshold) {
             return Err(ParamError::PcThreshold(self.pc_threshold));
         }
-        if !(2..=MAX_K).contains(&self.gride_range) {
-            return Err(ParamError::GrideRange { got: self.gride_range, max: MAX_K });
+        if !(2..=MAX_GRIDE_RANGE).contains(&self.gride_range) {
+            return Err(ParamError::GrideRange { got: self.gride_range, max: MAX_GRIDE_RANGE });
         }
         if self.min_block < 3 {
             return Err(ParamError::MinBlock(self.min_block));

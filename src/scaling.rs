@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 
 use crate::knn::{KnnError, Neighbours, Search, within};
-use crate::params::Metric;
+use crate::knn::Metric;
 use crate::results::{DecimationPoint, RepeatStats};
 use crate::rng::{self, Stream};
 use crate::stats::mean_std;

@@ -2,8 +2,7 @@
 
 mod common;
 
-use idscope::knn::{CandidateLists, FlatNeighbours, KnnError, Neighbours, Search, candidates_part, finish, neighbours, within};
-use idscope::params::Metric;
+use idscope::knn::{CandidateLists, FlatNeighbours, KnnError, MAX_K, Metric, Neighbours, Search, candidates_part, finish, neighbours, within};
 use idscope::progress::{Cancelled, Silent};
 use ndarray::{Array2, Axis};
 
@@ -29,6 +28,13 @@ fn matches_brute_force_on_a_hypercube_with_several_block_sizes() {
 #[test]
 fn k_64_is_exact() {
     assert_exact(&common::sphere(200, 4, 20, 2), 64, None);
+}
+
+#[test]
+fn the_search_goes_to_128_neighbours() {
+    assert_eq!(MAX_K, 128);
+    // 300 columns: the exact distances sum several blocks.
+    assert_exact(&common::sphere(400, 5, 300, 3), MAX_K, None);
 }
 
 #[test]
@@ -93,7 +99,8 @@ fn subsets_equal_a_fresh_search_on_their_rows() {
 fn bad_input_is_a_typed_error() {
     let x = Array2::<f32>::zeros((3, 2));
     assert!(neighbours(x.view(), &Search::new(3, Metric::Euclidean), &mut Silent).unwrap_err().to_string().contains("too few"));
-    assert!(neighbours(x.view(), &Search::new(65, Metric::Euclidean), &mut Silent).is_err());
+    let y = common::hypercube(300, 3, 4, 1);
+    assert_eq!(neighbours(y.view(), &Search::new(MAX_K + 1, Metric::Euclidean), &mut Silent).unwrap_err(), KnnError::K(MAX_K + 1));
     assert!(neighbours(x.view(), &Search::new(1, Metric::Cosine), &mut Silent).unwrap_err().to_string().contains("all zeros"));
     let mut y = Array2::<f32>::ones((5, 2));
     y[(3, 1)] = f32::NAN;

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use idscope::estimate::estimate;
 use idscope::knn::{Search, neighbours};
-use idscope::params::{DuplicatePolicy, Metric, Params};
+use idscope::knn::Metric;
+use idscope::params::{DuplicatePolicy, Params};
 use idscope::progress::Silent;
 use idscope::readers::{FileSource, group};
 use ndarray::Array2;

@@ -1,6 +1,7 @@
 //! Layers over the memory limit are streamed by column chunks with the same results as in memory:
-//! every supported estimate equal, for each file layout, with the limit forced low enough for
-//! several chunks; the reads stay within the chunk; unsupported options are refused clearly.
+//! the same neighbour lists (indices and distance bits) and every supported estimate equal to the
+//! bit, for each file layout, with the limit forced low enough for several chunks; the reads stay
+//! within the chunk; unsupported options are refused clearly.
 // Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -8,8 +9,9 @@ mod common;
 
 use std::sync::atomic::Ordering;
 
-use idscope::analysis::analyse_model_layer;
-use idscope::params::{CheckedParams, DuplicatePolicy, Metric, Params};
+use idscope::analysis::{LayerPoints, analyse_model_layer, layer_candidates_part, layer_input, layer_neighbours_part};
+use idscope::knn::{Metric, Neighbours};
+use idscope::params::{CheckedParams, DuplicatePolicy, Params};
 use idscope::progress::Silent;
 use idscope::readers::{MemorySource, Model, group};
 use idscope::results::LayerResult;
@@ -104,9 +106,27 @@ fn streamed(m: &Model, p: &CheckedParams, limit: u64) -> LayerResult {
     streamed::analyse_layer(m.layer(0).unwrap(), 0, None, p, limit, &mut Silent).unwrap()
 }
 
-/// Everything but the timing equal: integers and neighbour-derived counts exactly, numbers to
-/// 1e-9 relative (the in-memory kernel may sum its exact distances in another order), the PCA
-/// spectrum (ratios summing to 1) to 1e-6, the rounding of the in-memory path's f32 dot products.
+/// The in-memory path's whole-layer neighbour lists: its two search phases, in one part.
+fn in_memory_lists(m: &Model, p: &CheckedParams) -> Neighbours {
+    let layer = m.read_layer(0).unwrap();
+    let input = layer_input(m, 0, &layer, None, None);
+    let points = LayerPoints::new(input.data, p.get());
+    let lists = layer_candidates_part(input, &points, p, 0, 1, &mut Silent).unwrap();
+    layer_neighbours_part(input, &points, p, &[lists], &mut Silent).unwrap()
+}
+
+/// The same neighbours, in the same order, at the same distance bits.
+fn assert_same_lists(m: &Model, p: &CheckedParams, limit: u64, what: &str) {
+    let want = in_memory_lists(m, p);
+    let got = streamed::neighbours(m.layer(0).unwrap(), p, limit, &mut Silent).unwrap();
+    assert_eq!(got.indices, want.indices, "{what}: indices");
+    let bits = |n: &Neighbours| n.distances.mapv(f64::to_bits);
+    assert_eq!(bits(&got), bits(&want), "{what}: distance bits");
+}
+
+/// Everything but the timing equal: integers, counts and numbers exactly (the same neighbour
+/// lists give the same bits), the PCA spectrum (ratios summing to 1) to 1e-6, the rounding of the
+/// in-memory path's f32 dot products.
 fn assert_same(a: &LayerResult, b: &LayerResult, what: &str) {
     assert_eq!((&a.name, a.n_input, a.dim, a.non_finite_dropped, a.subsampled_out), (&b.name, b.n_input, b.dim, b.non_finite_dropped, b.subsampled_out), "{what}");
     let json = |r: &LayerResult| serde_json::to_value(&r.estimates).unwrap();
@@ -118,8 +138,11 @@ fn assert_close(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            let tol = if at.contains("spectrum") { 1e-6 } else { 1e-9 * x.abs().max(y.abs()) };
-            assert!((x - y).abs() <= tol, "{at}: {x} vs {y}");
+            if at.contains("spectrum") {
+                assert!((x - y).abs() <= 1e-6, "{at}: {x} vs {y}");
+            } else {
+                assert_eq!(x.to_bits(), y.to_bits(), "{at}: {x} vs {y}");
+            }
         }
         (Value::Array(x), Value::Array(y)) => {
             assert_eq!(x.len(), y.len(), "{at}: lengths");
@@ -157,6 +180,7 @@ fn every_layout_streams_to_the_in_memory_results() {
         assert_eq!(want.estimates.decimation.len(), 4, "{name}");
         assert_eq!(want.estimates.pc_id.as_ref().map(|p| p.constant_columns), Some(1), "{name}");
         assert_same(&streamed(&m, &p, LIMIT), &want, name);
+        assert_same_lists(&m, &p, LIMIT, name);
     }
 }
 
@@ -174,6 +198,7 @@ fn metric_duplicates_subsample_and_small_subsets_stream_identically() {
     ];
     for (what, p) in cases {
         assert_same(&streamed(&m, &p, LIMIT), &in_memory(&m, &p), what);
+        assert_same_lists(&m, &p, LIMIT, what);
     }
 }
 
@@ -189,6 +214,7 @@ fn near_duplicates_at_large_norm_stream_exactly() {
     let m = model("tight.npy", npy(&x, "<f4", false));
     let p = params(|p| (p.gride_range, p.pc_id) = (32, false));
     assert_same(&streamed(&m, &p, 700_000), &in_memory(&m, &p), "near duplicates");
+    assert_same_lists(&m, &p, 700_000, "near duplicates");
 }
 
 #[test]

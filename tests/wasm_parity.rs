@@ -4,7 +4,8 @@
 
 use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::knn::{Search, neighbours};
-use idscope::params::{Metric, Params};
+use idscope::knn::Metric;
+use idscope::params::Params;
 use idscope::progress::Silent;
 use idscope::readers::{ByteSource, ErrorKind, MemorySource, group, open};
 use idscope::results::LayerResult;

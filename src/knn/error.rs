@@ -1,12 +1,12 @@
 //! Why a neighbour search cannot run.
 
-use crate::params::MAX_K;
+use super::MAX_K;
 use crate::progress::Cancelled;
 
 /// Why a neighbour search cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum KnnError {
-    /// k outside 1..=64.
+    /// k outside 1..=MAX_K.
     #[error("the number of neighbours must be between 1 and {MAX_K}, got {0}")]
     K(usize),
     /// Not enough points for k neighbours each.

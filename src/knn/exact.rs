@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use ndarray::ArrayView2;
 
 use super::kernel::reduce;
-use crate::params::Metric;
+use super::Metric;
 
 /// Partial sums of a distance (a power of two).
 const LANES: usize = 16;
@@ -35,8 +35,9 @@ impl ExactMetric {
     }
 
     /// The distance: Euclidean between the rows, or between the rows scaled to unit length for
-    /// cosine (the chord √(2(1 − cos))). Accumulated in f64 from the f32 values, in [`LANES`]
-    /// interleaved partial sums added pairwise: the same bits on every target and SIMD width.
+    /// cosine (the chord √(2(1 − cos))). Accumulated in f64 from the f32 values by [`block_sum`],
+    /// block after block of [`BLOCK`] columns in column order: the same bits on every target and
+    /// SIMD width, and in the streamed search, which reads the columns chunk by chunk.
     pub fn euclidean(&self, x: &ArrayView2<f32>, i: usize, j: usize) -> f64 {
         let row = |r: usize| {
             let v = x.row(r);
@@ -44,25 +45,36 @@ impl ExactMetric {
         };
         let (a, b) = (row(i), row(j));
         let (si, sj) = (self.inv_norm[i], self.inv_norm[j]);
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx512f") {
-                // SAFETY: AVX-512F was detected.
-                return unsafe { sum_sq_diff_avx512(&a, &b, si, sj) }.sqrt();
-            }
-            if is_x86_feature_detected!("avx2") {
-                // SAFETY: AVX2 was detected.
-                return unsafe { sum_sq_diff_avx2(&a, &b, si, sj) }.sqrt();
-            }
+        a.chunks(BLOCK).zip(b.chunks(BLOCK)).fold(0.0, |s, (a, b)| s + block_sum(a, b, si, sj)).sqrt()
+    }
+}
+
+/// Columns of one block of an exact distance: each block's sum is taken on its own and the blocks'
+/// sums are added in column order, so any split of the columns at multiples of it (the streamed
+/// search's chunks are multiples of the kernel's KC) gives the same bits.
+pub const BLOCK: usize = super::gram::KC;
+
+/// Σ (aₖ·sa − bₖ·sb)² over one block of at most [`BLOCK`] columns, with the widest SIMD the
+/// target has (every version gives the bits of the portable one).
+pub fn block_sum(a: &[f32], b: &[f32], sa: f64, sb: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F was detected.
+            return unsafe { sum_sq_diff_avx512(a, b, sa, sb) };
         }
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        {
-            sum_sq_diff_simd128(&a, &b, si, sj).sqrt()
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 was detected.
+            return unsafe { sum_sq_diff_avx2(a, b, sa, sb) };
         }
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        {
-            sum_sq_diff(&a, &b, si, sj).sqrt()
-        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        sum_sq_diff_simd128(a, b, sa, sb)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        sum_sq_diff(a, b, sa, sb)
     }
 }
 

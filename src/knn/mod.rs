@@ -17,20 +17,25 @@
 //! them; the candidate lists between them are `lists`, the results `neighbours`.
 
 pub mod bench;
+mod bound;
 mod candidates;
 mod error;
 mod exact;
 pub mod gram;
 pub mod kernel;
 mod lists;
+mod metric;
 mod neighbours;
 mod prepared;
 mod refine;
 mod subset;
 mod tiles;
 
+pub use bound::Bound;
 pub use error::KnnError;
+pub(crate) use exact::{BLOCK, block_sum};
 pub use lists::CandidateLists;
+pub use metric::Metric;
 pub use neighbours::{FlatNeighbours, Neighbours};
 pub use subset::within;
 pub(crate) use refine::sort_by_distance_then_index;
@@ -38,16 +43,19 @@ pub(crate) use tiles::split;
 
 use ndarray::ArrayView2;
 
-use crate::params::{MAX_K, Metric};
 use crate::progress::{Progress, Stage};
 use candidates::Candidates;
 use prepared::Prepared;
 use refine::PairDistances;
 
+/// Most neighbours one search keeps per point: Gride up to n = 64 (the lesson) and the density
+/// estimators need 128; memory is O(N·k) either way.
+pub const MAX_K: usize = 128;
+
 /// How to search: neighbours per point, metric, rows per block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Search {
-    /// Neighbours per point (1..=64).
+    /// Neighbours per point (1..=[`MAX_K`]).
     pub k: usize,
     /// Distance.
     pub metric: Metric,
@@ -62,8 +70,9 @@ impl Search {
     }
 }
 
-/// Extra candidates kept per point beyond k, so the exact re-ranking rarely needs a rescan.
-fn spare(k: usize) -> usize {
+/// Extra candidates kept per point beyond k, so the exact re-ranking rarely needs a rescan (any
+/// number gives the same exact lists; the streamed search keeps as many).
+pub(crate) fn spare(k: usize) -> usize {
     (k / 2).max(8)
 }
 
@@ -146,6 +155,6 @@ fn check(x: ArrayView2<f32>, search: &Search) -> Result<(), KnnError> {
 }
 
 /// Candidates kept per row for `k` neighbours among `n` points.
-fn width(n: usize, k: usize) -> usize {
+pub(crate) fn width(n: usize, k: usize) -> usize {
     (k + spare(k)).min(n - 1)
 }

@@ -4,18 +4,16 @@
 use ndarray::ArrayView2;
 
 use super::exact::ExactMetric;
-use super::{KnnError, gram};
-use crate::params::Metric;
+use super::{Bound, KnnError, gram};
+use super::Metric;
 
 /// The rows centred (and scaled to unit length for cosine) in f32, with what the bound needs.
 pub(super) struct Prepared {
     pub(super) d: usize,
     /// Column means of the (scaled) rows, subtracted before the Gram products.
     pub(super) mean: Vec<f64>,
-    /// Squared norms of the centred f32 rows.
-    pub(super) norms2: Vec<f32>,
-    /// Largest of `norms2`, for the error bound.
-    pub(super) max_norm2: f64,
+    /// The completeness bound, from the squared norms of the centred f32 rows.
+    pub(super) bound: Bound,
     pub(super) exact: ExactMetric,
 }
 
@@ -50,9 +48,9 @@ impl Prepared {
         .into_iter()
         .map(|m| m / n as f64)
         .collect();
-        let mut prep = Self { d, mean, norms2: Vec::new(), max_norm2: 0.0, exact };
-        prep.norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| prep.centred(x, i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
-        prep.max_norm2 = prep.norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
+        let mut prep = Self { d, mean, bound: Bound::new(d, Vec::new()), exact };
+        let norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| prep.centred(x, i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
+        prep.bound = Bound::new(d, norms2);
         Ok(prep)
     }
 
@@ -64,18 +62,5 @@ impl Prepared {
     /// The centred rows packed for the Gram kernel (phase 1 only).
     pub(super) fn packed(&self, x: &ArrayView2<f32>) -> gram::Packed {
         gram::Packed::new(x.nrows(), self.d, |i, k| self.centred(x, i, k))
-    }
-
-    /// Whether every point not measured is provably farther than `kth`: they all had approximate
-    /// squared distance ≥ `threshold`, whose f32 error is bounded by the dot-product error plus
-    /// the rounding of the centred rows to f32.
-    pub(super) fn proven_complete(&self, i: usize, threshold: f32, kth: f64) -> bool {
-        let eps = f32::EPSILON as f64;
-        let ni = self.norms2[i] as f64;
-        let sum = ni + self.max_norm2;
-        let gram_err = (gram::error_factor(self.d) + 4.0) * eps * sum;
-        let round_err = eps * (ni.sqrt() + self.max_norm2.sqrt());
-        let lower = (threshold as f64 - gram_err).max(0.0).sqrt() - round_err;
-        lower > kth
     }
 }

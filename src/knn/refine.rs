@@ -39,7 +39,7 @@ impl Prepared {
                 None if all => f32::INFINITY,
                 None => cands.threshold(),
             };
-            if best.len() == k && self.proven_complete(i, rest, best[k - 1].0) {
+            if best.len() == k && self.bound.proven(i, rest, best[k - 1].0) {
                 return best;
             }
         }
@@ -48,7 +48,7 @@ impl Prepared {
 
     /// All distances from row `i` in f64; used where the candidate bound could not be proven.
     fn exact_scan(&self, x: &ArrayView2<f32>, i: usize, k: usize) -> Vec<(f64, u32)> {
-        let n = self.norms2.len();
+        let n = self.bound.rows();
         let mut all: Vec<(f64, u32)> =
             (0..n).filter(|&j| j != i).map(|j| (self.exact.euclidean(x, i, j), j as u32)).collect();
         sort_by_distance_then_index(&mut all);

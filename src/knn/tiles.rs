@@ -40,7 +40,7 @@ impl Prepared {
         parts: usize,
         progress: &mut dyn Progress,
     ) -> Result<Vec<Candidates>, Cancelled> {
-        let n = self.norms2.len();
+        let n = self.bound.rows();
         let blocks: Vec<Range<usize>> = split(0..n, block).collect();
         let all: Vec<TileJob> =
             (0..blocks.len()).flat_map(|a| (a..blocks.len()).map(move |b| TileJob { a, b })).collect();
@@ -61,7 +61,7 @@ impl Prepared {
         let (a, b) = (blocks[job.a].clone(), blocks[job.b].clone());
         PRODUCT.with_borrow_mut(|c| {
             let g = gram::tile(rows, a.clone(), b.clone(), c);
-            let d2 = |i: usize, j: usize| self.norms2[i] + self.norms2[j] - 2.0 * g.get(i, j);
+            let d2 = |i: usize, j: usize| self.bound.norm2(i) + self.bound.norm2(j) - 2.0 * g.get(i, j);
             {
                 let mut list = lists[job.a].lock().unwrap_or_else(PoisonError::into_inner);
                 for (c, i) in list.iter_mut().zip(a.clone()) {

@@ -2,8 +2,6 @@
 //! scale analysis, decimation), Gride at any order n, and a read-out of one point's neighbours
 //! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists.
 
-mod wide;
-
 use std::sync::OnceLock;
 
 use ndarray::{Array2, Axis};
@@ -12,7 +10,8 @@ use crate::duplicates;
 use crate::estimate::{self, EstimateError};
 use crate::knn::{self, KnnError, Neighbours, Search};
 use crate::manifolds::{self, Manifold};
-use crate::params::{CheckedParams, MAX_K, Metric, ParamError, Params};
+use crate::knn::Metric;
+use crate::params::{CheckedParams, MAX_GRIDE_RANGE, ParamError, Params};
 use crate::progress::Silent;
 use crate::results::{Estimates, GridePoint, LayerResult};
 
@@ -70,14 +69,14 @@ pub struct Lesson {
     /// decimation, as the app computes them.
     pub estimates: Estimates,
     seed: u32,
-    /// The `min(2·MAX_ORDER, N − 1)` nearest, found when a Gride order beyond 32 is first asked.
-    wide: OnceLock<Neighbours>,
+    /// The `min(2·MAX_ORDER, N − 1)` nearest, searched when a Gride order beyond 32 is first asked.
+    wide: OnceLock<Result<Neighbours, KnnError>>,
 }
 
 /// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
 /// scale analyses on request, Gride over the 64 neighbours searched.
 fn params(seed: u32, scales: bool) -> Result<CheckedParams, ParamError> {
-    Params { repeats: 0, seed, gride: scales, gride_range: MAX_K, decimation: scales, ..Params::default() }.check()
+    Params { repeats: 0, seed, gride: scales, gride_range: MAX_GRIDE_RANGE, decimation: scales, ..Params::default() }.check()
 }
 
 /// One point's neighbourhood as the view draws it.
@@ -119,7 +118,7 @@ impl Lesson {
         let generated = manifolds::generate(m, n, noise, seed);
         let dups = duplicates::find(generated.view());
         let points = if dups.duplicate_rows > 0 { generated.select(Axis(0), &dups.distinct) } else { generated };
-        let search = Search::new(MAX_K.min(points.nrows() - 1), Metric::Euclidean);
+        let search = Search::new(MAX_GRIDE_RANGE.min(points.nrows() - 1), Metric::Euclidean);
         let neighbours = knn::neighbours(points.view(), &search, &mut Silent)?;
         let estimates = estimate::from_neighbours(points.view(), &neighbours, &params(seed, false)?, dups.duplicate_rows, &mut Silent)?;
         Ok(Self { points, neighbours, estimates, seed, wide: OnceLock::new() })
@@ -156,18 +155,19 @@ impl Lesson {
     }
 
     /// Neighbour lists holding at least `k` neighbours per point: the app's, or the longer ones.
-    fn lists(&self, k: usize) -> &Neighbours {
+    fn lists(&self, k: usize) -> Result<&Neighbours, LessonError> {
         if k <= self.neighbours.k() {
-            return &self.neighbours;
+            return Ok(&self.neighbours);
         }
-        let wide_k = (2 * MAX_ORDER).min(self.points.nrows() - 1);
-        self.wide.get_or_init(|| wide::neighbours(self.points.view(), wide_k))
+        let search = Search::new((2 * MAX_ORDER).min(self.points.nrows() - 1), Metric::Euclidean);
+        let wide = self.wide.get_or_init(|| knn::neighbours(self.points.view(), &search, &mut Silent));
+        wide.as_ref().map_err(|e| LessonError::from(e.clone()))
     }
 
     /// Gride on μ = r₂ₙ/rₙ of every point.
     pub fn gride(&self, n: usize) -> Result<GridePoint, LessonError> {
         self.check_order(n)?;
-        Ok(estimate::gride_at(self.lists(2 * n), n, 2 * n)?)
+        Ok(estimate::gride_at(self.lists(2 * n)?, n, 2 * n)?)
     }
 
     /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.
@@ -178,7 +178,7 @@ impl Lesson {
             return Err(LessonError::Point { index, n: count });
         }
         let shown = (2 * n).max(2);
-        let lists = self.lists(shown);
+        let lists = self.lists(shown)?;
         let neighbours = lists.indices.row(index).iter().take(shown).copied().collect();
         let distances: Vec<f64> = lists.distances.row(index).iter().take(shown).copied().collect();
         let (r1, r2, rn, r2n) = (distances[0], distances[1], distances[n - 1], distances[2 * n - 1]);

@@ -1,50 +1,29 @@
 //! Passes 2 and later: exact float64 distances in difference form, Σ (xᵢ·sᵢ − xⱼ·sⱼ)², summed
-//! per block of [`COLS`] columns in [`LANES`] partial sums and block after block in column order:
-//! the in-memory distance up to float64 rounding (the in-memory path uses 16 partial sums over
-//! the whole row), far below the float32 margins the neighbour bound works with.
+//! by `knn`'s own [`block_sum`] per block of [`BLOCK`] columns, block after block in column order:
+//! the in-memory distance to the bit, since chunks start at multiples of the block.
 
 use std::ops::Range;
 use std::sync::Mutex;
 
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop};
-use crate::knn::kernel::reduce;
-use crate::knn::{Neighbours, sort_by_distance_then_index};
+use crate::knn::{BLOCK, Neighbours, block_sum, sort_by_distance_then_index};
 use crate::progress::{Progress, Stage};
 
 /// Columns of a chunk handled by every pair before the next ones: all rows' slices of them
 /// (N × 2 KiB) stay in cache while the pairs of every row go over them.
-const COLS: usize = 512;
+const COLS: usize = 4 * BLOCK;
 
-/// Partial sums of a distance over a block of columns (element k into sum k mod LANES), so the
-/// sums vectorise (f64x2 in wasm, AVX natively) and the additions overlap.
-const LANES: usize = 8;
-
-/// Σ (aₖ − bₖ·s)² over a block, `a` already scaled: LANES partial sums added pairwise.
-fn block_sum(a: &[f64], b: &[f32], s: f64) -> f64 {
-    let mut acc = [0.0f64; LANES];
-    let (a8, b8) = (a.chunks_exact(LANES), b[..a.len()].chunks_exact(LANES));
-    let (ra, rb) = (a8.remainder(), b8.remainder());
-    for (pa, pb) in a8.zip(b8) {
-        for l in 0..LANES {
-            let t = pa[l] - pb[l] as f64 * s;
-            acc[l] += t * t;
-        }
-    }
-    for (l, (&p, &q)) in ra.iter().zip(rb).enumerate() {
-        let t = p - q as f64 * s;
-        acc[l] += t * t;
-    }
-    reduce(acc)
-}
-
-/// Adds Σ (aₖ·sᵢ − bₖ·sⱼ)² over columns `cols` of a chunk (rows of width `w`) to the sums
-/// between row `i` and each row `j` of `others`.
+/// Adds Σ (aₖ·sᵢ − bₖ·sⱼ)² over columns `cols` of a chunk (rows of width `w`, `cols` starting
+/// on a block) to the sums between row `i` and each row `j` of `others`, block by block.
 fn add_columns(buf: &[f32], w: usize, cols: Range<usize>, scale: &[f64], i: usize, others: &[u32], sums: &mut [f64]) {
     let slice = |r: usize| &buf[r * w + cols.start..r * w + cols.end];
-    let scaled: Vec<f64> = slice(i).iter().map(|&p| p as f64 * scale[i]).collect();
+    let mine = slice(i);
     for (s, &j) in sums.iter_mut().zip(others) {
-        *s += block_sum(&scaled, slice(j as usize), scale[j as usize]);
+        let theirs = slice(j as usize);
+        for (a, b) in mine.chunks(BLOCK).zip(theirs.chunks(BLOCK)) {
+            *s += block_sum(a, b, scale[i], scale[j as usize]);
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! packed micro-kernel of `knn` ([`crate::knn::gram`]): each chunk is packed [`PIECE`] columns at
 //! a time, its tiles are computed and added to the stored entries. Chunk and piece boundaries fall
 //! on multiples of [`KC`], so every entry is a sum of the same KC-column kernel sums whatever the
-//! chunking, and the kernel's error bound ([`error_factor`]) holds: it counts one rounding per
+//! chunking, and the kernel's error bound (`knn::Bound`) holds: it counts one rounding per
 //! KC-column sum added, in any order. The f32 entries then give candidates for every row, among
 //! all rows or among a subset's members; the exact lists are re-ranked in f64 (`exact`).
 //!
@@ -14,7 +14,8 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use super::{Chunks, Stop};
-use crate::knn::gram::{KC, Packed, default_block, error_factor, tile};
+use crate::knn::Bound;
+use crate::knn::gram::{KC, Packed, default_block, tile};
 use crate::progress::Progress;
 
 /// Columns packed at once: a multiple of [`KC`], small enough that the packed copy of a piece
@@ -24,10 +25,8 @@ pub const PIECE: usize = 8 * KC;
 /// The packed Gram matrix of the centred rows and their squared norms: approximate squared
 /// distances ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ with a proven error bound.
 pub struct Gram {
-    d: usize,
     packed: Vec<f32>,
-    norms2: Vec<f32>,
-    max_norm2: f64,
+    bound: Bound,
 }
 
 /// The `m` nearest rows by approximate distance among some rows, for one row.
@@ -60,16 +59,14 @@ impl Gram {
             }
             accumulate(&mut packed, buf, n, w);
         })?;
-        let norms2: Vec<f32> = sum2.iter().map(|&s| s as f32).collect();
-        let max_norm2 = norms2.iter().fold(0.0f64, |a, &b| a.max(b as f64));
-        Ok(Gram { d: chunks.cols, packed, norms2, max_norm2 })
+        Ok(Gram { packed, bound: Bound::new(chunks.cols, sum2.iter().map(|&s| s as f32).collect()) })
     }
 
     /// Approximate squared distance between rows `i` and `j` (i ≠ j), as `knn` computes it.
     fn approx(&self, i: usize, j: usize) -> f32 {
-        let n = self.norms2.len();
+        let n = self.bound.rows();
         let g = if i < j { self.packed[offset(n, i) + j - i - 1] } else { self.packed[offset(n, j) + i - j - 1] };
-        self.norms2[i] + self.norms2[j] - 2.0 * g
+        self.bound.norm2(i) + self.bound.norm2(j) - 2.0 * g
     }
 
     /// The `m` nearest of row `i` among `among` (ascending row indices, `i` left out), by
@@ -87,18 +84,9 @@ impl Gram {
         Nearest { rows: all.iter().map(|&(_, j)| j).collect(), threshold, all: everyone }
     }
 
-    /// Whether no row outside `c` can be nearer to row `i` than `kth` (exact): they all had
-    /// approximate squared distance ≥ the threshold, whose f32 error is bounded by the dot-product
-    /// error plus the rounding of the centred rows (the bound `knn` uses).
+    /// Whether no row outside `c` can be nearer to row `i` than `kth` (exact): `knn`'s bound.
     pub fn proven(&self, i: usize, c: &Nearest, kth: f64) -> bool {
-        if c.all {
-            return true;
-        }
-        let eps = f32::EPSILON as f64;
-        let (ni, big) = (self.norms2[i] as f64, self.max_norm2);
-        let gram_err = (error_factor(self.d) + 4.0) * eps * (ni + big);
-        let lower = (c.threshold as f64 - gram_err).max(0.0).sqrt() - eps * (ni.sqrt() + big.sqrt());
-        lower > kth
+        c.all || self.bound.proven(i, c.threshold, kth)
     }
 }
 

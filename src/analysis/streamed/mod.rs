@@ -31,8 +31,9 @@ use std::ops::Range;
 
 use crate::analysis::{AnalysisError, LayerError};
 use crate::estimate::{EstimateError, from_lists, search_k};
-use crate::knn::KnnError;
-use crate::params::{CheckedParams, DuplicatePolicy, Metric, Params};
+use crate::knn::{self, KnnError, Neighbours};
+use crate::knn::Metric;
+use crate::params::{CheckedParams, DuplicatePolicy, Params};
 use crate::progress::{Cancelled, Progress, Stage};
 use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
 use crate::results::LayerResult;
@@ -183,11 +184,6 @@ impl Chunks<'_> {
     }
 }
 
-/// Extra candidates per point beyond k (as in `knn`; any number ≥ 0 gives the same exact lists).
-fn spare(k: usize) -> usize {
-    (k / 2).max(8)
-}
-
 /// The estimates `knn`-based paths cannot stream that `params` asks for.
 fn unsupported(params: &CheckedParams, labels: bool) -> Vec<&'static str> {
     let p = params.get();
@@ -233,18 +229,32 @@ pub fn analyse_layer(
     }
 }
 
-/// The passes: (estimates, rows dropped for NaN/Inf, rows left out by `max_points`).
-fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<(crate::results::Estimates, usize, usize), Stop> {
+/// The points of a streamed layer, settled by pass 0: which file rows are analysed (finite, the
+/// `max_points` subsample, duplicates kept once as the policy says), their scales, and the plan.
+struct Points<'a> {
+    chunks: Chunks<'a>,
+    scale: Vec<f64>,
+    duplicate_rows: usize,
+    dropped: usize,
+    subsampled_out: usize,
+    k: usize,
+    m: usize,
+    rescan_rows: usize,
+    es: usize,
+}
+
+/// Pass 0 and the choices after it: the rows `stream` searches, as the in-memory path picks them.
+fn points<'a>(reader: &'a LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<Points<'a>, Stop> {
     let p = params.get();
     let info = reader.info();
     reader.check_shape()?;
     let (n_file, d) = (info.rows, info.cols);
     let es = (info.byte_size / (n_file as u64 * d as u64).max(1)).max(1) as usize;
-    let max_m = (p.gride_range.max(16) + spare(p.gride_range.max(16))).min(n_file - 1);
+    let max_m = knn::width(n_file, p.gride_range.max(16));
     let width = plan::plan(limit, n_file, n_file, d, es, max_m).map_err(|e| Stop::Refused(e.into()))?.width;
     let all = Chunks { reader, rows: (0..n_file).collect(), cols: d, width };
 
-    let rows_scan = scan::scan(&all, &mut Stage::new(progress, 0.0, 0.15))?;
+    let rows_scan = scan::scan(&all, progress)?;
     let kept: Vec<usize> = (0..n_file).filter(|&r| rows_scan.finite[r]).collect();
     reader.check_kept(kept.len(), n_file - kept.len())?;
     let dropped = n_file - kept.len();
@@ -268,23 +278,42 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
             used.iter().map(|&r| 1.0 / rows_scan.sum_sq[r].sqrt()).collect()
         }
     };
-    drop(rows_scan);
     let k = search_k(p, n);
-    let m = (k + spare(k)).min(n - 1);
+    let m = knn::width(n, k);
     let plan = plan::plan(limit, n_file, n, d, es, m).map_err(|e| Stop::Refused(e.into()))?;
     let chunks = Chunks { width: plan.width, ..all.with_rows(used) };
+    Ok(Points { chunks, scale, duplicate_rows: dups.duplicate_rows, dropped, subsampled_out, k, m, rescan_rows: plan.rescan_rows, es })
+}
 
-    let gram = gram::Gram::build(&chunks, &scale, &mut Stage::new(progress, 0.15, 0.7))?;
-    let full = exact::neighbours(&chunks, &scale, &gram, m, k, plan.rescan_rows, &mut Stage::new(progress, 0.7, 0.85))?;
+/// Passes 1 and 2: the Gram candidates and the exact whole-layer neighbour lists.
+fn search(pts: &Points, progress: &mut dyn Progress) -> Result<(gram::Gram, Neighbours), Stop> {
+    let gram = gram::Gram::build(&pts.chunks, &pts.scale, &mut Stage::new(progress, 0.0, 0.8))?;
+    let full = exact::neighbours(&pts.chunks, &pts.scale, &gram, pts.m, pts.k, pts.rescan_rows, &mut Stage::new(progress, 0.8, 1.0))?;
+    Ok((gram, full))
+}
+
+/// The whole-layer neighbour lists of layer `reader` streamed under `limit` bytes: those the
+/// in-memory search finds on the same points, to the index and the distance bit.
+pub fn neighbours(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<Neighbours, Stop> {
+    let pts = points(reader, params, limit, &mut Stage::new(progress, 0.0, 0.2))?;
+    Ok(search(&pts, &mut Stage::new(progress, 0.2, 1.0))?.1)
+}
+
+/// The passes: (estimates, rows dropped for NaN/Inf, rows left out by `max_points`).
+fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<(crate::results::Estimates, usize, usize), Stop> {
+    let p = params.get();
+    let pts = points(reader, params, limit, &mut Stage::new(progress, 0.0, 0.15))?;
+    let (gram, full) = search(&pts, &mut Stage::new(progress, 0.15, 0.85))?;
+    let (chunks, scale, n, d, es) = (&pts.chunks, &pts.scale, pts.chunks.rows.len(), pts.chunks.cols, pts.es);
     // The repeats' subsets and the decimation's blocks share one set of rescans.
     let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
     let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
     let all: Vec<Vec<usize>> = subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
-    let lists = subsets::within_all(&chunks, &scale, &gram, &full, &all, 2, plan.rescan_rows, &mut Stage::new(progress, 0.85, 0.95))?;
+    let lists = subsets::within_all(chunks, scale, &gram, &full, &all, 2, pts.rescan_rows, &mut Stage::new(progress, 0.85, 0.95))?;
     drop(gram);
     let (repeat_lists, block_lists) = lists.split_at(subsets.len());
     let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
-    let mut estimates = from_lists(&full, dups.duplicate_rows, repeats, p)?;
+    let mut estimates = from_lists(&full, pts.duplicate_rows, repeats, p)?;
     estimates.decimation = decimation_stats(&levels, block_lists, p.mu_fraction);
     if p.pc_id {
         let rows = if n <= p.pc_max_points {
@@ -300,5 +329,5 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
         estimates.pc_id = Some(pca::pc_id(&chunks, p.pc_threshold, &mut Stage::new(progress, 0.95, 1.0))?);
     }
     progress.update(1.0)?;
-    Ok((estimates, dropped, subsampled_out))
+    Ok((estimates, pts.dropped, pts.subsampled_out))
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use super::exact::{all_distances, nearest_among, refine};
 use super::gram::{Gram, Nearest};
-use super::{Chunks, Stop, spare};
+use super::{Chunks, Stop};
+use crate::knn::spare;
 use crate::knn::Neighbours;
 use crate::progress::{Progress, Stage};
 

@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use idscope::analysis::{LayerError, analyse_model_layer};
-use idscope::params::{DuplicatePolicy, Metric, Params};
+use idscope::knn::Metric;
+use idscope::params::{DuplicatePolicy, Params};
 use idscope::readers::{ByteSource, FileSource, Model, group};
 use idscope::results::{LayerResult, Report};
 
