@@ -1,11 +1,13 @@
 //! Native and wasm32 give the same IDs for the same seed: this file runs as a normal `#[test]`
 //! natively and under wasm-bindgen-test in Node, and both are pinned to the same constants (taken
-//! from the native run), so any drift between the two builds fails one of them.
+//! from the native run), so any drift between the two builds fails one of them. PC-ID is checked
+//! against numpy here too, since its eigenvalues come from faer natively and nalgebra in wasm.
 
 use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::knn::{Search, neighbours};
 use idscope::knn::Metric;
-use idscope::params::Params;
+use idscope::estimate::estimate;
+use idscope::params::{DuplicatePolicy, Params};
 use idscope::progress::Silent;
 use idscope::readers::{ByteSource, ErrorKind, MemorySource, group, open};
 use idscope::results::LayerResult;
@@ -149,3 +151,34 @@ const FIT_STD: f64 = 0.1441813936735852;
 const GRIDE0: f64 = 7.746814281775018;
 const DEC0: f64 = 7.764625060825534;
 const DEC_LAST: f64 = 7.404070888522143;
+
+/// The reference datasets with numpy's PCA values (tests/fixtures/reference/make_reference.py).
+const PCA_FIXTURES: [(&str, &[u8]); 7] = [
+    ("gauss8_d40.npy", FIXTURE),
+    ("sphere4_d50.npy", include_bytes!("fixtures/reference/sphere4_d50.npy")),
+    ("swissroll_noisy.npy", include_bytes!("fixtures/reference/swissroll_noisy.npy")),
+    ("dups.npy", include_bytes!("fixtures/reference/dups.npy")),
+    ("relu_dead.npy", include_bytes!("fixtures/reference/relu_dead.npy")),
+    ("cosine_d30.npy", include_bytes!("fixtures/reference/cosine_d30.npy")),
+    ("near_dup_large_norm.npy", include_bytes!("fixtures/reference/near_dup_large_norm.npy")),
+];
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn pc_id_and_spectrum_equal_numpy_corrcoef_eigenvalues() {
+    let refs: serde_json::Value = serde_json::from_str(include_str!("fixtures/reference/reference.json")).unwrap();
+    for (file, bytes) in PCA_FIXTURES {
+        let pca = &refs[file]["pca"];
+        let model = group(vec![Box::new(MemorySource::new(file, bytes)) as Box<dyn ByteSource>]).unwrap();
+        let x = model.read_layer(0).unwrap().data;
+        let p = Params { pc_id: true, repeats: 0, duplicates: DuplicatePolicy::Keep, ..Params::default() };
+        let got = estimate(x.view(), &p.check().unwrap(), &mut Silent).unwrap().pc_id.unwrap();
+        assert_eq!(got.id as u64, pca["pc_id"].as_u64().unwrap(), "{file} PC-ID");
+        assert_eq!(got.constant_columns, pca["constant_columns"].as_array().unwrap().len(), "{file}");
+        for (i, want) in pca["spectrum"].as_array().unwrap().iter().enumerate().take(got.spectrum.len()) {
+            let want = want.as_f64().unwrap();
+            // The Gram matrix is accumulated from f32 products: ~1e-6 of the largest ratio.
+            assert!((got.spectrum[i] - want).abs() < 2e-6, "{file} spectrum[{i}]: {} vs {want}", got.spectrum[i]);
+        }
+    }
+}
