@@ -1,6 +1,6 @@
 //! Neighbours among a subset of the points (random 90 % subsets, decimation blocks).
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis};
 
 use super::{KnnError, Neighbours, Search, exact::ExactMetric, neighbours, sort_by_distance_then_index};
 use crate::progress::Silent;
@@ -29,30 +29,26 @@ pub fn within(x: ArrayView2<f32>, full: &Neighbours, members: &[usize], search: 
         local[i] = p as u32;
     }
     let mut exact: Option<ExactMetric> = None;
-    let mut indices = Array2::<u32>::zeros((members.len(), k));
-    let mut distances = Array2::<f64>::zeros((members.len(), k));
-    for (p, &i) in members.iter().enumerate() {
-        let found: Vec<(f64, u32)> = full
-            .indices
-            .row(i)
-            .iter()
-            .zip(full.distances.row(i))
-            .filter(|&(&j, _)| local[j as usize] != u32::MAX)
-            .map(|(&j, &dist)| (dist, local[j as usize]))
-            .take(k)
-            .collect();
-        let found = if found.len() == k {
-            found
-        } else {
+    let lists: Vec<Vec<(f64, u32)>> = members
+        .iter()
+        .enumerate()
+        .map(|(p, &i)| {
+            let found = restricted(full, i, |j| (local[j] != u32::MAX).then_some(local[j]), k);
+            if found.len() == k {
+                return found;
+            }
             let metric = exact.get_or_insert_with(|| ExactMetric::new(&x, search.metric));
             scan(&x, metric, members, p, k)
-        };
-        for (c, (dist, j)) in found.into_iter().enumerate() {
-            indices[(p, c)] = j;
-            distances[(p, c)] = dist;
-        }
-    }
-    Ok(Neighbours { indices, distances })
+        })
+        .collect();
+    Ok(Neighbours::from_lists(&lists, k))
+}
+
+/// Point `i`'s list in `full` restricted to a subset (`local`: a point's position in it, if a
+/// member): its first `k` members as (distance, position). Exact when `k` are found, since `full`
+/// is the exact top K by (distance, index); fewer, and the point must be searched again.
+pub(crate) fn restricted(full: &Neighbours, i: usize, local: impl Fn(usize) -> Option<u32>, k: usize) -> Vec<(f64, u32)> {
+    full.indices.row(i).iter().zip(full.distances.row(i)).filter_map(|(&j, &dist)| local(j as usize).map(|q| (dist, q))).take(k).collect()
 }
 
 /// Distances from member `p` to every other member, the k smallest, local indices.

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use super::exact::{all_distances, nearest_among, refine};
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop};
-use crate::knn::spare;
-use crate::knn::Neighbours;
+use crate::knn::{Neighbours, restricted, spare};
 use crate::progress::{Progress, Stage};
 
 /// Position of row `j` in the sorted `members`.
@@ -37,9 +36,7 @@ pub fn within_all(
             .iter()
             .enumerate()
             .map(|(p, &i)| {
-                let row = full.indices.row(i);
-                let l: Vec<(f64, u32)> =
-                    row.iter().zip(full.distances.row(i)).filter_map(|(&j, &e)| local(members, j as usize).map(|q| (e, q))).take(k).collect();
+                let l = restricted(full, i, |j| local(members, j), k);
                 if l.len() < k {
                     missing.push((s, p, i));
                 }
