@@ -83,6 +83,24 @@ impl Default for Params {
     }
 }
 
+impl Params {
+    /// The page's defaults: [`Params::default`] with every estimate its charts plot turned on
+    /// (Gride, decimation, PC-ID, the Gaussian surrogate); its form is filled from these.
+    pub fn page() -> Self {
+        Self { gride: true, decimation: true, pc_id: true, surrogate: true, ..Self::default() }
+    }
+}
+
+impl DuplicatePolicy {
+    /// The policy's name in JSON, on the command line and in the page's form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::KeepOne => "keep-one",
+            Self::Keep => "keep",
+        }
+    }
+}
+
 /// A parameter outside its valid range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParamError {

@@ -18,7 +18,8 @@ const $ = (sel) => document.querySelector(sel);
 const form = $('#params');
 const modelsEl = $('#models');
 const messagesEl = $('#messages');
-const readParams = () => readForm(form);
+let defaults = {};
+const readParams = () => readForm(form, defaults);
 const writeParams = (p) => writeForm(form, p);
 
 const state = {
@@ -640,6 +641,9 @@ async function main() {
     message(`Could not start WebAssembly: ${e.message}`);
     return;
   }
+  defaults = pkg.pageParams();
+  writeParams(defaults);
+  autoPerClass();
   $('#version').textContent = pkg.version();
   passAdds = new Map(pkg.pass_adds().map((a) => [a.pass, a]));
   charts = new Charts($('#charts'), {

@@ -1,22 +1,22 @@
-// The parameter form <-> the core's Params (JSON, defaults as in the paper). The page always asks
-// for Gride and decimation, since it plots them; PC-ID, the Gaussian surrogate and per-class
-// estimates are checkboxes. Which passes run with which params is the core's pass plan
+// The parameter form <-> the core's Params (JSON). Defaults come from the core (`pageParams`,
+// Params::page in src/params.rs: the paper's, with Gride, decimation, PC-ID and the surrogate on);
+// the form holds the ones a user sets. Which passes run with which params is the core's pass plan
 // (src/plan.rs, through `plan` in app.js).
 
-export function readParams(form) {
+/** The form's params over `base` (the core's defaults: every field the form does not hold). */
+export function readParams(form, base = {}) {
   const f = new FormData(form);
   const num = (k) => Number(f.get(k));
   const on = (k) => f.get(k) === 'on';
   const max = String(f.get('max_points') ?? '').trim();
   return {
+    ...base,
     mu_fraction: num('mu_fraction'),
     repeats: num('repeats'),
     seed: num('seed'),
     duplicates: f.get('duplicates'),
     metric: f.get('metric'),
     max_points: max === '' ? null : Number(max),
-    gride: true,
-    decimation: true,
     pc_id: on('pc_id'),
     surrogate: on('surrogate'),
     per_class: on('per_class'),

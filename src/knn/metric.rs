@@ -13,3 +13,13 @@ pub enum Metric {
     /// like 1 − cos but, unlike 1 − cos, scales linearly at small angles, as TwoNN's ratios need.
     Cosine,
 }
+
+impl Metric {
+    /// The metric's name in JSON, on the command line and in the page's form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Euclidean => "euclidean",
+            Self::Cosine => "cosine",
+        }
+    }
+}

@@ -46,6 +46,12 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
+/// The page's default parameters (`Params::page`), which fill its form: the one place they are set.
+#[wasm_bindgen(js_name = pageParams)]
+pub fn page_params() -> Result<JsValue, JsError> {
+    to_js(&crate::params::Params::page())
+}
+
 /// The Gram kernel this build runs, e.g. "simd128 4x8" or "simd128+relaxed-madd 4x8" (the tests
 /// check which build each thread loaded).
 #[wasm_bindgen(js_name = gramKernel)]

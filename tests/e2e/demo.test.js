@@ -87,3 +87,24 @@ test('dark mode draws on a dark background', async () => {
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+// The form's defaults are the core's (Params::page in src/params.rs), not written in index.html;
+// per-class is the page's own rule (on once a model has labels, as the demo's have).
+test('the parameter form shows the core defaults', async () => {
+  const { page, context } = await openApp(browser, server);
+  await waitIdle(page);
+  const { form, core } = await page.evaluate(async () => {
+    const core = (await import('./www/pkg/idscope.js')).pageParams();
+    const f = document.querySelector('#params').elements;
+    const form = { mu_fraction: Number(f.mu_fraction.value), repeats: Number(f.repeats.value), seed: Number(f.seed.value),
+      duplicates: f.duplicates.value, metric: f.metric.value, pc_id: f.pc_id.checked, surrogate: f.surrogate.checked };
+    return { form, core };
+  });
+  assert.deepEqual(form, { mu_fraction: core.mu_fraction, repeats: core.repeats, seed: core.seed, duplicates: core.duplicates,
+    metric: core.metric, pc_id: core.pc_id, surrogate: core.surrogate });
+  assert.deepEqual([core.mu_fraction, core.repeats, core.pc_id, core.surrogate, core.gride, core.per_class], [0.9, 20, true, true, true, false]);
+  assert.equal(await page.evaluate(() => document.querySelector("#params").elements.per_class.checked), true, "labelled demo: per-class on");
+  const html = readFileSync(path.join(ROOT, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /name="(mu_fraction|repeats|seed)"[^>]*value=/, 'no default written in index.html');
+  await context.close();
+});

@@ -95,10 +95,10 @@ struct EstimateOpts {
     #[arg(long, default_value_t = Params::default().seed)]
     seed: u32,
     /// Duplicated rows: keep one copy (keep-one) or keep all and exclude r1 = 0 (keep).
-    #[arg(long, value_parser = ["keep-one", "keep"], default_value = "keep-one")]
+    #[arg(long, value_parser = ["keep-one", "keep"], default_value = Params::default().duplicates.name())]
     duplicates: String,
     /// Distance: euclidean, or cosine (chord between unit vectors).
-    #[arg(long, value_parser = ["euclidean", "cosine"], default_value = "euclidean")]
+    #[arg(long, value_parser = ["euclidean", "cosine"], default_value = Params::default().metric.name())]
     metric: String,
     /// Random subsample of at most this many points per layer.
     #[arg(long)]
