@@ -6,8 +6,7 @@
 use std::path::Path;
 
 use idscope::estimate::estimate;
-use idscope::knn::{Search, neighbours};
-use idscope::knn::Metric;
+use idscope::knn::{Metric, Search, neighbours};
 use idscope::params::{DuplicatePolicy, Params};
 use idscope::progress::Silent;
 use idscope::readers::{FileSource, group};

@@ -4,8 +4,7 @@
 //! against numpy here too, since its eigenvalues come from faer natively and nalgebra in wasm.
 
 use idscope::analysis::{LayerInput, analyse_layer};
-use idscope::knn::{Search, neighbours};
-use idscope::knn::Metric;
+use idscope::knn::{Metric, Search, neighbours};
 use idscope::estimate::estimate;
 use idscope::params::{DuplicatePolicy, Params};
 use idscope::progress::Silent;

@@ -8,9 +8,8 @@ use ndarray::{Array2, Axis};
 
 use crate::duplicates;
 use crate::estimate::{self, EstimateError};
-use crate::knn::{self, KnnError, Neighbours, Search};
+use crate::knn::{self, KnnError, Metric, Neighbours, Search};
 use crate::manifolds::{self, Manifold};
-use crate::knn::Metric;
 use crate::params::{CheckedParams, MAX_GRIDE_RANGE, ParamError, Params};
 use crate::progress::Silent;
 use crate::results::{Estimates, GridePoint, LayerResult};

@@ -31,8 +31,7 @@ use std::ops::Range;
 
 use crate::analysis::{AnalysisError, LayerError};
 use crate::estimate::{EstimateError, from_lists, search_k};
-use crate::knn::{self, KnnError, Neighbours};
-use crate::knn::Metric;
+use crate::knn::{self, KnnError, Metric, Neighbours};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
 use crate::progress::{Cancelled, Progress, Stage};
 use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
