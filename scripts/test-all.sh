@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every test of idscope, in order, with a pass/fail summary; exits non-zero if any step failed.
-#   0. the module graph has no cycles (scripts/module-graph.py); clippy, warnings denied, natively
+#   0. the module graph has no cycles (scripts/module-graph.py); rustfmt (rustfmt.toml) leaves the
+#      sources as they are; clippy, warnings denied, natively
 #      and for wasm32 (with the bench entries), under the [lints] of Cargo.toml
 #   1. native:  cargo test (core, readers, charts, CLI; tests/wasm_parity.rs natively)
 #   2. wasm in Node:               tests/wasm_parity.rs  (same pinned IDs as natively)
 #   3. wasm in headless Chromium:  tests/wasm_browser.rs (charts on a canvas, SVG export)
 #   4. wasm in a dedicated worker: tests/wasm_worker.rs  (Blob reads, the worker session)
 #   5. end to end: build the app, then node --test tests/e2e/ (playwright-core + /usr/bin/chromium)
-# Needs: python3, clippy (added here if missing), the wasm32 target, wasm-bindgen-cli (pinned to
+# Needs: python3, clippy and rustfmt (added here if missing), the wasm32 target, wasm-bindgen-cli (pinned to
 # Cargo.lock), chromium + chromium-driver,
 # npm packages (scripts/build-web.sh installs the first two and the npm packages if missing).
 set -uo pipefail
@@ -34,10 +35,12 @@ if [ "${results[0]}" != 0 ]; then
   exit 1
 fi
 if ! cargo clippy --version >/dev/null 2>&1; then rustup component add clippy; fi
+if ! cargo fmt --version >/dev/null 2>&1; then rustup component add rustfmt; fi
 WASM=(--target wasm32-unknown-unknown --no-default-features)
 # No debuginfo in the wasm test builds: it only slows linking and wasm-bindgen down.
 wasm_test() { CARGO_PROFILE_TEST_DEBUG=false cargo test "${WASM[@]}" "$@"; }
 step "module graph: no cycles (scripts/module-graph.py)" python3 scripts/module-graph.py
+step "rustfmt: cargo fmt --check" cargo fmt --check
 step "clippy native: --all-targets -D warnings" cargo clippy --all-targets -- -D warnings
 step "clippy wasm32: --all-targets -D warnings" cargo clippy --all-targets --features bench "${WASM[@]}" -- -D warnings
 step "native: cargo test" cargo test

@@ -8,16 +8,16 @@ mod common;
 
 use std::sync::OnceLock;
 
+use idscope::analysis::estimate::estimate;
 use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
 use idscope::charts::{
-    self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis, MAX_MARKERS, MuOptions,
-    PerClassOptions, SpectrumOptions, Style,
+    self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis,
+    MAX_MARKERS, MuOptions, PerClassOptions, SpectrumOptions, Style,
 };
 use idscope::compare::{AccuracyData, AccuracyPoint, ClassIds, LayerIds, Measure, class_spread, correlation_table};
-use idscope::estimate::estimate;
 use idscope::params::Params;
-use idscope::progress::Silent;
 use idscope::results::{Estimates, Report};
+use idscope::support::progress::Silent;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 
@@ -174,8 +174,10 @@ fn mu_histogram_is_a_density_with_the_fitted_pareto_and_a_hover_per_bin() {
         let area: f64 = hovers
             .iter()
             .map(|h| {
-                let range: Vec<f64> = h.label[3..].split(':').next().unwrap().split('–').map(|v| v.trim().parse().unwrap()).collect();
-                let density: f64 = h.label.split("density ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+                let range: Vec<f64> =
+                    h.label[3..].split(':').next().unwrap().split('–').map(|v| v.trim().parse().unwrap()).collect();
+                let density: f64 =
+                    h.label.split("density ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
                 density * (range[1] - range[0])
             })
             .sum();
@@ -230,7 +232,9 @@ fn decimation_has_an_error_bar_per_size_for_data_and_surrogate() {
 fn gride_plots_id_against_order_or_scale() {
     let e = cube();
     assert!(e.gride.len() >= 4);
-    for (x, name, desc) in [(GrideX::Order, "gride", "neighbour order n₂"), (GrideX::Scale, "gride_scale", "length scale")] {
+    for (x, name, desc) in
+        [(GrideX::Order, "gride", "neighbour order n₂"), (GrideX::Scale, "gride_scale", "length scale")]
+    {
         let style = light();
         let (svg, r) = render(&style, |a, s| charts::gride(a, e, &GrideOptions { x }, s));
         preview(name, &svg);
@@ -409,10 +413,14 @@ fn non_finite_values_are_skipped_without_panic() {
         pc.spectrum.push(0.0);
     }
     let style = dark();
-    let (svg, r) = render(&style, |a, s| charts::mu_histogram(a, &e, &MuOptions { log_x: true, ..Default::default() }, s));
+    let (svg, r) =
+        render(&style, |a, s| charts::mu_histogram(a, &e, &MuOptions { log_x: true, ..Default::default() }, s));
     assert!(r.is_ok() && !svg.contains("NaN"));
     let (svg, r) = render(&style, |a, s| charts::cdf_fit(a, &e, s));
-    assert_eq!(r.unwrap().len(), thinned_len(e.twonn.fit.points.len() - 1) + thinned_len(e.twonn.fit.discarded.len() - 1));
+    assert_eq!(
+        r.unwrap().len(),
+        thinned_len(e.twonn.fit.points.len() - 1) + thinned_len(e.twonn.fit.discarded.len() - 1)
+    );
     assert!(!svg.contains("NaN"));
     let (_, r) = render(&style, |a, s| charts::gride(a, &e, &GrideOptions::default(), s));
     assert_eq!(r.unwrap().len(), e.gride.len() - 1);
@@ -425,15 +433,17 @@ fn non_finite_values_are_skipped_without_panic() {
     let mut s = HunchbackSeries::from_report(&reports()[0]);
     s.layers[1].id = f64::NAN;
     s.layers[2].pc_id = Some(f64::INFINITY);
-    let (_, r) = render(&style, |a, st| charts::hunchback(a, &[s], &HunchbackOptions { log_y: true, ..Default::default() }, st));
+    let (_, r) =
+        render(&style, |a, st| charts::hunchback(a, &[s], &HunchbackOptions { log_y: true, ..Default::default() }, st));
     assert!(r.is_ok());
     let mut one = HunchbackSeries::from_report(&reports()[0]);
     one.layers.truncate(1);
     one.layers[0].low = one.layers[0].id;
     one.layers[0].high = one.layers[0].id;
     one.layers[0].pc_id = None;
-    let (_, r) =
-        render(&style, |a, st| charts::hunchback(a, &[one], &HunchbackOptions { x: LayerAxis::RelativeDepth, ..Default::default() }, st));
+    let (_, r) = render(&style, |a, st| {
+        charts::hunchback(a, &[one], &HunchbackOptions { x: LayerAxis::RelativeDepth, ..Default::default() }, st)
+    });
     assert_eq!(r.unwrap().len(), 1);
 }
 
@@ -458,7 +468,9 @@ fn per_class_draws_means_with_std_bars_and_a_thin_curve_per_class() {
     let hovers = r.unwrap();
     // Per model and layer: the mean and three class points.
     assert_eq!(hovers.len(), 2 * 3 * (1 + 3));
-    assert!(svg.contains("netA: mean ± std over 3 classes") && svg.contains("intrinsic dimension per class (TwoNN fit)"));
+    assert!(
+        svg.contains("netA: mean ± std over 3 classes") && svg.contains("intrinsic dimension per class (TwoNN fit)")
+    );
     let spread = class_spread(&LayerIds::from(&reports[0].layers[2])).unwrap();
     let mean = format!("netA · fc: ID {}", hovers_number(spread.mean));
     assert!(hovers.iter().any(|h| h.label.starts_with(&mean) && h.label.contains(" ± ")), "{mean} in {hovers:?}");
@@ -514,7 +526,9 @@ fn accuracy_scatter_has_the_fit_line_pearson_r_and_model_names() {
     assert_inside(&hovers, (0, 0), SIZE);
 
     // Two points: drawn, no line, the legend says why; none: NoData.
-    let (svg, r) = render(&dark(), |a, s| charts::accuracy(a, &AccuracyData { measure: Measure::Top5Error, ..accuracy_data(2) }, s));
+    let (svg, r) = render(&dark(), |a, s| {
+        charts::accuracy(a, &AccuracyData { measure: Measure::Top5Error, ..accuracy_data(2) }, s)
+    });
     assert_eq!(r.unwrap().len(), 2);
     assert!(svg.contains("no line: 2 pairs: at least 3 are needed") && svg.contains("top-5 error"));
     let r = render(&light(), |a, s| charts::accuracy(a, &accuracy_data(0), s)).1;
@@ -527,7 +541,11 @@ fn correlation_heatmap_prints_pearson_below_and_spearman_above_the_diagonal() {
         layer: "fc".into(),
         models: vec!["vit".into(), "beit".into(), "untrained".into()],
         classes: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
-        ids: vec![vec![10.0, 12.0, 9.0, 15.0, 11.0], vec![11.0, 13.5, 9.5, 14.0, 10.5], vec![20.0, 18.0, 21.0, 19.0, 18.0]],
+        ids: vec![
+            vec![10.0, 12.0, 9.0, 15.0, 11.0],
+            vec![11.0, 13.5, 9.5, 14.0, 10.5],
+            vec![20.0, 18.0, 21.0, 19.0, 18.0],
+        ],
     };
     let t = correlation_table(&ids).unwrap();
     let (svg, r) = render(&light(), |a, s| charts::correlation(a, &t, &ids.layer, s));
@@ -538,10 +556,19 @@ fn correlation_heatmap_prints_pearson_below_and_spearman_above_the_diagonal() {
     let printed = |v: Option<f64>| format!("{:.2}", v.unwrap()).replace('-', "−");
     assert!(cells.contains(&printed(t.pearson[1][0])) && cells.contains(&printed(t.spearman[0][2])), "{cells:?}");
     assert_eq!(cells.iter().filter(|c| *c == "1.00").count(), 3, "diagonal");
-    assert!(svg.contains("below the diagonal: Pearson r") && svg.contains("above: Spearman ρ") && svg.contains("n = 5 classes"));
+    assert!(
+        svg.contains("below the diagonal: Pearson r")
+            && svg.contains("above: Spearman ρ")
+            && svg.contains("n = 5 classes")
+    );
     assert!(svg.contains("correlation (r or ρ)"), "colour bar axis");
     let lower = &hovers[3]; // row 1, column 0
-    assert!(lower.label.starts_with("beit × vit: Pearson r = ") && lower.label.contains(", p = ") && lower.label.ends_with("n = 5"), "{lower:?}");
+    assert!(
+        lower.label.starts_with("beit × vit: Pearson r = ")
+            && lower.label.contains(", p = ")
+            && lower.label.ends_with("n = 5"),
+        "{lower:?}"
+    );
     assert!(hovers[1].label.starts_with("vit × beit: Spearman ρ = "), "{:?}", hovers[1]);
     assert_inside(&hovers, (0, 0), SIZE);
     // Dark mode draws too; no shared class or no model is NoData.
@@ -579,7 +606,14 @@ fn spectrum_without_a_gap_draws_every_component_and_a_late_pc_id() {
     let total: f64 = raw.iter().sum();
     let spectrum: Vec<f64> = raw.iter().map(|v| v / total).collect();
     let mut acc = 0.0;
-    let id = spectrum.iter().position(|v| { acc += v; acc >= 0.9 }).unwrap() + 1;
+    let id = spectrum
+        .iter()
+        .position(|v| {
+            acc += v;
+            acc >= 0.9
+        })
+        .unwrap()
+        + 1;
     let pc = e.pc_id.as_mut().unwrap();
     (pc.spectrum, pc.id) = (spectrum, id);
     let (svg, r) = render(&light(), |a, s| charts::spectrum(a, &e, &SpectrumOptions::default(), s));

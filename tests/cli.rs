@@ -6,7 +6,11 @@ use serde_json::Value;
 
 fn idscope(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_idscope")).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -22,7 +26,8 @@ fn list_prints_layers_and_labels_of_an_npz() {
 #[test]
 fn estimate_json_has_the_schema_keys_and_matches_the_table() {
     let file = "tests/fixtures/reference/gauss8_d40.npy";
-    let (ok, out, err) = idscope(&["estimate", file, "--json", "--gride", "--decimation", "--pcid", "--repeats", "5", "--seed", "3"]);
+    let (ok, out, err) =
+        idscope(&["estimate", file, "--json", "--gride", "--decimation", "--pcid", "--repeats", "5", "--seed", "3"]);
     assert!(ok, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema"], "idscope/1");
@@ -30,7 +35,8 @@ fn estimate_json_has_the_schema_keys_and_matches_the_table() {
     assert_eq!((l["name"].as_str(), l["n"].as_u64(), l["dim"].as_u64()), (Some("gauss8_d40"), Some(1000), Some(40)));
     assert_eq!(l["duplicates"]["dropped"], 0);
     let fit = l["twonn"]["fit"]["id"].as_f64().unwrap();
-    let refs: Value = serde_json::from_str(&std::fs::read_to_string("tests/fixtures/reference/reference.json").unwrap()).unwrap();
+    let refs: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/reference/reference.json").unwrap()).unwrap();
     let dadapy = refs["gauss8_d40.npy"]["dadapy"]["twonn_fit"].as_f64().unwrap();
     assert!((fit / dadapy - 1.0).abs() < 1e-6, "fit {fit} vs DADApy {dadapy}");
     assert!(l["twonn"]["ml"]["id"].as_f64().is_some() && l["twonn"]["fit"]["r2"].as_f64().unwrap() > 0.99);
@@ -49,7 +55,8 @@ fn estimate_json_has_the_schema_keys_and_matches_the_table() {
 
 #[test]
 fn labels_in_an_npz_give_per_class_estimates() {
-    let (ok, out, err) = idscope(&["estimate", "www/demo/digits_trained.npz", "--layer", "logits", "--repeats", "0", "--json"]);
+    let (ok, out, err) =
+        idscope(&["estimate", "www/demo/digits_trained.npz", "--layer", "logits", "--repeats", "0", "--json"]);
     assert!(ok, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["layers"].as_array().unwrap().len(), 1);
@@ -62,7 +69,17 @@ fn labels_in_an_npz_give_per_class_estimates() {
 #[test]
 fn every_reader_format_lists_and_estimates() {
     let dir = "tests/fixtures/readers";
-    for file in ["f2.npy", "f4_fortran_3d.npy", "f8_be.npy", "v3.npy", "savez.npz", "savez_compressed.npz", "mixed.safetensors", "table.csv", "savetxt.txt"] {
+    for file in [
+        "f2.npy",
+        "f4_fortran_3d.npy",
+        "f8_be.npy",
+        "v3.npy",
+        "savez.npz",
+        "savez_compressed.npz",
+        "mixed.safetensors",
+        "table.csv",
+        "savetxt.txt",
+    ] {
         let path = format!("{dir}/{file}");
         let (ok, out, err) = idscope(&["list", &path]);
         assert!(ok && out.contains("points ×"), "list {file}: {err}");
@@ -71,7 +88,8 @@ fn every_reader_format_lists_and_estimates() {
         let v: Value = serde_json::from_str(&out).unwrap();
         assert!(v["layers"][0]["twonn"]["fit"]["id"].as_f64().unwrap().is_finite(), "{file}");
     }
-    let group: Vec<String> = ["layer1", "layer2", "layer10", "labels"].iter().map(|f| format!("{dir}/group_npy/{f}.npy")).collect();
+    let group: Vec<String> =
+        ["layer1", "layer2", "layer10", "labels"].iter().map(|f| format!("{dir}/group_npy/{f}.npy")).collect();
     let mut args = vec!["estimate", "--repeats", "0", "--json"];
     args.extend(group.iter().map(String::as_str));
     let (ok, out, err) = idscope(&args);
@@ -116,10 +134,12 @@ fn close_json(a: &Value, b: &Value, at: &str) -> Result<(), String> {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
             if (x - y).abs() <= 1e-9 * x.abs().max(y.abs()) { Ok(()) } else { Err(format!("{at}: {x} vs {y}")) }
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x.iter().zip(y).enumerate().try_for_each(|(i, (x, y))| close_json(x, y, &format!("{at}[{i}]"))),
-        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
-            x.iter().try_for_each(|(k, v)| y.get(k).ok_or_else(|| format!("{at}.{k}: missing")).and_then(|w| close_json(v, w, &format!("{at}.{k}"))))
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().try_for_each(|(i, (x, y))| close_json(x, y, &format!("{at}[{i}]")))
         }
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => x.iter().try_for_each(|(k, v)| {
+            y.get(k).ok_or_else(|| format!("{at}.{k}: missing")).and_then(|w| close_json(v, w, &format!("{at}.{k}")))
+        }),
         _ if a == b => Ok(()),
         _ => Err(format!("{at}: {a} vs {b}")),
     }
@@ -133,19 +153,34 @@ fn compare_of_the_demo_models_gives_the_fixture_the_page_is_checked_against() {
         &format!("{d}/digits_trained.npz"),
         &format!("{d}/digits_shuffled.npz"),
         &format!("{d}/digits_untrained.npz"),
-        "--name", "MLP digits (trained)", "--name", "MLP digits (shuffled labels)", "--name", "MLP digits (untrained)",
-        "--accuracy", "0.9756", "--accuracy", "0.1089", "--accuracy", "0.1333", "--json",
+        "--name",
+        "MLP digits (trained)",
+        "--name",
+        "MLP digits (shuffled labels)",
+        "--name",
+        "MLP digits (untrained)",
+        "--accuracy",
+        "0.9756",
+        "--accuracy",
+        "0.1089",
+        "--accuracy",
+        "0.1333",
+        "--json",
     ]);
     assert!(ok, "{err}");
     let got: Value = serde_json::from_str(&out).unwrap();
-    let want: Value = serde_json::from_str(&std::fs::read_to_string("tests/fixtures/compare/demo.json").unwrap()).unwrap();
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/compare/demo.json").unwrap()).unwrap();
     assert_eq!(got["schema"], "idscope-compare/1");
     close_json(&got["comparison"], &want["comparison"], "comparison").unwrap();
     let c = &got["comparison"];
     assert_eq!(c["choice"]["value"], "name:hidden4", "the last hidden layer, which every model has");
     assert_eq!(c["accuracy"]["points"].as_array().unwrap().len(), 3);
     assert_eq!(c["correlation"]["table"]["n"], 10, "ten digit classes");
-    assert!(c["accuracy_fit"]["pearson_r"].as_f64().unwrap() < -0.9, "the trained net has the lowest last-hidden ID and the highest accuracy");
+    assert!(
+        c["accuracy_fit"]["pearson_r"].as_f64().unwrap() < -0.9,
+        "the trained net has the lowest last-hidden ID and the highest accuracy"
+    );
 }
 
 #[test]
@@ -153,7 +188,13 @@ fn compare_prints_tables_and_rejects_a_layer_the_models_lack() {
     let (a, b) = ("www/demo/digits_trained.npz", "www/demo/digits_untrained.npz");
     let (ok, out, err) = idscope(&["compare", a, b, "--repeats", "0", "--depth", "0.5"]);
     assert!(ok, "{err}");
-    for want in ["model: digits_trained (last hidden layer: hidden4)", "correlation of per-class IDs at relative depth 0.5 (10 classes)", "Pearson r (p)", "Spearman ρ (p)", "n = 0"] {
+    for want in [
+        "model: digits_trained (last hidden layer: hidden4)",
+        "correlation of per-class IDs at relative depth 0.5 (10 classes)",
+        "Pearson r (p)",
+        "Spearman ρ (p)",
+        "n = 0",
+    ] {
         assert!(out.contains(want), "{want:?} in\n{out}");
     }
     let (ok, _, err) = idscope(&["compare", a, b, "--repeats", "0", "--layer", "fc9"]);

@@ -4,14 +4,14 @@
 //! the class matching across models and the accuracy fit on hand-computed cases.
 
 use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
+use idscope::compare::correlation::{least_squares, pearson, spearman};
 use idscope::compare::{
-    AccuracyData, AccuracyPoint, ClassIds, ComparisonError, CorrelationTable, LayerIds, Measure, accuracy_fit, class_spread, correlation_table,
-    shared_class_ids,
+    AccuracyData, AccuracyPoint, ClassIds, ComparisonError, CorrelationTable, LayerIds, Measure, accuracy_fit,
+    class_spread, correlation_table, shared_class_ids,
 };
-use idscope::correlation::{least_squares, pearson, spearman};
 use idscope::params::Params;
-use idscope::progress::Silent;
 use idscope::results::LayerResult;
+use idscope::support::progress::Silent;
 use ndarray::Array2;
 use serde::Deserialize;
 
@@ -56,7 +56,10 @@ fn cases() -> Vec<Case> {
 
 /// |a − b| ≤ tol·max(1, |b|) for coefficients; relative for p-values (they reach 1e-87).
 fn close(what: &str, a: f64, b: f64, tol: f64) {
-    assert!((a - b).abs() <= tol * b.abs().max(if what.ends_with("p") { 0.0 } else { 1.0 }), "{what}: {a} vs scipy {b}");
+    assert!(
+        (a - b).abs() <= tol * b.abs().max(if what.ends_with("p") { 0.0 } else { 1.0 }),
+        "{what}: {a} vs scipy {b}"
+    );
 }
 
 #[test]
@@ -90,7 +93,8 @@ fn least_squares_line_matches_scipy() {
 #[test]
 fn correlation_table_matches_scipy_in_every_cell() {
     for t in fixture().tables {
-        let ids = ClassIds { layer: "fc".into(), models: t.models.clone(), classes: t.classes.clone(), ids: t.ids.clone() };
+        let ids =
+            ClassIds { layer: "fc".into(), models: t.models.clone(), classes: t.classes.clone(), ids: t.ids.clone() };
         let got: CorrelationTable = correlation_table(&ids).unwrap();
         assert_eq!((got.n, &got.models, &got.classes), (t.classes.len(), &t.models, &t.classes));
         let cells = |what: &str, a: &[Vec<Option<f64>>], b: &[Vec<f64>], tol: f64| {
@@ -115,12 +119,18 @@ fn correlation_table_rejects_ragged_or_non_finite_ids_and_leaves_undefined_cells
         classes: vec!["x".into(), "y".into(), "z".into()],
         ids: rows,
     };
-    assert!(matches!(correlation_table(&ids(vec![vec![1.0, 2.0, 3.0], vec![1.0, 2.0]])), Err(ComparisonError::Shape { .. })));
+    assert!(matches!(
+        correlation_table(&ids(vec![vec![1.0, 2.0, 3.0], vec![1.0, 2.0]])),
+        Err(ComparisonError::Shape { .. })
+    ));
     let e = correlation_table(&ids(vec![vec![1.0, 2.0, 3.0], vec![1.0, f64::NAN, 2.0]])).unwrap_err();
     assert_eq!(e, ComparisonError::NonFinite { model: "b".into(), class: "y".into() });
     // A constant vector: r undefined off the diagonal, the diagonal still 1.
     let t = correlation_table(&ids(vec![vec![1.0, 2.0, 3.0], vec![5.0, 5.0, 5.0]])).unwrap();
-    assert_eq!((t.pearson[0][1], t.spearman_p[1][0], t.pearson[1][1], t.pearson_p[1][1]), (None, None, Some(1.0), Some(0.0)));
+    assert_eq!(
+        (t.pearson[0][1], t.spearman_p[1][0], t.pearson[1][1], t.pearson_p[1][1]),
+        (None, None, Some(1.0), Some(0.0))
+    );
 }
 
 /// A real layer result with three labelled classes "c0", "c1", "c2" whose TwoNN fit IDs are then
@@ -181,14 +191,18 @@ fn shared_class_ids_keeps_the_classes_every_model_has_sorted_by_name() {
 fn accuracy_fit_uses_finite_points_and_says_why_when_there_are_too_few() {
     let point = |id: f64, value: f64| AccuracyPoint { model: "m".into(), layer: "fc".into(), id, id_err: None, value };
     let c = &fixture().cases[7];
-    let data = AccuracyData { measure: Measure::Accuracy, points: c.x.iter().zip(&c.y).map(|(x, y)| point(*x, *y)).collect() };
+    let data =
+        AccuracyData { measure: Measure::Accuracy, points: c.x.iter().zip(&c.y).map(|(x, y)| point(*x, *y)).collect() };
     let f = accuracy_fit(&data);
     assert_eq!((f.n, f.note.as_deref()), (14, None));
     close("r", f.pearson_r.unwrap(), c.pearson_r, 1e-10);
     close("p", f.pearson_p.unwrap(), c.pearson_p, 1e-9);
     close("rho", f.spearman_rho.unwrap(), c.spearman_rho, 1e-10);
     close("slope", f.slope.unwrap(), c.slope, 1e-10);
-    let few = AccuracyData { measure: Measure::Top5Error, points: vec![point(1.0, 0.5), point(2.0, 0.4), point(f64::NAN, 0.1)] };
+    let few = AccuracyData {
+        measure: Measure::Top5Error,
+        points: vec![point(1.0, 0.5), point(2.0, 0.4), point(f64::NAN, 0.1)],
+    };
     let f = accuracy_fit(&few);
     assert_eq!((f.n, f.slope, f.pearson_r), (2, None, None));
     assert_eq!(f.note.as_deref(), Some("2 pairs: at least 3 are needed"));
@@ -196,14 +210,26 @@ fn accuracy_fit_uses_finite_points_and_says_why_when_there_are_too_few() {
 
 #[test]
 fn json_shapes_are_the_ones_the_page_reads() {
-    let data: AccuracyData = serde_json::from_str(r#"{"measure":"top5_error","points":[{"model":"m","layer":"fc","id":3.5,"id_err":null,"value":0.2}]}"#).unwrap();
+    let data: AccuracyData = serde_json::from_str(
+        r#"{"measure":"top5_error","points":[{"model":"m","layer":"fc","id":3.5,"id_err":null,"value":0.2}]}"#,
+    )
+    .unwrap();
     assert_eq!(data.measure, Measure::Top5Error);
     let f = serde_json::to_value(accuracy_fit(&data)).unwrap();
     let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
     for k in ["n", "slope", "intercept", "pearson_r", "pearson_p", "spearman_rho", "spearman_p", "note"] {
         assert!(keys.contains(&k), "{k} in {keys:?}");
     }
-    let t = serde_json::to_value(correlation_table(&serde_json::from_str(r#"{"layer":"fc","models":["a","b"],"classes":["x","y","z"],"ids":[[1,2,3],[2,1,4]]}"#).unwrap()).unwrap()).unwrap();
+    let t = serde_json::to_value(
+        correlation_table(
+            &serde_json::from_str(
+                r#"{"layer":"fc","models":["a","b"],"classes":["x","y","z"],"ids":[[1,2,3],[2,1,4]]}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     for k in ["models", "classes", "n", "pearson", "pearson_p", "spearman", "spearman_p"] {
         assert!(t.get(k).is_some(), "{k}");
     }

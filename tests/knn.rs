@@ -2,8 +2,11 @@
 
 mod common;
 
-use idscope::knn::{CandidateLists, FlatNeighbours, KnnError, MAX_K, Metric, Neighbours, Search, candidates_part, finish, neighbours, within};
-use idscope::progress::{Cancelled, Silent};
+use idscope::knn::{
+    CandidateLists, FlatNeighbours, KnnError, MAX_K, Metric, Neighbours, Search, candidates_part, finish, neighbours,
+    within,
+};
+use idscope::support::progress::{Cancelled, Silent};
 use ndarray::{Array2, Axis};
 
 fn assert_exact(x: &Array2<f32>, k: usize, block: Option<usize>) {
@@ -12,7 +15,11 @@ fn assert_exact(x: &Array2<f32>, k: usize, block: Option<usize>) {
         let truth = common::brute_force(x, i);
         for (c, &(d, j)) in truth.iter().enumerate().take(k) {
             assert_eq!(nb.indices[(i, c)], j, "row {i}, neighbour {c}");
-            assert!((nb.distances[(i, c)] - d).abs() <= 1e-12 * d, "row {i}, neighbour {c}: {} vs {d}", nb.distances[(i, c)]);
+            assert!(
+                (nb.distances[(i, c)] - d).abs() <= 1e-12 * d,
+                "row {i}, neighbour {c}: {} vs {d}",
+                nb.distances[(i, c)]
+            );
         }
     }
 }
@@ -98,10 +105,23 @@ fn subsets_equal_a_fresh_search_on_their_rows() {
 #[test]
 fn bad_input_is_a_typed_error() {
     let x = Array2::<f32>::zeros((3, 2));
-    assert!(neighbours(x.view(), &Search::new(3, Metric::Euclidean), &mut Silent).unwrap_err().to_string().contains("too few"));
+    assert!(
+        neighbours(x.view(), &Search::new(3, Metric::Euclidean), &mut Silent)
+            .unwrap_err()
+            .to_string()
+            .contains("too few")
+    );
     let y = common::hypercube(300, 3, 4, 1);
-    assert_eq!(neighbours(y.view(), &Search::new(MAX_K + 1, Metric::Euclidean), &mut Silent).unwrap_err(), KnnError::K(MAX_K + 1));
-    assert!(neighbours(x.view(), &Search::new(1, Metric::Cosine), &mut Silent).unwrap_err().to_string().contains("all zeros"));
+    assert_eq!(
+        neighbours(y.view(), &Search::new(MAX_K + 1, Metric::Euclidean), &mut Silent).unwrap_err(),
+        KnnError::K(MAX_K + 1)
+    );
+    assert!(
+        neighbours(x.view(), &Search::new(1, Metric::Cosine), &mut Silent)
+            .unwrap_err()
+            .to_string()
+            .contains("all zeros")
+    );
     let mut y = Array2::<f32>::ones((5, 2));
     y[(3, 1)] = f32::NAN;
     let e = neighbours(y.view(), &Search::new(1, Metric::Euclidean), &mut Silent).unwrap_err();
@@ -161,7 +181,11 @@ fn tile_parts_merged_and_finished_equal_the_whole_search() {
             let search = Search { k: 9, metric, block };
             let whole = neighbours(x.view(), &search, &mut Silent).unwrap();
             for tiles in [1, 2, 3, 5] {
-                assert_same_bits(&split_search(&x, &search, tiles), &whole, &format!("{metric:?} {block:?} {tiles} parts"));
+                assert_same_bits(
+                    &split_search(&x, &search, tiles),
+                    &whole,
+                    &format!("{metric:?} {block:?} {tiles} parts"),
+                );
             }
         }
     }
@@ -194,12 +218,16 @@ fn candidate_lists_that_do_not_fit_are_refused() {
     let mut stray = lists.clone();
     stray.indices[5] = 40;
     assert!(matches!(finish(x.view(), &[stray], &search, &mut Silent), Err(KnnError::CandidateShape { .. })));
-    let empty = CandidateLists { indices: vec![u32::MAX; 40 * 12], approx: vec![f32::INFINITY; 40 * 12], ..lists.clone() };
+    let empty =
+        CandidateLists { indices: vec![u32::MAX; 40 * 12], approx: vec![f32::INFINITY; 40 * 12], ..lists.clone() };
     let rescanned = finish(x.view(), &[empty], &search, &mut Silent).unwrap();
     assert_same_bits(&rescanned, &neighbours(x.view(), &search, &mut Silent).unwrap(), "empty lists are rescanned");
     let halves = lists.split(2);
     let small = common::hypercube(20, 3, 5, 1);
-    assert!(matches!(finish(small.view(), &[lists], &search, &mut Silent), Err(KnnError::CandidateShape { n: 20, .. })));
+    assert!(matches!(
+        finish(small.view(), &[lists], &search, &mut Silent),
+        Err(KnnError::CandidateShape { n: 20, .. })
+    ));
     let missing = finish(x.view(), &[p0[0].clone()], &search, &mut Silent);
     assert_eq!(missing, Err(KnnError::TileParts { given: vec![0], parts: 2 }));
     let twice = finish(x.view(), &[halves[0].clone(), halves[0].clone()], &search, &mut Silent);

@@ -2,9 +2,9 @@
 
 mod common;
 
-use idscope::estimate::{EstimateError, estimate};
+use idscope::analysis::estimate::{EstimateError, estimate};
 use idscope::params::{CheckedParams, Params};
-use idscope::progress::Silent;
+use idscope::support::progress::Silent;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -58,7 +58,10 @@ fn high_embedding_dimension_does_not_matter() {
     let mut r = common::rng(13);
     let (n, d, big) = (2000, 6, 20_000);
     let latent = Array2::<f64>::from_shape_fn((n, d), |_| StandardNormal.sample(&mut r));
-    let map = Array2::<f64>::from_shape_fn((d, big), |_| { let g: f64 = StandardNormal.sample(&mut r); g / (big as f64).sqrt() });
+    let map = Array2::<f64>::from_shape_fn((d, big), |_| {
+        let g: f64 = StandardNormal.sample(&mut r);
+        g / (big as f64).sqrt()
+    });
     let x = latent.dot(&map).mapv(|v| v as f32);
     let (ml, fit) = twonn(&x);
     // Gaussian data: no boundary, but density varies; ≈ 3 % sampling error at N = 2000.

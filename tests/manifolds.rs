@@ -3,11 +3,11 @@
 
 mod common;
 
-use idscope::estimate::estimate;
+use idscope::analysis::estimate::estimate;
+use idscope::lesson::manifolds::{ALL, Manifold, generate};
 use idscope::lesson::{Lesson, LessonError};
-use idscope::manifolds::{ALL, Manifold, generate};
 use idscope::params::Params;
-use idscope::progress::Silent;
+use idscope::support::progress::Silent;
 
 #[test]
 fn every_generator_gives_its_stated_id_at_n_2000_without_noise() {
@@ -104,7 +104,7 @@ fn exact_duplicates_are_kept_once() {
     // is the first of 0..40 where 5000 points hold a pair): the lesson keeps one copy and reports
     // the rest, like the app.
     let x = generate(Manifold::Curve, 5000, 0.0, 35);
-    let dups = idscope::duplicates::find(x.view()).duplicate_rows;
+    let dups = idscope::analysis::duplicates::find(x.view()).duplicate_rows;
     assert!(dups > 0, "the case this test is about");
     let l = Lesson::new(Manifold::Curve, 5000, 0.0, 35).unwrap();
     assert_eq!(l.points.nrows(), 5000 - dups);
@@ -157,7 +157,10 @@ fn orders_beyond_32_use_longer_lists_with_the_apps_bits_and_ties() {
         let t1 = std::time::Instant::now();
         let g = l.gride(64).unwrap();
         let wide = t1.elapsed();
-        eprintln!("{} N = {n}: cloud with the app's 64 neighbours and TwoNN {app:?}; 128 neighbours for Gride at n = 64 {wide:?}", m.name());
+        eprintln!(
+            "{} N = {n}: cloud with the app's 64 neighbours and TwoNN {app:?}; 128 neighbours for Gride at n = 64 {wide:?}",
+            m.name()
+        );
         let rows = l.points.nrows();
         for i in (0..rows).step_by(7) {
             let (short, long) = (l.readout(i, 32).unwrap(), l.readout(i, 64).unwrap());
@@ -172,7 +175,8 @@ fn orders_beyond_32_use_longer_lists_with_the_apps_bits_and_ties() {
                 distances[(i, c)] = d;
             }
         }
-        let bf = idscope::estimate::gride_at(&idscope::knn::Neighbours { indices, distances }, 64, 128).unwrap();
+        let bf =
+            idscope::analysis::estimate::gride_at(&idscope::knn::Neighbours { indices, distances }, 64, 128).unwrap();
         assert!((g.id - bf.id).abs() <= 1e-9 * bf.id, "{}: Gride at 64 {} vs brute force {}", m.name(), g.id, bf.id);
         assert_eq!((g.n1, g.n2), (64, 128));
     }

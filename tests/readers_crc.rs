@@ -33,7 +33,9 @@ struct Place {
 fn place(zip: &[u8], member: &str) -> Place {
     let name = member.as_bytes();
     let p = (0..zip.len() - 46)
-        .find(|&p| zip[p..p + 4] == *b"PK\x01\x02" && zip[p + 46..].starts_with(name) && u16_at(zip, p + 28) == name.len())
+        .find(|&p| {
+            zip[p..p + 4] == *b"PK\x01\x02" && zip[p + 46..].starts_with(name) && u16_at(zip, p + 28) == name.len()
+        })
         .unwrap_or_else(|| panic!("no central entry for {member}"));
     let local = u32::from_le_bytes(zip[p + 42..p + 46].try_into().unwrap()) as usize;
     let len = u32::from_le_bytes(zip[p + 20..p + 24].try_into().unwrap()) as usize;
@@ -131,7 +133,11 @@ fn column_reads_check_a_member_when_they_reach_its_end() {
     let all: Vec<usize> = (0..6).collect();
     let mut out = vec![0f32; 6 * 4];
     assert_checksum(&reader.read_columns(&all, 0..4, &mut out).unwrap_err(), "savez_compressed.npz", "layer2.npy");
-    assert_checksum(&reader.read_columns(&all, 2..4, &mut out[..12]).unwrap_err(), "savez_compressed.npz", "layer2.npy");
+    assert_checksum(
+        &reader.read_columns(&all, 2..4, &mut out[..12]).unwrap_err(),
+        "savez_compressed.npz",
+        "layer2.npy",
+    );
     assert!(reader.read_columns(&all, 0..2, &mut out[..12]).is_ok(), "ends before the last column: not checked");
     assert!(reader.read_columns(&[0, 1], 0..4, &mut out[..8]).is_ok(), "ends before the last row: not checked");
 }
@@ -146,8 +152,12 @@ fn no_bit_flip_in_a_deflated_member_gives_wrong_data() {
         for bit in 0..8 {
             let mut b = orig.clone();
             b[byte] ^= 1 << bit;
-            let Ok(c) = open_bytes("savez_compressed.npz", b) else { continue };
-            let Some(l) = c.layer_index("layer2") else { continue };
+            let Ok(c) = open_bytes("savez_compressed.npz", b) else {
+                continue;
+            };
+            let Some(l) = c.layer_index("layer2") else {
+                continue;
+            };
             match c.read_layer(l) {
                 Ok(got) => assert_eq!(got.data, want, "flip of bit {bit} at byte {byte} read back altered data"),
                 Err(e) if matches!(e.kind, ErrorKind::Checksum { .. }) => {

@@ -21,21 +21,12 @@ fn source(rel: &str) -> Box<dyn ByteSource> {
 fn model_of(case: &Value) -> Model {
     let path = case["path"].as_str().unwrap();
     if case["format"] == "group" {
-        let files = case["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| source(f.as_str().unwrap()))
-            .collect();
+        let files = case["files"].as_array().unwrap().iter().map(|f| source(f.as_str().unwrap())).collect();
         group(files).unwrap_or_else(|e| panic!("{e}"))
     } else {
         let c = open(source(path)).unwrap_or_else(|e| panic!("{e}"));
         let fmt = case["format"].as_str().unwrap();
-        assert!(
-            c.format.to_string().starts_with(fmt),
-            "{path}: format {} vs {fmt}",
-            c.format
-        );
+        assert!(c.format.to_string().starts_with(fmt), "{path}: format {} vs {fmt}", c.format);
         Model::from_container(c).unwrap_or_else(|e| panic!("{e}"))
     }
 }
@@ -66,29 +57,13 @@ fn reads_back(case: &Value) {
     let model = model_of(case);
     let want_layers = case["layers"].as_array().unwrap();
     let names: Vec<&str> = model.layers.iter().map(|l| l.name.as_str()).collect();
-    let want_names: Vec<&str> = want_layers
-        .iter()
-        .map(|l| l["name"].as_str().unwrap())
-        .collect();
+    let want_names: Vec<&str> = want_layers.iter().map(|l| l["name"].as_str().unwrap()).collect();
     assert_eq!(names, want_names, "{path}: layer order");
     for (i, want) in want_layers.iter().enumerate() {
-        let (rows, cols) = (
-            want["rows"].as_u64().unwrap() as usize,
-            want["cols"].as_u64().unwrap() as usize,
-        );
-        let bits: Vec<u32> = want["f32_bits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b.as_u64().unwrap() as u32)
-            .collect();
+        let (rows, cols) = (want["rows"].as_u64().unwrap() as usize, want["cols"].as_u64().unwrap() as usize);
+        let bits: Vec<u32> = want["f32_bits"].as_array().unwrap().iter().map(|b| b.as_u64().unwrap() as u32).collect();
         let info = &model.layers[i];
-        assert_eq!(
-            (info.rows, info.cols),
-            (rows, cols),
-            "{path}: {}",
-            info.name
-        );
+        assert_eq!((info.rows, info.cols), (rows, cols), "{path}: {}", info.name);
         let all = model.read_rows(i, 0..rows).unwrap();
         let got: Vec<u32> = all.iter().map(|v| v.to_bits()).collect();
         assert_eq!(got, bits, "{path}: layer {} values", info.name);
@@ -96,12 +71,7 @@ fn reads_back(case: &Value) {
         for (a, b) in [(1, rows - 1), (rows - 2, rows), (0, 1), (2, 2)] {
             let part = model.read_rows(i, a..b).unwrap();
             let got: Vec<u32> = part.iter().map(|v| v.to_bits()).collect();
-            assert_eq!(
-                got,
-                bits[a * cols..b * cols],
-                "{path}: layer {} rows {a}..{b}",
-                info.name
-            );
+            assert_eq!(got, bits[a * cols..b * cols], "{path}: layer {} rows {a}..{b}", info.name);
         }
         let data = model.read_layer(i).unwrap();
         assert_eq!(data.non_finite_dropped, 0);
@@ -126,10 +96,7 @@ fn reads_back(case: &Value) {
 fn listing_shows_shapes_dtypes_and_metadata_from_headers() {
     let c = open(source("mixed.safetensors")).unwrap();
     let d = c.describe();
-    assert!(
-        d.contains("layer \"layer.10\": 4 points × 5 features (4×5 bfloat16"),
-        "{d}"
-    );
+    assert!(d.contains("layer \"layer.10\": 4 points × 5 features (4×5 bfloat16"), "{d}");
     assert!(d.contains("model: fixture"), "{d}");
     assert_eq!(c.labels.as_ref().map(|l| l.len), Some(4));
     let c = open(source("savez_compressed.npz")).unwrap();
@@ -185,26 +152,15 @@ fn groups_sort_files_naturally_and_find_the_labels_file() {
     let labels = m.read_labels().unwrap().unwrap();
     assert_eq!(
         (labels.names.clone(), labels.ids.clone()),
-        (
-            vec!["1".to_string(), "2".into(), "3".into()],
-            vec![0, 1, 0, 2]
-        )
+        (vec!["1".to_string(), "2".into(), "3".into()], vec![0, 1, 0, 2])
     );
     assert_eq!(m.labels.as_ref().unwrap().file, "targets.txt");
     // --layer NAME keeps the named layers in the order asked.
     let s = m.select(&["block10".into(), "Block1".into()]).unwrap();
     assert_eq!(s.layers.iter().map(|l| l.cols).collect::<Vec<_>>(), [2, 1]);
-    assert!(
-        m.select(&["nope".into()])
-            .unwrap_err()
-            .to_string()
-            .contains("layers are: Block1, block2, block10")
-    );
+    assert!(m.select(&["nope".into()]).unwrap_err().to_string().contains("layers are: Block1, block2, block10"));
     // Layers read through the group come from their own files.
-    assert_eq!(
-        m.read_rows(2, 3..4).unwrap().as_slice().unwrap(),
-        [6.0, 7.0]
-    );
+    assert_eq!(m.read_rows(2, 3..4).unwrap().as_slice().unwrap(), [6.0, 7.0]);
     // A lone 1-D .npy (any name) is labels too.
     let y = open(source("labels_int.npy")).unwrap();
     assert!(y.entries.is_empty() && y.labels.is_some());
@@ -215,15 +171,9 @@ fn sniffing_ignores_extensions() {
     let c = open(mem("actually_npy.csv", small_npy(3, 2, "<f4"))).unwrap();
     assert_eq!(c.format.to_string(), "npy");
     let bytes = std::fs::read(root().join("mixed.safetensors")).unwrap();
-    assert_eq!(
-        open(mem("weights.bin", bytes)).unwrap().format.to_string(),
-        "safetensors"
-    );
+    assert_eq!(open(mem("weights.bin", bytes)).unwrap().format.to_string(), "safetensors");
     let bytes = std::fs::read(root().join("savez.npz")).unwrap();
-    assert_eq!(
-        open(mem("acts.zip", bytes)).unwrap().format.to_string(),
-        "npz"
-    );
+    assert_eq!(open(mem("acts.zip", bytes)).unwrap().format.to_string(), "npz");
 }
 
 #[test]
@@ -236,20 +186,10 @@ fn fortran_rows_read_by_column_match_the_streamed_path() {
     }
     let c = open(mem("f.npy", b)).unwrap();
     let few = c.read_rows(0, 1000..1002).unwrap();
-    assert_eq!(
-        few.as_slice().unwrap(),
-        [10000.0, 10001.0, 10002.0, 10010.0, 10011.0, 10012.0]
-    );
+    assert_eq!(few.as_slice().unwrap(), [10000.0, 10001.0, 10002.0, 10010.0, 10011.0, 10012.0]);
     let all = c.read_rows(0, 0..n).unwrap();
     assert_eq!(all.row(1001).to_vec(), [10010.0, 10011.0, 10012.0]);
-    assert_eq!(
-        all.row(n - 1).to_vec(),
-        [
-            (n * 10 - 10) as f32,
-            (n * 10 - 9) as f32,
-            (n * 10 - 8) as f32
-        ]
-    );
+    assert_eq!(all.row(n - 1).to_vec(), [(n * 10 - 10) as f32, (n * 10 - 9) as f32, (n * 10 - 8) as f32]);
 }
 
 #[test]

@@ -43,8 +43,7 @@ fn counted(path: &PathBuf) -> (Box<dyn ByteSource>, Arc<AtomicU64>) {
 fn mark_last_row(f: &File, data_start: u64) {
     let row = data_start + (N - 1) * D * 4;
     f.write_all_at(&2.5f32.to_le_bytes(), row).unwrap();
-    f.write_all_at(&7.0f32.to_le_bytes(), row + (D - 1) * 4)
-        .unwrap();
+    f.write_all_at(&7.0f32.to_le_bytes(), row + (D - 1) * 4).unwrap();
 }
 
 #[test]
@@ -59,26 +58,13 @@ fn npy_over_4_gib_lists_and_reads_rows_lazily() {
 
     let (src, bytes) = counted(&t.0);
     let c = open(src).unwrap();
-    assert_eq!(
-        (c.entries[0].rows, c.entries[0].cols, c.entries[0].byte_size),
-        (N as usize, D as usize, DATA)
-    );
-    assert!(
-        bytes.load(Ordering::Relaxed) < 16_384,
-        "listing read {} bytes",
-        bytes.load(Ordering::Relaxed)
-    );
+    assert_eq!((c.entries[0].rows, c.entries[0].cols, c.entries[0].byte_size), (N as usize, D as usize, DATA));
+    assert!(bytes.load(Ordering::Relaxed) < 16_384, "listing read {} bytes", bytes.load(Ordering::Relaxed));
     let rows = c.read_rows(0, N as usize - 2..N as usize).unwrap();
     assert_eq!(rows.dim(), (2, D as usize));
-    assert_eq!(
-        (rows[[1, 0]], rows[[1, D as usize - 1]], rows[[0, 0]]),
-        (2.5, 7.0, 0.0)
-    );
+    assert_eq!((rows[[1, 0]], rows[[1, D as usize - 1]], rows[[0, 0]]), (2.5, 7.0, 0.0));
     let read = bytes.load(Ordering::Relaxed);
-    assert!(
-        read < 2 * D * 4 + (1 << 16),
-        "read {read} bytes of a {DATA}-byte file"
-    );
+    assert!(read < 2 * D * 4 + (1 << 16), "read {read} bytes of a {DATA}-byte file");
 }
 
 #[test]
@@ -147,19 +133,8 @@ fn zip64_npz_over_4_gib_lists_and_reads_rows_lazily() {
     let (src, bytes) = counted(&t.0);
     let c = open(src).unwrap();
     assert_eq!(c.entries.len(), 1, "{}", c.describe());
-    assert_eq!(
-        (
-            c.entries[0].name.as_str(),
-            c.entries[0].rows,
-            c.entries[0].cols
-        ),
-        ("big", N as usize, D as usize)
-    );
-    assert!(
-        bytes.load(Ordering::Relaxed) < 80_000,
-        "listing read {} bytes",
-        bytes.load(Ordering::Relaxed)
-    );
+    assert_eq!((c.entries[0].name.as_str(), c.entries[0].rows, c.entries[0].cols), ("big", N as usize, D as usize));
+    assert!(bytes.load(Ordering::Relaxed) < 80_000, "listing read {} bytes", bytes.load(Ordering::Relaxed));
     let rows = c.read_rows(0, N as usize - 1..N as usize).unwrap();
     assert_eq!((rows[[0, 0]], rows[[0, D as usize - 1]]), (2.5, 7.0));
     assert!(bytes.load(Ordering::Relaxed) < D * 4 + 100_000);

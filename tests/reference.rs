@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
-use idscope::estimate::estimate;
+use idscope::analysis::estimate::estimate;
 use idscope::knn::{Metric, Search, neighbours};
 use idscope::params::{DuplicatePolicy, Params};
-use idscope::progress::Silent;
 use idscope::readers::{FileSource, group};
+use idscope::support::progress::Silent;
 use ndarray::Array2;
 use serde_json::Value;
 
@@ -29,7 +29,10 @@ fn num(v: &Value) -> f64 {
 }
 
 fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(((got - want) / want).abs() <= tol, "{what}: idscope {got} vs reference {want} (tolerance {tol:e} relative)");
+    assert!(
+        ((got - want) / want).abs() <= tol,
+        "{what}: idscope {got} vs reference {want} (tolerance {tol:e} relative)"
+    );
 }
 
 fn params(gride: bool) -> Params {
@@ -37,8 +40,15 @@ fn params(gride: bool) -> Params {
 }
 
 /// Datasets whose DADApy values are well defined (cube_ties is degenerate by design).
-const DATASETS: [&str; 7] =
-    ["gauss8_d40.npy", "sphere4_d50.npy", "swissroll_noisy.npy", "dups.npy", "relu_dead.npy", "cosine_d30.npy", "near_dup_large_norm.npy"];
+const DATASETS: [&str; 7] = [
+    "gauss8_d40.npy",
+    "sphere4_d50.npy",
+    "swissroll_noisy.npy",
+    "dups.npy",
+    "relu_dead.npy",
+    "cosine_d30.npy",
+    "near_dup_large_norm.npy",
+];
 
 #[test]
 fn twonn_equals_dadapy_compute_id_2nn() {
@@ -103,9 +113,16 @@ fn neighbour_distances_equal_numpy_float64_difference_form() {
             for c in 0..64 {
                 let want = num(&knn["dist"][a][c]);
                 let got = nb.distances[(i, c)];
-                assert!((got - want).abs() <= 1e-14 * want.max(1e-300), "{file} row {i} neighbour {c}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() <= 1e-14 * want.max(1e-300),
+                    "{file} row {i} neighbour {c}: {got} vs {want}"
+                );
                 // Indices agree except inside exact ties, where the order is by index on both sides.
-                assert_eq!(nb.indices[(i, c)] as u64, knn["idx"][a][c].as_u64().unwrap(), "{file} row {i} neighbour {c}");
+                assert_eq!(
+                    nb.indices[(i, c)] as u64,
+                    knn["idx"][a][c].as_u64().unwrap(),
+                    "{file} row {i} neighbour {c}"
+                );
             }
         }
     }
@@ -119,7 +136,11 @@ fn r1_and_r2_are_exact_at_large_norm() {
     for i in 0..x.nrows() {
         for (c, key) in ["r1", "r2"].iter().enumerate() {
             let want = num(&r[key][i]);
-            assert!((nb.distances[(i, c)] - want).abs() <= 1e-9 * want, "row {i} {key}: {} vs {want}", nb.distances[(i, c)]);
+            assert!(
+                (nb.distances[(i, c)] - want).abs() <= 1e-9 * want,
+                "row {i} {key}: {} vs {want}",
+                nb.distances[(i, c)]
+            );
         }
     }
 }
@@ -128,7 +149,10 @@ fn r1_and_r2_are_exact_at_large_norm() {
 fn duplicates_are_counted_and_dropped_or_excluded() {
     let x = load("dups.npy");
     let keep_one = estimate(x.view(), &params(false).check().unwrap(), &mut Silent).unwrap();
-    assert_eq!((keep_one.duplicates.duplicate_rows, keep_one.duplicates.dropped, keep_one.duplicates.zero_r1_excluded), (40, 40, 0));
+    assert_eq!(
+        (keep_one.duplicates.duplicate_rows, keep_one.duplicates.dropped, keep_one.duplicates.zero_r1_excluded),
+        (40, 40, 0)
+    );
     let p = Params { duplicates: DuplicatePolicy::Keep, repeats: 0, ..Params::default() };
     let keep = estimate(x.view(), &p.check().unwrap(), &mut Silent).unwrap();
     assert_eq!((keep.duplicates.dropped, keep.n), (0, 500 - keep.duplicates.zero_r1_excluded));

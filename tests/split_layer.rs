@@ -3,12 +3,15 @@
 
 mod common;
 
-use idscope::analysis::{LayerInput, LayerPoints, LabelsView, analyse_layer, analyse_layer_with, layer_candidates_part, layer_neighbours_part};
-use idscope::estimate::EstimateError;
+use idscope::analysis::estimate::EstimateError;
+use idscope::analysis::{
+    LabelsView, LayerInput, LayerPoints, analyse_layer, analyse_layer_with, layer_candidates_part,
+    layer_neighbours_part,
+};
 use idscope::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use idscope::params::Params;
-use idscope::progress::Silent;
 use idscope::results::LayerResult;
+use idscope::support::progress::Silent;
 use ndarray::{Array2, Axis, concatenate};
 
 /// A 5-dimensional sphere in 40 coordinates with 30 rows repeated (so duplicates are removed
@@ -21,7 +24,14 @@ fn layer() -> (Array2<f32>, Vec<u32>) {
 }
 
 fn input<'a>(x: &'a Array2<f32>, ids: &'a [u32], names: &'a [String]) -> LayerInput<'a> {
-    LayerInput { name: "l", index: 0, data: x.view(), n_input: x.nrows(), non_finite_dropped: 0, labels: Some(LabelsView { ids, names }) }
+    LayerInput {
+        name: "l",
+        index: 0,
+        data: x.view(),
+        n_input: x.nrows(),
+        non_finite_dropped: 0,
+        labels: Some(LabelsView { ids, names }),
+    }
 }
 
 fn without_time(mut r: LayerResult) -> LayerResult {
@@ -33,8 +43,9 @@ fn without_time(mut r: LayerResult) -> LayerResult {
 /// each worker's row slice of every part finished.
 fn row_parts(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, parts: usize) -> Vec<Neighbours> {
     let points = LayerPoints::new(inp.data, p.get());
-    let slices: Vec<Vec<CandidateLists>> =
-        (0..parts).map(|i| layer_candidates_part(inp, &points, p, i, parts, &mut Silent).unwrap().split(parts)).collect();
+    let slices: Vec<Vec<CandidateLists>> = (0..parts)
+        .map(|i| layer_candidates_part(inp, &points, p, i, parts, &mut Silent).unwrap().split(parts))
+        .collect();
     (0..parts)
         .map(|q| {
             let mine: Vec<CandidateLists> = slices.iter().map(|s| s[q].clone()).collect();
@@ -44,7 +55,11 @@ fn row_parts(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, parts: usi
 }
 
 /// [`analyse_layer_with`] given the joined lists, its points settled here.
-fn analyse_joined(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, joined: Neighbours) -> Result<LayerResult, idscope::analysis::AnalysisError> {
+fn analyse_joined(
+    inp: LayerInput<'_>,
+    p: &idscope::params::CheckedParams,
+    joined: Neighbours,
+) -> Result<LayerResult, idscope::analysis::AnalysisError> {
     analyse_layer_with(inp, &LayerPoints::new(inp.data, p.get()), p, Some(joined), &mut Silent)
 }
 
@@ -87,7 +102,16 @@ fn lists_that_do_not_fit_the_points_are_refused() {
     let p = Params::default().check().unwrap();
     let half = row_parts(input(&x, &ids, &names), &p, 2).swap_remove(0);
     let err = analyse_joined(input(&x, &ids, &names), &p, half).unwrap_err();
-    assert!(matches!(err, idscope::analysis::AnalysisError::Estimate { source: EstimateError::GivenNeighbours { rows: 300, k: 16, n: 600, expected_k: 16 }, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            idscope::analysis::AnalysisError::Estimate {
+                source: EstimateError::GivenNeighbours { rows: 300, k: 16, n: 600, expected_k: 16 },
+                ..
+            }
+        ),
+        "{err}"
+    );
     let flat = FlatNeighbours { k: 16, indices: vec![0; 16], distances: vec![0.0; 16] };
     let one_row = Neighbours::try_from(flat).unwrap();
     assert!(analyse_joined(input(&x, &ids, &names), &p, one_row).is_err());

@@ -9,13 +9,13 @@ mod common;
 
 use std::sync::atomic::Ordering;
 
+use idscope::analysis::streamed;
 use idscope::analysis::{LayerPoints, analyse_model_layer, layer_candidates_part, layer_input, layer_neighbours_part};
 use idscope::knn::{Metric, Neighbours};
 use idscope::params::{CheckedParams, DuplicatePolicy, Params};
-use idscope::progress::Silent;
 use idscope::readers::{MemorySource, Model, group};
 use idscope::results::LayerResult;
-use idscope::analysis::streamed;
+use idscope::support::progress::Silent;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal, Uniform};
 
@@ -93,7 +93,16 @@ fn model(name: &str, bytes: Vec<u8>) -> Model {
 }
 
 fn params(f: impl FnOnce(&mut Params)) -> CheckedParams {
-    let mut p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, min_block: 10, pc_id: true, pc_max_points: 100, ..Params::default() };
+    let mut p = Params {
+        repeats: 5,
+        gride: true,
+        gride_range: 16,
+        decimation: true,
+        min_block: 10,
+        pc_id: true,
+        pc_max_points: 100,
+        ..Params::default()
+    };
     f(&mut p);
     p.check().unwrap()
 }
@@ -128,7 +137,11 @@ fn assert_same_lists(m: &Model, p: &CheckedParams, limit: u64, what: &str) {
 /// lists give the same bits), the PCA spectrum (ratios summing to 1) to 1e-6, the rounding of the
 /// in-memory path's f32 dot products.
 fn assert_same(a: &LayerResult, b: &LayerResult, what: &str) {
-    assert_eq!((&a.name, a.n_input, a.dim, a.non_finite_dropped, a.subsampled_out), (&b.name, b.n_input, b.dim, b.non_finite_dropped, b.subsampled_out), "{what}");
+    assert_eq!(
+        (&a.name, a.n_input, a.dim, a.non_finite_dropped, a.subsampled_out),
+        (&b.name, b.n_input, b.dim, b.non_finite_dropped, b.subsampled_out),
+        "{what}"
+    );
     let json = |r: &LayerResult| serde_json::to_value(&r.estimates).unwrap();
     assert_close(&json(a), &json(b), what);
 }
@@ -233,7 +246,8 @@ fn reads_stay_within_one_chunk_row_and_the_file_is_read_a_few_times() {
     // the widest chunk is PC-ID's (100 rows, 32·n² bytes for its matrices besides the kernel's).
     use streamed::plan::{chunk_width, piece_bytes, plan, tile_bytes};
     let width = plan(LIMIT, 150, 149, 1000, 4, 24).unwrap().width;
-    let pca_width = chunk_width(LIMIT, 32 * 100 * 100 + tile_bytes(100), (4 * 100 + 4, piece_bytes(100)), 1000).unwrap();
+    let pca_width =
+        chunk_width(LIMIT, 32 * 100 * 100 + tile_bytes(100), (4 * 100 + 4, piece_bytes(100)), 1000).unwrap();
     assert!(width.max(pca_width) < 1000);
     assert_eq!(largest.load(Ordering::Relaxed), 4 * width.max(pca_width) as u64);
     // Pass 0, the Gram, the exact distances, the rescans of the decimation's small blocks
@@ -251,17 +265,26 @@ fn the_analysis_streams_a_layer_over_memory_limit_mb() {
     assert!(streamed::wanted(m.layer(0).unwrap(), &p));
     assert!(!streamed::wanted(m.layer(0).unwrap(), &params(|_| {})));
     assert_same(&in_memory(&m, &p), &in_memory(&m, &params(|_| {})), "memory_limit_mb = 1");
-    let refused = analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate) = (1, true)), &mut Silent)
-        .unwrap_err()
-        .to_string();
-    assert!(refused.contains("streamed by column chunks") && refused.contains("does not support the Gaussian surrogate"), "{refused}");
+    let refused =
+        analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate) = (1, true)), &mut Silent)
+            .unwrap_err()
+            .to_string();
+    assert!(
+        refused.contains("streamed by column chunks") && refused.contains("does not support the Gaussian surrogate"),
+        "{refused}"
+    );
 }
 
 #[test]
 fn a_limit_too_small_even_for_streaming_is_a_clear_refusal() {
     let m = model("acts.npy", npy(&data(150, 5, 700, 6), "<f4", false));
-    let e = streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|_| {}), 100_000, &mut Silent).unwrap_err().to_string();
+    let e = streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|_| {}), 100_000, &mut Silent)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("points need at least") && e.contains("max_points"), "{e}");
-    let e = streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|p| p.pc_max_points = 1000), LIMIT, &mut Silent).unwrap_err().to_string();
+    let e =
+        streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|p| p.pc_max_points = 1000), LIMIT, &mut Silent)
+            .unwrap_err()
+            .to_string();
     assert!(e.contains("PC-ID on 148 points needs about 2 MiB") && e.contains("pc_max_points"), "{e}");
 }

@@ -5,9 +5,9 @@
 
 use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
 use idscope::params::Params;
-use idscope::progress::Silent;
 use idscope::readers::{ByteSource, MemorySource, group};
 use idscope::results::LayerResult;
+use idscope::support::progress::Silent;
 use idscope::web::analyses::{compare, per_class_summary};
 use idscope::web::draw::{draw_chart, svg_chart};
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,8 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const FIXTURE: &[u8] = include_bytes!("fixtures/reference/gauss8_d40.npy");
 
 fn result() -> LayerResult {
-    let sources: Vec<Box<dyn ByteSource>> =
-        vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
+    let sources: Vec<Box<dyn ByteSource>> = vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
     let model = group(sources).unwrap();
     let layer = model.read_layer(0).unwrap();
     let params = Params {
@@ -42,17 +41,13 @@ fn result() -> LayerResult {
         data: layer.data.view(),
         n_input: layer.data.nrows(),
         non_finite_dropped: 0,
-        labels: Some(LabelsView {
-            ids: &ids,
-            names: &names,
-        }),
+        labels: Some(LabelsView { ids: &ids, names: &names }),
     };
     analyse_layer(input, &params, &mut Silent).unwrap()
 }
 
 fn js<T: serde::Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap()
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
 }
 
 fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
@@ -66,21 +61,12 @@ fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
 /// Share of sampled pixels that differ from the top-left (background) pixel.
 fn ink(c: &HtmlCanvasElement) -> f64 {
     let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    let d = ctx
-        .get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64)
-        .unwrap()
-        .data();
+    let d = ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data();
     let bg = [d[0], d[1], d[2]];
     let (mut other, mut n) = (0usize, 0usize);
     for px in d.chunks_exact(4).step_by(5) {
         n += 1;
-        if px[..3]
-            .iter()
-            .zip(bg)
-            .map(|(a, b)| a.abs_diff(b) as u32)
-            .sum::<u32>()
-            > 30
-        {
+        if px[..3].iter().zip(bg).map(|(a, b)| a.abs_diff(b) as u32).sum::<u32>() > 30 {
             other += 1;
         }
     }
@@ -93,16 +79,11 @@ fn every_layer_chart_draws_ink_and_exports_svg() {
     for kind in ["mu", "cdf", "decimation", "gride", "spectrum", "surrogate"] {
         let c = canvas(800, 500);
         let opts = js(&serde_json::json!({ "scale": 1.0, "log_x": kind == "mu" }));
-        let hovers = draw_chart(c.clone(), kind, r.clone(), opts.clone())
-            .unwrap_or_else(|_| panic!("{kind} draws"));
-        assert!(
-            js_sys::Array::from(&hovers).length() > 0,
-            "{kind}: hover points"
-        );
+        let hovers = draw_chart(c.clone(), kind, r.clone(), opts.clone()).unwrap_or_else(|_| panic!("{kind} draws"));
+        assert!(js_sys::Array::from(&hovers).length() > 0, "{kind}: hover points");
         let share = ink(&c);
         assert!(share > 0.01, "{kind}: {share} of the canvas inked");
-        let svg =
-            svg_chart(kind, r.clone(), opts, 640, 400).unwrap_or_else(|_| panic!("{kind} exports"));
+        let svg = svg_chart(kind, r.clone(), opts, 640, 400).unwrap_or_else(|_| panic!("{kind} exports"));
         assert!(svg.starts_with("<svg") && svg.len() > 1000, "{kind}: SVG");
     }
 }
@@ -112,13 +93,8 @@ fn the_hunchback_draws_models_with_missing_layers_in_dark_mode() {
     let one = result();
     let data = serde_json::json!([{ "model": "a", "layers": [one, null, one] }, { "model": "b", "layers": [one] }]);
     let c = canvas(1000, 400);
-    let hovers = draw_chart(
-        c.clone(),
-        "hunchback",
-        js(&data),
-        js(&serde_json::json!({ "dark": true, "depth": true })),
-    )
-    .unwrap();
+    let hovers =
+        draw_chart(c.clone(), "hunchback", js(&data), js(&serde_json::json!({ "dark": true, "depth": true }))).unwrap();
     assert!(js_sys::Array::from(&hovers).length() >= 3);
     assert!(ink(&c) > 0.01);
 }
@@ -133,10 +109,8 @@ fn bad_kind_or_data_is_an_error_not_a_trap() {
 /// Draws `kind` of `data` with `opts` on an 800 × 500 canvas: the hover count and the ink share.
 fn draw(kind: &str, data: &serde_json::Value, opts: serde_json::Value) -> (u32, f64) {
     let c = canvas(800, 500);
-    let hovers = draw_chart(c.clone(), kind, js(data), js(&opts))
-        .unwrap_or_else(|_| panic!("{kind} draws"));
-    let svg = svg_chart(kind, js(data), js(&opts), 640, 400)
-        .unwrap_or_else(|_| panic!("{kind} exports"));
+    let hovers = draw_chart(c.clone(), kind, js(data), js(&opts)).unwrap_or_else(|_| panic!("{kind} draws"));
+    let svg = svg_chart(kind, js(data), js(&opts), 640, 400).unwrap_or_else(|_| panic!("{kind} exports"));
     assert!(svg.starts_with("<svg") && svg.len() > 1000, "{kind}: SVG");
     (js_sys::Array::from(&hovers).length(), ink(&c))
 }
@@ -144,7 +118,8 @@ fn draw(kind: &str, data: &serde_json::Value, opts: serde_json::Value) -> (u32, 
 #[wasm_bindgen_test]
 fn the_analyses_across_models_draw_ink() {
     let one = result();
-    let models = serde_json::json!([{ "model": "a", "layers": [one, null, one] }, { "model": "b", "layers": [one, one] }]);
+    let models =
+        serde_json::json!([{ "model": "a", "layers": [one, null, one] }, { "model": "b", "layers": [one, one] }]);
     let (hovers, share) = draw("per_class", &models, serde_json::json!({ "classes": true, "depth": true }));
     assert!(hovers >= 4 + 4 * 3 && share > 0.01, "per_class: {hovers} hovers, {share} inked");
     let (hovers, _) = draw("hunchback", &models, serde_json::json!({ "pc_id": true }));
@@ -157,9 +132,12 @@ fn the_analyses_across_models_draw_ink() {
         { "model": "c", "layer": "fc", "id": 20.0, "id_err": 1.0, "value": 0.1 }] });
     let (hovers, share) = draw("accuracy", &acc, serde_json::json!({ "dark": true, "scale": 2.0 }));
     assert!(hovers == 3 && share > 0.01, "accuracy: {hovers}, {share}");
-    let ids: idscope::compare::ClassIds = serde_json::from_value(serde_json::json!({ "layer": "fc", "models": ["a", "b", "c"],
-        "classes": ["x", "y", "z", "w"], "ids": [[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 4.0, 3.0], [4.0, 3.0, 2.0, 1.5]] })).unwrap();
-    let corr = serde_json::json!({ "table": idscope::compare::correlation_table(&ids).unwrap(), "ids": ids, "note": null });
+    let ids: idscope::compare::ClassIds =
+        serde_json::from_value(serde_json::json!({ "layer": "fc", "models": ["a", "b", "c"],
+        "classes": ["x", "y", "z", "w"], "ids": [[1.0, 2.0, 3.0, 4.0], [2.0, 1.0, 4.0, 3.0], [4.0, 3.0, 2.0, 1.5]] }))
+        .unwrap();
+    let corr =
+        serde_json::json!({ "table": idscope::compare::correlation_table(&ids).unwrap(), "ids": ids, "note": null });
     let (hovers, share) = draw("correlation", &corr, serde_json::json!({}));
     assert!(hovers == 9 && share > 0.3, "correlation: {hovers}, {share}");
 }
@@ -174,7 +152,8 @@ fn the_analyses_tables_have_the_documented_shapes() {
     let one = result();
     let layers = serde_json::json!([{ "name": "in", "result": one }, { "name": "gauss", "result": one }, { "name": "out", "result": null }]);
     let model = |name: &str, value: f64| serde_json::json!({ "model": name, "layers": layers, "accuracy": { "measure": "accuracy", "value": value } });
-    let input = serde_json::json!({ "models": [model("a", 0.5), model("b", 0.7), model("c", 0.9)], "choice": "name:in" });
+    let input =
+        serde_json::json!({ "models": [model("a", 0.5), model("b", 0.7), model("c", 0.9)], "choice": "name:in" });
     let c = json(compare(js(&input)).unwrap());
     assert_eq!(c["models"][0]["last_hidden"], "gauss", "the layer before the output");
     assert_eq!(c["models"][1]["layers"][2]["relative_depth"], 1.0);
@@ -199,5 +178,8 @@ fn the_analyses_tables_have_the_documented_shapes() {
     assert_eq!(summary[0]["layers"][0]["n_classes"], 3);
     assert!(summary[0]["layers"][0]["mean"].as_f64().unwrap() > 1.0);
     assert!(summary[0]["layers"][1].is_null());
-    assert!(compare(js(&serde_json::json!({ "models": [{ "model": "a" }] }))).is_err(), "a model without layers is malformed");
+    assert!(
+        compare(js(&serde_json::json!({ "models": [{ "model": "a" }] }))).is_err(),
+        "a model without layers is malformed"
+    );
 }

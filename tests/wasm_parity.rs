@@ -3,32 +3,23 @@
 //! from the native run), so any drift between the two builds fails one of them. PC-ID is checked
 //! against numpy here too, since its eigenvalues come from faer natively and nalgebra in wasm.
 
+use idscope::analysis::estimate::estimate;
 use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::knn::{Metric, Search, neighbours};
-use idscope::estimate::estimate;
 use idscope::params::{DuplicatePolicy, Params};
-use idscope::progress::Silent;
 use idscope::readers::{ByteSource, ErrorKind, MemorySource, group, open};
 use idscope::results::LayerResult;
+use idscope::support::progress::Silent;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/reference/gauss8_d40.npy");
 
 fn analyse_fixture() -> LayerResult {
-    let sources: Vec<Box<dyn ByteSource>> =
-        vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
+    let sources: Vec<Box<dyn ByteSource>> = vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
     let model = group(sources).expect("fixture opens");
     let layer = model.read_layer(0).expect("fixture reads");
-    let params = Params {
-        repeats: 20,
-        seed: 7,
-        gride: true,
-        decimation: true,
-        ..Params::default()
-    }
-    .check()
-    .unwrap();
+    let params = Params { repeats: 20, seed: 7, gride: true, decimation: true, ..Params::default() }.check().unwrap();
     let input = LayerInput {
         name: &model.layers[0].name,
         index: 0,
@@ -42,10 +33,7 @@ fn analyse_fixture() -> LayerResult {
 
 fn assert_rel(name: &str, got: f64, want: f64) {
     let tol = 1e-9 * want.abs().max(1e-300);
-    assert!(
-        (got - want).abs() <= tol,
-        "{name}: got {got:.17e}, pinned {want:.17e}"
-    );
+    assert!((got - want).abs() <= tol, "{name}: got {got:.17e}, pinned {want:.17e}");
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
@@ -79,11 +67,7 @@ fn same_ids_natively_and_in_wasm_for_the_same_seed() {
     assert_rel("repeats fit std", rep.fit_std, FIT_STD);
     assert_rel("first Gride", g.id, GRIDE0);
     assert_rel("decimation, all points", d[0].id_mean, DEC0);
-    assert_rel(
-        "decimation, smallest blocks",
-        d[d.len() - 1].id_mean,
-        DEC_LAST,
-    );
+    assert_rel("decimation, smallest blocks", d[d.len() - 1].id_mean, DEC_LAST);
 }
 
 /// Every neighbour distance's bits folded into one word (FNV-1a over the little-endian bytes).
@@ -92,9 +76,10 @@ fn distance_bits(metric: Metric) -> u64 {
         .expect("fixture opens");
     let layer = model.read_layer(0).expect("fixture reads");
     let nb = neighbours(layer.data.view(), &Search::new(8, metric), &mut Silent).expect("search succeeds");
-    nb.distances.iter().flat_map(|d| d.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    nb.distances
+        .iter()
+        .flat_map(|d| d.to_bits().to_le_bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The exact f64 distances (D = 40: two blocks of 16 partial sums and a tail of 8) have the same

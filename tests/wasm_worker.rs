@@ -7,12 +7,12 @@
 
 use idscope::analysis::{LayerInput, analyse_layer, analyse_model_layer};
 use idscope::params::Params;
-use idscope::progress::Silent;
 use idscope::readers::{ByteSource, MemorySource, SourceError, group};
 use idscope::results::LayerResult;
+use idscope::support::progress::Silent;
 use idscope::web::session::Session;
 use idscope::web::source::BlobSource;
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array, Uint32Array};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -41,26 +41,16 @@ fn blob_source_reads_ranges_like_memory() {
 #[wasm_bindgen_test]
 fn session_analyses_a_blob_like_the_core_analyses_memory() {
     let mut s = Session::new();
-    let info = s
-        .open(
-            1,
-            Array::of1(&blob(FIXTURE)),
-            Array::of1(&"gauss8_d40.npy".into()),
-        )
-        .unwrap();
+    let info = s.open(1, Array::of1(&blob(FIXTURE)), Array::of1(&"gauss8_d40.npy".into())).unwrap();
     let layers = Reflect::get(&info, &"layers".into()).unwrap();
     assert_eq!(Array::from(&layers).length(), 1);
 
     let params = serde_json::json!({ "seed": 7, "repeats": 5, "gride": true });
-    let params_js = params
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap();
+    let params_js = params.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap();
     let progress = js_sys::Function::new_with_args("f", "return true");
-    let got: LayerResult =
-        serde_wasm_bindgen::from_value(s.analyse(1, 0, params_js, &progress).unwrap()).unwrap();
+    let got: LayerResult = serde_wasm_bindgen::from_value(s.analyse(1, 0, params_js, &progress).unwrap()).unwrap();
 
-    let sources: Vec<Box<dyn ByteSource>> =
-        vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
+    let sources: Vec<Box<dyn ByteSource>> = vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
     let model = group(sources).unwrap();
     let layer = model.read_layer(0).unwrap();
     let p: Params = serde_json::from_value(params).unwrap();
@@ -83,13 +73,7 @@ fn session_analyses_a_blob_like_the_core_analyses_memory() {
 #[wasm_bindgen_test]
 fn a_corrupt_file_is_an_error_naming_it() {
     let mut s = Session::new();
-    let e = s
-        .open(
-            2,
-            Array::of1(&blob(&FIXTURE[..60])),
-            Array::of1(&"broken.npy".into()),
-        )
-        .unwrap_err();
+    let e = s.open(2, Array::of1(&blob(&FIXTURE[..60])), Array::of1(&"broken.npy".into())).unwrap_err();
     let file = Reflect::get(&e, &"file".into()).unwrap();
     assert_eq!(file.as_string().as_deref(), Some("broken.npy"));
 }
@@ -103,7 +87,9 @@ fn wide_npy() -> Vec<u8> {
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.append(&mut header);
-    let t = |i: usize, l: usize| ((i * (7 + 2 * l) + 3 * l) % 101) as f32 / 101.0 + (i as f32 * 0.37 + l as f32).sin() * 0.2;
+    let t = |i: usize, l: usize| {
+        ((i * (7 + 2 * l) + 3 * l) % 101) as f32 / 101.0 + (i as f32 * 0.37 + l as f32).sin() * 0.2
+    };
     let w = |l: usize, c: usize| ((c * 31 + l * 17) % 13) as f32 - 6.0;
     for i in 0..n {
         for c in 0..d {
@@ -125,7 +111,17 @@ fn a_layer_over_the_memory_limit_is_streamed_from_the_blob_with_the_same_ids() {
     let got: LayerResult = serde_wasm_bindgen::from_value(s.analyse(2, 0, to_js(&params), &progress).unwrap()).unwrap();
 
     let model = group(vec![Box::new(MemorySource::new("wide.npy", bytes)) as Box<dyn ByteSource>]).unwrap();
-    let p = Params { repeats: 5, gride: true, gride_range: 16, decimation: true, pc_id: true, pc_max_points: 100, ..Params::default() }.check().unwrap();
+    let p = Params {
+        repeats: 5,
+        gride: true,
+        gride_range: 16,
+        decimation: true,
+        pc_id: true,
+        pc_max_points: 100,
+        ..Params::default()
+    }
+    .check()
+    .unwrap();
     let want = analyse_model_layer(&model, 0, None, &p, &mut Silent).unwrap();
     // The same to 1e-9 relative: the streamed exact distances sum in column-chunk order.
     let (g, w) = (&got.estimates, &want.estimates);
@@ -133,7 +129,11 @@ fn a_layer_over_the_memory_limit_is_streamed_from_the_blob_with_the_same_ids() {
     let numbers = |e: &idscope::results::Estimates| {
         let t = &e.twonn;
         let r = t.repeats.as_ref().map_or([0.0; 2], |r| [r.ml_mean, r.fit_mean]);
-        [t.ml.id, t.fit.id, r[0], r[1], t.scale].into_iter().chain(e.gride.iter().map(|p| p.id)).chain(e.decimation.iter().map(|p| p.id_mean)).collect::<Vec<f64>>()
+        [t.ml.id, t.fit.id, r[0], r[1], t.scale]
+            .into_iter()
+            .chain(e.gride.iter().map(|p| p.id))
+            .chain(e.decimation.iter().map(|p| p.id_mean))
+            .collect::<Vec<f64>>()
     };
     let (a, b) = (numbers(g), numbers(w));
     assert_eq!(a.len(), b.len());
@@ -165,24 +165,29 @@ fn a_layer_split_over_two_parts_of_the_loaded_layer_gives_the_result_of_one_anal
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap();
     let progress = js_sys::Function::new_with_args("f", "return true");
-    let whole: LayerResult = serde_wasm_bindgen::from_value(s.analyse(3, 0, params.clone(), &progress).unwrap()).unwrap();
+    let whole: LayerResult =
+        serde_wasm_bindgen::from_value(s.analyse(3, 0, params.clone(), &progress).unwrap()).unwrap();
 
     s.load(3, 0, params.clone()).unwrap();
-    let tiles: Vec<Array> = (0..2).map(|p| Array::from(&s.candidates_part(3, 0, params.clone(), p, 2, &progress).unwrap())).collect();
+    let tiles: Vec<Array> =
+        (0..2).map(|p| Array::from(&s.candidates_part(3, 0, params.clone(), p, 2, &progress).unwrap())).collect();
     let rows: Vec<JsValue> = (0..2)
         .map(|q| {
             let slice: Array = tiles.iter().map(|t| t.get(q)).collect();
             s.neighbours_part(3, 0, params.clone(), &slice, &progress).unwrap()
         })
         .collect();
-    let split: LayerResult =
-        serde_wasm_bindgen::from_value(s.analyse_with_neighbours(3, 0, params.clone(), &join(&rows), &progress).unwrap()).unwrap();
+    let split: LayerResult = serde_wasm_bindgen::from_value(
+        s.analyse_with_neighbours(3, 0, params.clone(), &join(&rows), &progress).unwrap(),
+    )
+    .unwrap();
     assert_eq!(split.subsampled_out, whole.subsampled_out);
     assert_eq!(split.estimates, whole.estimates);
 
     // Released (or never loaded), the layer is read again for the next request.
     s.release();
     let again: LayerResult =
-        serde_wasm_bindgen::from_value(s.analyse_with_neighbours(3, 0, params, &join(&rows), &progress).unwrap()).unwrap();
+        serde_wasm_bindgen::from_value(s.analyse_with_neighbours(3, 0, params, &join(&rows), &progress).unwrap())
+            .unwrap();
     assert_eq!(again.estimates, whole.estimates);
 }

@@ -193,7 +193,7 @@ let passAdds = null; // pass → {fields, whole}: what each later pass adds (the
 let planned = { key: '', jobs: [] }; // the core's pass plan, made by pump()
 
 /**
- * Every job the current parameters ask for, in run order (src/plan.rs: the quick pass of every
+ * Every job the current parameters ask for, in run order (src/analysis/passes.rs: the quick pass of every
  * shown layer, then the scale passes with the selected layer's first, its surrogate, the
  * per-class passes; a streamed layer gets one whole pass), with the page's model objects.
  */

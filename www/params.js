@@ -1,7 +1,7 @@
 // The parameter form <-> the core's Params (JSON). Defaults come from the core (`pageParams`,
 // Params::page in src/params.rs: the paper's, with Gride, decimation, PC-ID and the surrogate on);
 // the form holds the ones a user sets. Which passes run with which params is the core's pass plan
-// (src/plan.rs, through `plan` in app.js).
+// (src/analysis/passes.rs, through `plan` in app.js).
 
 /** The form's params over `base` (the core's defaults: every field the form does not hold). */
 export function readParams(form, base = {}) {

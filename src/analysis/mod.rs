@@ -1,18 +1,21 @@
 //! One layer of one model: subsample, estimate on all points and per class, and time it; a layer
 //! over the memory limit goes to [`streamed`], which reads it from its file.
 
+pub mod duplicates;
+pub mod estimate;
+pub mod passes;
 pub mod streamed;
 
 use ndarray::{ArrayView2, Axis};
 
-use crate::duplicates::{self, Duplicates};
-use crate::estimate::{EstimateError, candidates_part, estimate, estimate_with, neighbours_part};
+use crate::analysis::estimate::{EstimateError, candidates_part, estimate, estimate_with, neighbours_part};
 use crate::knn::{CandidateLists, Neighbours};
 use crate::params::{CheckedParams, Params};
-use crate::progress::{Progress, Stage};
-use crate::readers::{LayerData, Labels, Model, ReadError};
+use crate::readers::{Labels, LayerData, Model, ReadError};
 use crate::results::{ClassResult, LayerResult, SkippedClass};
-use crate::rng::{self, Stream};
+use crate::support::progress::{Progress, Stage};
+use crate::support::rng::{self, Stream};
+use duplicates::Duplicates;
 
 /// Class labels of the rows: an id per row and a name per id.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +84,11 @@ impl AnalysisError {
 /// Analyses one layer: optional random subsample to `max_points`, then every requested estimate
 /// on all its points and, with labels and `per_class`, on each class (a class where an estimate
 /// fails is listed in `skipped_classes` with the reason).
-pub fn analyse_layer(input: LayerInput<'_>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<LayerResult, AnalysisError> {
+pub fn analyse_layer(
+    input: LayerInput<'_>,
+    params: &CheckedParams,
+    progress: &mut dyn Progress,
+) -> Result<LayerResult, AnalysisError> {
     analyse_layer_with(input, &LayerPoints::new(input.data, params.get()), params, None, progress)
 }
 
@@ -152,7 +159,9 @@ pub fn layer_candidates_part(
     progress: &mut dyn Progress,
 ) -> Result<CandidateLists, AnalysisError> {
     points
-        .with_kept(input.data, params.get(), |x, points| candidates_part(x, &points.dups, params, part, parts, progress))
+        .with_kept(input.data, params.get(), |x, points| {
+            candidates_part(x, &points.dups, params, part, parts, progress)
+        })
         .map_err(|source| AnalysisError::Estimate { layer: input.name.to_owned(), source })
 }
 
@@ -195,7 +204,8 @@ pub fn analyse_layer_with(
             Some(rows) => rows.iter().map(|&i| l.ids[i]).collect(),
             None => l.ids.to_vec(),
         });
-        let estimates = estimate_with(x, &points.dups, params, full, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
+        let estimates =
+            estimate_with(x, &points.dups, params, full, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
         let mut classes = Vec::new();
         let mut skipped_classes = Vec::new();
         if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
@@ -204,7 +214,10 @@ pub fn analyse_layer_with(
             present.dedup();
             for (c, &class) in present.iter().enumerate() {
                 let rows: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == class).collect();
-                let (a, b) = (share + (1.0 - share) * c as f64 / present.len() as f64, share + (1.0 - share) * (c + 1) as f64 / present.len() as f64);
+                let (a, b) = (
+                    share + (1.0 - share) * c as f64 / present.len() as f64,
+                    share + (1.0 - share) * (c + 1) as f64 / present.len() as f64,
+                );
                 let name = labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string());
                 match estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b)) {
                     Ok(estimates) => classes.push(ClassResult { class, name, estimates }),
@@ -266,7 +279,13 @@ pub fn kept_ids(layer: &LayerData, labels: &Labels) -> Vec<u32> {
 
 /// Layer `index` of `model`, read into `layer`, as the estimates' input; `ids`: [`kept_ids`]
 /// of `labels`.
-pub fn layer_input<'a>(model: &'a Model, index: usize, layer: &'a LayerData, ids: Option<&'a [u32]>, labels: Option<&'a Labels>) -> LayerInput<'a> {
+pub fn layer_input<'a>(
+    model: &'a Model,
+    index: usize,
+    layer: &'a LayerData,
+    ids: Option<&'a [u32]>,
+    labels: Option<&'a Labels>,
+) -> LayerInput<'a> {
     let (name, n_input) = model.layers.get(index).map_or(("", layer.data.nrows()), |l| (l.name.as_str(), l.rows));
     LayerInput {
         name,

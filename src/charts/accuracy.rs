@@ -15,7 +15,11 @@ use crate::compare::{AccuracyData, AccuracyFit, Measure, accuracy_fit};
 /// least-squares line over the ID range, and in the legend Pearson r with its p-value and n
 /// (or why there is no fit, with fewer than 3 points). Hover: one per model,
 /// e.g. `"resnet18 (layer fc1): ID 12.4 ± 0.3, accuracy 0.70"`.
-pub fn accuracy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &AccuracyData, style: &Style) -> Result<Vec<Hover>, ChartError> {
+pub fn accuracy<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &AccuracyData,
+    style: &Style,
+) -> Result<Vec<Hover>, ChartError> {
     let pts: Vec<_> = data.points.iter().filter(|p| p.id.is_finite() && p.value.is_finite()).collect();
     if pts.is_empty() {
         return Err(ChartError::NoData("no model with both a last-hidden-layer ID and an accuracy"));
@@ -31,10 +35,13 @@ pub fn accuracy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Accura
     };
     let xs = pts.iter().flat_map(|p| [p.id - err(p.id_err), p.id + err(p.id_err)]);
     let ys = pts.iter().map(|p| p.value).chain(line.iter().flatten().map(|p| p.1));
-    let ((x0, x1), (y0, y1)) = (frame::finite_range(xs).unwrap_or_default(), frame::finite_range(ys).unwrap_or_default());
+    let ((x0, x1), (y0, y1)) =
+        (frame::finite_range(xs).unwrap_or_default(), frame::finite_range(ys).unwrap_or_default());
     let (w, h) = area.dim_in_pixel();
-    let x = Axis::new(Scale::Linear, x0, x1, 0.08, tick_target(w, 80.0, style)).ok_or(ChartError::NoData("ID range is not finite"))?;
-    let y = Axis::new(Scale::Linear, y0, y1, 0.08, tick_target(h, 55.0, style)).ok_or(ChartError::NoData("value range is not finite"))?;
+    let x = Axis::new(Scale::Linear, x0, x1, 0.08, tick_target(w, 80.0, style))
+        .ok_or(ChartError::NoData("ID range is not finite"))?;
+    let y = Axis::new(Scale::Linear, y0, y1, 0.08, tick_target(h, 55.0, style))
+        .ok_or(ChartError::NoData("value range is not finite"))?;
     let y_desc = match data.measure {
         Measure::Accuracy => "test accuracy",
         Measure::Top5Error => "top-5 error",
@@ -43,7 +50,10 @@ pub fn accuracy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Accura
     let (c_pts, c_line) = (theme.series(0), theme.series(1));
     let legend = vec![
         LegendItem::new(Swatch::ErrorBar(c_pts), "models (ID ± its error bar)"),
-        LegendItem::new(if line.is_some() { Swatch::Line(c_line) } else { Swatch::Dashed(theme.muted) }, fit_text(&fit)),
+        LegendItem::new(
+            if line.is_some() { Swatch::Line(c_line) } else { Swatch::Dashed(theme.muted) },
+            fit_text(&fit),
+        ),
     ];
     let x_desc = "intrinsic dimension of the last hidden layer (TwoNN)";
     let chart = draw_frame(area, &Frame { x: &x, y: &y, x_desc, y_desc, legend, right_area: 0 }, style)?;
@@ -65,7 +75,11 @@ pub fn accuracy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Accura
         let (tx, hpos) = if x + off + h > width { (x - off, HPos::Right) } else { (x + off, HPos::Left) };
         area.draw(&Text::new(p.model.clone(), (tx, by - ay - off), font.pos(Pos::new(hpos, VPos::Bottom))))?;
         let id = if e > 0.0 { format!("{} ± {}", sig(p.id), sig(e)) } else { sig(p.id) };
-        hovers.push(hover(&chart, (p.id, p.value), format!("{} (layer {}): ID {id}, {y_desc} {}", p.model, p.layer, sig(p.value))));
+        hovers.push(hover(
+            &chart,
+            (p.id, p.value),
+            format!("{} (layer {}): ID {id}, {y_desc} {}", p.model, p.layer, sig(p.value)),
+        ));
     }
     Ok(hovers)
 }

@@ -81,7 +81,8 @@ impl Axis {
     /// A linear axis from exactly `lo` (e.g. 0 for densities) to `hi` padded by `pad`.
     pub(crate) fn from_zero(hi: f64, pad: f64, target: usize) -> Option<Self> {
         let hi = if hi.is_finite() && hi > 0.0 { hi } else { 1.0 };
-        let mut axis = Self { scale: Scale::Linear, lo: 0.0, hi: hi * (1.0 + pad), ticks: Vec::new(), minor: Vec::new() };
+        let mut axis =
+            Self { scale: Scale::Linear, lo: 0.0, hi: hi * (1.0 + pad), ticks: Vec::new(), minor: Vec::new() };
         axis.make_ticks(target.max(2));
         Some(axis)
     }
@@ -103,7 +104,11 @@ impl Axis {
 
     /// The label of the tick nearest to `t` (plotters asks with the tick positions given).
     pub(crate) fn label(&self, t: f64) -> String {
-        self.ticks.iter().min_by(|p, q| (p.0 - t).abs().total_cmp(&(q.0 - t).abs())).map(|p| p.1.clone()).unwrap_or_default()
+        self.ticks
+            .iter()
+            .min_by(|p, q| (p.0 - t).abs().total_cmp(&(q.0 - t).abs()))
+            .map(|p| p.1.clone())
+            .unwrap_or_default()
     }
 
     fn make_ticks(&mut self, target: usize) {
@@ -153,7 +158,8 @@ impl Axis {
     /// Linear "nice" ticks in the value domain, placed on the log axis (for narrow log ranges).
     fn value_ticks(&mut self, target: usize) {
         let (a, b) = (self.scale.from(self.lo), self.scale.from(self.hi));
-        self.ticks = linear_ticks(a, b, target).into_iter().filter_map(|(v, l)| self.scale.to(v).map(|t| (t, l))).collect();
+        self.ticks =
+            linear_ticks(a, b, target).into_iter().filter_map(|(v, l)| self.scale.to(v).map(|t| (t, l))).collect();
     }
 }
 
@@ -174,7 +180,11 @@ impl Ranged for Coord {
     }
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        if hint.weight().allow_light_points() { self.0.minor.clone() } else { self.0.ticks.iter().map(|t| t.0).collect() }
+        if hint.weight().allow_light_points() {
+            self.0.minor.clone()
+        } else {
+            self.0.ticks.iter().map(|t| t.0).collect()
+        }
     }
 
     fn range(&self) -> Range<f64> {
@@ -208,7 +218,8 @@ fn nice_ticks(lo: f64, hi: f64, target: usize, min_step: f64) -> Vec<(f64, Strin
         .unwrap_or(10.0);
     let step = m * mag;
     // Digits after the point that the step needs (2.5 → 1, 0.05 → 2, 25 → 0).
-    let decimals = (0..12).find(|&d| ((step * 10f64.powi(d)).round() - step * 10f64.powi(d)).abs() < 1e-6).unwrap_or(12) as usize;
+    let decimals =
+        (0..12).find(|&d| ((step * 10f64.powi(d)).round() - step * 10f64.powi(d)).abs() < 1e-6).unwrap_or(12) as usize;
     let first = (lo / step).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
     (first..=last.min(first + 100))
@@ -225,7 +236,8 @@ fn decade(k: i64) -> String {
         return sig(10f64.powi(k as i32));
     }
     const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let digits: String = k.unsigned_abs().to_string().chars().filter_map(|c| c.to_digit(10).map(|d| SUP[d as usize])).collect();
+    let digits: String =
+        k.unsigned_abs().to_string().chars().filter_map(|c| c.to_digit(10).map(|d| SUP[d as usize])).collect();
     format!("10{}{}", if k < 0 { "⁻" } else { "" }, digits)
 }
 

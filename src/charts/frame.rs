@@ -4,8 +4,8 @@ use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::Shift;
 use plotters::element::{Circle, DashedPathElement, EmptyElement, PathElement, Rectangle, Text};
 use plotters::prelude::{Cartesian2d, DrawingArea, DrawingBackend};
-use plotters::style::{Color, FontTransform, RGBColor, ShapeStyle};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{Color, FontTransform, RGBColor, ShapeStyle};
 
 use super::axis::{Axis, Coord};
 use super::theme::{LABEL_FONT, LEGEND_FONT, LINE, MARKER, THIN, TICK_FONT};
@@ -113,7 +113,13 @@ pub(crate) fn draw_frame<'a, DB: DrawingBackend>(
 
 /// The axis-description font size (CSS pixels): [`LABEL_FONT`], shrunk (to at most 60 %) when a
 /// description is longer than its side of the plot, e.g. on a narrow card at lecture size.
-fn desc_font_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, f: &Frame, used_w: u32, used_h: u32, style: &Style) -> f64 {
+fn desc_font_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    f: &Frame,
+    used_w: u32,
+    used_h: u32,
+    style: &Style,
+) -> f64 {
     let (w, h) = area.dim_in_pixel();
     let room = |total: u32, used: u32| f64::from(total.saturating_sub(used + style.px(30.0)).max(1));
     let need = |text: &str| f64::from(text_width(area, [text.to_owned()], LABEL_FONT, style).max(1));
@@ -122,14 +128,19 @@ fn desc_font_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, f: &Frame, 
 }
 
 /// Draws the legend entries in rows across the top of `area`; returns the height used.
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, items: &[LegendItem], style: &Style) -> Result<u32, ChartError> {
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[LegendItem],
+    style: &Style,
+) -> Result<u32, ChartError> {
     if items.is_empty() {
         return Ok(0);
     }
     let theme = style.theme();
     let font = style.text(LEGEND_FONT, theme.text);
     let (width, _) = area.dim_in_pixel();
-    let (sw, gap, sep, row_h) = (style.px(28.0) as i32, style.px(6.0) as i32, style.px(20.0) as i32, style.px(LEGEND_FONT * 1.6) as i32);
+    let (sw, gap, sep, row_h) =
+        (style.px(28.0) as i32, style.px(6.0) as i32, style.px(20.0) as i32, style.px(LEGEND_FONT * 1.6) as i32);
     let left = style.px(12.0) as i32;
     let top = style.px(8.0) as i32;
     let (mut x, mut y) = (left, top);
@@ -163,7 +174,9 @@ fn draw_swatch<DB: DrawingBackend>(
     let r = style.px(MARKER) as i32;
     match swatch {
         Swatch::Line(c) => area.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], line(&c)))?,
-        Swatch::Dashed(c) => area.draw(&DashedPathElement::new(vec![(x, cy), (x + w, cy)], style.px(6.0), style.px(4.0), line(&c)))?,
+        Swatch::Dashed(c) => {
+            area.draw(&DashedPathElement::new(vec![(x, cy), (x + w, cy)], style.px(6.0), style.px(4.0), line(&c)))?
+        }
         Swatch::Marker(c) => area.draw(&Circle::new((x + w / 2, cy), r, c.filled()))?,
         Swatch::ErrorBar(c) => {
             let h = style.px(7.0) as i32;
@@ -182,7 +195,10 @@ fn draw_swatch<DB: DrawingBackend>(
         Swatch::Bar(c) => {
             let h = style.px(6.0) as i32;
             area.draw(&Rectangle::new([(x, cy - h), (x + w, cy + h)], c.mix(0.55).filled()))?;
-            area.draw(&Rectangle::new([(x, cy - h), (x + w, cy + h)], ShapeStyle::from(&c).stroke_width(style.px(1.0))))?;
+            area.draw(&Rectangle::new(
+                [(x, cy - h), (x + w, cy + h)],
+                ShapeStyle::from(&c).stroke_width(style.px(1.0)),
+            ))?;
         }
     }
     Ok(())
@@ -193,19 +209,34 @@ fn theme_bg(style: &Style) -> RGBColor {
 }
 
 /// Draws a filled circle marker at data point `p`.
-pub(crate) fn marker<DB: DrawingBackend>(chart: &Chart<DB>, p: (f64, f64), color: RGBColor, style: &Style) -> Result<(), ChartError> {
+pub(crate) fn marker<DB: DrawingBackend>(
+    chart: &Chart<DB>,
+    p: (f64, f64),
+    color: RGBColor,
+    style: &Style,
+) -> Result<(), ChartError> {
     chart.plotting_area().draw(&Circle::new(p, style.px(MARKER), color.filled()))?;
     Ok(())
 }
 
 /// Draws a small filled dot at data point `p` (dense scatter plots).
-pub(crate) fn dot<DB: DrawingBackend>(chart: &Chart<DB>, p: (f64, f64), color: RGBColor, style: &Style) -> Result<(), ChartError> {
+pub(crate) fn dot<DB: DrawingBackend>(
+    chart: &Chart<DB>,
+    p: (f64, f64),
+    color: RGBColor,
+    style: &Style,
+) -> Result<(), ChartError> {
     chart.plotting_area().draw(&Circle::new(p, style.px(MARKER * 0.7), color.filled()))?;
     Ok(())
 }
 
 /// Draws an open square marker at data point `p` (secondary series).
-pub(crate) fn square<DB: DrawingBackend>(chart: &Chart<DB>, p: (f64, f64), color: RGBColor, style: &Style) -> Result<(), ChartError> {
+pub(crate) fn square<DB: DrawingBackend>(
+    chart: &Chart<DB>,
+    p: (f64, f64),
+    color: RGBColor,
+    style: &Style,
+) -> Result<(), ChartError> {
     let r = style.px(MARKER) as i32;
     let bg = style.theme().background;
     let el = EmptyElement::at(p)
@@ -258,7 +289,9 @@ fn whisker<DB: DrawingBackend>(
     let area = chart.plotting_area();
     area.draw(&PathElement::new(vec![a, b], s))?;
     for p in [a, b] {
-        area.draw(&(EmptyElement::at(p) + PathElement::new(vec![(-c * cap.0, -c * cap.1), (c * cap.0, c * cap.1)], s)))?;
+        area.draw(
+            &(EmptyElement::at(p) + PathElement::new(vec![(-c * cap.0, -c * cap.1), (c * cap.0, c * cap.1)], s)),
+        )?;
     }
     Ok(())
 }
@@ -277,7 +310,12 @@ pub(crate) fn line<DB: DrawingBackend>(
 }
 
 /// Draws a thin polyline through `points` (axis coordinates) in `color` (e.g. translucent).
-pub(crate) fn thin_line<DB: DrawingBackend, C: Color>(chart: &Chart<DB>, points: Vec<(f64, f64)>, color: &C, style: &Style) -> Result<(), ChartError> {
+pub(crate) fn thin_line<DB: DrawingBackend, C: Color>(
+    chart: &Chart<DB>,
+    points: Vec<(f64, f64)>,
+    color: &C,
+    style: &Style,
+) -> Result<(), ChartError> {
     if points.len() >= 2 {
         chart.plotting_area().draw(&PathElement::new(points, color.stroke_width(style.px(THIN))))?;
     }
@@ -332,7 +370,10 @@ pub(crate) fn annotate<DB: DrawingBackend>(
     let (pad, off) = (style.px(4.0) as i32, style.px(10.0) as i32);
     let x = if right_half { bx - ax - off - tw as i32 } else { bx - ax + off };
     let y = by - ay + off;
-    area.draw(&Rectangle::new([(x - pad, y - pad), (x + tw as i32 + pad, y + th as i32 + pad)], theme.background.mix(0.85).filled()))?;
+    area.draw(&Rectangle::new(
+        [(x - pad, y - pad), (x + tw as i32 + pad, y + th as i32 + pad)],
+        theme.background.mix(0.85).filled(),
+    ))?;
     area.draw(&Text::new(text.to_owned(), (x, y), font.pos(Pos::new(HPos::Left, VPos::Top))))?;
     Ok(())
 }
@@ -363,7 +404,8 @@ pub(crate) fn right_axis<DB: DrawingBackend>(
         area.draw(&Text::new(label.clone(), (x0 + 2 * tick, py), font.clone()))?;
         widest = widest.max(area.estimate_text_size(label, &font).map(|s| s.0 as i32).unwrap_or(0));
     }
-    let desc_font = style.text(LABEL_FONT, theme.text).transform(FontTransform::Rotate90).pos(Pos::new(HPos::Center, VPos::Top));
+    let desc_font =
+        style.text(LABEL_FONT, theme.text).transform(FontTransform::Rotate90).pos(Pos::new(HPos::Center, VPos::Top));
     let dx = x0 + 2 * tick + widest + style.px(10.0) as i32 + style.px(LABEL_FONT * 1.25) as i32;
     area.draw(&Text::new(desc.to_owned(), (dx, (top + bottom) / 2), desc_font))?;
     Ok(())

@@ -38,12 +38,18 @@ pub fn correlation<DB: DrawingBackend>(
         return Err(ChartError::NoData("no class has an ID in every model (per-class estimates need labels)"));
     }
     let names = |rev: bool| -> Vec<(f64, String)> {
-        table.models.iter().enumerate().map(|(i, m)| (if rev { (k - 1 - i) as f64 } else { i as f64 }, short(m, 14))).collect()
+        table
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (if rev { (k - 1 - i) as f64 } else { i as f64 }, short(m, 14)))
+            .collect()
     };
     let (hi, lo) = (k as f64 - 0.5, -0.5);
     let (x, y) = (Axis::with_ticks(lo, hi, names(false)), Axis::with_ticks(lo, hi, names(true)));
     let (_, h) = area.dim_in_pixel();
-    let bar = Axis::new(Scale::Linear, -1.0, 1.0, 0.0, tick_target(h, 50.0, style)).ok_or(ChartError::NoData("colour scale"))?;
+    let bar = Axis::new(Scale::Linear, -1.0, 1.0, 0.0, tick_target(h, 50.0, style))
+        .ok_or(ChartError::NoData("colour scale"))?;
     let (bar_gap, bar_w) = (style.px(14.0), style.px(16.0));
     let right = bar_gap + bar_w + y_area_width(area, &bar, style);
     let theme = style.theme();
@@ -63,14 +69,19 @@ pub fn correlation<DB: DrawingBackend>(
             let fill = value.map_or(theme.grid_minor, |v| diverging(v, style.dark));
             let (cx, cy) = (j as f64, (k - 1 - i) as f64);
             plot.draw(&Rectangle::new([(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)], fill.filled()))?;
-            plot.draw(&Rectangle::new([(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)], theme.background.stroke_width(style.px(1.0))))?;
+            plot.draw(&Rectangle::new(
+                [(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)],
+                theme.background.stroke_width(style.px(1.0)),
+            ))?;
             let text = value.map_or("—".to_owned(), |v| num(v, 2));
             plot.draw(&Text::new(text, (cx, cy), font.clone().color(&ink(fill))))?;
             let (a, b) = (&table.models[i], &table.models[j]);
             let label = match (value, p) {
                 _ if i == j => format!("{a}: 1 (itself)"),
                 (Some(v), Some(p)) => format!("{a} × {b}: {what} = {}, p = {}, n = {}", num(v, 3), sig(p), table.n),
-                _ => format!("{a} × {b}: {what} undefined (n = {}; a constant vector or fewer than 3 classes)", table.n),
+                _ => {
+                    format!("{a} × {b}: {what} undefined (n = {}; a constant vector or fewer than 3 classes)", table.n)
+                }
             };
             hovers.push(hover(&chart, (cx, cy), label));
         }

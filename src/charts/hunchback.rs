@@ -52,7 +52,14 @@ impl HunchbackSeries {
                     Some(r) => (t.fit.id, t.fit.id - r.fit_std, t.fit.id + r.fit_std),
                     None => (t.ml.id, t.ml.ci_low, t.ml.ci_high),
                 };
-                LayerPoint { index: l.index, name: l.name.clone(), id, low, high, pc_id: l.estimates.pc_id.as_ref().map(|p| p.id as f64) }
+                LayerPoint {
+                    index: l.index,
+                    name: l.name.clone(),
+                    id,
+                    low,
+                    high,
+                    pc_id: l.estimates.pc_id.as_ref().map(|p| p.id as f64),
+                }
             })
             .collect();
         let error = match with_repeats {
@@ -161,9 +168,12 @@ pub(crate) fn layer_chart<DB: DrawingBackend>(
     let (x0, x1) = frame::finite_range(xs).ok_or(ChartError::NoData("no layer with a finite ID"))?;
     let (y0, y1) = frame::finite_range(ys).ok_or(ChartError::NoData("no layer with a finite ID"))?;
     let (w, h) = area.dim_in_pixel();
-    let y = Axis::new(y_scale, y0, y1, 0.06, tick_target(h, 55.0, style)).ok_or(ChartError::NoData("ID range is not finite"))?;
+    let y = Axis::new(y_scale, y0, y1, 0.06, tick_target(h, 55.0, style))
+        .ok_or(ChartError::NoData("ID range is not finite"))?;
     let x = match opts.x {
-        LayerAxis::RelativeDepth => Axis::new(Scale::Linear, x0.min(0.0), x1.max(1.0), 0.04, tick_target(w, 80.0, style)),
+        LayerAxis::RelativeDepth => {
+            Axis::new(Scale::Linear, x0.min(0.0), x1.max(1.0), 0.04, tick_target(w, 80.0, style))
+        }
         LayerAxis::Index => Some(index_axis(area, series, x0, x1, style)),
     }
     .ok_or(ChartError::NoData("layer range is not finite"))?;
@@ -197,11 +207,16 @@ pub(crate) fn layer_chart<DB: DrawingBackend>(
         let pts: Vec<(f64, &LayerPoint)> = s.layers.iter().filter(|l| ok(l.id)).map(|l| (pos(s, l), l)).collect();
         frame::line(&chart, pts.iter().map(|(x, l)| (*x, t(l.id))).collect(), color, style)?;
         if opts.pc_id {
-            let pc: Vec<(f64, f64)> = s.layers.iter().filter_map(|l| l.pc_id.filter(|p| ok(*p)).map(|p| (pos(s, l), t(p)))).collect();
+            let pc: Vec<(f64, f64)> =
+                s.layers.iter().filter_map(|l| l.pc_id.filter(|p| ok(*p)).map(|p| (pos(s, l), t(p)))).collect();
             frame::dashed(&chart, pc.clone(), color, super::theme::THIN, style)?;
             for (p, l) in pc.iter().zip(s.layers.iter().filter(|l| l.pc_id.is_some_and(ok))) {
                 frame::square(&chart, *p, color, style)?;
-                hovers.push(hover(&chart, *p, format!("{} · {}: PC-ID {}", s.label, l.name, num(l.pc_id.unwrap_or(f64::NAN), 0))));
+                hovers.push(hover(
+                    &chart,
+                    *p,
+                    format!("{} · {}: PC-ID {}", s.label, l.name, num(l.pc_id.unwrap_or(f64::NAN), 0)),
+                ));
             }
         }
         for (x, l) in &pts {
@@ -231,13 +246,20 @@ fn spread(l: &LayerPoint) -> String {
 
 /// The layer-index axis: layer names as tick labels when every series agrees on them and they
 /// fit side by side, else integer ticks (the hover still names the layer).
-fn index_axis<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[HunchbackSeries], x0: f64, x1: f64, style: &Style) -> Axis {
+fn index_axis<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[HunchbackSeries],
+    x0: f64,
+    x1: f64,
+    style: &Style,
+) -> Axis {
     let (lo, hi) = (x0 - 0.5, x1 + 0.5);
     let first = x0.max(0.0) as usize;
     let last = x1.max(0.0) as usize;
     let names: Option<Vec<(f64, String)>> = (first..=last.min(first + 63))
         .map(|i| {
-            let mut found = series.iter().flat_map(|s| s.layers.iter()).filter(|l| l.index == i).map(|l| l.name.as_str());
+            let mut found =
+                series.iter().flat_map(|s| s.layers.iter()).filter(|l| l.index == i).map(|l| l.name.as_str());
             let name = found.next()?;
             found.all(|n| n == name).then(|| (i as f64, short(name, 16)))
         })

@@ -126,5 +126,9 @@ pub(crate) fn sig(v: f64) -> String {
 
 /// `name` cut to `max` characters (the last one an ellipsis) for tick labels; hovers keep it whole.
 pub(crate) fn short(name: &str, max: usize) -> String {
-    if name.chars().count() <= max { name.to_owned() } else { format!("{}…", name.chars().take(max.saturating_sub(1)).collect::<String>()) }
+    if name.chars().count() <= max {
+        name.to_owned()
+    } else {
+        format!("{}…", name.chars().take(max.saturating_sub(1)).collect::<String>())
+    }
 }

@@ -33,7 +33,11 @@ pub fn per_class<DB: DrawingBackend>(
     if series.iter().all(|s| s.layers.is_empty()) {
         return Err(ChartError::NoData("no per-class IDs (give labels and turn on per-class estimates)"));
     }
-    let thin: Vec<ThinCurve> = if opts.classes { reports.iter().enumerate().flat_map(|(i, r)| class_curves(i, r)).collect() } else { Vec::new() };
+    let thin: Vec<ThinCurve> = if opts.classes {
+        reports.iter().enumerate().flat_map(|(i, r)| class_curves(i, r)).collect()
+    } else {
+        Vec::new()
+    };
     let hunch = HunchbackOptions { x: opts.x, pc_id: false, log_y: opts.log_y };
     layer_chart(area, &series, &thin, "intrinsic dimension per class (TwoNN fit)", &hunch, style)
 }
@@ -46,10 +50,18 @@ fn mean_series(r: &Report) -> HunchbackSeries {
         .iter()
         .filter_map(|l| {
             let s = class_spread(&LayerIds::from(l))?;
-            Some(LayerPoint { index: l.index, name: l.name.clone(), id: s.mean, low: s.mean - s.std, high: s.mean + s.std, pc_id: None })
+            Some(LayerPoint {
+                index: l.index,
+                name: l.name.clone(),
+                id: s.mean,
+                low: s.mean - s.std,
+                high: s.mean + s.std,
+                pc_id: None,
+            })
         })
         .collect();
-    let counts: Vec<usize> = r.layers.iter().filter_map(|l| class_spread(&LayerIds::from(l)).map(|s| s.n_classes)).collect();
+    let counts: Vec<usize> =
+        r.layers.iter().filter_map(|l| class_spread(&LayerIds::from(l)).map(|s| s.n_classes)).collect();
     let error = match counts.iter().min() {
         Some(&lo) if counts.iter().all(|&c| c == lo) => format!("mean ± std over {lo} classes"),
         _ => "mean ± std over classes".to_owned(),
@@ -74,7 +86,12 @@ fn class_curves(series: usize, r: &Report) -> Vec<ThinCurve> {
             points: r
                 .layers
                 .iter()
-                .filter_map(|l| l.classes.iter().find(|c| c.name == name).map(|c| (l.index, l.name.clone(), c.estimates.twonn.fit.id)))
+                .filter_map(|l| {
+                    l.classes
+                        .iter()
+                        .find(|c| c.name == name)
+                        .map(|c| (l.index, l.name.clone(), c.estimates.twonn.fit.id))
+                })
                 .collect(),
         })
         .collect()

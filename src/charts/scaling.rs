@@ -63,7 +63,11 @@ const ID_DESC: &str = "intrinsic dimension (TwoNN fit)";
 /// The Gaussian-surrogate test (Ansuini et al. Fig 5C): the data's decimation curve (left) and
 /// the surrogate's (right: Gaussian with the data's covariance), same axes. A curved manifold's
 /// ID stays flat with N, the surrogate's climbs. Hover: one per point.
-pub fn surrogate_test<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, e: &Estimates, style: &Style) -> Result<Vec<Hover>, ChartError> {
+pub fn surrogate_test<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    e: &Estimates,
+    style: &Style,
+) -> Result<Vec<Hover>, ChartError> {
     let data = decimation_points(&e.decimation, "data: ");
     let surrogate = decimation_points(&e.surrogate, "surrogate: ");
     if data.is_empty() {
@@ -73,7 +77,10 @@ pub fn surrogate_test<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, e: &Est
         return Err(ChartError::NoData("no Gaussian surrogate (turn on the surrogate)"));
     }
     let theme = style.theme();
-    let sets = [(data, 1.0, theme.series(0), "data: mean ± std over blocks"), (surrogate, 1.0, theme.series(1), "Gaussian surrogate, same covariance")];
+    let sets = [
+        (data, 1.0, theme.series(0), "data: mean ± std over blocks"),
+        (surrogate, 1.0, theme.series(1), "Gaussian surrogate, same covariance"),
+    ];
     let range = ranges(&sets)?;
     let (w, _) = area.dim_in_pixel();
     let (left, right) = area.split_horizontally(w / 2);
@@ -130,7 +137,8 @@ pub fn gride<DB: DrawingBackend>(
                 GrideX::Scale => p.scale,
             };
             let err = if p.err.is_finite() { p.err.abs() } else { 0.0 };
-            let label = format!("n₁ = {}, n₂ = {} (scale {}): ID {} ± {}", p.n1, p.n2, sig(p.scale), sig(p.id), sig(err));
+            let label =
+                format!("n₁ = {}, n₂ = {} (scale {}): ID {} ± {}", p.n1, p.n2, sig(p.scale), sig(p.id), sig(err));
             (x.is_finite() && x > 0.0).then_some(ScalePoint { x, id: p.id, err, label })
         })
         .collect();
@@ -153,7 +161,8 @@ type ScaleSet<'a> = (Vec<ScalePoint>, f64, RGBColor, &'a str);
 fn ranges(sets: &[ScaleSet]) -> Result<[(f64, f64); 2], ChartError> {
     let all = || sets.iter().flat_map(|s| s.0.iter().map(move |p| (p, s.1)));
     let x = frame::finite_range(all().map(|(p, k)| p.x * k)).ok_or(ChartError::NoData("no finite points"))?;
-    let y = frame::finite_range(all().flat_map(|(p, _)| [p.id - p.err, p.id + p.err])).ok_or(ChartError::NoData("no finite points"))?;
+    let y = frame::finite_range(all().flat_map(|(p, _)| [p.id - p.err, p.id + p.err]))
+        .ok_or(ChartError::NoData("no finite points"))?;
     Ok([x, y])
 }
 
@@ -169,8 +178,10 @@ fn scale_chart<DB: DrawingBackend>(
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
     let (w, h) = area.dim_in_pixel();
-    let x = Axis::new(x_scale, x0, x1, 0.06, tick_target(w, 80.0, style)).ok_or(ChartError::NoData("x range is not finite"))?;
-    let y = Axis::new(Scale::Linear, y0, y1, 0.08, tick_target(h, 55.0, style)).ok_or(ChartError::NoData("ID range is not finite"))?;
+    let x = Axis::new(x_scale, x0, x1, 0.06, tick_target(w, 80.0, style))
+        .ok_or(ChartError::NoData("x range is not finite"))?;
+    let y = Axis::new(Scale::Linear, y0, y1, 0.08, tick_target(h, 55.0, style))
+        .ok_or(ChartError::NoData("ID range is not finite"))?;
     let legend = sets.iter().map(|s| LegendItem::new(Swatch::ErrorBar(s.2), s.3)).collect();
     let chart: Chart<DB> = draw_frame(area, &Frame { x: &x, y: &y, x_desc, y_desc, legend, right_area: 0 }, style)?;
     let mut hovers = Vec::new();

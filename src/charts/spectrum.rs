@@ -55,7 +55,8 @@ pub fn spectrum<DB: DrawingBackend>(
     .ok_or(ChartError::NoData("no components"))?;
     let y = Axis::new(Scale::Log10, low * 100.0, top * 100.0, 0.05, tick_target(h, 50.0, style))
         .ok_or(ChartError::NoData("spectrum is not positive"))?;
-    let y2 = Axis::new(Scale::Linear, 0.0, 100.0, 0.03, tick_target(h, 50.0, style)).ok_or(ChartError::NoData("no cumulative"))?;
+    let y2 = Axis::new(Scale::Linear, 0.0, 100.0, 0.03, tick_target(h, 50.0, style))
+        .ok_or(ChartError::NoData("no cumulative"))?;
     let theme = style.theme();
     let (c_ratio, c_cum, c_mark) = (theme.series(0), theme.series(1), theme.muted);
     let threshold = pc.threshold * 100.0;
@@ -69,14 +70,23 @@ pub fn spectrum<DB: DrawingBackend>(
     let right = y_area_width(area, &y2, style);
     let chart = draw_frame(
         area,
-        &Frame { x: &x, y: &y, x_desc: "principal component (rank)", y_desc: "explained variance (%)", legend, right_area: right },
+        &Frame {
+            x: &x,
+            y: &y,
+            x_desc: "principal component (rank)",
+            y_desc: "explained variance (%)",
+            legend,
+            right_area: right,
+        },
         style,
     )?;
     // The cumulative curve in primary coordinates: 0..100 % mapped onto the primary y range.
     let to_primary = |c: f64| y.lo + (c - y2.lo) / (y2.hi - y2.lo) * (y.hi - y.lo);
     let rank = |i: usize| x.to((i + 1) as f64).unwrap_or(x.lo);
-    let per: Vec<(f64, f64)> =
-        (0..shown).filter(|&i| ratios[i] >= floor).filter_map(|i| y.to(ratios[i] * 100.0).map(|t| (rank(i), t))).collect();
+    let per: Vec<(f64, f64)> = (0..shown)
+        .filter(|&i| ratios[i] >= floor)
+        .filter_map(|i| y.to(ratios[i] * 100.0).map(|t| (rank(i), t)))
+        .collect();
     frame::line(&chart, per, c_ratio, style)?;
     frame::line(&chart, (0..shown).map(|i| (rank(i), to_primary(cum[i] * 100.0))).collect(), c_cum, style)?;
     if pc.id >= 1 && pc.id <= shown {
@@ -94,7 +104,8 @@ pub fn spectrum<DB: DrawingBackend>(
             Some(t) if ratios[i] >= floor => (rank(i), t),
             _ => (rank(i), to_primary(cum[i] * 100.0)),
         };
-        let label = format!("PC {}: {} % of variance, cumulative {} %", i + 1, sig(ratios[i] * 100.0), num(cum[i] * 100.0, 1));
+        let label =
+            format!("PC {}: {} % of variance, cumulative {} %", i + 1, sig(ratios[i] * 100.0), num(cum[i] * 100.0, 1));
         hovers.push(hover(&chart, p, label));
     }
     Ok(hovers)

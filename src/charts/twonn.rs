@@ -64,7 +64,8 @@ pub fn mu_histogram<DB: DrawingBackend>(
     }
     let edge = |i: usize| a + i as f64 * width;
     let value = |t: f64| if opts.log_x { 10f64.powf(t) } else { t };
-    let density: Vec<f64> = (0..bins).map(|i| counts[i] as f64 / (n as f64 * (value(edge(i + 1)) - value(edge(i))))).collect();
+    let density: Vec<f64> =
+        (0..bins).map(|i| counts[i] as f64 / (n as f64 * (value(edge(i + 1)) - value(edge(i))))).collect();
 
     let d = e.twonn.fit.id;
     let pareto: Vec<(f64, f64)> = if d.is_finite() && d > 0.0 {
@@ -81,7 +82,8 @@ pub fn mu_histogram<DB: DrawingBackend>(
     let top = density.iter().chain(pareto.iter().map(|p| &p.1)).copied().fold(0.0, f64::max);
 
     let (w, h) = area.dim_in_pixel();
-    let x = Axis::new(scale, lo, hi, 0.0, tick_target(w, 110.0, style)).ok_or(ChartError::NoData("μ range is not finite"))?;
+    let x = Axis::new(scale, lo, hi, 0.0, tick_target(w, 110.0, style))
+        .ok_or(ChartError::NoData("μ range is not finite"))?;
     let y = Axis::from_zero(top, 0.06, tick_target(h, 55.0, style)).ok_or(ChartError::NoData("no density"))?;
     let theme = style.theme();
     let (bar, curve) = (theme.series(0), theme.series(1));
@@ -93,13 +95,20 @@ pub fn mu_histogram<DB: DrawingBackend>(
     };
     let mut legend = vec![LegendItem::new(
         Swatch::Bar(bar),
-        if beyond > 0 { format!("μ of {n} points ({beyond} ≈ {pct} % beyond the axis)") } else { format!("μ of {n} points") },
+        if beyond > 0 {
+            format!("μ of {n} points ({beyond} ≈ {pct} % beyond the axis)")
+        } else {
+            format!("μ of {n} points")
+        },
     )];
     if !pareto.is_empty() {
         legend.push(LegendItem::new(Swatch::Line(curve), format!("Pareto d·μ⁻⁽ᵈ⁺¹⁾, d = {}", num(d, 2))));
     }
-    let chart =
-        draw_frame(area, &Frame { x: &x, y: &y, x_desc: &x_desc, y_desc: "probability density p(μ)", legend, right_area: 0 }, style)?;
+    let chart = draw_frame(
+        area,
+        &Frame { x: &x, y: &y, x_desc: &x_desc, y_desc: "probability density p(μ)", legend, right_area: 0 },
+        style,
+    )?;
     let plot = chart.plotting_area();
     let fill = bar.mix(0.55).filled();
     let outline = ShapeStyle::from(&bar).stroke_width(style.px(1.0));
@@ -136,7 +145,11 @@ fn auto_bins(t: &[f64], a: f64, b: f64) -> usize {
 /// colour, the discarded ones in grey, and the line through the origin with slope = the fit ID.
 ///
 /// At most [`super::MAX_MARKERS`] points per set are drawn (every k-th). Hover: one per drawn point.
-pub fn cdf_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, e: &Estimates, style: &Style) -> Result<Vec<Hover>, ChartError> {
+pub fn cdf_fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    e: &Estimates,
+    style: &Style,
+) -> Result<Vec<Hover>, ChartError> {
     let finite = |v: &Vec<[f64; 2]>| -> Vec<(f64, f64)> {
         v.iter().filter(|p| p[0].is_finite() && p[1].is_finite()).map(|p| (p[0], p[1])).collect()
     };
@@ -149,19 +162,28 @@ pub fn cdf_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, e: &Estimates,
     let (x0, x1) = frame::finite_range(all().map(|p| p.0).chain([0.0])).unwrap_or((0.0, 1.0));
     let (y0, y1) = frame::finite_range(all().map(|p| p.1).chain([0.0])).unwrap_or((0.0, 1.0));
     let (w, h) = area.dim_in_pixel();
-    let x = Axis::new(Scale::Linear, x0, x1, 0.03, tick_target(w, 100.0, style)).ok_or(ChartError::NoData("fit range is not finite"))?;
-    let y = Axis::new(Scale::Linear, y0, y1, 0.04, tick_target(h, 55.0, style)).ok_or(ChartError::NoData("fit range is not finite"))?;
+    let x = Axis::new(Scale::Linear, x0, x1, 0.03, tick_target(w, 100.0, style))
+        .ok_or(ChartError::NoData("fit range is not finite"))?;
+    let y = Axis::new(Scale::Linear, y0, y1, 0.04, tick_target(h, 55.0, style))
+        .ok_or(ChartError::NoData("fit range is not finite"))?;
     let theme = style.theme();
     let (pts, grey, slope) = (theme.series(0), theme.muted, theme.series(1));
     let id = fit.id;
-    let mut legend = vec![LegendItem::new(Swatch::Marker(pts), format!("fitted: smallest {} % of μ", num(fit.mu_fraction * 100.0, 0)))];
+    let mut legend = vec![LegendItem::new(
+        Swatch::Marker(pts),
+        format!("fitted: smallest {} % of μ", num(fit.mu_fraction * 100.0, 0)),
+    )];
     if !discarded.is_empty() {
         legend.push(LegendItem::new(Swatch::Marker(grey), "discarded"));
     }
     if id.is_finite() {
         legend.push(LegendItem::new(Swatch::Line(slope), format!("ID = {}, R² = {}", num(id, 2), num(fit.r2, 3))));
     }
-    let chart = draw_frame(area, &Frame { x: &x, y: &y, x_desc: "ln μ", y_desc: "−ln(1 − F(μ))", legend, right_area: 0 }, style)?;
+    let chart = draw_frame(
+        area,
+        &Frame { x: &x, y: &y, x_desc: "ln μ", y_desc: "−ln(1 − F(μ))", legend, right_area: 0 },
+        style,
+    )?;
     let mut hovers = Vec::new();
     for (set, color, what) in [(&discarded, grey, "discarded"), (&kept, pts, "fitted")] {
         for i in thinned(set.len()) {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::correlation::{least_squares, pearson, spearman};
+use crate::compare::correlation::{least_squares, pearson, spearman};
 
 /// What [`AccuracyData`] values are.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,9 +65,11 @@ pub struct AccuracyFit {
 
 /// The fit of value against ID over the finite points of `d`.
 pub fn accuracy_fit(d: &AccuracyData) -> AccuracyFit {
-    let (x, y): (Vec<f64>, Vec<f64>) = d.points.iter().filter(|p| p.id.is_finite() && p.value.is_finite()).map(|p| (p.id, p.value)).unzip();
+    let (x, y): (Vec<f64>, Vec<f64>) =
+        d.points.iter().filter(|p| p.id.is_finite() && p.value.is_finite()).map(|p| (p.id, p.value)).unzip();
     let (line, p, s) = (least_squares(&x, &y), pearson(&x, &y), spearman(&x, &y));
-    let note = [line.as_ref().err(), p.as_ref().err(), s.as_ref().err()].into_iter().flatten().next().map(|e| e.to_string());
+    let note =
+        [line.as_ref().err(), p.as_ref().err(), s.as_ref().err()].into_iter().flatten().next().map(|e| e.to_string());
     AccuracyFit {
         n: x.len(),
         slope: line.as_ref().ok().map(|l| l.slope),
@@ -115,8 +117,14 @@ mod tests {
 
     #[test]
     fn metadata_accuracy_reads_the_known_keys() {
-        assert_eq!(metadata_accuracy(&meta(&[("source", "x"), ("Test_Accuracy", " 0.91 ")])), Some(Accuracy { measure: Measure::Accuracy, value: 0.91 }));
-        assert_eq!(metadata_accuracy(&meta(&[("a.npy: top5_error", "12.5")])), Some(Accuracy { measure: Measure::Top5Error, value: 12.5 }));
+        assert_eq!(
+            metadata_accuracy(&meta(&[("source", "x"), ("Test_Accuracy", " 0.91 ")])),
+            Some(Accuracy { measure: Measure::Accuracy, value: 0.91 })
+        );
+        assert_eq!(
+            metadata_accuracy(&meta(&[("a.npy: top5_error", "12.5")])),
+            Some(Accuracy { measure: Measure::Top5Error, value: 12.5 })
+        );
         assert_eq!(metadata_accuracy(&meta(&[("accuracy", "high"), ("acc", "NaN")])), None);
         assert_eq!(metadata_accuracy(&meta(&[("accuracy_note", "0.5")])), None);
     }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ComparisonError;
 use super::ids::LayerIds;
-use crate::correlation::{Correlation, CorrelationError, pearson, spearman};
-use crate::stats::mean_std;
+use crate::compare::correlation::{Correlation, CorrelationError, pearson, spearman};
+use crate::support::stats::mean_std;
 
 /// Mean and spread of the per-class IDs of one layer.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
@@ -46,9 +46,11 @@ pub struct ClassIds {
 /// The IDs of the classes present (with a finite ID) in every model, matched by class name and
 /// sorted by it.
 pub fn shared_class_ids(layer: impl Into<String>, models: &[(String, &LayerIds)]) -> ClassIds {
-    let finite = |l: &LayerIds| -> Vec<(String, f64)> { l.classes.iter().filter(|c| c.1.is_finite()).cloned().collect() };
+    let finite =
+        |l: &LayerIds| -> Vec<(String, f64)> { l.classes.iter().filter(|c| c.1.is_finite()).cloned().collect() };
     let per_model: Vec<Vec<(String, f64)>> = models.iter().map(|(_, l)| finite(l)).collect();
-    let mut classes: Vec<String> = per_model.first().map(|m| m.iter().map(|c| c.0.clone()).collect()).unwrap_or_default();
+    let mut classes: Vec<String> =
+        per_model.first().map(|m| m.iter().map(|c| c.0.clone()).collect()).unwrap_or_default();
     classes.retain(|name| per_model.iter().all(|m| m.iter().any(|c| &c.0 == name)));
     classes.sort_unstable();
     classes.dedup();
@@ -83,7 +85,11 @@ pub struct CorrelationTable {
 pub fn correlation_table(d: &ClassIds) -> Result<CorrelationTable, ComparisonError> {
     let rows = d.ids.iter().map(|r| r.len().to_string()).collect::<Vec<_>>().join(", ");
     if d.ids.len() != d.models.len() || d.ids.iter().any(|r| r.len() != d.classes.len()) {
-        return Err(ComparisonError::Shape { models: d.models.len(), classes: d.classes.len(), got: format!("[{rows}]") });
+        return Err(ComparisonError::Shape {
+            models: d.models.len(),
+            classes: d.classes.len(),
+            got: format!("[{rows}]"),
+        });
     }
     for (m, row) in d.ids.iter().enumerate() {
         if let Some(c) = row.iter().position(|v| !v.is_finite()) {
@@ -104,5 +110,13 @@ pub fn correlation_table(d: &ClassIds) -> Result<CorrelationTable, ComparisonErr
     };
     let (pearson, pearson_p) = matrix(pearson);
     let (spearman, spearman_p) = matrix(spearman);
-    Ok(CorrelationTable { models: d.models.clone(), classes: d.classes.clone(), n: d.classes.len(), pearson, pearson_p, spearman, spearman_p })
+    Ok(CorrelationTable {
+        models: d.models.clone(),
+        classes: d.classes.clone(),
+        n: d.classes.len(),
+        pearson,
+        pearson_p,
+        spearman,
+        spearman_p,
+    })
 }

@@ -4,6 +4,7 @@
 
 mod accuracy;
 mod classes;
+pub mod correlation;
 mod ids;
 mod report;
 mod selection;

@@ -74,7 +74,8 @@ pub struct Comparison {
 /// (`name:…` / `depth:…`) or at the default layer.
 pub fn compare(models: &[ModelInput], choice: Option<&str>) -> Comparison {
     let choices = layer_choices(models);
-    let choice = choices.iter().find(|c| Some(c.value.as_str()) == choice).cloned().or_else(|| default_choice(models, &choices));
+    let choice =
+        choices.iter().find(|c| Some(c.value.as_str()) == choice).cloned().or_else(|| default_choice(models, &choices));
     let accuracy = accuracy_points(models);
     Comparison {
         models: models.iter().map(model_comparison).collect(),
@@ -97,13 +98,19 @@ fn model_comparison(m: &ModelInput) -> ModelComparison {
         id_err: l.result.as_ref().and_then(|r| r.id_err.and_then(finite)),
         classes: l.result.as_ref().and_then(class_spread),
     });
-    ModelComparison { model: m.model.clone(), plotted: m.plotted(), last_hidden: m.last_hidden().map(|i| m.layers[i].name.clone()), layers: layers.collect() }
+    ModelComparison {
+        model: m.model.clone(),
+        plotted: m.plotted(),
+        last_hidden: m.last_hidden().map(|i| m.layers[i].name.clone()),
+        layers: layers.collect(),
+    }
 }
 
 /// The accuracy chart's points: the measure most plotted models with a value use (accuracy on a
 /// tie), and the last hidden layer's ID of each model with a value of it.
 fn accuracy_points(models: &[ModelInput]) -> AccuracyData {
-    let with: Vec<&ModelInput> = models.iter().filter(|m| m.plotted() && m.accuracy.is_some_and(|a| a.value.is_finite())).collect();
+    let with: Vec<&ModelInput> =
+        models.iter().filter(|m| m.plotted() && m.accuracy.is_some_and(|a| a.value.is_finite())).collect();
     let top5 = with.iter().filter(|m| m.accuracy.is_some_and(|a| a.measure == Measure::Top5Error)).count();
     let measure = if top5 * 2 > with.len() { Measure::Top5Error } else { Measure::Accuracy };
     let points = with
@@ -112,7 +119,13 @@ fn accuracy_points(models: &[ModelInput]) -> AccuracyData {
             let a = m.accuracy.filter(|a| a.measure == measure)?;
             let layer = &m.layers[m.last_hidden()?];
             let r = layer.result.as_ref()?;
-            Some(AccuracyPoint { model: m.model.clone(), layer: layer.name.clone(), id: r.id, id_err: r.id_err, value: a.value })
+            Some(AccuracyPoint {
+                model: m.model.clone(),
+                layer: layer.name.clone(),
+                id: r.id,
+                id_err: r.id_err,
+                value: a.value,
+            })
         })
         .collect();
     AccuracyData { measure, points }

@@ -69,8 +69,11 @@ pub struct Choice {
 /// order), then the relative depths; none without such a model.
 pub fn layer_choices(models: &[ModelInput]) -> Vec<Choice> {
     let with: Vec<&ModelInput> = models.iter().filter(|m| m.plotted() && m.has_classes()).collect();
-    let Some(first) = with.first() else { return Vec::new() };
-    let common = first.layers.iter().map(|l| &l.name).filter(|n| with.iter().all(|m| m.layers.iter().any(|l| &l.name == *n)));
+    let Some(first) = with.first() else {
+        return Vec::new();
+    };
+    let common =
+        first.layers.iter().map(|l| &l.name).filter(|n| with.iter().all(|m| m.layers.iter().any(|l| &l.name == *n)));
     let names = common.map(|n| Choice { value: format!("name:{n}"), label: n.clone() });
     let depths = DEPTHS.iter().map(|d| Choice { value: format!("depth:{d}"), label: depth_label(*d) });
     names.chain(depths).collect()
@@ -116,7 +119,10 @@ mod tests {
         let ids = LayerIds { id: 1.0, id_err: None, classes: if classes { vec![("a".into(), 1.0)] } else { vec![] } };
         ModelInput {
             model: "m".into(),
-            layers: names.iter().map(|n| ShownLayer { name: n.to_string(), result: computed.then(|| ids.clone()) }).collect(),
+            layers: names
+                .iter()
+                .map(|n| ShownLayer { name: n.to_string(), result: computed.then(|| ids.clone()) })
+                .collect(),
             hidden: false,
             last_hidden: None,
             accuracy: None,
@@ -143,7 +149,11 @@ mod tests {
         assert_eq!(values, ["name:in", "name:out", "depth:0", "depth:0.25", "depth:0.5", "depth:0.75", "depth:1"]);
         assert!(layer_choices(&[model(&["in"], true, false)]).is_empty(), "no per-class IDs: nothing to correlate");
         let choices = layer_choices(&[a.clone(), b]);
-        assert_eq!(default_choice(std::slice::from_ref(&a), &choices).map(|c| c.value), Some("depth:0.5".into()), "h1 is not common");
+        assert_eq!(
+            default_choice(std::slice::from_ref(&a), &choices).map(|c| c.value),
+            Some("depth:0.5".into()),
+            "h1 is not common"
+        );
         let mut a2 = a.clone();
         a2.last_hidden = Some("in".into());
         assert_eq!(default_choice(&[a2], &choices).map(|c| c.value), Some("name:in".into()));

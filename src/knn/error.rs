@@ -1,7 +1,7 @@
 //! Why a neighbour search cannot run.
 
 use super::MAX_K;
-use crate::progress::Cancelled;
+use crate::support::progress::Cancelled;
 
 /// Why a neighbour search cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -44,7 +44,9 @@ pub enum KnnError {
         n: usize,
     },
     /// Candidate lists whose shape does not fit the points and the search.
-    #[error("candidate lists from row {first} of {indices} indices and {approx} distances with {m} per row do not fit {n} points with {expected_m} per row, or each other")]
+    #[error(
+        "candidate lists from row {first} of {indices} indices and {approx} distances with {m} per row do not fit {n} points with {expected_m} per row, or each other"
+    )]
     CandidateShape {
         /// Slots per row claimed.
         m: usize,

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use ndarray::ArrayView2;
 
-use super::kernel::reduce;
 use super::Metric;
+use super::kernel::reduce;
 
 /// Partial sums of a distance (a power of two).
 const LANES: usize = 16;
@@ -107,7 +107,6 @@ fn tail_lanes(a: &[f32], b: &[f32], sa: f64, sb: f64) -> ([f64; LANES], usize) {
     (s, full)
 }
 
-
 /// [`sum_sq_diff`] with the 16 partial sums in two AVX-512 registers.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
@@ -207,11 +206,13 @@ mod tests {
             let want = sum_sq_diff(&a, &b, 0.7, 1.3).to_bits();
             if is_x86_feature_detected!("avx512f") {
                 // SAFETY: detected.
-                assert_eq!(unsafe { sum_sq_diff_avx512(&a, &b, 0.7, 1.3) }.to_bits(), want, "avx512, len {len}");
+                let got = unsafe { sum_sq_diff_avx512(&a, &b, 0.7, 1.3) };
+                assert_eq!(got.to_bits(), want, "avx512, len {len}");
             }
             if is_x86_feature_detected!("avx2") {
                 // SAFETY: detected.
-                assert_eq!(unsafe { sum_sq_diff_avx2(&a, &b, 0.7, 1.3) }.to_bits(), want, "avx2, len {len}");
+                let got = unsafe { sum_sq_diff_avx2(&a, &b, 0.7, 1.3) };
+                assert_eq!(got.to_bits(), want, "avx2, len {len}");
             }
         }
     }

@@ -48,7 +48,7 @@ impl Packed {
         let p = isa.panel();
         let np = n.div_ceil(p);
         let mut data = vec![0.0f32; np * p * d];
-        crate::parallel::for_each_chunk_mut(&mut data, (KC * np * p).max(1), |c, chunk| {
+        crate::support::parallel::for_each_chunk_mut(&mut data, (KC * np * p).max(1), |c, chunk| {
             let (k0, kc) = (c * KC, chunk.len() / (np * p));
             for i in 0..n {
                 let panel = &mut chunk[(i / p) * p * kc..(i / p + 1) * p * kc];
@@ -223,7 +223,12 @@ pub(crate) unsafe trait Simd: Copy {
 /// # Safety
 /// The CPU runs `S`'s instruction set.
 #[inline(always)]
-unsafe fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Range<usize>, pb: Range<usize>, c: &mut [f32]) {
+unsafe fn product<S: Simd, const MR: usize, const NV: usize>(
+    x: &Packed,
+    pa: Range<usize>,
+    pb: Range<usize>,
+    c: &mut [f32],
+) {
     let nr = NV * S::W;
     debug_assert_eq!(nr, x.p());
     let np = x.n.div_ceil(nr);
@@ -251,7 +256,14 @@ unsafe fn product<S: Simd, const MR: usize, const NV: usize>(x: &Packed, pa: Ran
 /// # Safety
 /// The CPU runs `S`'s instruction set.
 #[inline(always)]
-unsafe fn micro<S: Simd, const MR: usize, const NV: usize>(kc: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32], ld: usize) {
+unsafe fn micro<S: Simd, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: &[f32],
+    lda: usize,
+    b: &[f32],
+    c: &mut [f32],
+    ld: usize,
+) {
     let nr = NV * S::W;
     assert!(kc > 0 && a.len() >= (kc - 1) * lda + MR && b.len() >= kc * nr && c.len() >= (MR - 1) * ld + nr);
     // SAFETY: `S`'s instruction set runs here (this function's contract, as in every block below).

@@ -28,7 +28,14 @@ pub struct CandidateLists {
 
 impl CandidateLists {
     pub(super) fn from_lists(m: usize, part: usize, parts: usize, lists: &[Candidates]) -> Self {
-        let mut out = Self { m, part, parts, first: 0, indices: vec![u32::MAX; lists.len() * m], approx: vec![f32::INFINITY; lists.len() * m] };
+        let mut out = Self {
+            m,
+            part,
+            parts,
+            first: 0,
+            indices: vec![u32::MAX; lists.len() * m],
+            approx: vec![f32::INFINITY; lists.len() * m],
+        };
         for (i, c) in lists.iter().enumerate() {
             for (s, &(d2, j)) in c.items().iter().enumerate() {
                 out.indices[i * m + s] = j;
@@ -52,7 +59,12 @@ impl CandidateLists {
             .map(|q| {
                 let (a, b) = (n * q / parts, n * (q + 1) / parts);
                 let slots = a * self.m..b * self.m;
-                Self { first: self.first + a, indices: self.indices[slots.clone()].to_vec(), approx: self.approx[slots].to_vec(), ..*self }
+                Self {
+                    first: self.first + a,
+                    indices: self.indices[slots.clone()].to_vec(),
+                    approx: self.approx[slots].to_vec(),
+                    ..*self
+                }
             })
             .collect()
     }

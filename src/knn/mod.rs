@@ -37,14 +37,14 @@ pub(crate) use exact::{BLOCK, block_sum};
 pub use lists::CandidateLists;
 pub use metric::Metric;
 pub use neighbours::{FlatNeighbours, Neighbours};
+pub(crate) use refine::sort_by_distance_then_index;
 pub(crate) use subset::restricted;
 pub use subset::within;
-pub(crate) use refine::sort_by_distance_then_index;
 pub(crate) use tiles::split;
 
 use ndarray::ArrayView2;
 
-use crate::progress::{Progress, Stage};
+use crate::support::progress::{Progress, Stage};
 use candidates::Candidates;
 use prepared::Prepared;
 use refine::PairDistances;
@@ -108,7 +108,12 @@ pub fn candidates_part(
 /// candidate lists `parts` cover (one slice from every tile part, see [`CandidateLists::split`];
 /// merged here): equal to those rows of [`neighbours`], so workers can split the rows and join
 /// them with [`Neighbours::concat`].
-pub fn finish(x: ArrayView2<f32>, parts: &[CandidateLists], search: &Search, progress: &mut dyn Progress) -> Result<Neighbours, KnnError> {
+pub fn finish(
+    x: ArrayView2<f32>,
+    parts: &[CandidateLists],
+    search: &Search,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, KnnError> {
     check(x, search)?;
     let n = x.nrows();
     let k = search.k;
@@ -120,8 +125,22 @@ pub fn finish(x: ArrayView2<f32>, parts: &[CandidateLists], search: &Search, pro
         let claimed = parts.first().map_or(0, |p| p.parts);
         return Err(KnnError::TileParts { given: given.into_iter().map(|(_, part)| part).collect(), parts: claimed });
     }
-    if let Some(p) = parts.iter().find(|p| p.m != m || p.indices.len() != p.approx.len() || p.indices.len() % m != 0 || p.rows() != rows || rows.end > n || p.indices.iter().any(|&j| j != u32::MAX && j as usize >= n)) {
-        return Err(KnnError::CandidateShape { m: p.m, first: p.first, indices: p.indices.len(), approx: p.approx.len(), n, expected_m: m });
+    if let Some(p) = parts.iter().find(|p| {
+        p.m != m
+            || p.indices.len() != p.approx.len()
+            || p.indices.len() % m != 0
+            || p.rows() != rows
+            || rows.end > n
+            || p.indices.iter().any(|&j| j != u32::MAX && j as usize >= n)
+    }) {
+        return Err(KnnError::CandidateShape {
+            m: p.m,
+            first: p.first,
+            indices: p.indices.len(),
+            approx: p.approx.len(),
+            n,
+            expected_m: m,
+        });
     }
     let x = x.as_standard_layout();
     let x = x.view();
@@ -131,8 +150,12 @@ pub fn finish(x: ArrayView2<f32>, parts: &[CandidateLists], search: &Search, pro
 
     let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
-    let first = PairDistances::measure(&x, &prep.exact, rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])));
-    let refined = crate::parallel::map(&queries, |&i| {
+    let first = PairDistances::measure(
+        &x,
+        &prep.exact,
+        rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])),
+    );
+    let refined = crate::support::parallel::map(&queries, |&i| {
         prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates, &first)
     });
     progress.update(1.0)?;

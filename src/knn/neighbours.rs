@@ -67,7 +67,11 @@ pub struct FlatNeighbours {
 
 impl From<&Neighbours> for FlatNeighbours {
     fn from(nb: &Neighbours) -> Self {
-        Self { k: nb.k(), indices: nb.indices.iter().copied().collect(), distances: nb.distances.iter().copied().collect() }
+        Self {
+            k: nb.k(),
+            indices: nb.indices.iter().copied().collect(),
+            distances: nb.distances.iter().copied().collect(),
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 
 use ndarray::ArrayView2;
 
+use super::Metric;
 use super::exact::ExactMetric;
 use super::{Bound, KnnError, gram};
-use super::Metric;
 
 /// The rows centred (and scaled to unit length for cosine) in f32, with what the bound needs.
 pub(super) struct Prepared {
@@ -23,7 +23,7 @@ impl Prepared {
     pub(super) fn new(x: &ArrayView2<f32>, metric: Metric) -> Result<Self, KnnError> {
         let (n, d) = x.dim();
         let all: Vec<usize> = (0..n).collect();
-        let problems = crate::parallel::map(&all, |&i| {
+        let problems = crate::support::parallel::map(&all, |&i| {
             let row = x.row(i);
             if let Some((c, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 return Some(KnnError::NonFinite { row: i, col: c, value: v });
@@ -35,7 +35,7 @@ impl Prepared {
         }
         let exact = ExactMetric::new(x, metric);
         let columns: Vec<usize> = (0..d).step_by(gram::KC).collect();
-        let mean: Vec<f64> = crate::parallel::map(&columns, |&c0| {
+        let mean: Vec<f64> = crate::support::parallel::map(&columns, |&c0| {
             let mut sum = vec![0.0f64; gram::KC.min(d - c0)];
             for (i, row) in x.outer_iter().enumerate() {
                 for (m, &v) in sum.iter_mut().zip(row.slice(ndarray::s![c0..])) {
@@ -49,7 +49,9 @@ impl Prepared {
         .map(|m| m / n as f64)
         .collect();
         let mut prep = Self { d, mean, bound: Bound::new(d, Vec::new()), exact };
-        let norms2 = crate::parallel::map(&all, |&i| (0..d).map(|k| prep.centred(x, i, k) as f64).map(|v| v * v).sum::<f64>() as f32);
+        let norms2 = crate::support::parallel::map(&all, |&i| {
+            (0..d).map(|k| prep.centred(x, i, k) as f64).map(|v| v * v).sum::<f64>() as f32
+        });
         prep.bound = Bound::new(d, norms2);
         Ok(prep)
     }

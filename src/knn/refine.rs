@@ -67,13 +67,19 @@ pub(super) struct PairDistances {
 
 impl PairDistances {
     /// The distances from each row `i` to the candidates `items` given with it.
-    pub(super) fn measure<'a>(x: &ArrayView2<f32>, exact: &ExactMetric, lists: impl Iterator<Item = (usize, &'a [(f32, u32)])>) -> Self {
+    pub(super) fn measure<'a>(
+        x: &ArrayView2<f32>,
+        exact: &ExactMetric,
+        lists: impl Iterator<Item = (usize, &'a [(f32, u32)])>,
+    ) -> Self {
         let mut pairs: Vec<(u32, u32)> = lists
-            .flat_map(|(i, items)| items.iter().map(move |&(_, j)| (i.min(j as usize) as u32, i.max(j as usize) as u32)))
+            .flat_map(|(i, items)| {
+                items.iter().map(move |&(_, j)| (i.min(j as usize) as u32, i.max(j as usize) as u32))
+            })
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
-        let distances = crate::parallel::map(&pairs, |&(i, j)| exact.euclidean(x, i as usize, j as usize));
+        let distances = crate::support::parallel::map(&pairs, |&(i, j)| exact.euclidean(x, i as usize, j as usize));
         Self { pairs, distances }
     }
 

@@ -3,7 +3,7 @@
 use ndarray::{ArrayView2, Axis};
 
 use super::{KnnError, Neighbours, Search, exact::ExactMetric, neighbours, sort_by_distance_then_index};
-use crate::progress::Silent;
+use crate::support::progress::Silent;
 
 /// Subsets at least this large a fraction of the points reuse the full neighbour lists.
 const REUSE_FRACTION: f64 = 0.5;
@@ -14,7 +14,12 @@ const REUSE_FRACTION: f64 = 0.5;
 /// Large subsets read them off `full` (each point's exact list restricted to the subset, since
 /// the list is the exact top-K by (distance, index)), rescanning the subset exactly for a point
 /// whose list holds fewer than k members; small subsets run a fresh search on a copy of their rows.
-pub fn within(x: ArrayView2<f32>, full: &Neighbours, members: &[usize], search: &Search) -> Result<Neighbours, KnnError> {
+pub fn within(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    members: &[usize],
+    search: &Search,
+) -> Result<Neighbours, KnnError> {
     let n = x.nrows();
     let k = search.k;
     if members.len() < k + 1 {
@@ -47,8 +52,19 @@ pub fn within(x: ArrayView2<f32>, full: &Neighbours, members: &[usize], search: 
 /// Point `i`'s list in `full` restricted to a subset (`local`: a point's position in it, if a
 /// member): its first `k` members as (distance, position). Exact when `k` are found, since `full`
 /// is the exact top K by (distance, index); fewer, and the point must be searched again.
-pub(crate) fn restricted(full: &Neighbours, i: usize, local: impl Fn(usize) -> Option<u32>, k: usize) -> Vec<(f64, u32)> {
-    full.indices.row(i).iter().zip(full.distances.row(i)).filter_map(|(&j, &dist)| local(j as usize).map(|q| (dist, q))).take(k).collect()
+pub(crate) fn restricted(
+    full: &Neighbours,
+    i: usize,
+    local: impl Fn(usize) -> Option<u32>,
+    k: usize,
+) -> Vec<(f64, u32)> {
+    full.indices
+        .row(i)
+        .iter()
+        .zip(full.distances.row(i))
+        .filter_map(|(&j, &dist)| local(j as usize).map(|q| (dist, q)))
+        .take(k)
+        .collect()
 }
 
 /// Distances from member `p` to every other member, the k smallest, local indices.

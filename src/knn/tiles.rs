@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use super::candidates::Candidates;
 use super::gram;
 use super::prepared::Prepared;
-use crate::progress::{Cancelled, Progress};
+use crate::support::progress::{Cancelled, Progress};
 
 /// One tile of the candidate search: row block `a` against row block `b` (`a` ≤ `b`); the tile
 /// serves the rows on both sides.
@@ -47,9 +47,9 @@ impl Prepared {
         let jobs = &all[all.len() * part / parts..all.len() * (part + 1) / parts];
         let lists: Vec<Mutex<Vec<Candidates>>> =
             blocks.iter().map(|r| Mutex::new(r.clone().map(|_| Candidates::new(m)).collect())).collect();
-        let per_report = crate::parallel::batch_size().max(jobs.len().div_ceil(100)).max(1);
+        let per_report = crate::support::parallel::batch_size().max(jobs.len().div_ceil(100)).max(1);
         for (done, batch) in jobs.chunks(per_report).enumerate() {
-            crate::parallel::map(batch, |job| self.offer_tile(rows, job, &blocks, &lists));
+            crate::support::parallel::map(batch, |job| self.offer_tile(rows, job, &blocks, &lists));
             progress.update((done * per_report + batch.len()) as f64 / jobs.len() as f64)?;
         }
         Ok(lists.into_iter().flat_map(|l| l.into_inner().unwrap_or_else(PoisonError::into_inner)).collect())
@@ -57,7 +57,13 @@ impl Prepared {
 
     /// Computes one tile and offers its approximate squared distances to the rows on both of its
     /// sides (one lock at a time, held only while offering).
-    fn offer_tile(&self, rows: &gram::Packed, job: &TileJob, blocks: &[Range<usize>], lists: &[Mutex<Vec<Candidates>>]) {
+    fn offer_tile(
+        &self,
+        rows: &gram::Packed,
+        job: &TileJob,
+        blocks: &[Range<usize>],
+        lists: &[Mutex<Vec<Candidates>>],
+    ) {
         let (a, b) = (blocks[job.a].clone(), blocks[job.b].clone());
         PRODUCT.with_borrow_mut(|c| {
             let g = gram::tile(rows, a.clone(), b.clone(), c);

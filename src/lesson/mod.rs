@@ -2,17 +2,19 @@
 //! scale analysis, decimation), Gride at any order n, and a read-out of one point's neighbours
 //! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists.
 
+pub mod manifolds;
+
 use std::sync::OnceLock;
 
 use ndarray::{Array2, Axis};
 
-use crate::duplicates;
-use crate::estimate::{self, EstimateError};
+use crate::analysis::duplicates;
+use crate::analysis::estimate::{self, EstimateError};
 use crate::knn::{self, KnnError, Metric, Neighbours, Search};
-use crate::manifolds::{self, Manifold};
 use crate::params::{CheckedParams, MAX_GRIDE_RANGE, ParamError, Params};
-use crate::progress::Silent;
 use crate::results::{Estimates, GridePoint, LayerResult};
+use crate::support::progress::Silent;
+use manifolds::Manifold;
 
 /// Fewest points the view accepts: enough for Gride at n = 12 and a decimation step.
 pub const MIN_POINTS: usize = 100;
@@ -75,7 +77,8 @@ pub struct Lesson {
 /// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
 /// scale analyses on request, Gride over the 64 neighbours searched.
 fn params(seed: u32, scales: bool) -> Result<CheckedParams, ParamError> {
-    Params { repeats: 0, seed, gride: scales, gride_range: MAX_GRIDE_RANGE, decimation: scales, ..Params::default() }.check()
+    Params { repeats: 0, seed, gride: scales, gride_range: MAX_GRIDE_RANGE, decimation: scales, ..Params::default() }
+        .check()
 }
 
 /// One point's neighbourhood as the view draws it.
@@ -119,7 +122,13 @@ impl Lesson {
         let points = if dups.duplicate_rows > 0 { generated.select(Axis(0), &dups.distinct) } else { generated };
         let search = Search::new(MAX_GRIDE_RANGE.min(points.nrows() - 1), Metric::Euclidean);
         let neighbours = knn::neighbours(points.view(), &search, &mut Silent)?;
-        let estimates = estimate::from_neighbours(points.view(), &neighbours, &params(seed, false)?, dups.duplicate_rows, &mut Silent)?;
+        let estimates = estimate::from_neighbours(
+            points.view(),
+            &neighbours,
+            &params(seed, false)?,
+            dups.duplicate_rows,
+            &mut Silent,
+        )?;
         Ok(Self { points, neighbours, estimates, seed, wide: OnceLock::new() })
     }
 

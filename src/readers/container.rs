@@ -87,10 +87,7 @@ impl Container {
             s.push_str(&describe_layer(e));
         }
         if let Some(l) = &self.labels {
-            s.push_str(&format!(
-                "  labels \"{}\": {} × {}\n",
-                l.name, l.len, l.dtype
-            ));
+            s.push_str(&format!("  labels \"{}\": {} × {}\n", l.name, l.len, l.dtype));
         }
         for k in &self.skipped {
             s.push_str(&format!("  skipped \"{}\": {}\n", k.name, k.reason));
@@ -103,14 +100,9 @@ impl Container {
 }
 
 pub(crate) fn describe_layer(e: &LayerInfo) -> String {
-    let order = if e.fortran_order {
-        ", Fortran order"
-    } else {
-        ""
-    };
-    let comp = e.compressed_size.map_or(String::new(), |c| {
-        format!(", {} bytes compressed", super::error::group_digits(c))
-    });
+    let order = if e.fortran_order { ", Fortran order" } else { "" };
+    let comp =
+        e.compressed_size.map_or(String::new(), |c| format!(", {} bytes compressed", super::error::group_digits(c)));
     format!(
         "  layer \"{}\": {} points × {} features ({} {}{}{}, {} bytes)\n",
         e.name,

@@ -48,11 +48,7 @@ impl MemberCrc {
     /// Starts at the first byte of `member`'s (uncompressed) data; `check`: the read will pass
     /// every byte (else nothing is hashed).
     pub(crate) fn new(member: &Member, check: bool) -> Self {
-        Self {
-            member: member.name.clone(),
-            recorded: member.crc32,
-            hasher: check.then(Hasher::new),
-        }
+        Self { member: member.name.clone(), recorded: member.crc32, hasher: check.then(Hasher::new) }
     }
 
     /// Bytes that passed, in order.
@@ -70,11 +66,9 @@ impl MemberCrc {
     /// At the member's end: fails if every byte passed and their CRC differs from the record.
     pub(crate) fn finish(&mut self) -> Result<(), ErrorKind> {
         match self.hasher.take().map(Hasher::finalize) {
-            Some(computed) if computed != self.recorded => Err(ErrorKind::Checksum {
-                member: self.member.clone(),
-                computed,
-                recorded: self.recorded,
-            }),
+            Some(computed) if computed != self.recorded => {
+                Err(ErrorKind::Checksum { member: self.member.clone(), computed, recorded: self.recorded })
+            }
             _ => Ok(()),
         }
     }

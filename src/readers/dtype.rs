@@ -45,10 +45,7 @@ pub struct DType {
 impl DType {
     /// A little-endian type.
     pub const fn le(scalar: Scalar) -> Self {
-        Self {
-            scalar,
-            big_endian: false,
-        }
+        Self { scalar, big_endian: false }
     }
 
     /// Bytes per element.
@@ -63,10 +60,7 @@ impl DType {
 
     /// Whether values are integers (bool included): such 1-D arrays can be labels.
     pub const fn is_integer(self) -> bool {
-        !matches!(
-            self.scalar,
-            Scalar::F16 | Scalar::BF16 | Scalar::F32 | Scalar::F64
-        )
+        !matches!(self.scalar, Scalar::F16 | Scalar::BF16 | Scalar::F32 | Scalar::F64)
     }
 
     /// NumPy-style name, e.g. `float32` or `float32 (big-endian)`.
@@ -86,11 +80,7 @@ impl DType {
             Scalar::F32 => "float32",
             Scalar::F64 => "float64",
         };
-        if self.big_endian && self.size() > 1 {
-            format!("{base} (big-endian)")
-        } else {
-            base.to_string()
-        }
+        if self.big_endian && self.size() > 1 { format!("{base} (big-endian)") } else { base.to_string() }
     }
 
     /// Converts whole elements of `bytes` into `out` (`out.len()` elements; extra bytes ignored).
@@ -102,11 +92,7 @@ impl DType {
                 for (o, c) in out.iter_mut().zip(bytes.chunks_exact($n)) {
                     let mut a = [0u8; $n];
                     a.copy_from_slice(c);
-                    let v = if be {
-                        <$t>::from_be_bytes(a)
-                    } else {
-                        <$t>::from_le_bytes(a)
-                    };
+                    let v = if be { <$t>::from_be_bytes(a) } else { <$t>::from_le_bytes(a) };
                     *o = $conv(v);
                 }
             }};
@@ -187,11 +173,7 @@ mod tests {
     #[test]
     fn big_endian_and_half_types_decode_exactly() {
         let mut out = [0f32; 2];
-        DType {
-            scalar: Scalar::F32,
-            big_endian: true,
-        }
-        .decode_f32(&[0x3f, 0x80, 0, 0, 0xc0, 0, 0, 0], &mut out);
+        DType { scalar: Scalar::F32, big_endian: true }.decode_f32(&[0x3f, 0x80, 0, 0, 0xc0, 0, 0, 0], &mut out);
         assert_eq!(out, [1.0, -2.0]);
         DType::le(Scalar::F16).decode_f32(&[0x00, 0x3c, 0x01, 0x00], &mut out);
         assert_eq!(out[0], 1.0);
@@ -202,14 +184,8 @@ mod tests {
 
     #[test]
     fn labels_decode_integers_exactly() {
-        let d = DType {
-            scalar: Scalar::I64,
-            big_endian: true,
-        };
+        let d = DType { scalar: Scalar::I64, big_endian: true };
         assert_eq!(d.decode_label(&(-5i64).to_be_bytes()), LabelValue::Int(-5));
-        assert_eq!(
-            DType::le(Scalar::U64).decode_label(&u64::MAX.to_le_bytes()),
-            LabelValue::Int(u64::MAX as i128)
-        );
+        assert_eq!(DType::le(Scalar::U64).decode_label(&u64::MAX.to_le_bytes()), LabelValue::Int(u64::MAX as i128));
     }
 }

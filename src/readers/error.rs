@@ -21,19 +21,11 @@ pub struct ReadError {
 impl ReadError {
     /// An error about `file` as a whole.
     pub fn new(file: impl Into<String>, kind: ErrorKind) -> Self {
-        Self {
-            file: file.into(),
-            layer: None,
-            kind,
-        }
+        Self { file: file.into(), layer: None, kind }
     }
     /// An error about one layer (member, tensor) of `file`.
     pub fn layer(file: impl Into<String>, layer: impl Into<String>, kind: ErrorKind) -> Self {
-        Self {
-            file: file.into(),
-            layer: Some(layer.into()),
-            kind,
-        }
+        Self { file: file.into(), layer: Some(layer.into()), kind }
     }
     /// The problem, without file and layer.
     pub fn kind(&self) -> &ErrorKind {
@@ -68,11 +60,7 @@ pub fn shape_text(shape: &[u64]) -> String {
     if shape.is_empty() {
         return "scalar".to_string();
     }
-    shape
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("×")
+    shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×")
 }
 
 /// What went wrong while reading.
@@ -146,7 +134,9 @@ pub enum ErrorKind {
     #[error("corrupt compressed data: {0}")]
     Inflate(String),
     /// A zip member whose bytes do not match the CRC-32 the archive records (a damaged file).
-    #[error("member \"{member}\" is corrupted: its data has CRC-32 {computed:08x}, the archive records {recorded:08x}; re-save or re-download the file")]
+    #[error(
+        "member \"{member}\" is corrupted: its data has CRC-32 {computed:08x}, the archive records {recorded:08x}; re-save or re-download the file"
+    )]
     Checksum {
         /// Member name as stored (`conv3.npy`).
         member: String,
@@ -250,7 +240,9 @@ pub enum ErrorKind {
         what: String,
     },
     /// A text table asked for by columns (only binary layers can be streamed).
-    #[error("a text table cannot be read by columns: convert it to .npy or safetensors to analyse it beyond the memory limit")]
+    #[error(
+        "a text table cannot be read by columns: convert it to .npy or safetensors to analyse it beyond the memory limit"
+    )]
     NotByColumns,
     /// Files given together that do not fit together.
     #[error("{0}")]

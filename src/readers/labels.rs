@@ -49,10 +49,7 @@ impl Labels {
             *id = i as u32;
             names.push(k.to_string());
         }
-        let ids = values
-            .iter()
-            .map(|v| classes.get(v).copied().unwrap_or(0))
-            .collect();
+        let ids = values.iter().map(|v| classes.get(v).copied().unwrap_or(0)).collect();
         Ok(Self { ids, names })
     }
 
@@ -64,27 +61,15 @@ impl Labels {
         if names.len() > u32::MAX as usize {
             return Err(ErrorKind::BadLabels("too many classes".into()));
         }
-        let index: std::collections::HashMap<&str, u32> = names
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| (s, i as u32))
-            .collect();
-        let ids = values
-            .iter()
-            .map(|v| index.get(v.as_str()).copied().unwrap_or(0))
-            .collect();
-        Ok(Self {
-            ids,
-            names: names.into_iter().map(str::to_string).collect(),
-        })
+        let index: std::collections::HashMap<&str, u32> =
+            names.iter().enumerate().map(|(i, &s)| (s, i as u32)).collect();
+        let ids = values.iter().map(|v| index.get(v.as_str()).copied().unwrap_or(0)).collect();
+        Ok(Self { ids, names: names.into_iter().map(str::to_string).collect() })
     }
 
     /// Labels from text fields: integers if every field is one, else strings.
     pub fn from_fields(values: Vec<String>) -> Result<Self, ErrorKind> {
-        let ints: Option<Vec<i128>> = values
-            .iter()
-            .map(|s| s.trim().parse::<i128>().ok())
-            .collect();
+        let ints: Option<Vec<i128>> = values.iter().map(|s| s.trim().parse::<i128>().ok()).collect();
         match ints {
             Some(v) => Self::from_ints(&v),
             None => Self::from_strings(&values),
@@ -101,13 +86,7 @@ impl Labels {
     }
     /// Keeps the labels of `rows` (e.g. `LayerData::kept_rows`), in that order.
     pub fn subset(&self, rows: &[usize]) -> Self {
-        Self {
-            ids: rows
-                .iter()
-                .filter_map(|&r| self.ids.get(r).copied())
-                .collect(),
-            names: self.names.clone(),
-        }
+        Self { ids: rows.iter().filter_map(|&r| self.ids.get(r).copied()).collect(), names: self.names.clone() }
     }
 }
 
@@ -117,10 +96,7 @@ pub(crate) enum LabelStorage {
     /// A 1-D (or N×1) array.
     Array { storage: Storage, dtype: NpyDtype },
     /// One column of a text table.
-    Text {
-        table: Arc<TextLayer>,
-        column: usize,
-    },
+    Text { table: Arc<TextLayer>, column: usize },
 }
 
 /// Reads labels; cheap to clone.
@@ -133,9 +109,7 @@ pub struct LabelsReader {
 
 impl std::fmt::Debug for LabelsReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LabelsReader")
-            .field("info", &self.info)
-            .finish()
+        f.debug_struct("LabelsReader").field("info", &self.info).finish()
     }
 }
 
@@ -147,8 +121,7 @@ impl LabelsReader {
 
     /// Reads and maps the labels to class ids.
     pub fn read(&self) -> Result<Labels, ReadError> {
-        self.read_kind()
-            .map_err(|k| ReadError::layer(self.info.file.clone(), self.info.name.clone(), k))
+        self.read_kind().map_err(|k| ReadError::layer(self.info.file.clone(), self.info.name.clone(), k))
     }
 
     fn read_kind(&self) -> Result<Labels, ErrorKind> {
@@ -166,10 +139,7 @@ impl LabelsReader {
                 let mut bytes = Vec::new();
                 bytes
                     .try_reserve_exact(total as usize)
-                    .map_err(|_| ErrorKind::OutOfMemory {
-                        bytes: total,
-                        what: "labels".into(),
-                    })?;
+                    .map_err(|_| ErrorKind::OutOfMemory { bytes: total, what: "labels".into() })?;
                 bytes.resize(total as usize, 0);
                 seq.as_dyn().read_exact(&mut bytes)?;
                 let size = size as usize;
@@ -179,9 +149,7 @@ impl LabelsReader {
                         for (i, c) in bytes.chunks_exact(dt.size()).enumerate() {
                             match dt.decode_label(c) {
                                 LabelValue::Int(v) => ints.push(v),
-                                LabelValue::Float(f)
-                                    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 =>
-                                {
+                                LabelValue::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 => {
                                     ints.push(f as i128)
                                 }
                                 LabelValue::Float(f) => {
@@ -194,10 +162,7 @@ impl LabelsReader {
                         Labels::from_ints(&ints)
                     }
                     NpyDtype::Str { kind, .. } if size > 0 => {
-                        let strings: Vec<String> = bytes
-                            .chunks_exact(size)
-                            .map(|c| decode_str(kind, c))
-                            .collect();
+                        let strings: Vec<String> = bytes.chunks_exact(size).map(|c| decode_str(kind, c)).collect();
                         Labels::from_strings(&strings)
                     }
                     NpyDtype::Str { .. } => Labels::from_strings(&vec![String::new(); len]),
@@ -217,11 +182,7 @@ fn decode_str(kind: StrKind, c: &[u8]) -> String {
             .chunks_exact(4)
             .map(|w| {
                 let a = [w[0], w[1], w[2], w[3]];
-                if big_endian {
-                    u32::from_be_bytes(a)
-                } else {
-                    u32::from_le_bytes(a)
-                }
+                if big_endian { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) }
             })
             .take_while(|&u| u != 0)
             .map(|u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
@@ -238,8 +199,7 @@ mod tests {
         let l = Labels::from_ints(&[10, 2, 2, -1]).unwrap();
         assert_eq!(l.names, ["-1", "2", "10"]);
         assert_eq!(l.ids, [2, 1, 1, 0]);
-        let l = Labels::from_strings(&["cat10".into(), "cat2".into(), "dog".into(), "cat2".into()])
-            .unwrap();
+        let l = Labels::from_strings(&["cat10".into(), "cat2".into(), "dog".into(), "cat2".into()]).unwrap();
         assert_eq!(l.names, ["cat2", "cat10", "dog"]);
         assert_eq!(l.ids, [1, 0, 2, 0]);
     }

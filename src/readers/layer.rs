@@ -74,18 +74,9 @@ impl Storage {
     /// Opens a sequential reader positioned at the first element. Over a zip member with
     /// `check` (the caller will read to the end), it has hashed the member's .npy header, and a
     /// read to the end checks the member's CRC-32.
-    pub(crate) fn seq<'a>(
-        &self,
-        src: &'a dyn ByteSource,
-        data_len: u64,
-        check: bool,
-    ) -> Result<Seq<'a>, ErrorKind> {
+    pub(crate) fn seq<'a>(&self, src: &'a dyn ByteSource, data_len: u64, check: bool) -> Result<Seq<'a>, ErrorKind> {
         match self {
-            Storage::Raw { offset } => Ok(Seq::Raw(RawSeq::new(
-                src,
-                *offset,
-                offset.saturating_add(data_len),
-            ))),
+            Storage::Raw { offset } => Ok(Seq::Raw(RawSeq::new(src, *offset, offset.saturating_add(data_len)))),
             Storage::Stored { member, skip } => {
                 let mut s = RawSeq::member(src, member, check);
                 if check {
@@ -100,9 +91,7 @@ impl Storage {
                 s.skip(*skip)?;
                 Ok(Seq::Inflate(s))
             }
-            Storage::Text(_) => Err(ErrorKind::BadLabels(
-                "text storage has no byte stream".into(),
-            )),
+            Storage::Text(_) => Err(ErrorKind::BadLabels("text storage has no byte stream".into())),
         }
     }
 }
@@ -142,10 +131,7 @@ pub struct LayerReader {
 
 impl std::fmt::Debug for LayerReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LayerReader")
-            .field("info", &self.info)
-            .field("storage", &self.storage)
-            .finish()
+        f.debug_struct("LayerReader").field("info", &self.info).field("storage", &self.storage).finish()
     }
 }
 
@@ -157,10 +143,7 @@ const COLUMN_GAP: u64 = 1 << 20;
 
 pub(crate) fn alloc_f32(n: usize, what: impl FnOnce() -> String) -> Result<Vec<f32>, ErrorKind> {
     let mut v: Vec<f32> = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| ErrorKind::OutOfMemory {
-        bytes: (n as u64).saturating_mul(4),
-        what: what(),
-    })?;
+    v.try_reserve_exact(n).map_err(|_| ErrorKind::OutOfMemory { bytes: (n as u64).saturating_mul(4), what: what() })?;
     v.resize(n, 0.0);
     Ok(v)
 }
@@ -184,38 +167,21 @@ impl LayerReader {
     fn read_rows_kind(&self, rows: Range<usize>) -> Result<Array2<f32>, ErrorKind> {
         let (n, cols) = (self.info.rows, self.info.cols);
         if rows.start > rows.end || rows.end > n {
-            return Err(ErrorKind::RowRange {
-                start: rows.start,
-                end: rows.end,
-                rows: n,
-            });
+            return Err(ErrorKind::RowRange { start: rows.start, end: rows.end, rows: n });
         }
         let count = rows.end - rows.start;
         let total = count
             .checked_mul(cols)
-            .ok_or_else(|| ErrorKind::OutOfMemory {
-                bytes: u64::MAX,
-                what: format!("{count}×{cols} values"),
-            })?;
+            .ok_or_else(|| ErrorKind::OutOfMemory { bytes: u64::MAX, what: format!("{count}×{cols} values") })?;
         let mut out = alloc_f32(total, || format!("{count}×{cols} float32 values"))?;
         if total > 0 {
             match (&self.storage, self.dtype) {
-                (Storage::Text(t), _) => {
-                    t.read_rows(self.source.as_ref(), rows.clone(), &mut out)?
-                }
+                (Storage::Text(t), _) => t.read_rows(self.source.as_ref(), rows.clone(), &mut out)?,
                 (storage, Some(dt)) => {
                     let waste = (n - count) as u64 * dt.size() as u64;
                     match storage.raw_offset() {
                         Some(offset) if self.info.fortran_order && waste > COLUMN_GAP => {
-                            read_fortran_by_column(
-                                self.source.as_ref(),
-                                offset,
-                                dt,
-                                n,
-                                cols,
-                                rows.clone(),
-                                &mut out,
-                            )?
+                            read_fortran_by_column(self.source.as_ref(), offset, dt, n, cols, rows.clone(), &mut out)?
                         }
                         _ => {
                             let mut seq = storage.seq(self.source.as_ref(), self.info.byte_size, rows.end == n)?;
@@ -232,8 +198,7 @@ impl LayerReader {
                 (_, None) => return Err(ErrorKind::NoColumns),
             }
         }
-        Array2::from_shape_vec((count, cols), out)
-            .map_err(|e| ErrorKind::ShapeOverflow(e.to_string()))
+        Array2::from_shape_vec((count, cols), out).map_err(|e| ErrorKind::ShapeOverflow(e.to_string()))
     }
 
     /// The whole layer with the NaN/Inf policy: rows holding NaN or ±Inf are dropped and counted;
@@ -244,11 +209,7 @@ impl LayerReader {
         let data = self.read_rows(0..self.info.rows)?;
         let (data, kept, dropped) = drop_non_finite(data);
         self.check_kept(kept.len(), dropped)?;
-        Ok(LayerData {
-            data,
-            non_finite_dropped: dropped,
-            kept_rows: kept,
-        })
+        Ok(LayerData { data, non_finite_dropped: dropped, kept_rows: kept })
     }
 
     /// Refuses a layer that is empty, has no features or fewer than 3 rows (before reading it).
@@ -270,11 +231,7 @@ impl LayerReader {
     pub fn check_kept(&self, kept: usize, dropped: usize) -> Result<(), ReadError> {
         let (n, max) = (self.info.rows, self.limits.max_non_finite_fraction);
         if dropped as f64 > max * n as f64 {
-            return Err(self.err(ErrorKind::TooManyNonFinite {
-                bad: dropped,
-                rows: n,
-                max_percent: max * 100.0,
-            }));
+            return Err(self.err(ErrorKind::TooManyNonFinite { bad: dropped, rows: n, max_percent: max * 100.0 }));
         }
         if kept < 3 {
             return Err(self.err(ErrorKind::TooFewRows(kept)));
@@ -355,11 +312,7 @@ impl LayerReader {
 /// Removes rows holding NaN/±Inf in place; returns (data, kept row indices, dropped count).
 fn drop_non_finite(data: Array2<f32>) -> (Array2<f32>, Vec<usize>, usize) {
     let (n, cols) = data.dim();
-    let bad_rows = data
-        .rows()
-        .into_iter()
-        .filter(|r| r.iter().any(|v| !v.is_finite()))
-        .count();
+    let bad_rows = data.rows().into_iter().filter(|r| r.iter().any(|v| !v.is_finite())).count();
     if bad_rows == 0 {
         return (data, (0..n).collect(), 0);
     }
@@ -368,9 +321,7 @@ fn drop_non_finite(data: Array2<f32>) -> (Array2<f32>, Vec<usize>, usize) {
     let mut w = 0usize;
     for r in 0..n {
         let start = r * cols;
-        let finite = v
-            .get(start..start + cols)
-            .is_some_and(|row| row.iter().all(|x| x.is_finite()));
+        let finite = v.get(start..start + cols).is_some_and(|row| row.iter().all(|x| x.is_finite()));
         if finite {
             if w != r {
                 v.copy_within(start..start + cols, w * cols);
@@ -385,11 +336,7 @@ fn drop_non_finite(data: Array2<f32>) -> (Array2<f32>, Vec<usize>, usize) {
 }
 
 /// Decodes `out.len()` consecutive elements from `seq`.
-pub(crate) fn read_stream(
-    seq: &mut dyn SeqRead,
-    dt: DType,
-    out: &mut [f32],
-) -> Result<(), ErrorKind> {
+pub(crate) fn read_stream(seq: &mut dyn SeqRead, dt: DType, out: &mut [f32]) -> Result<(), ErrorKind> {
     let es = dt.size();
     let per = (CHUNK_BYTES / es).max(1);
     let mut scratch = vec![0u8; per.min(out.len()) * es];
@@ -502,6 +449,12 @@ pub(crate) fn rows_cols(shape: &[u64], rows: u64, cols: u64) -> Result<(usize, u
 
 /// The reader of layer `layer` among `readers`, or a `NoSuchLayer` error naming `source`: the
 /// lookup behind `Container` and `Model`'s read methods.
-pub(crate) fn layer_reader<'a>(readers: &'a [LayerReader], source: &str, layer: usize) -> Result<&'a LayerReader, ReadError> {
-    readers.get(layer).ok_or_else(|| ReadError::new(source, ErrorKind::NoSuchLayer { index: layer, count: readers.len() }))
+pub(crate) fn layer_reader<'a>(
+    readers: &'a [LayerReader],
+    source: &str,
+    layer: usize,
+) -> Result<&'a LayerReader, ReadError> {
+    readers
+        .get(layer)
+        .ok_or_else(|| ReadError::new(source, ErrorKind::NoSuchLayer { index: layer, count: readers.len() }))
 }

@@ -31,17 +31,17 @@ mod text;
 mod zip;
 
 pub use container::{Container, Skipped};
-pub use open::{open, open_with};
-pub use sniff::sniff;
 pub use dtype::{DType, Scalar};
 pub use error::{ErrorKind, ReadError};
 pub use labels::{Labels, LabelsInfo, LabelsReader};
-pub use names::is_label_name;
 pub use layer::{LayerData, LayerInfo, LayerReader};
 #[cfg(not(target_arch = "wasm32"))]
 pub use model::open_paths;
 pub use model::{Model, group, group_with};
+pub use names::is_label_name;
 pub use natural::natural_cmp;
+pub use open::{open, open_with};
+pub use sniff::sniff;
 #[cfg(not(target_arch = "wasm32"))]
 pub use source::FileSource;
 pub use source::{ByteSource, MaybeSendSync, MemorySource, SourceError};

@@ -6,12 +6,12 @@ use std::ops::Range;
 use ndarray::Array2;
 
 use super::container::{Container, Skipped, describe_layer, file_stem};
-use super::open::open_with;
 use super::error::{ErrorKind, ReadError};
 use super::labels::{LabelStorage, Labels, LabelsInfo, LabelsReader};
-use super::names::is_label_name;
 use super::layer::{LayerData, LayerInfo, LayerReader, Storage, layer_reader};
+use super::names::is_label_name;
 use super::natural::natural_cmp;
+use super::open::open_with;
 use super::source::ByteSource;
 use super::{Format, Limits};
 
@@ -66,11 +66,7 @@ impl Model {
                     return Err(ReadError::layer(
                         l.file.clone(),
                         layer.name.clone(),
-                        ErrorKind::LabelsLength {
-                            labels: l.name.clone(),
-                            len: l.len,
-                            rows: layer.rows,
-                        },
+                        ErrorKind::LabelsLength { labels: l.name.clone(), len: l.len, rows: layer.rows },
                     ));
                 }
             }
@@ -120,11 +116,7 @@ impl Model {
         for n in names {
             let i = self.layer_index(n).ok_or_else(|| {
                 let have: Vec<&str> = self.layers.iter().map(|l| l.name.as_str()).collect();
-                let skipped = self
-                    .skipped
-                    .iter()
-                    .find(|s| &s.name == n)
-                    .map(|s| format!(" (skipped: {})", s.reason));
+                let skipped = self.skipped.iter().find(|s| &s.name == n).map(|s| format!(" (skipped: {})", s.reason));
                 ReadError::layer(
                     self.files.join(", "),
                     n.clone(),
@@ -150,10 +142,7 @@ impl Model {
             s.push_str(&describe_layer(e));
         }
         if let Some(l) = &self.labels {
-            s.push_str(&format!(
-                "  labels \"{}\" ({}): {} × {}\n",
-                l.name, l.file, l.len, l.dtype
-            ));
+            s.push_str(&format!("  labels \"{}\" ({}): {} × {}\n", l.name, l.file, l.len, l.dtype));
         }
         for k in &self.skipped {
             s.push_str(&format!("  skipped \"{}\": {}\n", k.name, k.reason));
@@ -174,21 +163,13 @@ pub fn group(files: Vec<Box<dyn ByteSource>>) -> Result<Model, ReadError> {
 /// `layer10`); a file named like labels/metadata/y/targets (or holding only a 1-D array or a text
 /// column) gives the labels; every other file's layers follow in order. A file holding one layer
 /// names it by its stem; several layers are named `stem/layer`.
-pub fn group_with(
-    mut files: Vec<Box<dyn ByteSource>>,
-    limits: &Limits,
-) -> Result<Model, ReadError> {
+pub fn group_with(mut files: Vec<Box<dyn ByteSource>>, limits: &Limits) -> Result<Model, ReadError> {
     if files.is_empty() {
-        return Err(ReadError::new(
-            "(no files)",
-            ErrorKind::Group("no files given".into()),
-        ));
+        return Err(ReadError::new("(no files)", ErrorKind::Group("no files given".into())));
     }
     files.sort_by(|a, b| natural_cmp(a.name(), b.name()));
     if files.len() == 1 {
-        let f = files
-            .pop()
-            .ok_or_else(|| ReadError::new("(no files)", ErrorKind::Group("no files".into())))?;
+        let f = files.pop().ok_or_else(|| ReadError::new("(no files)", ErrorKind::Group("no files".into())))?;
         return Model::from_container(open_with(f, limits)?);
     }
     let mut m = Model {
@@ -205,10 +186,7 @@ pub fn group_with(
     for f in files {
         let fname = f.name().to_string();
         if !seen.insert(fname.clone()) {
-            return Err(ReadError::new(
-                fname,
-                ErrorKind::Group("the same file name was given twice".into()),
-            ));
+            return Err(ReadError::new(fname, ErrorKind::Group("the same file name was given twice".into())));
         }
         let stem = file_stem(&fname).to_string();
         let c = open_with(f, limits)?;
@@ -220,12 +198,7 @@ pub fn group_with(
                 Some((Storage::Text(t), r)) if c.format != Format::Npy => {
                     let column = t.label_column.unwrap_or_else(|| t.metadata_label_column());
                     labels = Some(LabelsReader {
-                        info: LabelsInfo {
-                            name: stem.clone(),
-                            file: fname.clone(),
-                            len: t.rows,
-                            dtype: "text".into(),
-                        },
+                        info: LabelsInfo { name: stem.clone(), file: fname.clone(), len: t.rows, dtype: "text".into() },
                         source: r.source.clone(),
                         storage: LabelStorage::Text { table: t, column },
                     });
@@ -254,10 +227,7 @@ pub fn group_with(
             }
         }
         for s in c.skipped {
-            m.skipped.push(Skipped {
-                name: format!("{fname}: {}", s.name),
-                reason: s.reason,
-            });
+            m.skipped.push(Skipped { name: format!("{fname}: {}", s.name), reason: s.reason });
         }
         for (k, v) in c.metadata {
             m.metadata.push((format!("{fname}: {k}"), v));
@@ -275,10 +245,7 @@ pub fn group_with(
         }
     }
     if m.layers.is_empty() {
-        return Err(ReadError::new(
-            m.files.join(", "),
-            ErrorKind::NoLayers(" (only labels)".into()),
-        ));
+        return Err(ReadError::new(m.files.join(", "), ErrorKind::NoLayers(" (only labels)".into())));
     }
     m.name = match m.layers.first() {
         Some(l) if m.files.len() > 1 => format!("{} ({} files)", file_stem(&l.file), m.files.len()),
@@ -295,8 +262,7 @@ pub fn open_paths<P: AsRef<std::path::Path>>(paths: &[P]) -> Result<Model, ReadE
     let mut files: Vec<Box<dyn ByteSource>> = Vec::with_capacity(paths.len());
     for p in paths {
         let p = p.as_ref();
-        let src = super::FileSource::open(p)
-            .map_err(|e| ReadError::new(p.display().to_string(), e.into()))?;
+        let src = super::FileSource::open(p).map_err(|e| ReadError::new(p.display().to_string(), e.into()))?;
         files.push(Box::new(src));
     }
     group(files)

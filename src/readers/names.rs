@@ -5,15 +5,10 @@
 pub fn is_label_name(name: &str) -> bool {
     let stem = name.rsplit('/').next().unwrap_or(name);
     let stem = stem.split('.').next().unwrap_or(stem).to_ascii_lowercase();
-    const EXACT: &[&str] = &[
-        "y", "labels", "label", "targets", "target", "metadata", "meta", "classes", "class",
-        "y_true", "ytrue",
-    ];
+    const EXACT: &[&str] =
+        &["y", "labels", "label", "targets", "target", "metadata", "meta", "classes", "class", "y_true", "ytrue"];
     const TOKENS: &[&str] = &["labels", "label", "targets", "target", "metadata"];
-    EXACT.contains(&stem.as_str())
-        || stem
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|t| TOKENS.contains(&t))
+    EXACT.contains(&stem.as_str()) || stem.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| TOKENS.contains(&t))
 }
 
 #[cfg(test)]
@@ -22,14 +17,7 @@ mod tests {
 
     #[test]
     fn label_names_are_recognised() {
-        for n in [
-            "labels.npy",
-            "y",
-            "train_labels",
-            "metadata.tsv",
-            "Targets",
-            "y_true",
-        ] {
+        for n in ["labels.npy", "y", "train_labels", "metadata.tsv", "Targets", "y_true"] {
             assert!(is_label_name(n), "{n}");
         }
         for n in ["layer1", "conv_y3", "embedding", "class_token_out"] {

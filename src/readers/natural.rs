@@ -51,29 +51,12 @@ mod tests {
 
     #[test]
     fn digits_compare_as_numbers() {
-        let mut v = vec![
-            "layer10",
-            "layer2",
-            "layer1",
-            "Layer.10",
-            "layer.2",
-            "layer02x",
-            "b",
-            "a99999999999999999999999",
-        ];
+        let mut v =
+            vec!["layer10", "layer2", "layer1", "Layer.10", "layer.2", "layer02x", "b", "a99999999999999999999999"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             v,
-            [
-                "a99999999999999999999999",
-                "b",
-                "layer.2",
-                "Layer.10",
-                "layer1",
-                "layer2",
-                "layer02x",
-                "layer10"
-            ]
+            ["a99999999999999999999999", "b", "layer.2", "Layer.10", "layer1", "layer2", "layer02x", "layer10"]
         );
     }
 }

@@ -12,11 +12,7 @@ use super::error::{ErrorKind, group_digits, shape_text};
 
 /// The 8-byte length prefix plus the opening brace that identify a safetensors file.
 pub fn sniff(head: &[u8], file_len: u64) -> bool {
-    let Some(n) = head
-        .get(..8)
-        .and_then(|b| b.try_into().ok())
-        .map(u64::from_le_bytes)
-    else {
+    let Some(n) = head.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes) else {
         return false;
     };
     // Text never has NUL bytes, so a length below 2^48 plus a brace is a safe sign; lengths past
@@ -77,9 +73,7 @@ fn dtype_of(s: &str) -> Result<DType, String> {
             ));
         }
         s if s.starts_with('C') => {
-            return Err(format!(
-                "{s} is complex; save the real part or the magnitude"
-            ));
+            return Err(format!("{s} is complex; save the real part or the magnitude"));
         }
         s => return Err(format!("{s} is not a safetensors dtype idscope knows")),
     };
@@ -101,8 +95,7 @@ pub fn parse_header(json: &[u8], file_len: u64) -> Result<Header, ErrorKind> {
     let n = json.len() as u64;
     let data_start = 8 + n;
     let data_len = file_len.saturating_sub(data_start);
-    let v: Value =
-        serde_json::from_slice(json).map_err(|e| bad(format!("header is not valid JSON ({e})")))?;
+    let v: Value = serde_json::from_slice(json).map_err(|e| bad(format!("header is not valid JSON ({e})")))?;
     let Value::Object(map) = v else {
         return Err(bad("header is not a JSON object"));
     };
@@ -122,31 +115,20 @@ pub fn parse_header(json: &[u8], file_len: u64) -> Result<Header, ErrorKind> {
             continue;
         }
         let e = |m: &str| bad(format!("tensor \"{name}\": {m}"));
-        let dtype_text = entry
-            .get("dtype")
-            .and_then(Value::as_str)
-            .ok_or_else(|| e("no \"dtype\" string"))?
-            .to_string();
+        let dtype_text =
+            entry.get("dtype").and_then(Value::as_str).ok_or_else(|| e("no \"dtype\" string"))?.to_string();
         let shape = entry
             .get("shape")
             .and_then(Value::as_array)
             .ok_or_else(|| e("no \"shape\" array"))?
             .iter()
-            .map(|d| {
-                d.as_u64()
-                    .ok_or_else(|| e("shape holds something other than non-negative integers"))
-            })
+            .map(|d| d.as_u64().ok_or_else(|| e("shape holds something other than non-negative integers")))
             .collect::<Result<Vec<u64>, _>>()?;
-        let offs = entry
-            .get("data_offsets")
-            .and_then(Value::as_array)
-            .ok_or_else(|| e("no \"data_offsets\" array"))?;
+        let offs = entry.get("data_offsets").and_then(Value::as_array).ok_or_else(|| e("no \"data_offsets\" array"))?;
         let (begin, end) = match offs.as_slice() {
             [a, b] => (
-                a.as_u64()
-                    .ok_or_else(|| e("data_offsets are not non-negative integers"))?,
-                b.as_u64()
-                    .ok_or_else(|| e("data_offsets are not non-negative integers"))?,
+                a.as_u64().ok_or_else(|| e("data_offsets are not non-negative integers"))?,
+                b.as_u64().ok_or_else(|| e("data_offsets are not non-negative integers"))?,
             ),
             _ => return Err(e("data_offsets is not [begin, end]")),
         };
@@ -166,15 +148,9 @@ pub fn parse_header(json: &[u8], file_len: u64) -> Result<Header, ErrorKind> {
             .try_fold(1u64, |a, &d| a.checked_mul(d))
             .ok_or_else(|| e(&format!("shape {} overflows", shape_text(&shape))))?;
         if let Some(item) = item {
-            let want = elements
-                .checked_mul(item)
-                .ok_or_else(|| e("byte size overflows"))?;
+            let want = elements.checked_mul(item).ok_or_else(|| e("byte size overflows"))?;
             if want != end - begin {
-                let kind = if want > end - begin {
-                    "holds fewer"
-                } else {
-                    "holds more"
-                };
+                let kind = if want > end - begin { "holds fewer" } else { "holds more" };
                 return Err(e(&format!(
                     "shape {} {dtype_text} needs {} bytes, data_offsets {kind} ({})",
                     shape_text(&shape),
@@ -183,14 +159,7 @@ pub fn parse_header(json: &[u8], file_len: u64) -> Result<Header, ErrorKind> {
                 )));
             }
         }
-        header.tensors.push(Tensor {
-            name,
-            dtype_text,
-            dtype,
-            shape,
-            offset: data_start + begin,
-            len: end - begin,
-        });
+        header.tensors.push(Tensor { name, dtype_text, dtype, shape, offset: data_start + begin, len: end - begin });
     }
     // (start, end, tensor): the same element type as the zip reader's spans, one sort in the wasm.
     let mut spans: Vec<(u64, u64, usize)> = header
@@ -215,10 +184,7 @@ pub fn parse_header(json: &[u8], file_len: u64) -> Result<Header, ErrorKind> {
 /// Checks the declared header length against the cap and the file.
 pub fn check_header_len(n: u64, file_len: u64, limits: &Limits) -> Result<(), ErrorKind> {
     if n > limits.max_safetensors_header {
-        return Err(ErrorKind::HeaderTooLarge {
-            len: n,
-            limit: limits.max_safetensors_header,
-        });
+        return Err(ErrorKind::HeaderTooLarge { len: n, limit: limits.max_safetensors_header });
     }
     if n.checked_add(8).is_none_or(|e| e > file_len) {
         return Err(bad(format!(

@@ -48,14 +48,7 @@ impl<'a> RawSeq<'a> {
     /// Reads `src[start..end]` (end clipped to the source length).
     pub fn new(src: &'a dyn ByteSource, start: u64, end: u64) -> Self {
         let end = end.min(src.len());
-        Self {
-            src,
-            pos: start.min(end),
-            end,
-            buf: Vec::new(),
-            buf_start: 0,
-            crc: None,
-        }
+        Self { src, pos: start.min(end), end, buf: Vec::new(), buf_start: 0, crc: None }
     }
 
     /// Reads a stored zip member's bytes; with `check`, its CRC-32 is checked if they are all read
@@ -248,10 +241,7 @@ impl<'a> InflateSeq<'a> {
     }
 
     fn beyond(&self) -> ErrorKind {
-        ErrorKind::ZipBomb(format!(
-            "member inflates beyond its declared {} bytes",
-            group_digits(self.declared)
-        ))
+        ErrorKind::ZipBomb(format!("member inflates beyond its declared {} bytes", group_digits(self.declared)))
     }
 
     fn take(&mut self, mut out: Option<&mut [u8]>, mut n: usize) -> Result<(), ErrorKind> {

@@ -23,14 +23,11 @@ pub fn sniff(head: &[u8], len: u64) -> Result<Format, ErrorKind> {
     }
     if head.starts_with(b"\x89HDF\r\n\x1a\n") {
         return Err(ErrorKind::UnknownFormat(
-            "HDF5 (.h5) is not read; save the datasets with np.savez(\"acts.npz\", **arrays)"
-                .into(),
+            "HDF5 (.h5) is not read; save the datasets with np.savez(\"acts.npz\", **arrays)".into(),
         ));
     }
     if head.starts_with(b"\x1f\x8b") {
-        return Err(ErrorKind::UnknownFormat(
-            "gzip-compressed; decompress it first".into(),
-        ));
+        return Err(ErrorKind::UnknownFormat("gzip-compressed; decompress it first".into()));
     }
     if head.is_empty() {
         return Err(ErrorKind::UnknownFormat("the file is empty".into()));

@@ -72,10 +72,7 @@ pub struct MemorySource {
 impl MemorySource {
     /// A named source over `bytes`.
     pub fn new(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
-        Self {
-            name: name.into(),
-            bytes: bytes.into(),
-        }
+        Self { name: name.into(), bytes: bytes.into() }
     }
     /// The bytes.
     pub fn bytes(&self) -> &[u8] {
@@ -97,14 +94,11 @@ impl ByteSource for MemorySource {
             len: buf.len() as u64,
             size: self.len(),
         })?;
-        let src = self
-            .bytes
-            .get(start..start + buf.len())
-            .ok_or(SourceError::OutOfBounds {
-                offset,
-                len: buf.len() as u64,
-                size: self.len(),
-            })?;
+        let src = self.bytes.get(start..start + buf.len()).ok_or(SourceError::OutOfBounds {
+            offset,
+            len: buf.len() as u64,
+            size: self.len(),
+        })?;
         buf.copy_from_slice(src);
         Ok(())
     }
@@ -128,10 +122,8 @@ impl FileSource {
         let path = path.as_ref();
         let file = std::fs::File::open(path)?;
         let len = file.metadata()?.len();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
         Ok(Self {
             name,
             file,
@@ -160,10 +152,7 @@ impl ByteSource for FileSource {
         #[cfg(not(unix))]
         {
             use std::io::{Read, Seek, SeekFrom};
-            let _guard = self
-                .lock
-                .lock()
-                .map_err(|_| SourceError::Other("file lock poisoned".into()))?;
+            let _guard = self.lock.lock().map_err(|_| SourceError::Other("file lock poisoned".into()))?;
             let mut f = &self.file;
             f.seek(SeekFrom::Start(offset))?;
             f.read_exact(buf)?;

@@ -120,12 +120,7 @@ impl<'a> Lines<'a> {
                 self.pos = start + len + usize::from(found.newline.is_some());
                 let line_no = self.line_no + 1;
                 self.line_no += 1 + found.quoted_newlines;
-                return Ok(Some(Line {
-                    offset: self.buf_off + start as u64,
-                    line_no,
-                    start,
-                    end,
-                }));
+                return Ok(Some(Line { offset: self.buf_off + start as u64, line_no, start, end }));
             }
             if at_eof {
                 return Ok(None);
@@ -144,8 +139,7 @@ impl<'a> Lines<'a> {
             let n = CHUNK.min(self.end - have) as usize;
             let old = self.buf.len();
             self.buf.resize(old + n, 0);
-            self.src
-                .read_at(have, self.buf.get_mut(old..).unwrap_or(&mut []))?;
+            self.src.read_at(have, self.buf.get_mut(old..).unwrap_or(&mut []))?;
         }
     }
 
@@ -185,7 +179,9 @@ fn record_end(bytes: &[u8]) -> RecordEnd {
         match b {
             b'"' => quoted = !quoted,
             b'\n' if quoted => quoted_newlines += 1,
-            b'\n' => return RecordEnd { newline: Some(i), quoted_newlines, open_quote: false },
+            b'\n' => {
+                return RecordEnd { newline: Some(i), quoted_newlines, open_quote: false };
+            }
             _ => {}
         }
     }
@@ -237,7 +233,11 @@ impl Fields {
         self.ends.resize(8, 0);
         let (mut input, mut out, mut len) = (record.as_bytes(), 0, 0);
         loop {
-            let (result, read, wrote, ended) = reader.read_record(input, self.bytes.get_mut(out..).unwrap_or(&mut []), self.ends.get_mut(len..).unwrap_or(&mut []));
+            let (result, read, wrote, ended) = reader.read_record(
+                input,
+                self.bytes.get_mut(out..).unwrap_or(&mut []),
+                self.ends.get_mut(len..).unwrap_or(&mut []),
+            );
             input = input.get(read..).unwrap_or(&[]);
             out += wrote;
             len += ended;
@@ -275,11 +275,7 @@ fn is_number(f: &str) -> bool {
 }
 
 fn parse_number(f: &str) -> Option<f32> {
-    if f.is_empty() {
-        Some(f32::NAN)
-    } else {
-        f.parse::<f32>().ok()
-    }
+    if f.is_empty() { Some(f32::NAN) } else { f.parse::<f32>().ok() }
 }
 
 impl TextLayer {
@@ -302,10 +298,7 @@ impl TextLayer {
             }
         }
         let Some(first) = sample.first() else {
-            return Err(ErrorKind::Text {
-                line: 1,
-                problem: "no data rows (the file is empty)".into(),
-            });
+            return Err(ErrorKind::Text { line: 1, problem: "no data rows (the file is empty)".into() });
         };
         let delimiter = if seen[0] {
             Delimiter::Tab
@@ -331,27 +324,17 @@ impl TextLayer {
             // The Embedding Projector's metadata.tsv: several text columns always have a header.
             || (f0.len() > 1 && f1.len() == f0.len() && f0.iter().chain(f1.iter()).all(|f| !is_number(f)));
         let (header, data_idx) = if header_row && sample.len() > 1 {
-            (
-                Some(f0.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-                1,
-            )
+            (Some(f0.iter().map(|s| s.to_string()).collect::<Vec<_>>()), 1)
         } else {
             (None, 0)
         };
         let data_fields = if data_idx == 1 { &f1 } else { &f0 };
         let fields = data_fields.len();
         let all_text = data_fields.iter().all(|f| !is_number(f));
-        let header_says_label = header
-            .as_ref()
-            .and_then(|h| h.first())
-            .is_some_and(|h| is_label_name(h));
+        let header_says_label = header.as_ref().and_then(|h| h.first()).is_some_and(|h| is_label_name(h));
         let first_not_number = data_fields.get(0).is_some_and(|f| !is_number(f));
-        let label_column =
-            (!all_text && fields > 1 && (first_not_number || header_says_label)).then_some(0);
-        let (start_off, start_line) = sample
-            .get(data_idx)
-            .map(|s| (s.0, s.1))
-            .unwrap_or((first.0, first.1));
+        let label_column = (!all_text && fields > 1 && (first_not_number || header_says_label)).then_some(0);
+        let (start_off, start_line) = sample.get(data_idx).map(|s| (s.0, s.1)).unwrap_or((first.0, first.1));
         drop(sample);
 
         // Full pass: count rows, check field counts, keep checkpoints.
@@ -372,17 +355,7 @@ impl TextLayer {
             }
             rows += 1;
         }
-        Ok(Self {
-            delimiter,
-            header,
-            rows,
-            fields,
-            label_column,
-            all_text,
-            checkpoints,
-            end: src.len(),
-            max_line,
-        })
+        Ok(Self { delimiter, header, rows, fields, label_column, all_text, checkpoints, end: src.len(), max_line })
     }
 
     /// Numeric columns (all fields but the label column).
@@ -392,33 +365,18 @@ impl TextLayer {
 
     /// The column to take labels from in a metadata table: one named like labels, else the first.
     pub fn metadata_label_column(&self) -> usize {
-        self.header
-            .as_ref()
-            .and_then(|h| h.iter().position(|n| is_label_name(n)))
-            .unwrap_or(0)
+        self.header.as_ref().and_then(|h| h.iter().position(|n| is_label_name(n))).unwrap_or(0)
     }
 
-    fn lines_from<'a>(
-        &self,
-        src: &'a dyn ByteSource,
-        row: usize,
-    ) -> Result<(Lines<'a>, usize), ErrorKind> {
+    fn lines_from<'a>(&self, src: &'a dyn ByteSource, row: usize) -> Result<(Lines<'a>, usize), ErrorKind> {
         let k = row / STRIDE;
-        let &(off, line) = self.checkpoints.get(k).ok_or(ErrorKind::RowRange {
-            start: row,
-            end: row,
-            rows: self.rows,
-        })?;
+        let &(off, line) =
+            self.checkpoints.get(k).ok_or(ErrorKind::RowRange { start: row, end: row, rows: self.rows })?;
         Ok((Lines::new(src, off, line, self.max_line), k * STRIDE))
     }
 
     /// Parses rows `rows` into row-major `out` (`rows.len() × cols()`).
-    pub fn read_rows(
-        &self,
-        src: &dyn ByteSource,
-        rows: Range<usize>,
-        out: &mut [f32],
-    ) -> Result<(), ErrorKind> {
+    pub fn read_rows(&self, src: &dyn ByteSource, rows: Range<usize>, out: &mut [f32]) -> Result<(), ErrorKind> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -437,11 +395,7 @@ impl TextLayer {
                 if fields.len() != self.fields {
                     return Err(ErrorKind::Text {
                         line: l.line_no,
-                        problem: format!(
-                            "{} fields where the first row has {}",
-                            fields.len(),
-                            self.fields
-                        ),
+                        problem: format!("{} fields where the first row has {}", fields.len(), self.fields),
                     });
                 }
                 for (j, f) in fields.iter().enumerate() {
@@ -468,11 +422,7 @@ impl TextLayer {
     }
 
     /// All values of one column, as text.
-    pub fn read_column(
-        &self,
-        src: &dyn ByteSource,
-        column: usize,
-    ) -> Result<Vec<String>, ErrorKind> {
+    pub fn read_column(&self, src: &dyn ByteSource, column: usize) -> Result<Vec<String>, ErrorKind> {
         let mut out = Vec::new();
         if self.rows == 0 {
             return Ok(out);
@@ -502,10 +452,7 @@ mod tests {
     fn sniffs_header_labels_and_delimiter() {
         let (src, t) = scan("label,a,b\ncat,1,2\ndog,3,4.5\n\ncat,-1,1e3\n");
         assert_eq!(t.delimiter, Delimiter::Comma);
-        assert_eq!(
-            t.header.as_deref(),
-            Some(&["label".to_string(), "a".into(), "b".into()][..])
-        );
+        assert_eq!(t.header.as_deref(), Some(&["label".to_string(), "a".into(), "b".into()][..]));
         assert_eq!((t.rows, t.cols(), t.label_column), (3, 2, Some(0)));
         let mut out = vec![0.0; 6];
         t.read_rows(&src, 0..3, &mut out).unwrap();
@@ -516,10 +463,7 @@ mod tests {
     #[test]
     fn whitespace_tables_and_ragged_rows() {
         let (src, t) = scan("1 2 3\r\n4  5 6\r\n");
-        assert_eq!(
-            (t.delimiter, t.rows, t.cols(), t.header.is_none()),
-            (Delimiter::Whitespace, 2, 3, true)
-        );
+        assert_eq!((t.delimiter, t.rows, t.cols(), t.header.is_none()), (Delimiter::Whitespace, 2, 3, true));
         let mut out = vec![0.0; 3];
         t.read_rows(&src, 1..2, &mut out).unwrap();
         assert_eq!(out, [4.0, 5.0, 6.0]);

@@ -71,8 +71,7 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
         .ok_or_else(|| bad("no end-of-central-directory record (not a zip, or truncated)"))?;
     let f = |i| u16_at(&tail, pos + i).unwrap_or(0);
     let g = |i| u32_at(&tail, pos + i).unwrap_or(0);
-    let (mut count, mut cd_size, mut cd_offset) =
-        (u64::from(f(10)), u64::from(g(12)), u64::from(g(16)));
+    let (mut count, mut cd_size, mut cd_offset) = (u64::from(f(10)), u64::from(g(12)), u64::from(g(16)));
     let eocd_abs = tail_start + pos as u64;
     let mut cd_end_limit = eocd_abs;
     if f(10) == 0xFFFF || g(12) == 0xFFFF_FFFF || g(16) == 0xFFFF_FFFF || f(8) == 0xFFFF {
@@ -93,15 +92,9 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
         }
     }
     if count > limits.max_zip_members as u64 {
-        return Err(ErrorKind::TooManyMembers {
-            count,
-            limit: limits.max_zip_members as u64,
-        });
+        return Err(ErrorKind::TooManyMembers { count, limit: limits.max_zip_members as u64 });
     }
-    if cd_offset
-        .checked_add(cd_size)
-        .is_none_or(|e| e > cd_end_limit)
-    {
+    if cd_offset.checked_add(cd_size).is_none_or(|e| e > cd_end_limit) {
         return Err(bad(format!(
             "central directory ({} bytes at {}) lies outside the archive",
             group_digits(cd_size),
@@ -110,10 +103,7 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
     }
     // Each entry takes at least 46 bytes; a directory much larger than its entries is hostile.
     if cd_size > count.saturating_mul(46 + 3 * 65535) || count.saturating_mul(46) > cd_size {
-        return Err(bad(format!(
-            "central directory of {} bytes cannot hold {count} entries",
-            group_digits(cd_size)
-        )));
+        return Err(bad(format!("central directory of {} bytes cannot hold {count} entries", group_digits(cd_size))));
     }
     let cd = read(src, cd_offset, cd_size)?;
     let mut members = Vec::with_capacity(count as usize);
@@ -126,22 +116,15 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
         let h = |o| u16_at(&cd, p + o).unwrap_or(0);
         let w = |o| u32_at(&cd, p + o).unwrap_or(0);
         let (flags, method, crc32) = (h(8), h(10), w(16));
-        let (mut comp, mut uncomp, mut local) =
-            (u64::from(w(20)), u64::from(w(24)), u64::from(w(42)));
+        let (mut comp, mut uncomp, mut local) = (u64::from(w(20)), u64::from(w(24)), u64::from(w(42)));
         let (nlen, xlen, clen) = (h(28) as usize, h(30) as usize, h(32) as usize);
-        let name_bytes = cd
-            .get(p + 46..p + 46 + nlen)
-            .ok_or_else(|| e("name runs past the directory"))?;
-        let extra = cd
-            .get(p + 46 + nlen..p + 46 + nlen + xlen)
-            .ok_or_else(|| e("extra field runs past the directory"))?;
+        let name_bytes = cd.get(p + 46..p + 46 + nlen).ok_or_else(|| e("name runs past the directory"))?;
+        let extra =
+            cd.get(p + 46 + nlen..p + 46 + nlen + xlen).ok_or_else(|| e("extra field runs past the directory"))?;
         // ZIP64 extra field: 64-bit values for the 32-bit fields that are saturated.
         let mut q = 0usize;
         while q + 4 <= extra.len() {
-            let (id, size) = (
-                u16_at(extra, q).unwrap_or(0),
-                u16_at(extra, q + 2).unwrap_or(0) as usize,
-            );
+            let (id, size) = (u16_at(extra, q).unwrap_or(0), u16_at(extra, q + 2).unwrap_or(0) as usize);
             let body = extra.get(q + 4..q + 4 + size).unwrap_or(&[]);
             if id == 0x0001 {
                 let mut r = 0usize;
@@ -170,19 +153,13 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
     // Local headers: where each member's data starts.
     for m in &mut members {
         let e = |msg: &str| bad(format!("member \"{}\": {msg}", m.name));
-        let hdr = read(src, m.local_offset, 30)
-            .map_err(|_| e("local header lies outside the archive"))?;
+        let hdr = read(src, m.local_offset, 30).map_err(|_| e("local header lies outside the archive"))?;
         if u32_at(&hdr, 0) != Some(LOC_SIG) {
             return Err(e("local header signature missing"));
         }
-        let skip = 30
-            + u64::from(u16_at(&hdr, 26).unwrap_or(0))
-            + u64::from(u16_at(&hdr, 28).unwrap_or(0));
+        let skip = 30 + u64::from(u16_at(&hdr, 26).unwrap_or(0)) + u64::from(u16_at(&hdr, 28).unwrap_or(0));
         m.data_offset = m.local_offset + skip;
-        if m.data_offset
-            .checked_add(m.compressed)
-            .is_none_or(|end| end > cd_offset)
-        {
+        if m.data_offset.checked_add(m.compressed).is_none_or(|end| end > cd_offset) {
             return Err(e(&format!(
                 "data ({} bytes at {}) runs past the start of the central directory",
                 group_digits(m.compressed),
@@ -190,17 +167,12 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
             )));
         }
         if m.method == 0 && m.compressed != m.uncompressed {
-            return Err(e(
-                "stored member whose compressed and uncompressed sizes differ",
-            ));
+            return Err(e("stored member whose compressed and uncompressed sizes differ"));
         }
     }
     // Member data may not overlap (a classic way to make a small zip inflate enormously).
-    let mut spans: Vec<(u64, u64, usize)> = members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.local_offset, m.data_offset + m.compressed, i))
-        .collect();
+    let mut spans: Vec<(u64, u64, usize)> =
+        members.iter().enumerate().map(|(i, m)| (m.local_offset, m.data_offset + m.compressed, i)).collect();
     spans.sort_unstable();
     for w in spans.windows(2) {
         if let [a, b] = w
@@ -208,9 +180,7 @@ pub fn read_members(src: &dyn ByteSource, limits: &Limits) -> Result<Vec<Member>
         {
             let an = members.get(a.2).map_or("", |m| m.name.as_str());
             let bn = members.get(b.2).map_or("", |m| m.name.as_str());
-            return Err(ErrorKind::ZipBomb(format!(
-                "members \"{an}\" and \"{bn}\" overlap"
-            )));
+            return Err(ErrorKind::ZipBomb(format!("members \"{an}\" and \"{bn}\" overlap")));
         }
     }
     // Inflated sizes: each bounded by deflate's best ratio, all together by the cap.

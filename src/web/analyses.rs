@@ -39,7 +39,14 @@ pub fn per_class_summary(data: JsValue) -> Result<JsValue, JsError> {
     let models: Vec<ModelSeries> = from_js(data, "per-class data")?;
     let out: Vec<ModelSpread> = models
         .into_iter()
-        .map(|m| ModelSpread { model: m.model, layers: m.layers.iter().map(|l| l.as_ref().and_then(|l| compare::class_spread(&LayerIds::from(l)))).collect() })
+        .map(|m| ModelSpread {
+            model: m.model,
+            layers: m
+                .layers
+                .iter()
+                .map(|l| l.as_ref().and_then(|l| compare::class_spread(&LayerIds::from(l))))
+                .collect(),
+        })
         .collect();
     to_js(&out)
 }

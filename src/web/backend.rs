@@ -79,7 +79,13 @@ impl DrawingBackend for ChartBackend<'_> {
         delegate!(self, b => b.draw_line(from, to, style))
     }
 
-    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Result {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result {
         delegate!(self, b => b.draw_rect(upper_left, bottom_right, style, fill))
     }
 

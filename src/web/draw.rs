@@ -76,28 +76,16 @@ struct HoverJs {
 /// Draws chart `kind` of `data` on `canvas` (at its current pixel size) and returns the hover
 /// points `[{x, y, label}]` in canvas pixels.
 #[wasm_bindgen]
-pub fn draw_chart(
-    canvas: HtmlCanvasElement,
-    kind: &str,
-    data: JsValue,
-    opts: JsValue,
-) -> Result<JsValue, JsError> {
+pub fn draw_chart(canvas: HtmlCanvasElement, kind: &str, data: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
     let opts: DrawOptions = from_js(opts, "options")?;
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("canvas has no 2d context"))?;
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("canvas has no 2d context"))?;
     let hovers = render(&ChartBackend::Canvas(backend).into_drawing_area(), kind, data, &opts)?;
     to_js(&hovers)
 }
 
 /// Chart `kind` of `data` as an SVG document of `width` × `height` pixels.
 #[wasm_bindgen]
-pub fn svg_chart(
-    kind: &str,
-    data: JsValue,
-    opts: JsValue,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
+pub fn svg_chart(kind: &str, data: JsValue, opts: JsValue, width: u32, height: u32) -> Result<String, JsError> {
     let opts: DrawOptions = from_js(opts, "options")?;
     let mut out = String::new();
     {
@@ -108,18 +96,20 @@ pub fn svg_chart(
     Ok(out)
 }
 
-fn render(area: &DrawingArea<ChartBackend<'_>, Shift>, kind: &str, data: JsValue, o: &DrawOptions) -> Result<Vec<HoverJs>, JsError> {
-    let style = Style {
-        dark: o.dark,
-        scale: o.scale.unwrap_or(1.0),
-        ..Style::default()
-    };
+fn render(
+    area: &DrawingArea<ChartBackend<'_>, Shift>,
+    kind: &str,
+    data: JsValue,
+    o: &DrawOptions,
+) -> Result<Vec<HoverJs>, JsError> {
+    let style = Style { dark: o.dark, scale: o.scale.unwrap_or(1.0), ..Style::default() };
     let fail = |e: ChartError| JsError::new(&e.to_string());
     let x = if o.depth { LayerAxis::RelativeDepth } else { LayerAxis::Index };
     let hovers = match kind {
         "hunchback" => {
             let models: Vec<ModelSeries> = from_js(data, "hunchback data")?;
-            let series: Vec<HunchbackSeries> = models.into_iter().map(|m| HunchbackSeries::from_report(&report(m))).collect();
+            let series: Vec<HunchbackSeries> =
+                models.into_iter().map(|m| HunchbackSeries::from_report(&report(m))).collect();
             let opts = HunchbackOptions { x, pc_id: o.pc_id, log_y: o.log_y };
             charts::hunchback(area, &series, &opts, &style)
         }
@@ -139,7 +129,9 @@ fn render(area: &DrawingArea<ChartBackend<'_>, Shift>, kind: &str, data: JsValue
             let r: LayerResult = from_js(data, "layer result")?;
             let e = &r.estimates;
             match kind {
-                "mu" => charts::mu_histogram(area, e, &charts::MuOptions { log_x: o.log_x, ..Default::default() }, &style),
+                "mu" => {
+                    charts::mu_histogram(area, e, &charts::MuOptions { log_x: o.log_x, ..Default::default() }, &style)
+                }
                 "cdf" => charts::cdf_fit(area, e, &style),
                 "decimation" => charts::decimation(area, e, &charts::DecimationOptions::default(), &style),
                 "surrogate" => charts::surrogate_test(area, e, &style),
@@ -151,19 +143,13 @@ fn render(area: &DrawingArea<ChartBackend<'_>, Shift>, kind: &str, data: JsValue
     }
     .map_err(fail)?;
     area.present().map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(hovers
-        .into_iter()
-        .map(|h| HoverJs {
-            x: h.x,
-            y: h.y,
-            label: h.label,
-        })
-        .collect())
+    Ok(hovers.into_iter().map(|h| HoverJs { x: h.x, y: h.y, label: h.label }).collect())
 }
 
 /// A model's computed layers as a report, each layer's index its display position.
 fn report(m: ModelSeries) -> Report {
     let mut report = Report::new(m.model, Params::default());
-    report.layers = m.layers.into_iter().enumerate().filter_map(|(i, l)| l.map(|l| LayerResult { index: i, ..l })).collect();
+    report.layers =
+        m.layers.into_iter().enumerate().filter_map(|(i, l)| l.map(|l| LayerResult { index: i, ..l })).collect();
     report
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::to_js;
 use crate::lesson::Lesson;
-use crate::manifolds::Manifold;
+use crate::lesson::manifolds::Manifold;
 
 /// A generated cloud and everything the lesson shows about it, kept in the worker's memory.
 #[wasm_bindgen(js_name = Lesson)]

@@ -61,16 +61,11 @@ pub fn gram_kernel() -> String {
 
 /// Converts a Rust value to a plain JS object (maps as objects, `None` as `null`).
 pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// Converts a JS value to a Rust value, naming what was expected on failure.
-pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
-    value: JsValue,
-    what: &str,
-) -> Result<T, JsError> {
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 

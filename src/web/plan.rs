@@ -1,11 +1,11 @@
-//! The pass plan ([`crate::plan`]) for the page: which job runs next and what each pass adds.
+//! The pass plan ([`crate::analysis::passes`]) for the page: which job runs next and what each pass adds.
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js};
+use crate::analysis::passes::{self, Pass, PlanModel, Selected};
 use crate::params::Params;
-use crate::plan::{self, Pass, PlanModel, Selected};
 
 /// Input of [`plan`].
 #[derive(Deserialize)]
@@ -22,7 +22,7 @@ struct PlanInput {
 #[wasm_bindgen]
 pub fn plan(data: JsValue) -> Result<JsValue, JsError> {
     let d: PlanInput = from_js(data, "pass plan input")?;
-    to_js(&plan::plan(&d.params, &d.models, d.selected))
+    to_js(&passes::plan(&d.params, &d.models, d.selected))
 }
 
 /// What a later pass adds to a layer's first result.
@@ -52,5 +52,5 @@ pub fn pass_adds() -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub fn plan_key(params: JsValue) -> Result<String, JsError> {
     let p: Params = from_js(params, "params")?;
-    Ok(plan::key(&plan::whole_params(&p)))
+    Ok(passes::key(&passes::whole_params(&p)))
 }

@@ -9,12 +9,15 @@ use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
-use crate::analysis::{LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part, layer_input, layer_neighbours_part};
+use crate::analysis::{
+    LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part, layer_input,
+    layer_neighbours_part,
+};
 use crate::compare::{Accuracy, metadata_accuracy};
 use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use crate::params::{CheckedParams, Params};
-use crate::progress::Cancelled;
 use crate::readers::{ByteSource, Labels, LayerData, LayerInfo, Model, ReadError, group};
+use crate::support::progress::Cancelled;
 
 /// Opened models, by id. Several models live side by side so the page can overlay them; each
 /// reads its files lazily, in slices, from the `Blob`s it was opened with.
@@ -99,11 +102,8 @@ impl Session {
         let mut sources: Vec<Box<dyn ByteSource>> = Vec::new();
         for (blob, name) in blobs.iter().zip(names.iter()) {
             let name = name.as_string().unwrap_or_else(|| "(unnamed)".into());
-            let blob: Blob = blob
-                .dyn_into()
-                .map_err(|_| file_error(&name, "not a Blob or File"))?;
-            let source = BlobSource::new(name.clone(), blob)
-                .map_err(|e| file_error(&name, e))?;
+            let blob: Blob = blob.dyn_into().map_err(|_| file_error(&name, "not a Blob or File"))?;
+            let source = BlobSource::new(name.clone(), blob).map_err(|e| file_error(&name, e))?;
             sources.push(Box::new(source));
         }
         let model = group(sources).map_err(|e| read_error(&e))?;
@@ -144,7 +144,8 @@ impl Session {
         let model = self.model(id)?;
         let labels = labels_for(model, &params)?;
         let mut sink = progress_sink(progress);
-        let result = analyse_model_layer(model, layer, labels.as_ref(), &params, &mut sink).map_err(|e| layer_error(model, layer, &e))?;
+        let result = analyse_model_layer(model, layer, labels.as_ref(), &params, &mut sink)
+            .map_err(|e| layer_error(model, layer, &e))?;
         to_js(&result).map_err(JsValue::from)
     }
 
@@ -260,7 +261,9 @@ impl Session {
     fn loaded_layer(&mut self, id: u32, layer: usize, params: &CheckedParams) -> Result<(&Model, &Loaded), JsValue> {
         let Session { models, loaded } = self;
         let model = models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")))?;
-        let hit = loaded.as_ref().is_some_and(|l| l.model == id && l.layer == layer && l.points.fits(l.data.data.nrows(), params.get()));
+        let hit = loaded
+            .as_ref()
+            .is_some_and(|l| l.model == id && l.layer == layer && l.points.fits(l.data.data.nrows(), params.get()));
         if !hit {
             *loaded = None;
             let data = model.read_layer(layer).map_err(|e| read_error(&e))?;
@@ -282,8 +285,12 @@ fn labels_for(model: &Model, params: &CheckedParams) -> Result<Option<Labels>, J
 fn flat_from_js(v: &JsValue) -> Result<FlatNeighbours, JsValue> {
     let field = |name: &str| Reflect::get(v, &name.into());
     let k = field("k")?.as_f64().ok_or_else(|| JsError::new("neighbours: k is not a number"))? as usize;
-    let indices = field("indices")?.dyn_into::<Uint32Array>().map_err(|_| JsError::new("neighbours: indices is not a Uint32Array"))?;
-    let distances = field("distances")?.dyn_into::<Float64Array>().map_err(|_| JsError::new("neighbours: distances is not a Float64Array"))?;
+    let indices = field("indices")?
+        .dyn_into::<Uint32Array>()
+        .map_err(|_| JsError::new("neighbours: indices is not a Uint32Array"))?;
+    let distances = field("distances")?
+        .dyn_into::<Float64Array>()
+        .map_err(|_| JsError::new("neighbours: distances is not a Float64Array"))?;
     Ok(FlatNeighbours { k, indices: indices.to_vec(), distances: distances.to_vec() })
 }
 
@@ -291,10 +298,17 @@ fn flat_from_js(v: &JsValue) -> Result<FlatNeighbours, JsValue> {
 /// [`Session::candidates_part`] returns them).
 fn candidates_from_js(v: &JsValue) -> Result<CandidateLists, JsValue> {
     let field = |name: &str| Reflect::get(v, &name.into());
-    let number = |name: &str| field(name)?.as_f64().ok_or_else(|| JsValue::from(JsError::new(&format!("candidates: {name} is not a number"))));
-    let [m, part, parts, first] = [number("m")?, number("part")?, number("parts")?, number("first")?].map(|v| v as usize);
-    let indices = field("indices")?.dyn_into::<Uint32Array>().map_err(|_| JsError::new("candidates: indices is not a Uint32Array"))?;
-    let approx = field("approx")?.dyn_into::<Float32Array>().map_err(|_| JsError::new("candidates: approx is not a Float32Array"))?;
+    let number = |name: &str| {
+        field(name)?.as_f64().ok_or_else(|| JsValue::from(JsError::new(&format!("candidates: {name} is not a number"))))
+    };
+    let [m, part, parts, first] =
+        [number("m")?, number("part")?, number("parts")?, number("first")?].map(|v| v as usize);
+    let indices = field("indices")?
+        .dyn_into::<Uint32Array>()
+        .map_err(|_| JsError::new("candidates: indices is not a Uint32Array"))?;
+    let approx = field("approx")?
+        .dyn_into::<Float32Array>()
+        .map_err(|_| JsError::new("candidates: approx is not a Float32Array"))?;
     Ok(CandidateLists { m, part, parts, first, indices: indices.to_vec(), approx: approx.to_vec() })
 }
 
@@ -324,16 +338,8 @@ fn describe(id: u32, m: &Model) -> ModelInfo<'_> {
         name: &m.name,
         files: &m.files,
         layers: m.layers.iter().map(LayerRow::from).collect(),
-        labels: m.labels.as_ref().map(|l| LabelsRow {
-            name: &l.name,
-            file: &l.file,
-            len: l.len,
-        }),
-        skipped: m
-            .skipped
-            .iter()
-            .map(|s| [s.name.as_str(), s.reason.as_str()])
-            .collect(),
+        labels: m.labels.as_ref().map(|l| LabelsRow { name: &l.name, file: &l.file, len: l.len }),
+        skipped: m.skipped.iter().map(|s| [s.name.as_str(), s.reason.as_str()]).collect(),
         metadata: &m.metadata,
         accuracy: metadata_accuracy(&m.metadata),
         description: m.describe(),

@@ -20,12 +20,7 @@ impl BlobSource {
     pub fn new(name: impl Into<String>, blob: Blob) -> Result<Self, SourceError> {
         let reader = FileReaderSync::new().map_err(|e| SourceError::Other(js_text(&e)))?;
         let len = blob.size() as u64;
-        Ok(Self {
-            name: name.into(),
-            blob,
-            len,
-            reader,
-        })
+        Ok(Self { name: name.into(), blob, len, reader })
     }
 }
 
@@ -39,11 +34,7 @@ impl ByteSource for BlobSource {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         let n = buf.len() as u64;
         if offset.checked_add(n).is_none_or(|end| end > self.len) {
-            return Err(SourceError::OutOfBounds {
-                offset,
-                len: n,
-                size: self.len,
-            });
+            return Err(SourceError::OutOfBounds { offset, len: n, size: self.len });
         }
         if buf.is_empty() {
             return Ok(());
@@ -53,17 +44,10 @@ impl ByteSource for BlobSource {
             .blob
             .slice_with_f64_and_f64(offset as f64, (offset + n) as f64)
             .map_err(|e| SourceError::Other(js_text(&e)))?;
-        let bytes = self
-            .reader
-            .read_as_array_buffer(&slice)
-            .map_err(|e| SourceError::Other(js_text(&e)))?;
+        let bytes = self.reader.read_as_array_buffer(&slice).map_err(|e| SourceError::Other(js_text(&e)))?;
         let view = js_sys::Uint8Array::new(&bytes);
         if view.length() as u64 != n {
-            return Err(SourceError::Other(format!(
-                "{}: short read ({} of {n} bytes)",
-                self.name,
-                view.length()
-            )));
+            return Err(SourceError::Other(format!("{}: short read ({} of {n} bytes)", self.name, view.length())));
         }
         view.copy_to(buf);
         Ok(())

@@ -123,7 +123,7 @@ test('a layer over the memory limit is streamed by one worker, not split across 
       client.on.progress = () => {};
       client.on.error = (msg) => reject(new Error(msg.message));
       client.on.layer = (_, result) => resolve({ posted, fit: result.twonn.fit.id, ml: result.twonn.ml.id, gride: result.gride.map((g) => g.id) });
-      // `streamed` as the pass plan (src/plan.rs) sets it for a layer over the memory limit.
+      // `streamed` as the pass plan (src/analysis/passes.rs) sets it for a layer over the memory limit.
       client.analyse({ job, model, layer: 0, params: { ...params, memory_limit_mb: memory }, streamed: memory < 1024 });
     });
     try {

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop};
 use crate::knn::{BLOCK, Neighbours, block_sum, sort_by_distance_then_index};
-use crate::progress::{Progress, Stage};
+use crate::support::progress::{Progress, Stage};
 
 /// Columns of a chunk handled by every pair before the next ones: all rows' slices of them
 /// (N × 2 KiB) stay in cache while the pairs of every row go over them.
@@ -28,7 +28,12 @@ fn add_columns(buf: &[f32], w: usize, cols: Range<usize>, scale: &[f64], i: usiz
 }
 
 /// Exact distances from row `i` to each of `rows`, for every `(i, rows)` of `pairs`, in one pass.
-pub fn pair_distances(chunks: &Chunks, scale: &[f64], pairs: &[(usize, &[u32])], progress: &mut dyn Progress) -> Result<Vec<Vec<f64>>, Stop> {
+pub fn pair_distances(
+    chunks: &Chunks,
+    scale: &[f64],
+    pairs: &[(usize, &[u32])],
+    progress: &mut dyn Progress,
+) -> Result<Vec<Vec<f64>>, Stop> {
     let mut sums: Vec<Vec<f64>> = pairs.iter().map(|(_, rows)| vec![0.0; rows.len()]).collect();
     if pairs.is_empty() {
         return Ok(sums);
@@ -39,7 +44,7 @@ pub fn pair_distances(chunks: &Chunks, scale: &[f64], pairs: &[(usize, &[u32])],
         let slots: Vec<usize> = (0..pairs.len()).collect();
         for c0 in (0..w).step_by(COLS) {
             let cols = c0..(c0 + COLS).min(w);
-            crate::parallel::map(&slots, |&t| {
+            crate::support::parallel::map(&slots, |&t| {
                 let mut s = tasks[t].lock().unwrap_or_else(|e| e.into_inner());
                 let (i, rows) = pairs[t];
                 add_columns(buf, w, cols.clone(), scale, i, rows, &mut s);
@@ -74,7 +79,8 @@ pub fn all_distances(
 
 /// The `k` nearest of point `i` among those `local` maps to an index, from its distances to all.
 pub fn nearest_among(i: usize, all: &[f64], local: impl Fn(usize) -> Option<u32>, k: usize) -> Vec<(f64, u32)> {
-    let mut l: Vec<(f64, u32)> = all.iter().enumerate().filter(|&(j, _)| j != i).filter_map(|(j, &e)| local(j).map(|q| (e, q))).collect();
+    let mut l: Vec<(f64, u32)> =
+        all.iter().enumerate().filter(|&(j, _)| j != i).filter_map(|(j, &e)| local(j).map(|q| (e, q))).collect();
     sort_by_distance_then_index(&mut l);
     l.truncate(k);
     l
@@ -85,7 +91,14 @@ pub type Refined = (Vec<(f64, u32)>, bool);
 
 /// The exact k nearest (distance, row) of each `(i, candidates)` in one pass over the file, and
 /// whether the Gram bound proves each list complete.
-pub fn refine(chunks: &Chunks, scale: &[f64], gram: &Gram, cands: &[(usize, Nearest)], k: usize, progress: &mut dyn Progress) -> Result<Vec<Refined>, Stop> {
+pub fn refine(
+    chunks: &Chunks,
+    scale: &[f64],
+    gram: &Gram,
+    cands: &[(usize, Nearest)],
+    k: usize,
+    progress: &mut dyn Progress,
+) -> Result<Vec<Refined>, Stop> {
     let pairs: Vec<(usize, &[u32])> = cands.iter().map(|(i, c)| (*i, c.rows.as_slice())).collect();
     let dist = pair_distances(chunks, scale, &pairs, progress)?;
     Ok(cands
@@ -103,9 +116,17 @@ pub fn refine(chunks: &Chunks, scale: &[f64], gram: &Gram, cands: &[(usize, Near
 
 /// The exact k nearest neighbours of every row from its `m` Gram candidates, rescanning (in
 /// passes of `batch` rows) the rows where completeness cannot be proven.
-pub fn neighbours(chunks: &Chunks, scale: &[f64], gram: &Gram, m: usize, k: usize, batch: usize, progress: &mut dyn Progress) -> Result<Neighbours, Stop> {
+pub fn neighbours(
+    chunks: &Chunks,
+    scale: &[f64],
+    gram: &Gram,
+    m: usize,
+    k: usize,
+    batch: usize,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, Stop> {
     let rows: Vec<usize> = (0..chunks.rows.len()).collect();
-    let cands: Vec<(usize, Nearest)> = crate::parallel::map(&rows, |&i| (i, gram.nearest(i, &rows, m)));
+    let cands: Vec<(usize, Nearest)> = crate::support::parallel::map(&rows, |&i| (i, gram.nearest(i, &rows, m)));
     let refined = refine(chunks, scale, gram, &cands, k, &mut Stage::new(progress, 0.0, 0.8))?;
     let unproven: Vec<usize> = refined.iter().enumerate().filter(|(_, r)| !r.1).map(|(i, _)| i).collect();
     let mut lists: Vec<Vec<(f64, u32)>> = refined.into_iter().map(|r| r.0).collect();

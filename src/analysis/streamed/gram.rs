@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use super::{Chunks, Stop};
 use crate::knn::Bound;
 use crate::knn::gram::{KC, Packed, default_block, tile};
-use crate::progress::Progress;
+use crate::support::progress::Progress;
 
 /// Columns packed at once: a multiple of [`KC`], small enough that the packed copy of a piece
 /// (4·N·PIECE bytes, rows padded to the kernel's panel) stays a few MiB.
@@ -72,7 +72,8 @@ impl Gram {
     /// The `m` nearest of row `i` among `among` (ascending row indices, `i` left out), by
     /// (approximate distance, index): the candidates `knn` keeps.
     pub fn nearest(&self, i: usize, among: &[usize], m: usize) -> Nearest {
-        let mut all: Vec<(f32, u32)> = among.iter().filter(|&&j| j != i).map(|&j| (self.approx(i, j), j as u32)).collect();
+        let mut all: Vec<(f32, u32)> =
+            among.iter().filter(|&&j| j != i).map(|&j| (self.approx(i, j), j as u32)).collect();
         let order = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
         let everyone = m >= all.len();
         if !everyone {
@@ -134,13 +135,20 @@ pub fn row_blocks(n: usize) -> Vec<Range<usize>> {
 /// (n × w), `state` being that of i's block of [`row_blocks`]. Piece by piece of [`PIECE`]
 /// columns: each piece is packed once, then the blocks' tasks (in parallel) compute their tiles
 /// with every later block; an entry gets one f32 kernel sum per piece.
-pub fn for_each_dot<S: Send>(x: &[f32], n: usize, w: usize, states: &mut [S], add: impl Fn(&mut S, usize, usize, usize, f32) + Sync + Send) {
+pub fn for_each_dot<S: Send>(
+    x: &[f32],
+    n: usize,
+    w: usize,
+    states: &mut [S],
+    add: impl Fn(&mut S, usize, usize, usize, f32) + Sync + Send,
+) {
     let blocks = row_blocks(n);
-    let tasks: Vec<(Range<usize>, Mutex<&mut S>)> = blocks.iter().cloned().zip(states.iter_mut().map(Mutex::new)).collect();
+    let tasks: Vec<(Range<usize>, Mutex<&mut S>)> =
+        blocks.iter().cloned().zip(states.iter_mut().map(Mutex::new)).collect();
     for s0 in (0..w).step_by(PIECE) {
         let s1 = (s0 + PIECE).min(w);
         let piece = Packed::new(n, s1 - s0, |i, k| x[i * w + s0 + k]);
-        crate::parallel::map(&tasks, |(rows, state)| {
+        crate::support::parallel::map(&tasks, |(rows, state)| {
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             let base = offset(n, rows.start);
             let mut c = Vec::new();

@@ -29,15 +29,15 @@ mod subsets;
 
 use std::ops::Range;
 
+use crate::analysis::estimate::{EstimateError, from_lists, search_k};
 use crate::analysis::{AnalysisError, LayerError};
-use crate::estimate::{EstimateError, from_lists, search_k};
+use crate::estimators::scaling::{decimation_levels, decimation_stats, repeat_stats, repeat_subsets};
 use crate::knn::{self, KnnError, Metric, Neighbours};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
-use crate::progress::{Cancelled, Progress, Stage};
 use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
 use crate::results::LayerResult;
-use crate::rng::{self, Stream};
-use crate::scaling::{decimation_levels, decimation_stats, repeat_stats, repeat_subsets};
+use crate::support::progress::{Cancelled, Progress, Stage};
+use crate::support::rng::{self, Stream};
 
 /// Why a streamed analysis stopped early.
 #[derive(Debug)]
@@ -150,7 +150,11 @@ pub struct Chunks<'a> {
 impl Chunks<'_> {
     /// Calls `f(columns, width, buffer)` for each chunk in column order, `buffer` holding the
     /// rows one after another (rows × width f32, as stored), and reports progress per chunk.
-    fn for_each(&self, progress: &mut dyn Progress, mut f: impl FnMut(Range<usize>, usize, &mut [f32])) -> Result<(), Stop> {
+    fn for_each(
+        &self,
+        progress: &mut dyn Progress,
+        mut f: impl FnMut(Range<usize>, usize, &mut [f32]),
+    ) -> Result<(), Stop> {
         let mut buf = alloc(self.rows.len() * self.width.min(self.cols), "a column chunk")?;
         for c0 in (0..self.cols).step_by(self.width) {
             let cols = c0..(c0 + self.width).min(self.cols);
@@ -243,7 +247,12 @@ struct Points<'a> {
 }
 
 /// Pass 0 and the choices after it: the rows `stream` searches, as the in-memory path picks them.
-fn points<'a>(reader: &'a LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<Points<'a>, Stop> {
+fn points<'a>(
+    reader: &'a LayerReader,
+    params: &CheckedParams,
+    limit: u64,
+    progress: &mut dyn Progress,
+) -> Result<Points<'a>, Stop> {
     let p = params.get();
     let info = reader.info();
     reader.check_shape()?;
@@ -258,12 +267,15 @@ fn points<'a>(reader: &'a LayerReader, params: &CheckedParams, limit: u64, progr
     reader.check_kept(kept.len(), n_file - kept.len())?;
     let dropped = n_file - kept.len();
     let rows: Vec<usize> = match p.max_points.filter(|&m| m < kept.len()) {
-        Some(m) => rng::subset(kept.len(), m, &mut rng::rng(p.seed, Stream::Subsample)).into_iter().map(|i| kept[i]).collect(),
+        Some(m) => {
+            rng::subset(kept.len(), m, &mut rng::rng(p.seed, Stream::Subsample)).into_iter().map(|i| kept[i]).collect()
+        }
         None => kept.clone(),
     };
     let subsampled_out = kept.len() - rows.len();
     let dups = scan::duplicates(&rows_scan, &all, &rows)?;
-    let used: Vec<usize> = if p.duplicates == DuplicatePolicy::KeepOne { dups.distinct.iter().map(|&q| rows[q]).collect() } else { rows };
+    let used: Vec<usize> =
+        if p.duplicates == DuplicatePolicy::KeepOne { dups.distinct.iter().map(|&q| rows[q]).collect() } else { rows };
     let n = used.len();
     if n < 3 {
         return Err(EstimateError::TooFewPoints { n, duplicates: dups.duplicate_rows }.into());
@@ -281,25 +293,53 @@ fn points<'a>(reader: &'a LayerReader, params: &CheckedParams, limit: u64, progr
     let m = knn::width(n, k);
     let plan = plan::plan(limit, n_file, n, d, es, m).map_err(|e| Stop::Refused(e.into()))?;
     let chunks = Chunks { width: plan.width, ..all.with_rows(used) };
-    Ok(Points { chunks, scale, duplicate_rows: dups.duplicate_rows, dropped, subsampled_out, k, m, rescan_rows: plan.rescan_rows, es })
+    Ok(Points {
+        chunks,
+        scale,
+        duplicate_rows: dups.duplicate_rows,
+        dropped,
+        subsampled_out,
+        k,
+        m,
+        rescan_rows: plan.rescan_rows,
+        es,
+    })
 }
 
 /// Passes 1 and 2: the Gram candidates and the exact whole-layer neighbour lists.
 fn search(pts: &Points, progress: &mut dyn Progress) -> Result<(gram::Gram, Neighbours), Stop> {
     let gram = gram::Gram::build(&pts.chunks, &pts.scale, &mut Stage::new(progress, 0.0, 0.8))?;
-    let full = exact::neighbours(&pts.chunks, &pts.scale, &gram, pts.m, pts.k, pts.rescan_rows, &mut Stage::new(progress, 0.8, 1.0))?;
+    let full = exact::neighbours(
+        &pts.chunks,
+        &pts.scale,
+        &gram,
+        pts.m,
+        pts.k,
+        pts.rescan_rows,
+        &mut Stage::new(progress, 0.8, 1.0),
+    )?;
     Ok((gram, full))
 }
 
 /// The whole-layer neighbour lists of layer `reader` streamed under `limit` bytes: those the
 /// in-memory search finds on the same points, to the index and the distance bit.
-pub fn neighbours(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<Neighbours, Stop> {
+pub fn neighbours(
+    reader: &LayerReader,
+    params: &CheckedParams,
+    limit: u64,
+    progress: &mut dyn Progress,
+) -> Result<Neighbours, Stop> {
     let pts = points(reader, params, limit, &mut Stage::new(progress, 0.0, 0.2))?;
     Ok(search(&pts, &mut Stage::new(progress, 0.2, 1.0))?.1)
 }
 
 /// The passes: (estimates, rows dropped for NaN/Inf, rows left out by `max_points`).
-fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &mut dyn Progress) -> Result<(crate::results::Estimates, usize, usize), Stop> {
+fn stream(
+    reader: &LayerReader,
+    params: &CheckedParams,
+    limit: u64,
+    progress: &mut dyn Progress,
+) -> Result<(crate::results::Estimates, usize, usize), Stop> {
     let p = params.get();
     let pts = points(reader, params, limit, &mut Stage::new(progress, 0.0, 0.15))?;
     let (gram, full) = search(&pts, &mut Stage::new(progress, 0.15, 0.85))?;
@@ -307,8 +347,18 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
     // The repeats' subsets and the decimation's blocks share one set of rescans.
     let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
     let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
-    let all: Vec<Vec<usize>> = subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
-    let lists = subsets::within_all(chunks, scale, &gram, &full, &all, 2, pts.rescan_rows, &mut Stage::new(progress, 0.85, 0.95))?;
+    let all: Vec<Vec<usize>> =
+        subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
+    let lists = subsets::within_all(
+        chunks,
+        scale,
+        &gram,
+        &full,
+        &all,
+        2,
+        pts.rescan_rows,
+        &mut Stage::new(progress, 0.85, 0.95),
+    )?;
     drop(gram);
     let (repeat_lists, block_lists) = lists.split_at(subsets.len());
     let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
@@ -318,12 +368,21 @@ fn stream(reader: &LayerReader, params: &CheckedParams, limit: u64, progress: &m
         let rows = if n <= p.pc_max_points {
             chunks.rows.clone()
         } else {
-            rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca)).into_iter().map(|i| chunks.rows[i]).collect()
+            rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca))
+                .into_iter()
+                .map(|i| chunks.rows[i])
+                .collect()
         };
         let fixed = pca::bytes(rows.len()) + plan::tile_bytes(rows.len());
-        let width = plan::chunk_width(limit, fixed, (4 * rows.len() as u64 + es as u64, plan::piece_bytes(rows.len())), d).map_err(|need| {
-            Stop::Refused(Refusal::Pca { rows: rows.len(), need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20 })
-        })?;
+        let width =
+            plan::chunk_width(limit, fixed, (4 * rows.len() as u64 + es as u64, plan::piece_bytes(rows.len())), d)
+                .map_err(|need| {
+                    Stop::Refused(Refusal::Pca {
+                        rows: rows.len(),
+                        need_mb: need.div_ceil(1 << 20),
+                        limit_mb: limit >> 20,
+                    })
+                })?;
         let chunks = Chunks { width, ..chunks.with_rows(rows) };
         estimates.pc_id = Some(pca::pc_id(&chunks, p.pc_threshold, &mut Stage::new(progress, 0.95, 1.0))?);
     }

@@ -8,10 +8,10 @@
 
 use super::gram::{for_each_dot, offset, row_blocks};
 use super::{Chunks, Stop};
+use crate::estimators::pcid::{PcaError, Symmetric, from_gram};
 use crate::knn::gram::default_block;
-use crate::pcid::{PcaError, Symmetric, from_gram};
-use crate::progress::Progress;
 use crate::results::PcId;
+use crate::support::progress::Progress;
 
 /// Bytes the PCA holds besides one chunk, an upper bound: the f64 upper-triangle sums (4 n²), the
 /// symmetric matrix (8 n²) and the eigen-solver's copy and workspace (under 16 n²).
@@ -26,13 +26,17 @@ pub fn pc_id(chunks: &Chunks, threshold: f64, progress: &mut dyn Progress) -> Re
         return Err(pca_error(PcaError::TooFew(n)));
     }
     // Entries j ≥ i of each block of rows, row after row: (first row, sums).
-    let mut upper: Vec<(usize, Vec<f64>)> =
-        row_blocks(n).into_iter().map(|b| (b.start, vec![0.0; offset(n, b.end) + b.end - offset(n, b.start) - b.start])).collect();
+    let mut upper: Vec<(usize, Vec<f64>)> = row_blocks(n)
+        .into_iter()
+        .map(|b| (b.start, vec![0.0; offset(n, b.end) + b.end - offset(n, b.start) - b.start]))
+        .collect();
     let mut constant = 0usize;
     chunks.for_each(progress, |_, w, buf| {
         let kept = standardise(buf, n, w);
         constant += w - kept;
-        for_each_dot(&buf[..n * kept], n, kept, &mut upper, |(r0, sums), base, i, j, v| sums[offset(n, i) + j - base - *r0] += v as f64);
+        for_each_dot(&buf[..n * kept], n, kept, &mut upper, |(r0, sums), base, i, j, v| {
+            sums[offset(n, i) + j - base - *r0] += v as f64
+        });
     })?;
     if constant == chunks.cols {
         return Err(pca_error(PcaError::AllConstant(constant)));

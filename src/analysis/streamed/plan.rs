@@ -64,7 +64,7 @@ fn fixed_bytes(n_file: usize, n: usize, m: usize) -> u64 {
 /// Bytes of the kernel's tiles for `n` rows: one tile per thread.
 pub fn tile_bytes(n: usize) -> u64 {
     let side = (n as u64 + 47).min(256);
-    4 * side * side * crate::parallel::threads() as u64
+    4 * side * side * crate::support::parallel::threads() as u64
 }
 
 /// Bytes per column of the packed piece, for its first [`PIECE`] columns.
@@ -79,12 +79,9 @@ fn column_bytes(n_file: usize, es: usize) -> u64 {
 
 /// The widest chunk that keeps the bytes above under `limit` bytes, or why none does.
 pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) -> Result<Plan, TooLarge> {
-    let width = chunk_width(limit, fixed_bytes(n_file, n, m), (column_bytes(n_file, es), piece_bytes(n)), d).map_err(|need| TooLarge {
-        rows: n,
-        need_mb: need.div_ceil(1 << 20),
-        limit_mb: limit >> 20,
-        min_width: d.min(CHUNK),
-    })?;
+    let width = chunk_width(limit, fixed_bytes(n_file, n, m), (column_bytes(n_file, es), piece_bytes(n)), d).map_err(
+        |need| TooLarge { rows: n, need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20, min_width: d.min(CHUNK) },
+    )?;
     Ok(Plan { width, rescan_rows: (2 * n.saturating_sub(1) / 8).max(1) })
 }
 
@@ -95,7 +92,11 @@ pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) 
 pub fn chunk_width(limit: u64, fixed: u64, per_column: (u64, u64), d: usize) -> Result<usize, u64> {
     let (column, piece) = per_column;
     let avail = limit.saturating_sub(fixed);
-    let fits = if avail >= (column + piece) * PIECE as u64 { (avail - piece * PIECE as u64) / column } else { avail / (column + piece) };
+    let fits = if avail >= (column + piece) * PIECE as u64 {
+        (avail - piece * PIECE as u64) / column
+    } else {
+        avail / (column + piece)
+    };
     let fits = fits.min(MAX_CHUNK_BYTES / column);
     let width = if fits >= d as u64 { d } else { (fits as usize / CHUNK) * CHUNK };
     if width < d.min(CHUNK) {
@@ -116,7 +117,9 @@ mod tests {
     #[test]
     fn widest_multiple_of_the_kernel_chunk_that_fits() {
         let p = plan(10 << 20, 1000, 1000, 100_000, 4, 24).unwrap();
-        let used = fixed_bytes(1000, 1000, 24) + column_bytes(1000, 4) * p.width as u64 + piece_bytes(1000) * p.width.min(PIECE) as u64;
+        let used = fixed_bytes(1000, 1000, 24)
+            + column_bytes(1000, 4) * p.width as u64
+            + piece_bytes(1000) * p.width.min(PIECE) as u64;
         assert!(used <= 10 << 20);
         assert_eq!(p.width % CHUNK, 0);
         assert!(used + column_bytes(1000, 4) * CHUNK as u64 > 10 << 20);

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
 use super::{Chunks, Stop};
-use crate::duplicates::Duplicates;
-use crate::progress::Progress;
+use crate::analysis::duplicates::Duplicates;
+use crate::support::progress::Progress;
 
 /// What pass 0 learns about every row of the file.
 pub struct RowScan {

@@ -9,7 +9,7 @@ use super::exact::{all_distances, nearest_among, refine};
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop};
 use crate::knn::{Neighbours, restricted, spare};
-use crate::progress::{Progress, Stage};
+use crate::support::progress::{Progress, Stage};
 
 /// Position of row `j` in the sorted `members`.
 fn local(members: &[usize], j: usize) -> Option<u32> {
@@ -46,7 +46,8 @@ pub fn within_all(
         lists.push(found);
     }
     let m = k + spare(k);
-    let cands: Vec<(usize, Nearest)> = crate::parallel::map(&missing, |&(s, _, i)| (i, gram.nearest(i, &subsets[s], m)));
+    let cands: Vec<(usize, Nearest)> =
+        crate::support::parallel::map(&missing, |&(s, _, i)| (i, gram.nearest(i, &subsets[s], m)));
     let refined = refine(chunks, scale, gram, &cands, k, &mut Stage::new(progress, 0.0, 0.5))?;
     let mut rescan: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
     for (&(s, p, i), (l, proven)) in missing.iter().zip(refined) {
@@ -64,4 +65,3 @@ pub fn within_all(
     })?;
     Ok(lists.into_iter().map(|l| Neighbours::from_lists(&l, k)).collect())
 }
-

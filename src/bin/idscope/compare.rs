@@ -71,7 +71,11 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         let report = analyse(&model, params.clone(), !a.json)?;
         models.push(ModelInput {
             model: a.names.get(i).cloned().unwrap_or_else(|| model.name.clone()),
-            layers: report.layers.iter().map(|l| ShownLayer { name: l.name.clone(), result: Some(LayerIds::from(l)) }).collect(),
+            layers: report
+                .layers
+                .iter()
+                .map(|l| ShownLayer { name: l.name.clone(), result: Some(LayerIds::from(l)) })
+                .collect(),
             hidden: false,
             last_hidden: a.last_hidden.get(i).cloned(),
             accuracy,
@@ -89,7 +93,12 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         return Err(format!("{asked}: not a layer every model with per-class IDs has (choices: {})", values(&c)));
     }
     if a.json {
-        let out = CompareReport { schema: "idscope-compare/1", idscope_version: env!("CARGO_PKG_VERSION"), params, comparison: &c };
+        let out = CompareReport {
+            schema: "idscope-compare/1",
+            idscope_version: env!("CARGO_PKG_VERSION"),
+            params,
+            comparison: &c,
+        };
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
     } else {
         print!("{}", render(&c));
@@ -108,10 +117,24 @@ fn render(c: &Comparison) -> String {
     let num = |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
     for m in &c.models {
         let _ = writeln!(s, "model: {} (last hidden layer: {})", m.model, m.last_hidden.as_deref().unwrap_or("-"));
-        let _ = writeln!(s, "{:<20} {:>5} {:>6} {:>9} {:>7} {:>20}", "layer", "depth", "rel.", "ID (fit)", "± std", "classes: mean ± std");
+        let _ = writeln!(
+            s,
+            "{:<20} {:>5} {:>6} {:>9} {:>7} {:>20}",
+            "layer", "depth", "rel.", "ID (fit)", "± std", "classes: mean ± std"
+        );
         for l in &m.layers {
-            let classes = l.classes.map_or("-".to_owned(), |k| format!("{:.3} ± {:.3} ({})", k.mean, k.std, k.n_classes));
-            let _ = writeln!(s, "{:<20} {:>5} {:>6.3} {:>9} {:>7} {:>20}", l.layer, l.position, l.relative_depth, num(l.id, 3), num(l.id_err, 3), classes);
+            let classes =
+                l.classes.map_or("-".to_owned(), |k| format!("{:.3} ± {:.3} ({})", k.mean, k.std, k.n_classes));
+            let _ = writeln!(
+                s,
+                "{:<20} {:>5} {:>6.3} {:>9} {:>7} {:>20}",
+                l.layer,
+                l.position,
+                l.relative_depth,
+                num(l.id, 3),
+                num(l.id_err, 3),
+                classes
+            );
         }
         s.push('\n');
     }
@@ -122,7 +145,14 @@ fn render(c: &Comparison) -> String {
         let _ = writeln!(s, "  {:<30} {:<16} ID {:.3}  {measure} {}", p.model, p.layer, p.id, p.value);
     }
     let _ = writeln!(s, "  slope {} · intercept {}", num(f.slope, 4), num(f.intercept, 4));
-    let _ = writeln!(s, "  Pearson r = {} (p = {}) · Spearman ρ = {} (p = {})", num(f.pearson_r, 4), num(f.pearson_p, 4), num(f.spearman_rho, 4), num(f.spearman_p, 4));
+    let _ = writeln!(
+        s,
+        "  Pearson r = {} (p = {}) · Spearman ρ = {} (p = {})",
+        num(f.pearson_r, 4),
+        num(f.pearson_p, 4),
+        num(f.spearman_rho, 4),
+        num(f.spearman_p, 4)
+    );
     if let Some(note) = &f.note {
         let _ = writeln!(s, "  {note}");
     }
@@ -136,10 +166,13 @@ fn render(c: &Comparison) -> String {
                 let _ = writeln!(s, "  {note}");
             }
             if let Some(t) = &k.table {
-                for (title, r, p) in [("Pearson r (p)", &t.pearson, &t.pearson_p), ("Spearman ρ (p)", &t.spearman, &t.spearman_p)] {
+                for (title, r, p) in
+                    [("Pearson r (p)", &t.pearson, &t.pearson_p), ("Spearman ρ (p)", &t.spearman, &t.spearman_p)]
+                {
                     let _ = writeln!(s, "{title}");
                     for (i, row) in r.iter().enumerate() {
-                        let cells: Vec<String> = row.iter().zip(&p[i]).map(|(r, p)| format!("{} ({})", num(*r, 3), num(*p, 3))).collect();
+                        let cells: Vec<String> =
+                            row.iter().zip(&p[i]).map(|(r, p)| format!("{} ({})", num(*r, 3), num(*p, 3))).collect();
                         let _ = writeln!(s, "  {:<30} {}", t.models[i], cells.join("  "));
                     }
                 }

@@ -18,7 +18,11 @@ use idscope::readers::{ByteSource, FileSource, Model, group};
 use idscope::results::{LayerResult, Report};
 
 #[derive(Parser)]
-#[command(name = "idscope", version, about = "Intrinsic dimension of neural-network representations (TwoNN, Gride, PC-ID)")]
+#[command(
+    name = "idscope",
+    version,
+    about = "Intrinsic dimension of neural-network representations (TwoNN, Gride, PC-ID)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -131,7 +135,8 @@ fn main() -> ExitCode {
         Command::Estimate(args) => estimate(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Bench { n, d, seconds } => {
-            let (peak, gram) = (idscope::knn::bench::simd_peak_gflops(seconds), idscope::knn::bench::gram_gflops(n, d, seconds));
+            let (peak, gram) =
+                (idscope::knn::bench::simd_peak_gflops(seconds), idscope::knn::bench::gram_gflops(n, d, seconds));
             println!("{{\"peak\": {peak}, \"gram\": {gram}, \"n\": {n}, \"d\": {d}}}");
             Ok(())
         }
@@ -159,12 +164,13 @@ fn estimate(a: &EstimateArgs) -> Result<(), String> {
     files.extend(a.labels.clone());
     let model = open(&files)?;
     let model = if a.layers.is_empty() { model } else { model.select(&a.layers).map_err(|e| e.to_string())? };
-    let params = Params { gride: a.gride, decimation: a.decimation, pc_id: a.pcid, surrogate: a.surrogate, ..a.opts.params() };
+    let params =
+        Params { gride: a.gride, decimation: a.decimation, pc_id: a.pcid, surrogate: a.surrogate, ..a.opts.params() };
     let report = analyse(&model, params, !a.json)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", idscope::table::render(&report));
+        print!("{}", idscope::results::table::render(&report));
     }
     Ok(())
 }
@@ -178,10 +184,13 @@ fn analyse(model: &Model, params: Params, log: bool) -> Result<Report, String> {
     let p = Params { per_class: labels.is_some(), ..params }.check().map_err(|e| e.to_string())?;
     let mut report = Report::new(model.name.clone(), p.get().clone());
     for index in 0..model.layers.len() {
-        let result: LayerResult = analyse_model_layer(model, index, labels.as_ref(), &p, &mut idscope::progress::Silent).map_err(|e| match e {
-            LayerError::Read(e) => e.to_string(),
-            LayerError::Analysis(e) => format!("{}: {e}", model.name),
-        })?;
+        let result: LayerResult =
+            analyse_model_layer(model, index, labels.as_ref(), &p, &mut idscope::support::progress::Silent).map_err(
+                |e| match e {
+                    LayerError::Read(e) => e.to_string(),
+                    LayerError::Analysis(e) => format!("{}: {e}", model.name),
+                },
+            )?;
         if log {
             eprintln!("{}: ID {:.3} (fit), {:.2} s", result.name, result.estimates.twonn.fit.id, result.seconds);
         }

@@ -35,38 +35,23 @@ impl NpyDtype {
     pub fn item_size(self) -> Option<u64> {
         match self {
             NpyDtype::Num(d) => Some(d.size() as u64),
-            NpyDtype::Str {
-                kind: StrKind::Bytes,
-                width,
-            } => Some(width),
-            NpyDtype::Str {
-                kind: StrKind::Unicode { .. },
-                width,
-            } => width.checked_mul(4),
+            NpyDtype::Str { kind: StrKind::Bytes, width } => Some(width),
+            NpyDtype::Str { kind: StrKind::Unicode { .. }, width } => width.checked_mul(4),
         }
     }
     /// Human name.
     pub fn name(self) -> String {
         match self {
             NpyDtype::Num(d) => d.name(),
-            NpyDtype::Str {
-                kind: StrKind::Bytes,
-                width,
-            } => format!("bytes{width}"),
-            NpyDtype::Str {
-                kind: StrKind::Unicode { .. },
-                width,
-            } => format!("str{width}"),
+            NpyDtype::Str { kind: StrKind::Bytes, width } => format!("bytes{width}"),
+            NpyDtype::Str { kind: StrKind::Unicode { .. }, width } => format!("str{width}"),
         }
     }
 }
 
 /// Parses a NumPy type string such as `<f4`, `>i8`, `|b1`, `<U12`.
 pub fn parse_descr(s: &str) -> Result<NpyDtype, ErrorKind> {
-    let refuse = |why: &str| ErrorKind::UnsupportedDtype {
-        dtype: format!("'{s}'"),
-        why: why.to_string(),
-    };
+    let refuse = |why: &str| ErrorKind::UnsupportedDtype { dtype: format!("'{s}'"), why: why.to_string() };
     let b = s.as_bytes();
     let (order, rest) = match b.first() {
         Some(&c @ (b'<' | b'>' | b'|' | b'=')) => (c, b.get(1..).unwrap_or(&[])),
@@ -92,12 +77,7 @@ pub fn parse_descr(s: &str) -> Result<NpyDtype, ErrorKind> {
             .ok_or_else(|| refuse("unrecognised type string"))?
     };
     use Scalar::*;
-    let num = |sc: Scalar| {
-        Ok(NpyDtype::Num(DType {
-            scalar: sc,
-            big_endian,
-        }))
-    };
+    let num = |sc: Scalar| Ok(NpyDtype::Num(DType { scalar: sc, big_endian }));
     match (kind, size) {
         (b'f', 2) => num(F16),
         (b'f', 4) => num(F32),
@@ -112,17 +92,9 @@ pub fn parse_descr(s: &str) -> Result<NpyDtype, ErrorKind> {
         (b'u', 4) => num(U32),
         (b'u', 8) => num(U64),
         (b'b', 1) | (b'?', _) => num(Bool),
-        (b'U', w) => Ok(NpyDtype::Str {
-            kind: StrKind::Unicode { big_endian },
-            width: w,
-        }),
-        (b'S' | b'a', w) => Ok(NpyDtype::Str {
-            kind: StrKind::Bytes,
-            width: w,
-        }),
-        (b'c', _) => Err(refuse(
-            "complex numbers are not read; save the real part, or abs()",
-        )),
+        (b'U', w) => Ok(NpyDtype::Str { kind: StrKind::Unicode { big_endian }, width: w }),
+        (b'S' | b'a', w) => Ok(NpyDtype::Str { kind: StrKind::Bytes, width: w }),
+        (b'c', _) => Err(refuse("complex numbers are not read; save the real part, or abs()")),
         (b'V', _) => Err(refuse("raw void / structured data is not read")),
         (b'M' | b'm', _) => Err(refuse("dates and time deltas are not activations")),
         _ => Err(refuse("unrecognised type string")),

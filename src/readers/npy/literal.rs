@@ -3,11 +3,7 @@
 
 /// Parses one literal from `text`.
 pub(super) fn parse(text: &str) -> Result<Value, String> {
-    Lit {
-        s: text.as_bytes(),
-        i: 0,
-    }
-    .value(0)
+    Lit { s: text.as_bytes(), i: 0 }.value(0)
 }
 
 /// A value of the Python literal subset NumPy writes.
@@ -99,11 +95,7 @@ impl Lit<'_> {
                         return Err("expected ',' or closing bracket".into());
                     }
                 }
-                Ok(if open == b'(' {
-                    Value::Tuple(items)
-                } else {
-                    Value::List(items)
-                })
+                Ok(if open == b'(' { Value::Tuple(items) } else { Value::List(items) })
             }
             Some(q @ (b'\'' | b'"')) => {
                 self.i += 1;

@@ -45,8 +45,7 @@ pub fn shape_rows_cols(shape: &[u64]) -> (u64, u64) {
 /// Reads and parses a .npy header from the start of `r`; `max_header` caps the dict length.
 pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, ErrorKind> {
     let mut pre = [0u8; 8];
-    r.read_exact(&mut pre)
-        .map_err(|e| short(e, "shorter than the 8-byte .npy preamble"))?;
+    r.read_exact(&mut pre).map_err(|e| short(e, "shorter than the 8-byte .npy preamble"))?;
     if &pre[..6] != MAGIC {
         return Err(ErrorKind::BadNpyHeader("missing \\x93NUMPY magic".into()));
     }
@@ -56,21 +55,15 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
         2 => (4, false),
         3 => (4, true),
         _ => {
-            return Err(ErrorKind::BadNpyHeader(format!(
-                "format version {major}.{minor} is not 1.0, 2.0 or 3.0"
-            )));
+            return Err(ErrorKind::BadNpyHeader(format!("format version {major}.{minor} is not 1.0, 2.0 or 3.0")));
         }
     };
     let mut lb = [0u8; 4];
     let lb = lb.get_mut(..len_bytes).unwrap_or(&mut []);
-    r.read_exact(lb)
-        .map_err(|e| short(e, "truncated in the header length"))?;
+    r.read_exact(lb).map_err(|e| short(e, "truncated in the header length"))?;
     let dict_len = lb.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
     if dict_len > max_header {
-        return Err(ErrorKind::HeaderTooLarge {
-            len: dict_len,
-            limit: max_header,
-        });
+        return Err(ErrorKind::HeaderTooLarge { len: dict_len, limit: max_header });
     }
     if dict_len > r.remaining() {
         return Err(ErrorKind::BadNpyHeader(format!(
@@ -80,15 +73,10 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
     }
     let header_len = 8 + len_bytes as u64 + dict_len;
     let mut dict = vec![0u8; dict_len as usize];
-    r.read_exact(&mut dict).map_err(|e| {
-        short(
-            e,
-            &format!("header declares {dict_len} bytes but the data ends first"),
-        )
-    })?;
+    r.read_exact(&mut dict)
+        .map_err(|e| short(e, &format!("header declares {dict_len} bytes but the data ends first")))?;
     let text: String = if utf8 {
-        String::from_utf8(dict)
-            .map_err(|_| ErrorKind::BadNpyHeader("header is not UTF-8".into()))?
+        String::from_utf8(dict).map_err(|_| ErrorKind::BadNpyHeader("header is not UTF-8".into()))?
     } else {
         dict.iter().map(|&b| char::from(b)).collect() // latin-1
     };
@@ -97,8 +85,9 @@ pub fn read_header(r: &mut dyn SeqRead, max_header: u64) -> Result<NpyHeader, Er
 
 fn short(e: ErrorKind, what: &str) -> ErrorKind {
     match e {
-        ErrorKind::Source(crate::readers::source::SourceError::OutOfBounds { .. })
-        | ErrorKind::Inflate(_) => ErrorKind::BadNpyHeader(what.to_string()),
+        ErrorKind::Source(crate::readers::source::SourceError::OutOfBounds { .. }) | ErrorKind::Inflate(_) => {
+            ErrorKind::BadNpyHeader(what.to_string())
+        }
         other => other,
     }
 }
@@ -120,9 +109,7 @@ pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
                 let dims = t
                     .into_iter()
                     .map(|d| match d {
-                        Value::Int(n) => {
-                            u64::try_from(n).map_err(|_| bad("negative dimension in 'shape'"))
-                        }
+                        Value::Int(n) => u64::try_from(n).map_err(|_| bad("negative dimension in 'shape'")),
                         _ => Err(bad("'shape' holds something other than integers")),
                     })
                     .collect::<Result<Vec<u64>, _>>()?;
@@ -140,8 +127,7 @@ pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
         Value::List(_) => {
             return Err(ErrorKind::UnsupportedDtype {
                 dtype: "structured (record) dtype".into(),
-                why: "arrays with named fields are not read; save each field as its own array"
-                    .into(),
+                why: "arrays with named fields are not read; save each field as its own array".into(),
             });
         }
         _ => return Err(bad("'descr' is neither a string nor a list")),
@@ -154,14 +140,7 @@ pub fn parse_dict(text: &str, header_len: u64) -> Result<NpyHeader, ErrorKind> {
         .item_size()
         .and_then(|s| s.checked_mul(elements))
         .ok_or_else(|| ErrorKind::ShapeOverflow(shape_text(&shape)))?;
-    Ok(NpyHeader {
-        dtype,
-        fortran_order,
-        shape,
-        header_len,
-        elements,
-        data_len,
-    })
+    Ok(NpyHeader { dtype, fortran_order, shape, header_len, elements, data_len })
 }
 
 #[cfg(test)]
@@ -171,72 +150,35 @@ mod tests {
 
     #[test]
     fn parses_the_dict_numpy_writes() {
-        let h = parse_dict(
-            "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }      \n",
-            128,
-        )
-        .unwrap();
+        let h = parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }      \n", 128).unwrap();
         assert_eq!(h.shape, vec![3, 4]);
         assert_eq!(h.data_len, 48);
         assert!(!h.fortran_order);
-        let h = parse_dict(
-            "{'descr': '>f8', 'fortran_order': True, 'shape': (5,), }",
-            64,
-        )
-        .unwrap();
-        assert_eq!(
-            h.dtype,
-            NpyDtype::Num(DType {
-                scalar: Scalar::F64,
-                big_endian: true
-            })
-        );
+        let h = parse_dict("{'descr': '>f8', 'fortran_order': True, 'shape': (5,), }", 64).unwrap();
+        assert_eq!(h.dtype, NpyDtype::Num(DType { scalar: Scalar::F64, big_endian: true }));
         assert_eq!(shape_rows_cols(&h.shape), (5, 1));
-        let h = parse_dict(
-            "{'descr': '<U7', 'fortran_order': False, 'shape': (2L,)}",
-            64,
-        )
-        .unwrap();
+        let h = parse_dict("{'descr': '<U7', 'fortran_order': False, 'shape': (2L,)}", 64).unwrap();
         assert_eq!(h.data_len, 56);
     }
 
     #[test]
     fn refuses_objects_structures_and_overflow() {
         assert!(matches!(
-            parse_dict(
-                "{'descr': '|O', 'fortran_order': False, 'shape': (3,), }",
-                64
-            ),
+            parse_dict("{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", 64),
             Err(ErrorKind::Pickle(_))
         ));
         assert!(matches!(
-            parse_dict(
-                "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }",
-                64
-            ),
+            parse_dict("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }", 64),
             Err(ErrorKind::UnsupportedDtype { .. })
         ));
         assert!(matches!(
-            parse_dict(
-                "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
-                64
-            ),
+            parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", 64),
             Err(ErrorKind::ShapeOverflow(_))
         ));
-        assert!(
-            parse_dict(
-                "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }",
-                64
-            )
-            .is_err()
-        );
+        assert!(parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }", 64).is_err());
         assert!(parse_dict(&"[".repeat(10_000), 64).is_err());
         assert!(
-            parse_dict(
-                "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,)}",
-                64
-            )
-            .is_err()
+            parse_dict("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,)}", 64).is_err()
         );
     }
 }

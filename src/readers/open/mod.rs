@@ -12,8 +12,8 @@ use super::container::{Container, Skipped};
 use super::dtype::DType;
 use super::error::{ErrorKind, ReadError};
 use super::labels::{LabelStorage, LabelsInfo, LabelsReader};
-use super::names::is_label_name;
 use super::layer::{LayerInfo, LayerReader, Storage, rows_cols};
+use super::names::is_label_name;
 use super::npy::{NpyDtype, NpyHeader, shape_rows_cols};
 use super::sniff::{HEAD, sniff};
 use super::source::ByteSource;
@@ -30,8 +30,7 @@ pub fn open_with(source: Box<dyn ByteSource>, limits: &Limits) -> Result<Contain
     let file = src.name().to_string();
     let head_len = src.len().min(HEAD);
     let mut head = vec![0u8; head_len as usize];
-    src.read_at(0, &mut head)
-        .map_err(|e| ReadError::new(&file, e.into()))?;
+    src.read_at(0, &mut head).map_err(|e| ReadError::new(&file, e.into()))?;
     let format = sniff(&head, src.len()).map_err(|k| ReadError::new(&file, k))?;
     let mut c = Container {
         format,
@@ -43,13 +42,7 @@ pub fn open_with(source: Box<dyn ByteSource>, limits: &Limits) -> Result<Contain
         labels_reader: None,
         name: file.clone(),
     };
-    let mut b = Builder {
-        src: &src,
-        file: &file,
-        limits,
-        c: &mut c,
-        label_candidates: Vec::new(),
-    };
+    let mut b = Builder { src: &src, file: &file, limits, c: &mut c, label_candidates: Vec::new() };
     match format {
         Format::Npy => b.npy()?,
         Format::Npz => b.npz()?,
@@ -61,11 +54,7 @@ pub fn open_with(source: Box<dyn ByteSource>, limits: &Limits) -> Result<Contain
         let why = if c.skipped.is_empty() {
             String::new()
         } else {
-            let list: Vec<String> = c
-                .skipped
-                .iter()
-                .map(|s| format!("\"{}\": {}", s.name, s.reason))
-                .collect();
+            let list: Vec<String> = c.skipped.iter().map(|s| format!("\"{}\": {}", s.name, s.reason)).collect();
             format!(" (skipped: {})", list.join("; "))
         };
         return Err(ReadError::new(&file, ErrorKind::NoLayers(why)));
@@ -89,10 +78,7 @@ impl Builder<'_> {
     }
 
     fn skip(&mut self, name: &str, reason: impl Into<String>) {
-        self.c.skipped.push(Skipped {
-            name: name.to_string(),
-            reason: reason.into(),
-        });
+        self.c.skipped.push(Skipped { name: name.to_string(), reason: reason.into() });
     }
 
     fn add_layer(
@@ -112,9 +98,7 @@ impl Builder<'_> {
             rows,
             cols,
             dtype: dtype.name(),
-            byte_size: (rows as u64)
-                .saturating_mul(cols as u64)
-                .saturating_mul(dtype.size() as u64),
+            byte_size: (rows as u64).saturating_mul(cols as u64).saturating_mul(dtype.size() as u64),
             shape: h_shape.to_vec(),
             fortran_order: fortran && h_shape.len() > 1,
             compressed_size: comp,
@@ -142,47 +126,30 @@ impl Builder<'_> {
             self.skip(name, "zero-width strings");
             return Ok(());
         }
-        let len = usize::try_from(len)
-            .map_err(|_| self.err(name, ErrorKind::ShapeOverflow(len.to_string())))?;
+        let len = usize::try_from(len).map_err(|_| self.err(name, ErrorKind::ShapeOverflow(len.to_string())))?;
         let typed = match dtype {
             NpyDtype::Num(d) => d.is_integer(),
             NpyDtype::Str { .. } => true,
         };
         let reader = LabelsReader {
-            info: LabelsInfo {
-                name: name.to_string(),
-                file: self.file.to_string(),
-                len,
-                dtype: dtype.name(),
-            },
+            info: LabelsInfo { name: name.to_string(), file: self.file.to_string(), len, dtype: dtype.name() },
             source: Arc::clone(self.src),
             storage: LabelStorage::Array { storage, dtype },
         };
-        self.label_candidates
-            .push((reader, is_label_name(name), typed));
+        self.label_candidates.push((reader, is_label_name(name), typed));
         Ok(())
     }
 
     /// An array found in the file: a layer, a labels candidate, or skipped.
-    fn place_array(
-        &mut self,
-        name: &str,
-        h: &NpyHeader,
-        storage: Storage,
-        comp: Option<u64>,
-    ) -> Result<(), ReadError> {
+    fn place_array(&mut self, name: &str, h: &NpyHeader, storage: Storage, comp: Option<u64>) -> Result<(), ReadError> {
         match (h.shape.len(), h.dtype) {
             (0, _) => self.skip(name, "a scalar, not an array of points"),
-            (1, dt) => {
-                self.add_label_candidate(name, h.shape.first().copied().unwrap_or(0), dt, storage)?
-            }
+            (1, dt) => self.add_label_candidate(name, h.shape.first().copied().unwrap_or(0), dt, storage)?,
             (2, dt) if h.shape.get(1) == Some(&1) && is_label_name(name) => {
                 self.add_label_candidate(name, h.shape.first().copied().unwrap_or(0), dt, storage)?
             }
             (_, NpyDtype::Str { .. }) => self.skip(name, "strings are read only as 1-D labels"),
-            (_, NpyDtype::Num(dt)) => {
-                self.add_layer(name, &h.shape, dt, h.fortran_order, storage, comp)?
-            }
+            (_, NpyDtype::Num(dt)) => self.add_layer(name, &h.shape, dt, h.fortran_order, storage, comp)?,
         }
         Ok(())
     }
@@ -190,10 +157,7 @@ impl Builder<'_> {
     /// Picks labels: a candidate named like labels first, else an integer/string 1-D array.
     fn choose_labels(&mut self) {
         let cands = std::mem::take(&mut self.label_candidates);
-        let pick = cands
-            .iter()
-            .position(|c| c.1)
-            .or_else(|| cands.iter().position(|c| c.2));
+        let pick = cands.iter().position(|c| c.1).or_else(|| cands.iter().position(|c| c.2));
         for (i, (reader, _, _)) in cands.into_iter().enumerate() {
             if Some(i) == pick {
                 self.c.labels = Some(reader.info.clone());

@@ -12,19 +12,11 @@ impl Builder<'_> {
     pub(super) fn npy(&mut self) -> Result<(), ReadError> {
         let name = file_stem(self.file).to_string();
         let mut seq = RawSeq::new(self.src.as_ref(), 0, self.src.len());
-        let h = npy::read_header(&mut seq, self.limits.max_npy_header)
-            .map_err(|k| ReadError::new(self.file, k))?;
+        let h = npy::read_header(&mut seq, self.limits.max_npy_header).map_err(|k| ReadError::new(self.file, k))?;
         let present = self.src.len() - h.header_len.min(self.src.len());
         check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "file")
             .map_err(|k| ReadError::new(self.file, k))?;
-        self.place_array(
-            &name,
-            &h,
-            Storage::Raw {
-                offset: h.header_len,
-            },
-            None,
-        )?;
+        self.place_array(&name, &h, Storage::Raw { offset: h.header_len }, None)?;
         // A lone 1-D .npy is labels, whatever its name or type.
         for c in &mut self.label_candidates {
             c.1 = true;

@@ -10,12 +10,8 @@ use crate::readers::zip;
 impl Builder<'_> {
     /// Lists the archive's members and reads each `.npy` member's header.
     pub(super) fn npz(&mut self) -> Result<(), ReadError> {
-        let members = zip::read_members(self.src.as_ref(), self.limits)
-            .map_err(|k| ReadError::new(self.file, k))?;
-        if members
-            .iter()
-            .any(|m| m.name.ends_with("data.pkl") || m.name.ends_with(".pkl"))
-        {
+        let members = zip::read_members(self.src.as_ref(), self.limits).map_err(|k| ReadError::new(self.file, k))?;
+        if members.iter().any(|m| m.name.ends_with("data.pkl") || m.name.ends_with(".pkl")) {
             return Err(ReadError::new(self.file, ErrorKind::PyTorch));
         }
         for m in members {
@@ -34,10 +30,7 @@ impl Builder<'_> {
                 0 => npy::read_header(&mut RawSeq::member(self.src.as_ref(), &m, false), self.limits.max_npy_header),
                 8 => npy::read_header(&mut InflateSeq::new(self.src.as_ref(), &m, false), self.limits.max_npy_header),
                 other => {
-                    self.skip(
-                        &name,
-                        format!("compression method {other} (only stored and deflate are read)"),
-                    );
+                    self.skip(&name, format!("compression method {other} (only stored and deflate are read)"));
                     continue;
                 }
             };
@@ -50,8 +43,7 @@ impl Builder<'_> {
                 Err(k) => return Err(self.err(&name, k)),
             };
             let present = m.uncompressed.saturating_sub(h.header_len);
-            check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "member")
-                .map_err(|k| self.err(&name, k))?;
+            check_data_len(&h.shape, &h.dtype.name(), h.data_len, present, "member").map_err(|k| self.err(&name, k))?;
             let skip = h.header_len;
             let (storage, comp) = if m.method == 0 {
                 (Storage::Stored { member: m, skip }, None)

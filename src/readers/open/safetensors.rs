@@ -12,18 +12,12 @@ impl Builder<'_> {
     pub(super) fn safetensors(&mut self) -> Result<(), ReadError> {
         let len = self.src.len();
         let mut nb = [0u8; 8];
-        self.src
-            .read_at(0, &mut nb)
-            .map_err(|e| ReadError::new(self.file, e.into()))?;
+        self.src.read_at(0, &mut nb).map_err(|e| ReadError::new(self.file, e.into()))?;
         let n = u64::from_le_bytes(nb);
-        safetensors::check_header_len(n, len, self.limits)
-            .map_err(|k| ReadError::new(self.file, k))?;
+        safetensors::check_header_len(n, len, self.limits).map_err(|k| ReadError::new(self.file, k))?;
         let mut json = vec![0u8; n as usize];
-        self.src
-            .read_at(8, &mut json)
-            .map_err(|e| ReadError::new(self.file, e.into()))?;
-        let mut header =
-            safetensors::parse_header(&json, len).map_err(|k| ReadError::new(self.file, k))?;
+        self.src.read_at(8, &mut json).map_err(|e| ReadError::new(self.file, e.into()))?;
+        let mut header = safetensors::parse_header(&json, len).map_err(|k| ReadError::new(self.file, k))?;
         drop(json);
         header.tensors.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         self.c.metadata = header.metadata;
@@ -31,10 +25,7 @@ impl Builder<'_> {
             let dt = match t.dtype {
                 Ok(d) => d,
                 Err(why) => {
-                    let k = ErrorKind::UnsupportedDtype {
-                        dtype: t.dtype_text.clone(),
-                        why,
-                    };
+                    let k = ErrorKind::UnsupportedDtype { dtype: t.dtype_text.clone(), why };
                     self.skip(&t.name, k.to_string());
                     continue;
                 }

@@ -7,19 +7,16 @@ use crate::readers::Format;
 use crate::readers::container::file_stem;
 use crate::readers::error::ReadError;
 use crate::readers::labels::{LabelStorage, LabelsInfo, LabelsReader};
-use crate::readers::names::is_label_name;
 use crate::readers::layer::{LayerInfo, LayerReader, Storage};
+use crate::readers::names::is_label_name;
 use crate::readers::text::TextLayer;
 
 impl Builder<'_> {
     /// Scans the table: delimiter, header row, label column, rows and columns.
     pub(super) fn text(&mut self) -> Result<(), ReadError> {
-        let t = TextLayer::scan(self.src.as_ref(), self.limits)
-            .map_err(|k| ReadError::new(self.file, k))?;
+        let t = TextLayer::scan(self.src.as_ref(), self.limits).map_err(|k| ReadError::new(self.file, k))?;
         self.c.format = Format::Text(t.delimiter);
-        self.c
-            .metadata
-            .push(("delimiter".into(), t.delimiter.name().into()));
+        self.c.metadata.push(("delimiter".into(), t.delimiter.name().into()));
         if let Some(h) = &t.header {
             self.c.metadata.push(("header".into(), h.join(", ")));
         }
@@ -59,24 +56,17 @@ impl Builder<'_> {
 
     /// Takes column `column` of the table as the file's labels (named by its header if any).
     fn set_text_labels(&mut self, stem: &str, t: &Arc<TextLayer>, column: usize) {
-        let name = t.header.as_ref().and_then(|h| h.get(column)).map_or_else(
-            || format!("{stem} column {}", column + 1),
-            |h| h.to_string(),
-        );
-        let info = LabelsInfo {
-            name,
-            file: self.file.to_string(),
-            len: t.rows,
-            dtype: "text".into(),
-        };
+        let name = t
+            .header
+            .as_ref()
+            .and_then(|h| h.get(column))
+            .map_or_else(|| format!("{stem} column {}", column + 1), |h| h.to_string());
+        let info = LabelsInfo { name, file: self.file.to_string(), len: t.rows, dtype: "text".into() };
         self.c.labels = Some(info.clone());
         self.c.labels_reader = Some(LabelsReader {
             info,
             source: Arc::clone(self.src),
-            storage: LabelStorage::Text {
-                table: Arc::clone(t),
-                column,
-            },
+            storage: LabelStorage::Text { table: Arc::clone(t), column },
         });
     }
 }

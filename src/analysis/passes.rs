@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::params::Params;
 use crate::analysis::streamed::over_limit;
+use crate::params::Params;
 
 /// One pass over a layer.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -175,7 +175,16 @@ pub fn plan(params: &Params, models: &[PlanModel], selected: Option<Selected>) -
         let s = streamed(l);
         let p = if s { whole.clone() } else { quick_params(params) };
         let done = l.key.as_deref() == Some(&base_key);
-        jobs.push(Job { model: m.id, layer: l.index, pass: Pass::Base, params: p, key: base_key.clone(), partial: !s, streamed: s, done });
+        jobs.push(Job {
+            model: m.id,
+            layer: l.index,
+            pass: Pass::Base,
+            params: p,
+            key: base_key.clone(),
+            partial: !s,
+            streamed: s,
+            done,
+        });
     }
     let mut later = |m: &PlanModel, l: &PlanLayer, pass: Pass, p: Params| {
         let k = key(&p);
@@ -220,12 +229,23 @@ mod tests {
     #[test]
     fn base_passes_first_then_scale_with_the_selected_layer_first_then_surrogate_and_classes() {
         let p = Params { surrogate: true, per_class: true, ..Params::default() };
-        let models = [model(1, true, vec![layer(0, Some(10)), layer(2, Some(10))]), model(2, false, vec![layer(0, None)])];
+        let models =
+            [model(1, true, vec![layer(0, Some(10)), layer(2, Some(10))]), model(2, false, vec![layer(0, None)])];
         let plan = plan(&p, &models, Some(Selected { model: 1, layer: 2 }));
         use Pass::*;
         assert_eq!(
             summary(&plan),
-            [(1, 0, Base), (1, 2, Base), (2, 0, Base), (1, 2, Scale), (1, 0, Scale), (2, 0, Scale), (1, 2, Surrogate), (1, 0, Classes), (1, 2, Classes)]
+            [
+                (1, 0, Base),
+                (1, 2, Base),
+                (2, 0, Base),
+                (1, 2, Scale),
+                (1, 0, Scale),
+                (2, 0, Scale),
+                (1, 2, Surrogate),
+                (1, 0, Classes),
+                (1, 2, Classes)
+            ]
         );
         let base = &plan.jobs[0];
         assert!(base.partial && !base.streamed && !base.done);

@@ -3,12 +3,12 @@
 
 use ndarray::ArrayView2;
 
-use crate::knn::{KnnError, Neighbours, Search, within};
+use crate::estimators::twonn;
 use crate::knn::Metric;
+use crate::knn::{KnnError, Neighbours, Search, within};
 use crate::results::{DecimationPoint, RepeatStats};
-use crate::rng::{self, Stream};
-use crate::stats::mean_std;
-use crate::twonn;
+use crate::support::rng::{self, Stream};
+use crate::support::stats::mean_std;
 
 /// TwoNN of one subset: ML and fit ID, and the mean r₂; `None` with fewer than 3 usable μ.
 struct SubsetEstimate {
@@ -34,7 +34,7 @@ fn estimate_subsets(
     metric: Metric,
     mu_fraction: f64,
 ) -> Result<Vec<SubsetEstimate>, KnnError> {
-    let found = crate::parallel::map(subsets, |m| {
+    let found = crate::support::parallel::map(subsets, |m| {
         within(x, full, m, &Search::new(2, metric)).map(|nb| subset_estimate(&nb, mu_fraction))
     });
     Ok(found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())

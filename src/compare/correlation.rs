@@ -63,7 +63,7 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Result<Correlation, CorrelationError> {
 
 /// The ranks 1..=n of `v`, tied values sharing the average of their ranks (`scipy.stats.rankdata`).
 pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let order = crate::order::argsort(v);
+    let order = crate::support::order::argsort(v);
     let mut out = vec![0.0; v.len()];
     let mut start = 0;
     while start < order.len() {

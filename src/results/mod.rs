@@ -1,6 +1,8 @@
 //! The one result schema (`idscope/1`), shared by the CLI's `--json`, the worker's messages and
 //! exported files. Plain serde structs: README documents every field.
 
+pub mod table;
+
 use serde::{Deserialize, Serialize};
 
 use crate::params::{DuplicatePolicy, Params};
@@ -229,7 +231,9 @@ pub struct PcId {
 mod wire {
     use serde::Deserialize;
 
-    use super::{ClassResult, DecimationPoint, DuplicateReport, Estimates, GridePoint, LayerResult, PcId, SkippedClass, TwoNn};
+    use super::{
+        ClassResult, DecimationPoint, DuplicateReport, Estimates, GridePoint, LayerResult, PcId, SkippedClass, TwoNn,
+    };
 
     /// A wire struct with `$target`'s own fields and [`Estimates`]' beside them, as `flatten`
     /// writes them, and its conversion.

@@ -12,7 +12,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::rng::{self, Stream};
+use crate::support::rng::{self, Stream};
 
 /// A manifold the teaching view can sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

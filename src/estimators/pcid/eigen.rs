@@ -67,7 +67,15 @@ mod tests {
     #[test]
     fn a_known_spectrum() {
         // [[2,1,0],[1,2,1],[0,1,2]]: eigenvalues 2 − √2, 2, 2 + √2.
-        let m = Symmetric::from_lower(3, |i, j| if i == j { 2.0 } else if i - j == 1 { 1.0 } else { 0.0 });
+        let m = Symmetric::from_lower(3, |i, j| {
+            if i == j {
+                2.0
+            } else if i - j == 1 {
+                1.0
+            } else {
+                0.0
+            }
+        });
         let got = sorted(m.eigenvalues().unwrap());
         let want = [2.0 - 2f64.sqrt(), 2.0, 2.0 + 2f64.sqrt()];
         for (g, w) in got.iter().zip(want) {

@@ -44,11 +44,7 @@ pub fn estimate(mu: &[f64], n1: usize, n2: usize) -> Result<(f64, f64), GrideErr
     let (a, b) = ((n1 as f64 - n2 as f64 + 1.0), n2 as f64 - 1.0);
     let nm1 = (kept.len() - 1) as f64;
     let score = |d: f64| -> f64 {
-        let s: f64 = kept
-            .iter()
-            .zip(&logs)
-            .map(|(&m, &l)| (a / (1.0 - m.powf(-d)).max(SCORE_REG) + b) * l)
-            .sum();
+        let s: f64 = kept.iter().zip(&logs).map(|(&m, &l)| (a / (1.0 - m.powf(-d)).max(SCORE_REG) + b) * l).sum();
         s - nm1 / d
     };
     let d = bisect(score, D_MIN, D_MAX).ok_or(GrideError::NoRoot)?;
@@ -81,7 +77,9 @@ fn outlier_cut(mu: &[f64]) -> Vec<f64> {
 
 /// numpy's default (linear) percentile of ascending `sorted`.
 pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let Some(&last) = sorted.last() else { return f64::NAN };
+    let Some(&last) = sorted.last() else {
+        return f64::NAN;
+    };
     let pos = q / 100.0 * (sorted.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let frac = pos - lo as f64;
@@ -106,7 +104,10 @@ fn bisect(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> Option<f64> {
 
 /// The neighbour-order pairs (n₁, 2n₁) of the scale analysis: n₁ = 1, 2, 4, … with 2n₁ ≤ `max_order`.
 pub fn scale_orders(max_order: usize) -> Vec<(usize, usize)> {
-    std::iter::successors(Some(1usize), |&n| Some(2 * n)).take_while(|&n| 2 * n <= max_order).map(|n| (n, 2 * n)).collect()
+    std::iter::successors(Some(1usize), |&n| Some(2 * n))
+        .take_while(|&n| 2 * n <= max_order)
+        .map(|n| (n, 2 * n))
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,15 +3,16 @@
 
 use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 
-use crate::gride::{self, GrideError};
+use crate::analysis::duplicates;
+use crate::estimators::gride::{self, GrideError};
+use crate::estimators::pcid::{self, PcaError};
+use crate::estimators::twonn::{self, TwoNnError};
+use crate::estimators::{scaling, surrogate};
 use crate::knn::{self, CandidateLists, KnnError, Neighbours, Search, neighbours};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
-use crate::pcid::{self, PcaError};
-use crate::progress::{Cancelled, Progress, Stage};
 use crate::results::{DuplicateReport, Estimates, GridePoint, TwoNn};
-use crate::rng::{self, Stream};
-use crate::twonn::{self, TwoNnError};
-use crate::{duplicates, scaling, surrogate};
+use crate::support::progress::{Cancelled, Progress, Stage};
+use crate::support::rng::{self, Stream};
 
 /// Neighbours searched per point when Gride is off: enough for the subsets to reuse the lists.
 const BASE_K: usize = 16;
@@ -77,7 +78,11 @@ impl From<Cancelled> for EstimateError {
 }
 
 /// All requested estimates on the rows of `x` (finite values).
-pub fn estimate(x: ArrayView2<f32>, params: &CheckedParams, progress: &mut dyn Progress) -> Result<Estimates, EstimateError> {
+pub fn estimate(
+    x: ArrayView2<f32>,
+    params: &CheckedParams,
+    progress: &mut dyn Progress,
+) -> Result<Estimates, EstimateError> {
     estimate_with(x, &duplicates::find(x), params, None, progress)
 }
 
@@ -92,7 +97,11 @@ fn distinct_points<'a>(x: ArrayView2<'a, f32>, dups: &duplicates::Duplicates, p:
 
 /// The distinct points `estimate` searches (`dups`: the duplicates of `x`) and their search
 /// (Gride's range, or [`BASE_K`]), or why there are too few.
-fn search_points<'a>(x: ArrayView2<'a, f32>, dups: &duplicates::Duplicates, p: &Params) -> Result<(CowArray<'a, f32, Ix2>, Search), EstimateError> {
+fn search_points<'a>(
+    x: ArrayView2<'a, f32>,
+    dups: &duplicates::Duplicates,
+    p: &Params,
+) -> Result<(CowArray<'a, f32, Ix2>, Search), EstimateError> {
     let points = distinct_points(x, dups, p);
     let n = points.nrows();
     if n < 3 {
@@ -148,7 +157,12 @@ pub fn estimate_with(
         None => neighbours(x, &search, &mut Stage::new(progress, 0.0, 0.5))?,
         Some(nb) if nb.indices.nrows() == n && nb.k() == search.k => nb,
         Some(nb) => {
-            return Err(EstimateError::GivenNeighbours { rows: nb.indices.nrows(), k: nb.k(), n, expected_k: search.k });
+            return Err(EstimateError::GivenNeighbours {
+                rows: nb.indices.nrows(),
+                k: nb.k(),
+                n,
+                expected_k: search.k,
+            });
         }
     };
     from_neighbours(x, &full, params, dups.duplicate_rows, progress)
@@ -217,7 +231,15 @@ pub fn from_lists(
         mu_one_ties: mus.mu_one_ties,
     };
     let gride = if p.gride { gride_scaling(full)? } else { Vec::new() };
-    Ok(Estimates { n: mus.mu.len(), duplicates, twonn, gride, decimation: Vec::new(), surrogate: Vec::new(), pc_id: None })
+    Ok(Estimates {
+        n: mus.mu.len(),
+        duplicates,
+        twonn,
+        gride,
+        decimation: Vec::new(),
+        surrogate: Vec::new(),
+        pc_id: None,
+    })
 }
 
 /// Distances to the `order`-th neighbour (1-based) of every point.

@@ -35,7 +35,7 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
     if n < 2 {
         return Err(PcaError::TooFew(n));
     }
-    let mean = crate::stats::column_means(x);
+    let mean = crate::support::stats::column_means(x);
     let mut var = vec![0.0f64; d];
     for row in x.outer_iter() {
         var.iter_mut().zip(row.iter().zip(&mean)).for_each(|(s, (&v, m))| *s += (v as f64 - m).powi(2));
@@ -82,7 +82,9 @@ pub fn from_gram(gram: Symmetric, threshold: f64, constant: usize, n: usize, ran
 fn gram(m: &[f32], rows: usize, len: usize, scale: f64) -> Symmetric {
     let row = |i: usize| &m[i * len..(i + 1) * len];
     let idx: Vec<usize> = (0..rows).collect();
-    let lower = crate::parallel::map(&idx, |&i| (0..=i).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>());
+    let lower = crate::support::parallel::map(&idx, |&i| {
+        (0..=i).map(|j| kernel::dot(row(i), row(j)) as f64 / scale).collect::<Vec<_>>()
+    });
     Symmetric::from_lower(rows, |i, j| lower[i][j])
 }
 

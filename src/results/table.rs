@@ -35,7 +35,11 @@ pub fn render(report: &Report) -> String {
     for l in &report.layers {
         sections(&mut s, &l.name, &l.estimates);
         for c in &l.classes {
-            let _ = writeln!(s, "  {} / class {}: N {}, ID (fit) {:.3}, ID (ML) {:.3}", l.name, c.name, c.estimates.n, c.estimates.twonn.fit.id, c.estimates.twonn.ml.id);
+            let _ = writeln!(
+                s,
+                "  {} / class {}: N {}, ID (fit) {:.3}, ID (ML) {:.3}",
+                l.name, c.name, c.estimates.n, c.estimates.twonn.fit.id, c.estimates.twonn.ml.id
+            );
         }
         for c in &l.skipped_classes {
             let _ = writeln!(s, "  {} / class {}: skipped: {}", l.name, c.name, c.reason);
@@ -46,16 +50,25 @@ pub fn render(report: &Report) -> String {
 
 fn sections(s: &mut String, name: &str, e: &Estimates) {
     if !e.gride.is_empty() {
-        let _ = writeln!(s, "\n{name}: Gride (ID vs neighbour order)\n{:>5} {:>5} {:>9} {:>8} {:>10}", "n1", "n2", "ID", "err", "scale");
+        let _ = writeln!(
+            s,
+            "\n{name}: Gride (ID vs neighbour order)\n{:>5} {:>5} {:>9} {:>8} {:>10}",
+            "n1", "n2", "ID", "err", "scale"
+        );
         for g in &e.gride {
             let _ = writeln!(s, "{:>5} {:>5} {:>9.3} {:>8.3} {:>10.4}", g.n1, g.n2, g.id, g.err, g.scale);
         }
     }
     for (title, rows) in [("decimation", &e.decimation), ("Gaussian surrogate decimation", &e.surrogate)] {
         if !rows.is_empty() {
-            let _ = writeln!(s, "\n{name}: {title} (ID vs N)\n{:>7} {:>7} {:>9} {:>8} {:>10}", "N", "blocks", "ID", "std", "mean r2");
+            let _ = writeln!(
+                s,
+                "\n{name}: {title} (ID vs N)\n{:>7} {:>7} {:>9} {:>8} {:>10}",
+                "N", "blocks", "ID", "std", "mean r2"
+            );
             for d in rows.iter() {
-                let _ = writeln!(s, "{:>7} {:>7} {:>9.3} {:>8.3} {:>10.4}", d.size, d.blocks, d.id_mean, d.id_std, d.scale);
+                let _ =
+                    writeln!(s, "{:>7} {:>7} {:>9.3} {:>8.3} {:>10.4}", d.size, d.blocks, d.id_mean, d.id_std, d.scale);
             }
         }
     }

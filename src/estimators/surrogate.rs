@@ -4,17 +4,17 @@
 use ndarray::{Array2, ArrayView2};
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::rng::{self, Stream};
+use crate::support::rng::{self, Stream};
 
 /// N Gaussian rows with the covariance and mean of the rows of `x` (stream `Surrogate`).
 pub fn gaussian_like(x: ArrayView2<f32>, seed: u32) -> Array2<f32> {
     let (n, d) = x.dim();
-    let mean = crate::stats::column_means(x);
+    let mean = crate::support::stats::column_means(x);
     let scale = 1.0 / ((n.max(2) - 1) as f64).sqrt();
     let mut r = rng::rng(seed, Stream::Surrogate);
     let g: Vec<Vec<f64>> = (0..n).map(|_| (0..n).map(|_| StandardNormal.sample(&mut r)).collect()).collect();
     let rows: Vec<usize> = (0..n).collect();
-    let out = crate::parallel::map(&rows, |&s| {
+    let out = crate::support::parallel::map(&rows, |&s| {
         let mut acc = vec![0.0f64; d];
         for (row, &w) in x.outer_iter().zip(&g[s]) {
             acc.iter_mut().zip(row.iter().zip(&mean)).for_each(|(a, (&v, m))| *a += w * (v as f64 - m));
