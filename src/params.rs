@@ -151,7 +151,7 @@ pub const MAX_GRIDE_RANGE: usize = 64;
 /// Largest number of repeats accepted.
 pub const MAX_REPEATS: usize = 1000;
 
-/// Parameters that passed [`Params::check`]; estimators take only this form.
+/// Parameters that passed [`Params::check`] (in `crate::estimators`); estimators take only this form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedParams(Params);
 
@@ -162,38 +162,24 @@ impl CheckedParams {
     }
 }
 
+impl CheckedParams {
+    /// Parameters that passed [`Params::check`] (`crate::estimators`: the shared checks and
+    /// every estimator's own).
+    pub(crate) fn new(p: Params) -> Self {
+        Self(p)
+    }
+}
+
 impl Params {
-    /// Validates every field once, so no invalid value can reach the maths.
-    pub fn check(self) -> Result<CheckedParams, ParamError> {
-        let in_unit = |x: f64| x > 0.0 && x <= 1.0;
-        if !in_unit(self.mu_fraction) {
-            return Err(ParamError::MuFraction(self.mu_fraction));
-        }
-        if !(self.subset_fraction > 0.0 && self.subset_fraction < 1.0) {
-            return Err(ParamError::SubsetFraction(self.subset_fraction));
-        }
-        if !in_unit(self.pc_threshold) {
-            return Err(ParamError::PcThreshold(self.pc_threshold));
-        }
-        if !(2..=MAX_GRIDE_RANGE).contains(&self.gride_range) {
-            return Err(ParamError::GrideRange { got: self.gride_range, max: MAX_GRIDE_RANGE });
-        }
-        if self.min_block < 3 {
-            return Err(ParamError::MinBlock(self.min_block));
-        }
+    /// The checks of the parameters every pass reads (the estimators check their own).
+    pub(crate) fn check_shared(&self) -> Result<(), ParamError> {
         if let Some(m) = self.max_points.filter(|&m| m < 3) {
             return Err(ParamError::PointCap { name: "max_points", got: m });
-        }
-        if self.pc_max_points < 3 {
-            return Err(ParamError::PointCap { name: "pc_max_points", got: self.pc_max_points });
         }
         if self.memory_limit_mb == 0 {
             return Err(ParamError::MemoryLimit);
         }
-        if self.repeats > MAX_REPEATS {
-            return Err(ParamError::Repeats { got: self.repeats, max: MAX_REPEATS });
-        }
-        Ok(CheckedParams(self))
+        Ok(())
     }
 }
 

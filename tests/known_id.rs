@@ -2,7 +2,8 @@
 
 mod common;
 
-use idscope::analysis::estimate::{EstimateError, estimate};
+use idscope::analysis::estimate::estimate;
+use idscope::estimators::EstimateError;
 use idscope::params::{CheckedParams, Params};
 use idscope::support::progress::Silent;
 use ndarray::Array2;

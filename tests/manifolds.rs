@@ -175,8 +175,7 @@ fn orders_beyond_32_use_longer_lists_with_the_apps_bits_and_ties() {
                 distances[(i, c)] = d;
             }
         }
-        let bf =
-            idscope::analysis::estimate::gride_at(&idscope::knn::Neighbours { indices, distances }, 64, 128).unwrap();
+        let bf = idscope::estimators::gride::at(&idscope::knn::Neighbours { indices, distances }, 64, 128).unwrap();
         assert!((g.id - bf.id).abs() <= 1e-9 * bf.id, "{}: Gride at 64 {} vs brute force {}", m.name(), g.id, bf.id);
         assert_eq!((g.n1, g.n2), (64, 128));
     }

@@ -3,11 +3,11 @@
 
 mod common;
 
-use idscope::analysis::estimate::EstimateError;
 use idscope::analysis::{
     LabelsView, LayerInput, LayerPoints, analyse_layer, analyse_layer_with, layer_candidates_part,
     layer_neighbours_part,
 };
+use idscope::estimators::EstimateError;
 use idscope::knn::{CandidateLists, FlatNeighbours, Neighbours};
 use idscope::params::Params;
 use idscope::results::LayerResult;

@@ -1,81 +1,14 @@
-//! Every estimate on one set of points: duplicates, neighbours, TwoNN with error bars, Gride,
-//! decimation, PC-ID and the Gaussian surrogate, each as the parameters ask.
+//! Every estimate on one set of points in memory: duplicates, neighbours (searched here or joined
+//! from the workers' parts), then every registered estimator the parameters ask for.
 
 use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 
 use crate::analysis::duplicates;
-use crate::estimators::gride::{self, GrideError};
-use crate::estimators::pcid::{self, PcaError};
-use crate::estimators::twonn::{self, TwoNnError};
-use crate::estimators::{scaling, surrogate};
-use crate::knn::{self, CandidateLists, KnnError, Neighbours, Search, neighbours};
+use crate::estimators::pcid::{self, PcId};
+use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, Rows, decimation};
+use crate::knn::{self, CandidateLists, Neighbours, Search, neighbours};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
-use crate::results::{DuplicateReport, Estimates, GridePoint, TwoNn};
-use crate::support::progress::{Cancelled, Progress, Stage};
-use crate::support::rng::{self, Stream};
-
-/// Neighbours searched per point when Gride is off: enough for the subsets to reuse the lists.
-const BASE_K: usize = 16;
-
-/// Why the estimates for a set of points could not be made.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum EstimateError {
-    /// Fewer than 3 points left after removing duplicates.
-    #[error("{n} distinct points ({duplicates} duplicate rows removed): at least 3 are needed")]
-    TooFewPoints {
-        /// Distinct points left.
-        n: usize,
-        /// Duplicate rows removed.
-        duplicates: usize,
-    },
-    /// The neighbour search failed.
-    #[error(transparent)]
-    Knn(KnnError),
-    /// TwoNN is undefined on these points.
-    #[error("TwoNN: {0}")]
-    TwoNn(#[from] TwoNnError),
-    /// Gride failed at one scale.
-    #[error("Gride at n1 = {n1}: {source}")]
-    Gride {
-        /// The scale that failed.
-        n1: usize,
-        /// Why.
-        source: GrideError,
-    },
-    /// The PCA failed.
-    #[error("PC-ID: {0}")]
-    Pca(#[from] PcaError),
-    /// Neighbour lists handed in (joined from the workers' parts) do not fit the points.
-    #[error("neighbour lists of {rows} × {k} given for {n} points × {expected_k} neighbours")]
-    GivenNeighbours {
-        /// Rows of the lists given.
-        rows: usize,
-        /// Neighbours per row given.
-        k: usize,
-        /// Points estimated on.
-        n: usize,
-        /// Neighbours per point needed.
-        expected_k: usize,
-    },
-    /// The progress sink asked to stop.
-    #[error("cancelled")]
-    Cancelled,
-}
-
-impl From<KnnError> for EstimateError {
-    fn from(e: KnnError) -> Self {
-        match e {
-            KnnError::Cancelled(_) => Self::Cancelled,
-            e => Self::Knn(e),
-        }
-    }
-}
-
-impl From<Cancelled> for EstimateError {
-    fn from(_: Cancelled) -> Self {
-        Self::Cancelled
-    }
-}
+use crate::support::progress::{Progress, Stage};
 
 /// All requested estimates on the rows of `x` (finite values).
 pub fn estimate(
@@ -96,7 +29,7 @@ fn distinct_points<'a>(x: ArrayView2<'a, f32>, dups: &duplicates::Duplicates, p:
 }
 
 /// The distinct points `estimate` searches (`dups`: the duplicates of `x`) and their search
-/// (Gride's range, or [`BASE_K`]), or why there are too few.
+/// ([`search_k`] deep), or why there are too few.
 fn search_points<'a>(
     x: ArrayView2<'a, f32>,
     dups: &duplicates::Duplicates,
@@ -165,11 +98,11 @@ pub fn estimate_with(
             });
         }
     };
-    from_neighbours(x, &full, params, dups.duplicate_rows, progress)
+    from_neighbours(x, &full, params, dups.duplicate_rows, &mut Stage::new(progress, 0.5, 1.0))
 }
 
 /// Every estimate after the neighbour search: `full` holds the neighbours of the (distinct) rows
-/// of `x`, at least 2 per point and as many as Gride's range asks; `duplicate_rows` is reported.
+/// of `x`, as deep as [`estimators::depth`] asks; `duplicate_rows` is reported.
 pub fn from_neighbours(
     x: ArrayView2<f32>,
     full: &Neighbours,
@@ -178,114 +111,39 @@ pub fn from_neighbours(
     progress: &mut dyn Progress,
 ) -> Result<Estimates, EstimateError> {
     let p = params.get();
-    let repeats = if p.repeats > 0 {
-        scaling::repeats(x, full, p.metric, p.mu_fraction, p.repeats, p.subset_fraction, p.seed)?
-    } else {
-        None
-    };
-    let mut out = from_lists(full, duplicate_rows, repeats, p)?;
-    progress.update(0.6)?;
-    if p.decimation {
-        out.decimation = scaling::decimation(x, full, p.metric, p.mu_fraction, p.min_block, p.seed)?;
-    }
-    progress.update(0.7)?;
-    if p.pc_id {
-        out.pc_id = Some(pca(x, p)?);
-    }
-    progress.update(0.8)?;
-    if p.surrogate {
-        out.surrogate = surrogate_decimation(x, p, &mut Stage::new(progress, 0.8, 1.0))?;
-    }
-    progress.update(1.0)?;
-    Ok(out)
+    let plan = Plan::new(p, x.nrows());
+    let within = decimation::within_each(x, full, plan.subsets(), p.metric)?;
+    progress.update(0.1)?;
+    let dups = Duplicates::new(duplicate_rows, p);
+    estimators::run(p, full, &plan, &within, dups, &mut InMemory { x }, &mut Stage::new(progress, 0.1, 1.0))
 }
 
-/// Neighbours searched per point among `n`: Gride's range, else [`BASE_K`].
+/// Neighbours searched per point among `n`: the deepest any estimator asked for reads.
 pub fn search_k(p: &Params, n: usize) -> usize {
-    if p.gride { p.gride_range } else { BASE_K }.min(n.saturating_sub(1))
+    estimators::depth(p, n)
 }
 
-/// The estimates that need only the full neighbour lists (TwoNN, Gride, the duplicates report),
-/// given the error bars computed from them; decimation, PC-ID and surrogate are left empty.
-/// Shared by the in-memory and the streamed (`crate::analysis::streamed`) paths.
-pub fn from_lists(
-    full: &Neighbours,
-    duplicate_rows: usize,
-    repeats: Option<crate::results::RepeatStats>,
-    p: &Params,
-) -> Result<Estimates, EstimateError> {
-    let n = full.indices.nrows();
-    let mus = twonn::mus(r(full, 1), r(full, 2));
-    let twonn = TwoNn {
-        ml: twonn::ml(&mus.mu)?,
-        fit: twonn::fit(&mus.mu, p.mu_fraction)?,
-        repeats,
-        scale: (r(full, 1).sum::<f64>() + r(full, 2).sum::<f64>()) / (2 * n) as f64,
-        mu: sorted(mus.mu.clone()),
-    };
-    let duplicates = DuplicateReport {
-        policy: p.duplicates,
-        duplicate_rows,
-        dropped: if p.duplicates == DuplicatePolicy::KeepOne { duplicate_rows } else { 0 },
-        zero_r1_excluded: mus.zero_r1_excluded,
-        mu_one_ties: mus.mu_one_ties,
-    };
-    let gride = if p.gride { gride_scaling(full)? } else { Vec::new() };
-    Ok(Estimates {
-        n: mus.mu.len(),
-        duplicates,
-        twonn,
-        gride,
-        decimation: Vec::new(),
-        surrogate: Vec::new(),
-        pc_id: None,
-    })
+/// The rows of an in-memory layer, as the estimators reach them.
+struct InMemory<'a> {
+    x: ArrayView2<'a, f32>,
 }
 
-/// Distances to the `order`-th neighbour (1-based) of every point.
-fn r(nb: &Neighbours, order: usize) -> impl Iterator<Item = f64> + '_ {
-    nb.distances.column(order - 1).into_iter().copied()
-}
+impl Rows for InMemory<'_> {
+    type Error = EstimateError;
 
-fn sorted(mut v: Vec<f64>) -> Vec<f64> {
-    v.sort_unstable_by(f64::total_cmp);
-    v
-}
-
-/// Gride at n₁ = 1, 2, 4, … up to the neighbours searched.
-fn gride_scaling(full: &Neighbours) -> Result<Vec<GridePoint>, EstimateError> {
-    gride::scale_orders(full.k()).into_iter().map(|(n1, n2)| gride_at(full, n1, n2)).collect()
-}
-
-/// Gride on μ = r_{n₂}/r_{n₁} of every point (n₂ ≤ the neighbours searched); points with
-/// r_{n₁} = 0 are left out.
-pub fn gride_at(full: &Neighbours, n1: usize, n2: usize) -> Result<GridePoint, EstimateError> {
-    if n1 == 0 || n2 > full.k() {
-        return Err(EstimateError::Gride { n1, source: GrideError::Orders { n1, n2 } });
+    fn in_memory(&self) -> Option<ArrayView2<'_, f32>> {
+        Some(self.x)
     }
-    let mu: Vec<f64> = r(full, n1).zip(r(full, n2)).filter(|&(a, _)| a > 0.0).map(|(a, b)| b / a).collect();
-    let (id, err) = gride::estimate(&mu, n1, n2).map_err(|source| EstimateError::Gride { n1, source })?;
-    let scale = (r(full, n1).sum::<f64>() + r(full, n2).sum::<f64>()) / (2 * full.indices.nrows()) as f64;
-    Ok(GridePoint { n1, n2, id, err, scale })
-}
 
-/// PC-ID on at most `pc_max_points` rows (random subsample, stream `Pca`).
-fn pca(x: ArrayView2<f32>, p: &Params) -> Result<crate::results::PcId, EstimateError> {
-    if x.nrows() <= p.pc_max_points {
-        return Ok(pcid::pc_id(x, p.pc_threshold)?);
+    fn pc_id(
+        &mut self,
+        points: Option<Vec<usize>>,
+        threshold: f64,
+        _: &mut dyn Progress,
+    ) -> Result<PcId, EstimateError> {
+        Ok(match points {
+            None => pcid::pc_id(self.x, threshold)?,
+            Some(rows) => pcid::pc_id(self.x.select(Axis(0), &rows).view(), threshold)?,
+        })
     }
-    let rows = rng::subset(x.nrows(), p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca));
-    Ok(pcid::pc_id(x.select(Axis(0), &rows).view(), p.pc_threshold)?)
-}
-
-/// Decimation of a Gaussian sample with the data's mean and covariance.
-fn surrogate_decimation(
-    x: ArrayView2<f32>,
-    p: &Params,
-    progress: &mut dyn Progress,
-) -> Result<Vec<crate::results::DecimationPoint>, EstimateError> {
-    let g = surrogate::gaussian_like(x, p.seed);
-    let k = BASE_K.min(g.nrows() - 1);
-    let full = neighbours(g.view(), &Search::new(k, p.metric), progress)?;
-    Ok(scaling::decimation(g.view(), &full, p.metric, p.mu_fraction, p.min_block, p.seed)?)
 }

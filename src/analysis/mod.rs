@@ -8,7 +8,8 @@ pub mod streamed;
 
 use ndarray::{ArrayView2, Axis};
 
-use crate::analysis::estimate::{EstimateError, candidates_part, estimate, estimate_with, neighbours_part};
+use crate::analysis::estimate::{candidates_part, estimate, estimate_with, neighbours_part};
+use crate::estimators::EstimateError;
 use crate::knn::{CandidateLists, Neighbours};
 use crate::params::{CheckedParams, Params};
 use crate::readers::{Labels, LayerData, Model, ReadError};

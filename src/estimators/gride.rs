@@ -7,6 +7,15 @@
 //! 2·10⁻⁷; the error is 1/√(observed Fisher information) on all (nudged, unfiltered) μ with
 //! 1 − μ^−d regularised at 5·ε(f64). The root is bracketed in [10⁻³, 10³] and found by bisection.
 
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::estimators::{EstimateError, Estimator, Lists, Rows};
+use crate::knn::Neighbours;
+use crate::params::{MAX_GRIDE_RANGE, ParamError, Params};
+use crate::support::progress::Progress;
+
 /// Why no Gride estimate can be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GrideError {
@@ -108,6 +117,81 @@ pub fn scale_orders(max_order: usize) -> Vec<(usize, usize)> {
         .take_while(|&n| 2 * n <= max_order)
         .map(|n| (n, 2 * n))
         .collect()
+}
+
+/// One Gride estimate at neighbour orders n₁ < n₂.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct GridePoint {
+    /// First neighbour order.
+    pub n1: usize,
+    /// Second neighbour order (2·n₁).
+    pub n2: usize,
+    /// Maximum-likelihood ID.
+    pub id: f64,
+    /// 1/√(observed Fisher information).
+    pub err: f64,
+    /// Mean of r_{n₁} and r_{n₂} over the points: the length scale.
+    pub scale: f64,
+}
+
+/// The Gride scale analysis: Gride at n₁ = 1, 2, 4, … with n₂ = 2n₁ ≤ `gride_range`.
+pub struct GrideEstimator;
+
+impl Estimator for GrideEstimator {
+    type Output = Vec<GridePoint>;
+    const NAME: &'static str = "Gride";
+
+    fn wanted(p: &Params) -> bool {
+        p.gride
+    }
+
+    fn check(p: &Params) -> Result<(), ParamError> {
+        if !(2..=MAX_GRIDE_RANGE).contains(&p.gride_range) {
+            return Err(ParamError::GrideRange { got: p.gride_range, max: MAX_GRIDE_RANGE });
+        }
+        Ok(())
+    }
+
+    fn depth(p: &Params) -> usize {
+        p.gride_range
+    }
+
+    fn estimate<R: Rows>(
+        p: &Params,
+        lists: &Lists,
+        _rows: &mut R,
+        _: &mut dyn Progress,
+    ) -> Result<Vec<GridePoint>, R::Error> {
+        let orders = scale_orders(p.gride_range.min(lists.full.k()));
+        Ok(orders.into_iter().map(|(n1, n2)| at(lists.full, n1, n2)).collect::<Result<_, _>>()?)
+    }
+
+    fn section(g: &Vec<GridePoint>) -> Option<(String, Vec<String>)> {
+        if g.is_empty() {
+            return None;
+        }
+        let mut lines = vec![format!("{:>5} {:>5} {:>9} {:>8} {:>10}", "n1", "n2", "ID", "err", "scale")];
+        for g in g {
+            let mut line = String::new();
+            let _ = write!(line, "{:>5} {:>5} {:>9.3} {:>8.3} {:>10.4}", g.n1, g.n2, g.id, g.err, g.scale);
+            lines.push(line);
+        }
+        Some(("Gride (ID vs neighbour order)".to_owned(), lines))
+    }
+}
+
+/// Gride on μ = r_{n₂}/r_{n₁} of every point of `full` (n₂ ≤ its depth); points with r_{n₁} = 0
+/// are left out.
+pub fn at(full: &Neighbours, n1: usize, n2: usize) -> Result<GridePoint, EstimateError> {
+    if n1 == 0 || n2 > full.k() {
+        return Err(EstimateError::Gride { n1, source: GrideError::Orders { n1, n2 } });
+    }
+    let r = |order: usize| full.distances.column(order - 1);
+    let (rn1, rn2) = (r(n1), r(n2));
+    let mu: Vec<f64> = rn1.iter().zip(rn2.iter()).filter(|&(&a, _)| a > 0.0).map(|(a, b)| b / a).collect();
+    let (id, err) = estimate(&mu, n1, n2).map_err(|source| EstimateError::Gride { n1, source })?;
+    let scale = (rn1.iter().sum::<f64>() + rn2.iter().sum::<f64>()) / (2 * full.indices.nrows()) as f64;
+    Ok(GridePoint { n1, n2, id, err, scale })
 }
 
 #[cfg(test)]

@@ -4,7 +4,43 @@
 use ndarray::{Array2, ArrayView2};
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::estimators::decimation::{self, DecimationPoint};
+use crate::estimators::{EstimateError, Estimator, Lists, Rows, twonn};
+use crate::knn::{Search, neighbours};
+use crate::params::Params;
+use crate::support::progress::Progress;
 use crate::support::rng::{self, Stream};
+
+/// The decimation of a Gaussian sample with the data's mean and covariance (needs the rows in
+/// memory: the sample is as large as the layer).
+pub struct SurrogateEstimator;
+
+impl Estimator for SurrogateEstimator {
+    type Output = Vec<DecimationPoint>;
+    const NAME: &'static str = "the Gaussian surrogate";
+    const IN_MEMORY: bool = true;
+
+    fn wanted(p: &Params) -> bool {
+        p.surrogate
+    }
+
+    fn estimate<R: Rows>(
+        p: &Params,
+        _lists: &Lists,
+        rows: &mut R,
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<DecimationPoint>, R::Error> {
+        let x = rows.in_memory().ok_or(EstimateError::InMemoryOnly(Self::NAME))?;
+        let g = gaussian_like(x, p.seed);
+        let k = twonn::BASE_K.min(g.nrows() - 1);
+        let full = neighbours(g.view(), &Search::new(k, p.metric), progress).map_err(EstimateError::from)?;
+        Ok(decimation::in_memory(g.view(), &full, p).map_err(EstimateError::from)?)
+    }
+
+    fn section(d: &Vec<DecimationPoint>) -> Option<(String, Vec<String>)> {
+        decimation::section("Gaussian surrogate decimation", d)
+    }
+}
 
 /// N Gaussian rows with the covariance and mean of the rows of `x` (stream `Surrogate`).
 pub fn gaussian_like(x: ArrayView2<f32>, seed: u32) -> Array2<f32> {

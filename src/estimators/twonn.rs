@@ -3,9 +3,18 @@
 //! Both estimators follow DADApy 0.3.4's `compute_id_2NN`: maximum likelihood on all μ, and the
 //! linear fit of −log(1 − i/N) against log μ₍ᵢ₎ through the origin on the ⌊f·N⌋ smallest μ.
 
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Gamma};
 
-use crate::results::{FitEstimate, MlEstimate};
+use crate::estimators::{EstimateError, Estimator, Lists, Rows};
+use crate::knn::Neighbours;
+use crate::params::{MAX_REPEATS, ParamError, Params};
+use crate::support::progress::Progress;
+use crate::support::rng::{self, Stream};
+use crate::support::stats::mean_std;
+
+/// Neighbours searched per point at least: enough for the error bars' subsets to reuse the lists.
+pub(crate) const BASE_K: usize = 16;
 
 /// μ of every point that has one, with the counts of what was left out or tied.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +93,163 @@ pub fn fit(mu: &[f64], fraction: f64) -> Result<FitEstimate, TwoNnError> {
     let ss_tot: f64 = points.iter().map(|p| (p[1] - mean_y).powi(2)).sum();
     let r2 = if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else { f64::NAN };
     Ok(FitEstimate { id: slope, r2, mu_fraction: fraction, points, discarded })
+}
+
+/// TwoNN estimates on μ = r₂/r₁.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct TwoNn {
+    /// Maximum likelihood, d = (N−1)/Σ log μ, with its 95 % interval.
+    pub ml: MlEstimate,
+    /// Linear fit of −log(1−F(μ)) against log μ through the origin.
+    pub fit: FitEstimate,
+    /// Mean ± std over random subsets (absent when `repeats` = 0).
+    pub repeats: Option<RepeatStats>,
+    /// Mean distance to the second neighbour: the length scale of the estimate.
+    pub scale: f64,
+    /// Every μ used, sorted ascending (the μ histogram).
+    pub mu: Vec<f64>,
+}
+
+/// Maximum-likelihood TwoNN estimate.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct MlEstimate {
+    /// d = (N−1)/Σ log μ.
+    pub id: f64,
+    /// Lower end of the 95 % interval (Σ log μ ~ Gamma(N, d)).
+    pub ci_low: f64,
+    /// Upper end of the 95 % interval.
+    pub ci_high: f64,
+}
+
+/// Linear-fit TwoNN estimate with the points it was fitted to.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct FitEstimate {
+    /// Slope through the origin, Σxy/Σx².
+    pub id: f64,
+    /// Coefficient of determination of the line through the origin (1 − SSres/SStot).
+    pub r2: f64,
+    /// Fraction of the smallest μ kept.
+    pub mu_fraction: f64,
+    /// Fitted points (log μ₍ᵢ₎, −log(1 − i/N)), i = 1..⌊fN⌋.
+    pub points: Vec<[f64; 2]>,
+    /// Discarded points i = ⌊fN⌋+1..N−1 (i = N has y = ∞ and is left out).
+    pub discarded: Vec<[f64; 2]>,
+}
+
+/// Mean and standard deviation of the estimates over random subsets.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RepeatStats {
+    /// Number of subsets.
+    pub repeats: usize,
+    /// Size of each subset as a fraction of the points.
+    pub fraction: f64,
+    /// Mean of the ML estimates.
+    pub ml_mean: f64,
+    /// Standard deviation (ddof = 0) of the ML estimates.
+    pub ml_std: f64,
+    /// Mean of the fit estimates.
+    pub fit_mean: f64,
+    /// Standard deviation (ddof = 0) of the fit estimates.
+    pub fit_std: f64,
+}
+
+/// TwoNN of the full lists (ML, fit, μ, scale) and its error bars over the `repeats` random
+/// subsets; always run.
+pub struct TwoNnEstimator;
+
+impl Estimator for TwoNnEstimator {
+    type Output = TwoNn;
+    const NAME: &'static str = "TwoNN";
+
+    fn wanted(_p: &Params) -> bool {
+        true
+    }
+
+    fn check(p: &Params) -> Result<(), ParamError> {
+        if !(p.mu_fraction > 0.0 && p.mu_fraction <= 1.0) {
+            return Err(ParamError::MuFraction(p.mu_fraction));
+        }
+        if !(p.subset_fraction > 0.0 && p.subset_fraction < 1.0) {
+            return Err(ParamError::SubsetFraction(p.subset_fraction));
+        }
+        if p.repeats > MAX_REPEATS {
+            return Err(ParamError::Repeats { got: p.repeats, max: MAX_REPEATS });
+        }
+        Ok(())
+    }
+
+    fn depth(_p: &Params) -> usize {
+        BASE_K
+    }
+
+    fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
+        repeat_subsets(n, p.repeats, p.subset_fraction, p.seed)
+    }
+
+    fn estimate<R: Rows>(p: &Params, lists: &Lists, _rows: &mut R, _: &mut dyn Progress) -> Result<TwoNn, R::Error> {
+        let full = lists.full;
+        let (r1, r2) = (full.distances.column(0), full.distances.column(1));
+        let mus = mus(r1.iter().copied(), r2.iter().copied());
+        let mut mu = mus.mu;
+        let ml = ml(&mu).map_err(EstimateError::from)?;
+        let fit = fit(&mu, p.mu_fraction).map_err(EstimateError::from)?;
+        mu.sort_unstable_by(f64::total_cmp);
+        Ok(TwoNn {
+            ml,
+            fit,
+            repeats: repeat_stats(lists.within, p.subset_fraction, p.mu_fraction),
+            scale: (r1.iter().sum::<f64>() + r2.iter().sum::<f64>()) / (2 * full.indices.nrows()) as f64,
+            mu,
+        })
+    }
+
+    const COLUMNS: &'static [(&'static str, usize)] =
+        &[("ID (ML)", 9), ("ID (fit)", 9), ("ID ± std (90%)", 15), ("R²", 7)];
+
+    fn cells(t: &TwoNn) -> Vec<String> {
+        let rep = t.repeats.as_ref().map_or("-".to_owned(), |r| format!("{:.2} ± {:.2}", r.fit_mean, r.fit_std));
+        vec![format!("{:.3}", t.ml.id), format!("{:.3}", t.fit.id), rep, format!("{:.4}", t.fit.r2)]
+    }
+}
+
+/// TwoNN of one subset's 2-neighbour lists: ML and fit ID, and the mean r₂; `None` with fewer
+/// than 3 usable μ.
+pub(crate) struct SubsetEstimate {
+    /// ML ID.
+    pub ml: f64,
+    /// Fit ID.
+    pub fit: f64,
+    /// Mean distance to the second neighbour.
+    pub mean_r2: f64,
+}
+
+/// [`SubsetEstimate`] of the lists `nb`.
+pub(crate) fn subset_estimate(nb: &Neighbours, mu_fraction: f64) -> Option<SubsetEstimate> {
+    let mus = mus(nb.distances.column(0).iter().copied(), nb.distances.column(1).iter().copied());
+    let (Ok(ml), Ok(fit)) = (ml(&mus.mu), fit(&mus.mu, mu_fraction)) else {
+        return None;
+    };
+    let mean_r2 = nb.distances.column(1).mean().unwrap_or(f64::NAN);
+    Some(SubsetEstimate { ml: ml.id, fit: fit.id, mean_r2 })
+}
+
+/// The `repeats` random subsets of round(`fraction`·n) of n points (stream `Repeats`).
+pub fn repeat_subsets(n: usize, repeats: usize, fraction: f64, seed: u32) -> Vec<Vec<usize>> {
+    let size = (fraction * n as f64).round() as usize;
+    let mut r = rng::rng(seed, Stream::Repeats);
+    (0..repeats).map(|_| rng::subset(n, size, &mut r)).collect()
+}
+
+/// Mean and spread of the ML and fit ID over the subsets' 2-neighbour lists `lists` (subsets where
+/// TwoNN is undefined are left out, so `repeats` counts those that gave an ID); `None` when none did.
+pub fn repeat_stats(lists: &[Neighbours], fraction: f64, mu_fraction: f64) -> Option<RepeatStats> {
+    let ok: Vec<SubsetEstimate> = lists.iter().filter_map(|nb| subset_estimate(nb, mu_fraction)).collect();
+    if ok.is_empty() {
+        return None;
+    }
+    let (ml_mean, ml_std) = mean_std(&ok.iter().map(|e| e.ml).collect::<Vec<_>>());
+    let (fit_mean, fit_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
+    Some(RepeatStats { repeats: ok.len(), fraction, ml_mean, ml_std, fit_mean, fit_std })
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use ndarray::{Array2, Axis};
 
 use crate::analysis::duplicates;
-use crate::analysis::estimate::{self, EstimateError};
+use crate::analysis::estimate;
+use crate::estimators::{EstimateError, gride};
 use crate::knn::{self, KnnError, Metric, Neighbours, Search};
 use crate::params::{CheckedParams, MAX_GRIDE_RANGE, ParamError, Params};
 use crate::results::{Estimates, GridePoint, LayerResult};
@@ -175,7 +176,7 @@ impl Lesson {
     /// Gride on μ = r₂ₙ/rₙ of every point.
     pub fn gride(&self, n: usize) -> Result<GridePoint, LessonError> {
         self.check_order(n)?;
-        Ok(estimate::gride_at(self.lists(2 * n)?, n, 2 * n)?)
+        Ok(gride::at(self.lists(2 * n)?, n, 2 * n)?)
     }
 
     /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.

@@ -2,38 +2,35 @@
 
 use std::fmt::Write;
 
-use crate::results::{Estimates, Report};
+use crate::estimators;
+use crate::results::Report;
 
-/// A table of the per-layer estimates, followed by the Gride, decimation and per-class sections
-/// that were computed.
+/// A table of the per-layer estimates (each registered estimator's columns), followed by the
+/// estimators' sections (Gride, decimation, …) and the per-class lines that were computed.
 pub fn render(report: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "model: {}", report.model);
-    let _ = writeln!(
-        s,
-        "{:<20} {:>7} {:>8} {:>6} {:>9} {:>9} {:>15} {:>7} {:>6} {:>8}",
-        "layer", "N", "D", "dups", "ID (ML)", "ID (fit)", "ID ± std (90%)", "R²", "PC-ID", "seconds"
-    );
+    let columns = estimators::table_columns();
+    let _ = write!(s, "{:<20} {:>7} {:>8} {:>6}", "layer", "N", "D", "dups");
+    for (header, width) in &columns {
+        let _ = write!(s, " {header:>width$}");
+    }
+    let _ = writeln!(s, " {:>8}", "seconds");
     for l in &report.layers {
         let e = &l.estimates;
-        let rep = e.twonn.repeats.as_ref().map_or("-".to_owned(), |r| format!("{:.2} ± {:.2}", r.fit_mean, r.fit_std));
-        let _ = writeln!(
-            s,
-            "{:<20} {:>7} {:>8} {:>6} {:>9.3} {:>9.3} {:>15} {:>7.4} {:>6} {:>8.2}",
-            truncate(&l.name, 20),
-            e.n,
-            l.dim,
-            e.duplicates.duplicate_rows,
-            e.twonn.ml.id,
-            e.twonn.fit.id,
-            rep,
-            e.twonn.fit.r2,
-            e.pc_id.as_ref().map_or("-".to_owned(), |p| p.id.to_string()),
-            l.seconds
-        );
+        let _ = write!(s, "{:<20} {:>7} {:>8} {:>6}", truncate(&l.name, 20), e.n, l.dim, e.duplicates.duplicate_rows);
+        for ((_, width), cell) in columns.iter().zip(estimators::table_cells(e)) {
+            let _ = write!(s, " {cell:>width$}");
+        }
+        let _ = writeln!(s, " {:>8.2}", l.seconds);
     }
     for l in &report.layers {
-        sections(&mut s, &l.name, &l.estimates);
+        for (title, lines) in estimators::table_sections(&l.estimates) {
+            let _ = writeln!(s, "\n{}: {title}", l.name);
+            for line in lines {
+                let _ = writeln!(s, "{line}");
+            }
+        }
         for c in &l.classes {
             let _ = writeln!(
                 s,
@@ -46,32 +43,6 @@ pub fn render(report: &Report) -> String {
         }
     }
     s
-}
-
-fn sections(s: &mut String, name: &str, e: &Estimates) {
-    if !e.gride.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{name}: Gride (ID vs neighbour order)\n{:>5} {:>5} {:>9} {:>8} {:>10}",
-            "n1", "n2", "ID", "err", "scale"
-        );
-        for g in &e.gride {
-            let _ = writeln!(s, "{:>5} {:>5} {:>9.3} {:>8.3} {:>10.4}", g.n1, g.n2, g.id, g.err, g.scale);
-        }
-    }
-    for (title, rows) in [("decimation", &e.decimation), ("Gaussian surrogate decimation", &e.surrogate)] {
-        if !rows.is_empty() {
-            let _ = writeln!(
-                s,
-                "\n{name}: {title} (ID vs N)\n{:>7} {:>7} {:>9} {:>8} {:>10}",
-                "N", "blocks", "ID", "std", "mean r2"
-            );
-            for d in rows.iter() {
-                let _ =
-                    writeln!(s, "{:>7} {:>7} {:>9.3} {:>8.3} {:>10.4}", d.size, d.blocks, d.id_mean, d.id_std, d.scale);
-            }
-        }
-    }
 }
 
 fn truncate(name: &str, width: usize) -> String {

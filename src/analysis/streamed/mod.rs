@@ -29,9 +29,10 @@ mod subsets;
 
 use std::ops::Range;
 
-use crate::analysis::estimate::{EstimateError, from_lists, search_k};
+use crate::analysis::estimate::search_k;
 use crate::analysis::{AnalysisError, LayerError};
-use crate::estimators::scaling::{decimation_levels, decimation_stats, repeat_stats, repeat_subsets};
+use crate::estimators::pcid::PcId;
+use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, Rows};
 use crate::knn::{self, KnnError, Metric, Neighbours};
 use crate::params::{CheckedParams, DuplicatePolicy, Params};
 use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
@@ -187,11 +188,15 @@ impl Chunks<'_> {
     }
 }
 
-/// The estimates `knn`-based paths cannot stream that `params` asks for.
+/// What `params` asks for that a streamed layer cannot give: the estimators that need the rows in
+/// memory, and per-class estimates (a pipeline per class).
 fn unsupported(params: &CheckedParams, labels: bool) -> Vec<&'static str> {
     let p = params.get();
-    let asked = [(p.surrogate, "the Gaussian surrogate"), (p.per_class && labels, "per-class estimates")];
-    asked.into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
+    let mut what = estimators::in_memory_only(p);
+    if p.per_class && labels {
+        what.push("per-class estimates");
+    }
+    what
 }
 
 /// Analyses layer `index` (read by `reader`) by streaming it under `limit` bytes: the streamed
@@ -258,7 +263,7 @@ fn points<'a>(
     reader.check_shape()?;
     let (n_file, d) = (info.rows, info.cols);
     let es = (info.byte_size / (n_file as u64 * d as u64).max(1)).max(1) as usize;
-    let max_m = knn::width(n_file, p.gride_range.max(16));
+    let max_m = knn::width(n_file, search_k(p, n_file));
     let width = plan::plan(limit, n_file, n_file, d, es, max_m).map_err(|e| Stop::Refused(e.into()))?.width;
     let all = Chunks { reader, rows: (0..n_file).collect(), cols: d, width };
 
@@ -339,53 +344,61 @@ fn stream(
     params: &CheckedParams,
     limit: u64,
     progress: &mut dyn Progress,
-) -> Result<(crate::results::Estimates, usize, usize), Stop> {
+) -> Result<(Estimates, usize, usize), Stop> {
     let p = params.get();
     let pts = points(reader, params, limit, &mut Stage::new(progress, 0.0, 0.15))?;
     let (gram, full) = search(&pts, &mut Stage::new(progress, 0.15, 0.85))?;
-    let (chunks, scale, n, d, es) = (&pts.chunks, &pts.scale, pts.chunks.rows.len(), pts.chunks.cols, pts.es);
-    // The repeats' subsets and the decimation's blocks share one set of rescans.
-    let subsets = if p.repeats > 0 { repeat_subsets(n, p.repeats, p.subset_fraction, p.seed) } else { Vec::new() };
-    let levels = if p.decimation { decimation_levels(n, p.min_block, p.seed) } else { Vec::new() };
-    let all: Vec<Vec<usize>> =
-        subsets.iter().cloned().chain(levels.iter().flat_map(|l| l.blocks.iter().cloned())).collect();
-    let lists = subsets::within_all(
-        chunks,
-        scale,
+    let plan = Plan::new(p, pts.chunks.rows.len());
+    // Every estimator's subsets (the repeats', the decimation's blocks) share one set of rescans.
+    let within = subsets::within_all(
+        &pts.chunks,
+        &pts.scale,
         &gram,
         &full,
-        &all,
+        plan.subsets(),
         2,
         pts.rescan_rows,
         &mut Stage::new(progress, 0.85, 0.95),
     )?;
     drop(gram);
-    let (repeat_lists, block_lists) = lists.split_at(subsets.len());
-    let repeats = if p.repeats > 0 { repeat_stats(repeat_lists, p.subset_fraction, p.mu_fraction) } else { None };
-    let mut estimates = from_lists(&full, pts.duplicate_rows, repeats, p)?;
-    estimates.decimation = decimation_stats(&levels, block_lists, p.mu_fraction);
-    if p.pc_id {
-        let rows = if n <= p.pc_max_points {
-            chunks.rows.clone()
-        } else {
-            rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca))
-                .into_iter()
-                .map(|i| chunks.rows[i])
-                .collect()
+    let dups = Duplicates::new(pts.duplicate_rows, p);
+    let mut rows = Streamed { chunks: &pts.chunks, limit, es: pts.es };
+    let estimates = estimators::run(p, &full, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.95, 1.0))?;
+    Ok((estimates, pts.dropped, pts.subsampled_out))
+}
+
+/// The rows of a streamed layer as the estimators reach them: by column chunks, under `limit`
+/// bytes (`es`: bytes per value in the file).
+struct Streamed<'a> {
+    chunks: &'a Chunks<'a>,
+    limit: u64,
+    es: usize,
+}
+
+impl Rows for Streamed<'_> {
+    type Error = Stop;
+
+    fn in_memory(&self) -> Option<ndarray::ArrayView2<'_, f32>> {
+        None
+    }
+
+    /// One more pass over the file (see [`pca`]); refused when its N×N matrix does not fit.
+    fn pc_id(&mut self, points: Option<Vec<usize>>, threshold: f64, progress: &mut dyn Progress) -> Result<PcId, Stop> {
+        let chunks = self.chunks;
+        let rows: Vec<usize> = match points {
+            None => chunks.rows.clone(),
+            Some(points) => points.into_iter().map(|i| chunks.rows[i]).collect(),
         };
         let fixed = pca::bytes(rows.len()) + plan::tile_bytes(rows.len());
-        let width =
-            plan::chunk_width(limit, fixed, (4 * rows.len() as u64 + es as u64, plan::piece_bytes(rows.len())), d)
-                .map_err(|need| {
-                    Stop::Refused(Refusal::Pca {
-                        rows: rows.len(),
-                        need_mb: need.div_ceil(1 << 20),
-                        limit_mb: limit >> 20,
-                    })
-                })?;
+        let per_col = (4 * rows.len() as u64 + self.es as u64, plan::piece_bytes(rows.len()));
+        let width = plan::chunk_width(self.limit, fixed, per_col, chunks.cols).map_err(|need| {
+            Stop::Refused(Refusal::Pca {
+                rows: rows.len(),
+                need_mb: need.div_ceil(1 << 20),
+                limit_mb: self.limit >> 20,
+            })
+        })?;
         let chunks = Chunks { width, ..chunks.with_rows(rows) };
-        estimates.pc_id = Some(pca::pc_id(&chunks, p.pc_threshold, &mut Stage::new(progress, 0.95, 1.0))?);
+        pca::pc_id(&chunks, threshold, progress)
     }
-    progress.update(1.0)?;
-    Ok((estimates, pts.dropped, pts.subsampled_out))
 }

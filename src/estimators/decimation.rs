@@ -1,0 +1,155 @@
+//! The decimation (the paper's Fig 2B): TwoNN fit ID vs number of points, over 1, 2, 4, …
+//! disjoint blocks of one random permutation, the neighbours found anew inside each block.
+
+use std::fmt::Write;
+
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+use crate::estimators::twonn::{SubsetEstimate, subset_estimate};
+use crate::estimators::{Estimator, Lists, Rows};
+use crate::knn::{KnnError, Metric, Neighbours, Search, within};
+use crate::params::{ParamError, Params};
+use crate::support::progress::Progress;
+use crate::support::rng::{self, Stream};
+use crate::support::stats::mean_std;
+
+/// The TwoNN fit estimate at one decimation level.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DecimationPoint {
+    /// Points per block.
+    pub size: usize,
+    /// Number of disjoint blocks.
+    pub blocks: usize,
+    /// Mean ID over the blocks.
+    pub id_mean: f64,
+    /// Standard deviation (ddof = 0) of the ID over the blocks (0 for one block).
+    pub id_std: f64,
+    /// Mean r₂ over the blocks' points: the length scale.
+    pub scale: f64,
+}
+
+/// One level of the decimation: blocks of `size` points (sorted point indices).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    /// Points per block.
+    pub size: usize,
+    /// The blocks.
+    pub blocks: Vec<Vec<usize>>,
+}
+
+/// 1, 2, 4, … disjoint blocks of one random permutation of n points (stream `Decimation`), while
+/// blocks hold at least `min_block` points.
+pub fn decimation_levels(n: usize, min_block: usize, seed: u32) -> Vec<Level> {
+    let perm = rng::permutation(n, &mut rng::rng(seed, Stream::Decimation));
+    let mut out = Vec::new();
+    let mut blocks = 1;
+    while n / blocks >= min_block.max(3) {
+        let size = n / blocks;
+        let members = (0..blocks)
+            .map(|b| {
+                let mut m = perm[b * size..(b + 1) * size].to_vec();
+                m.sort_unstable();
+                m
+            })
+            .collect();
+        out.push(Level { size, blocks: members });
+        blocks *= 2;
+    }
+    out
+}
+
+/// The decimation point of a level from its blocks' estimates; `None` if no block gave an ID.
+fn decimation_point(size: usize, ok: &[SubsetEstimate]) -> Option<DecimationPoint> {
+    if ok.is_empty() {
+        return None;
+    }
+    let (id_mean, id_std) = mean_std(&ok.iter().map(|e| e.fit).collect::<Vec<_>>());
+    let scale = ok.iter().map(|e| e.mean_r2).sum::<f64>() / ok.len() as f64;
+    Some(DecimationPoint { size, blocks: ok.len(), id_mean, id_std, scale })
+}
+
+/// The decimation from the blocks `blocks` (the levels' blocks, level by level) and their
+/// 2-neighbour lists `lists`: one point per level (consecutive blocks of one size) where some
+/// block gave an ID.
+pub fn decimation_stats(blocks: &[Vec<usize>], lists: &[Neighbours], mu_fraction: f64) -> Vec<DecimationPoint> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < blocks.len() {
+        let size = blocks[start].len();
+        let end = start + blocks[start..].iter().take_while(|b| b.len() == size).count();
+        let ok: Vec<SubsetEstimate> =
+            lists[start..end].iter().filter_map(|nb| subset_estimate(nb, mu_fraction)).collect();
+        out.extend(decimation_point(size, &ok));
+        start = end;
+    }
+    out
+}
+
+/// The decimation of the points: blocks of the permutation while they hold `min_block` points.
+pub struct DecimationEstimator;
+
+impl Estimator for DecimationEstimator {
+    type Output = Vec<DecimationPoint>;
+    const NAME: &'static str = "decimation";
+
+    fn wanted(p: &Params) -> bool {
+        p.decimation
+    }
+
+    fn check(p: &Params) -> Result<(), ParamError> {
+        if p.min_block < 3 {
+            return Err(ParamError::MinBlock(p.min_block));
+        }
+        Ok(())
+    }
+
+    fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
+        decimation_levels(n, p.min_block, p.seed).into_iter().flat_map(|l| l.blocks).collect()
+    }
+
+    fn estimate<R: Rows>(
+        p: &Params,
+        lists: &Lists,
+        _rows: &mut R,
+        _: &mut dyn Progress,
+    ) -> Result<Vec<DecimationPoint>, R::Error> {
+        Ok(decimation_stats(lists.subsets, lists.within, p.mu_fraction))
+    }
+
+    fn section(d: &Vec<DecimationPoint>) -> Option<(String, Vec<String>)> {
+        section("decimation", d)
+    }
+}
+
+/// A decimation's section of the CLI's text, titled `title`; `None` when empty.
+pub fn section(title: &str, d: &[DecimationPoint]) -> Option<(String, Vec<String>)> {
+    if d.is_empty() {
+        return None;
+    }
+    let mut lines = vec![format!("{:>7} {:>7} {:>9} {:>8} {:>10}", "N", "blocks", "ID", "std", "mean r2")];
+    for d in d {
+        let mut line = String::new();
+        let _ = write!(line, "{:>7} {:>7} {:>9.3} {:>8.3} {:>10.4}", d.size, d.blocks, d.id_mean, d.id_std, d.scale);
+        lines.push(line);
+    }
+    Some((format!("{title} (ID vs N)"), lines))
+}
+
+/// The 2-neighbour lists within each of `subsets` of the rows of `x` (in parallel), from their
+/// full lists `full`: the in-memory search of the subsets.
+pub fn within_each(
+    x: ArrayView2<f32>,
+    full: &Neighbours,
+    subsets: &[Vec<usize>],
+    metric: Metric,
+) -> Result<Vec<Neighbours>, KnnError> {
+    crate::support::parallel::map(subsets, |m| within(x, full, m, &Search::new(2, metric))).into_iter().collect()
+}
+
+/// The decimation of the rows of `x` (full lists `full`) as [`DecimationEstimator`] makes it.
+pub fn in_memory(x: ArrayView2<f32>, full: &Neighbours, p: &Params) -> Result<Vec<DecimationPoint>, KnnError> {
+    let subsets = DecimationEstimator::subsets(p, x.nrows());
+    let lists = within_each(x, full, &subsets, p.metric)?;
+    Ok(decimation_stats(&subsets, &lists, p.mu_fraction))
+}
