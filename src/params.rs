@@ -91,6 +91,95 @@ impl Params {
     }
 }
 
+/// One control of the page's parameter form: `www/params.js` builds the form from [`FORM`], so a
+/// new parameter the page should offer is added here, beside its field and default.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+pub struct FormField {
+    /// The [`Params`] field it sets.
+    pub name: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// Its tooltip, if any.
+    pub title: Option<&'static str>,
+    /// What kind of control.
+    pub kind: FormKind,
+}
+
+/// The kinds of form control.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FormKind {
+    /// A number in `min..=max` by `step`; with `empty`, it may be left empty (`null`), which the
+    /// placeholder `empty` describes.
+    Number {
+        /// Smallest value.
+        min: f64,
+        /// Largest value, if bounded.
+        max: Option<f64>,
+        /// Step of the control.
+        step: f64,
+        /// Placeholder of an empty (null) value; `None`: a value is required.
+        empty: Option<&'static str>,
+    },
+    /// One of `options`: (value as in JSON, label).
+    Choice {
+        /// The values and their labels.
+        options: &'static [(&'static str, &'static str)],
+    },
+    /// On or off.
+    Check,
+}
+
+/// The page's parameter form, in order.
+pub const FORM: &[FormField] = &[
+    FormField {
+        name: "mu_fraction",
+        label: "TwoNN fit fraction",
+        title: None,
+        kind: FormKind::Number { min: 0.05, max: Some(1.0), step: 0.05, empty: None },
+    },
+    FormField {
+        name: "repeats",
+        label: "Repeats",
+        title: Some("Random subsets for the error bars (0: none)"),
+        kind: FormKind::Number { min: 0.0, max: Some(MAX_REPEATS as f64), step: 1.0, empty: None },
+    },
+    FormField {
+        name: "seed",
+        label: "Seed",
+        title: None,
+        kind: FormKind::Number { min: 0.0, max: Some(u32::MAX as f64), step: 1.0, empty: None },
+    },
+    FormField {
+        name: "duplicates",
+        label: "Duplicates",
+        title: None,
+        kind: FormKind::Choice { options: &[("keep-one", "keep one copy"), ("keep", "keep all, skip r₁ = 0")] },
+    },
+    FormField {
+        name: "metric",
+        label: "Metric",
+        title: None,
+        kind: FormKind::Choice { options: &[("euclidean", "Euclidean"), ("cosine", "cosine")] },
+    },
+    FormField {
+        name: "max_points",
+        label: "Max points per layer",
+        title: None,
+        kind: FormKind::Number { min: 3.0, max: None, step: 1.0, empty: Some("all") },
+    },
+    FormField { name: "pc_id", label: "PC-ID", title: None, kind: FormKind::Check },
+    FormField { name: "surrogate", label: "Gaussian surrogate", title: None, kind: FormKind::Check },
+    FormField {
+        name: "per_class",
+        label: "per-class ID",
+        title: Some(
+            "With labels: the TwoNN estimates on each class's points (a second pass after the whole-set estimates)",
+        ),
+        kind: FormKind::Check,
+    },
+];
+
 impl DuplicatePolicy {
     /// The policy's name in JSON, on the command line and in the page's form.
     pub fn name(self) -> &'static str {
@@ -217,5 +306,42 @@ mod tests {
         assert_eq!(p.duplicates, DuplicatePolicy::Keep);
         assert_eq!(p.repeats, 20);
         assert!(serde_json::from_str::<Params>(r#"{"sed": 7}"#).is_err());
+    }
+
+    #[test]
+    fn every_form_field_is_a_param_and_its_bounds_pass_the_checks() {
+        let defaults = serde_json::to_value(Params::default()).unwrap();
+        for f in FORM {
+            assert!(defaults.get(f.name).is_some(), "{} is not a Params field", f.name);
+            let set = |v: serde_json::Value| {
+                let mut p = defaults.clone();
+                p[f.name] = v;
+                serde_json::from_value::<Params>(p).unwrap_or_else(|e| panic!("{}: {e}", f.name))
+            };
+            match f.kind {
+                FormKind::Number { min, max, step, empty } => {
+                    // Whole steps: an integer field.
+                    let check = |x: f64| {
+                        let v = if step.fract() == 0.0 { serde_json::json!(x as u64) } else { serde_json::json!(x) };
+                        set(v).check().unwrap_or_else(|e| panic!("{} = {x}: {e}", f.name));
+                    };
+                    check(min);
+                    if let Some(max) = max {
+                        check(max);
+                    }
+                    if empty.is_some() {
+                        set(serde_json::Value::Null).check().unwrap();
+                    }
+                }
+                FormKind::Choice { options } => {
+                    for (value, _) in options {
+                        set(serde_json::json!(value));
+                    }
+                }
+                FormKind::Check => {
+                    set(serde_json::json!(true));
+                }
+            }
+        }
     }
 }

@@ -12,15 +12,19 @@ import { Charts } from './charts.js';
 import * as exporter from './export.js';
 import * as views from './analyses.js';
 import { correlationTable } from './correlation-table.js';
-import { readParams as readForm, writeParams as writeForm } from './params.js';
+import { buildForm, readParams as readForm, writeParams as writeForm } from './params.js';
 
 const $ = (sel) => document.querySelector(sel);
 const form = $('#params');
 const modelsEl = $('#models');
 const messagesEl = $('#messages');
 let defaults = {};
-const readParams = () => readForm(form, defaults);
-const writeParams = (p) => writeForm(form, p);
+/** The form's controls (the core's `paramForm`). */
+let formFields = [];
+/** The estimators' result columns (the core's `estimatorColumns`), for the tables and the CSV. */
+let columns = [];
+const readParams = () => readForm(form, formFields, defaults);
+const writeParams = (p) => writeForm(form, formFields, p);
 
 const state = {
   // {id, name, files, info, order, excluded, hidden, accuracy: {measure, value} | null, lastHidden,
@@ -168,7 +172,7 @@ function newModel(id, name, info) {
 /** Per-class estimates default to on when a model has labels, until the user sets the checkbox. */
 function autoPerClass() {
   const box = form.elements.per_class;
-  if (box.dataset.touched) return;
+  if (!box || box.dataset.touched) return; // the form is built once the wasm has started
   box.checked = state.models.some((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
 }
 
@@ -355,6 +359,7 @@ function render() {
   renderTables(modelsEl, state.models, {
     selected: state.selected,
     key,
+    columns,
     on: {
       select: (m, i) => { state.selected = { model: m.id, layer: i }; render(); pump(); },
       exclude: (m, i, ex) => { if (ex) m.excluded.add(i); else m.excluded.delete(i); render(); pump(); },
@@ -587,7 +592,7 @@ function exportResults(format) {
   const reps = exporter.reports(state.models.filter((m) => m.results.size), state.version, readParams());
   if (!reps.length) { message('Nothing computed yet.', 'info'); return; }
   const base = reps.length === 1 ? exporter.safeName(reps[0].model) : 'idscope-results';
-  exporter.download(format === 'csv' ? exporter.csvBlob(reps) : exporter.jsonBlob(reps), `${base}.${format}`);
+  exporter.download(format === 'csv' ? exporter.csvBlob(reps, columns) : exporter.jsonBlob(reps), `${base}.${format}`);
 }
 
 // ---------- events ----------
@@ -642,6 +647,9 @@ async function main() {
     return;
   }
   defaults = pkg.pageParams();
+  formFields = pkg.paramForm();
+  buildForm(form, formFields);
+  columns = pkg.estimatorColumns();
   writeParams(defaults);
   autoPerClass();
   $('#version').textContent = pkg.version();

@@ -1,6 +1,8 @@
 // Exports: each chart as PNG (2× pixels) or SVG, all results as CSV or JSON (schema idscope/1,
 // the CLI's `--json` format), and the reverse: a dropped results JSON back into models.
 
+import { at } from './columns.js';
+
 export function download(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -54,8 +56,9 @@ export function jsonBlob(reps) {
   return new Blob([JSON.stringify(body, null, 1)], { type: 'application/json' });
 }
 
-const COLUMNS = [
-  ['model', (r, l) => r.model],
+/** The CSV's columns per layer: what was read and kept, the estimators' columns (the core's), time. */
+const csvColumns = (estimators) => [
+  ['model', (r) => r.model],
   ['layer', (r, l) => l.name],
   ['index', (r, l) => l.index],
   ['n_input', (r, l) => l.n_input],
@@ -65,17 +68,7 @@ const COLUMNS = [
   ['zero_r1_excluded', (r, l) => l.duplicates.zero_r1_excluded],
   ['non_finite_dropped', (r, l) => l.non_finite_dropped],
   ['subsampled_out', (r, l) => l.subsampled_out],
-  ['id_ml', (r, l) => l.twonn.ml.id],
-  ['id_ml_ci_low', (r, l) => l.twonn.ml.ci_low],
-  ['id_ml_ci_high', (r, l) => l.twonn.ml.ci_high],
-  ['id_fit', (r, l) => l.twonn.fit.id],
-  ['id_fit_r2', (r, l) => l.twonn.fit.r2],
-  ['repeats', (r, l) => l.twonn.repeats?.repeats ?? 0],
-  ['id_ml_mean', (r, l) => l.twonn.repeats?.ml_mean ?? ''],
-  ['id_ml_std', (r, l) => l.twonn.repeats?.ml_std ?? ''],
-  ['id_fit_mean', (r, l) => l.twonn.repeats?.fit_mean ?? ''],
-  ['id_fit_std', (r, l) => l.twonn.repeats?.fit_std ?? ''],
-  ['pc_id', (r, l) => l.pc_id?.id ?? ''],
+  ...estimators.map((c) => [c.key, (r, l) => at(l, c.value) ?? '']),
   ['seconds', (r, l) => l.seconds],
 ];
 
@@ -89,9 +82,11 @@ export function rowsBlob(rows) {
   return new Blob([rows.map((r) => r.map(cell).join(',')).join('\n') + '\n'], { type: 'text/csv' });
 }
 
-export function csvBlob(reps) {
-  const rows = [COLUMNS.map(([h]) => h)];
-  for (const r of reps) for (const l of r.layers) rows.push(COLUMNS.map(([, f]) => f(r, l)));
+/** Every layer of `reps` as one CSV row; `estimators`: the core's estimator columns. */
+export function csvBlob(reps, estimators) {
+  const columns = csvColumns(estimators);
+  const rows = [columns.map(([h]) => h)];
+  for (const r of reps) for (const l of r.layers) rows.push(columns.map(([, f]) => f(r, l)));
   return rowsBlob(rows);
 }
 

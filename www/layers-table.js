@@ -1,8 +1,12 @@
 // The per-model table: what was loaded (from the headers, at once) and, as layers complete, their
-// results. Rows can be excluded and reordered; clicking a row selects the layer the per-layer
+// results: the estimators' columns (www/columns.js, listed by the core), then N used, duplicates
+// and time. Rows can be excluded and reordered; clicking a row selects the layer the per-layer
 // charts show. Full re-render on structural changes; progress bars are updated in place.
 
-const HEAD = ['', '#', 'layer', 'N × D', 'dtype', 'size', 'progress', 'ID (ML) ± std', 'ID (fit) ± std', 'PC-ID', 'N used', 'dups dropped', 'time', ''];
+import { at, cellClass, details, tableColumns } from './columns.js';
+
+const HEAD = ['', '#', 'layer', 'N × D', 'dtype', 'size', 'progress'];
+const TAIL = [['N used', 'n-used'], ['dups dropped', 'dups'], ['time', 'time']];
 
 export function bytes(n) {
   if (n === null || n === undefined) return '—';
@@ -18,7 +22,8 @@ const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 /**
  * @param {HTMLElement} container
  * @param {object[]} models   page models (see app.js)
- * @param {object} ui  {selected: {model, layer} | null, key: current params key, on: handlers}
+ * @param {object} ui  {selected: {model, layer} | null, key: current params key, columns: the core's
+ *   estimator columns, on: handlers}
  */
 export function renderTables(container, models, ui) {
   container.replaceChildren(...models.map((m) => modelBlock(m, ui)));
@@ -44,7 +49,8 @@ function modelBlock(m, ui) {
   const table = document.createElement('table');
   table.className = 'layers';
   const thead = table.createTHead().insertRow();
-  for (const h of HEAD) {
+  const shown = tableColumns(ui.columns);
+  for (const h of [...HEAD, ...shown.map((c) => (c.spread ? `${c.header} ± std` : c.header)), ...TAIL.map(([t]) => t), '']) {
     const th = document.createElement('th');
     th.textContent = h;
     thead.append(th);
@@ -85,24 +91,18 @@ function row(m, i, pos, ui) {
   prog.value = m.progress.get(i) ?? (res ? 1 : 0);
   td(tr, '', 'progress').append(prog);
 
+  const shown = tableColumns(ui.columns);
   if (failed && !res) {
     const c = td(tr, failed.message, 'failed');
-    c.colSpan = 6;
+    c.colSpan = shown.length + TAIL.length;
   } else if (res) {
     const r = res.result;
-    const t = r.twonn;
-    const ml = td(tr, t.repeats ? `${fmt(t.ml.id)} ± ${fmt(t.repeats.ml_std)}` : fmt(t.ml.id), 'result id-ml');
-    ml.dataset.value = t.ml.id;
-    ml.title = `95 % interval ${fmt(t.ml.ci_low)}–${fmt(t.ml.ci_high)}`;
-    const fit = td(tr, t.repeats ? `${fmt(t.fit.id)} ± ${fmt(t.repeats.fit_std)}` : fmt(t.fit.id), 'result id-fit');
-    fit.dataset.value = t.fit.id;
-    if (t.repeats) fit.dataset.std = t.repeats.fit_std;
-    td(tr, r.pc_id ? String(r.pc_id.id) : res.partial ? '…' : '—', 'result pc-id');
+    for (const c of shown) resultCell(tr, ui.columns, c, r, res.partial);
     td(tr, r.subsampled_out ? `${r.n} (of ${r.n_input})` : String(r.n), 'result n-used');
     td(tr, String(r.duplicates.dropped + r.duplicates.zero_r1_excluded), 'result dups');
     td(tr, `${fmt(r.seconds * 1000, 0)} ms`, 'result time');
   } else {
-    for (const c of ['id-ml', 'id-fit', 'pc-id', 'n-used', 'dups', 'time']) td(tr, excluded ? '' : '…', `result ${c}`);
+    for (const c of [...shown.map(cellClass), ...TAIL.map(([, cls]) => cls)]) td(tr, excluded ? '' : '…', `result ${c}`);
   }
   const move = td(tr, '', 'move');
   move.append(
@@ -111,6 +111,22 @@ function row(m, i, pos, ui) {
   );
   tr.addEventListener('click', () => ui.on.select(m, i));
   return tr;
+}
+
+/**
+ * Column `c`'s cell of result `r`: "value ± spread" (the value and spread also as data-value and
+ * data-std), its detail columns as the tooltip; "…" while a later pass may still add it.
+ */
+function resultCell(tr, columns, c, r, partial) {
+  const v = at(r, c.value);
+  const sd = c.spread ? at(r, c.spread) : undefined;
+  if (!Number.isFinite(v)) return td(tr, partial ? '…' : '—', `result ${cellClass(c)}`);
+  const cell = td(tr, Number.isFinite(sd) ? `${fmt(v, c.digits)} ± ${fmt(sd, c.digits)}` : fmt(v, c.digits), `result ${cellClass(c)}`);
+  cell.dataset.value = v;
+  if (Number.isFinite(sd)) cell.dataset.std = sd;
+  const more = details(columns, c).map((d) => [d.key, at(r, d.value)]).filter(([, x]) => Number.isFinite(x));
+  if (more.length) cell.title = more.map(([k, x]) => `${k} ${fmt(x, c.digits)}`).join(' · ');
+  return cell;
 }
 
 function td(tr, text, cls) {

@@ -1,28 +1,56 @@
-// The parameter form <-> the core's Params (JSON). Defaults come from the core (`pageParams`,
-// Params::page in src/params.rs: the paper's, with Gride, decimation, PC-ID and the surrogate on);
-// the form holds the ones a user sets. Which passes run with which params is the core's pass plan
-// (src/analysis/passes.rs, through `plan` in app.js).
+// The parameter form <-> the core's Params (JSON). The form is built from the core's list of its
+// controls (`paramForm`: FORM in src/params.rs) and filled with the core's defaults (`pageParams`:
+// Params::page, the paper's with Gride, decimation, PC-ID and the surrogate on); it holds the
+// fields a user sets, every other field comes from the defaults. Which passes run with which
+// params is the core's pass plan (src/analysis/passes.rs, through `plan` in app.js).
 
-/** The form's params over `base` (the core's defaults: every field the form does not hold). */
-export function readParams(form, base = {}) {
-  const f = new FormData(form);
-  const num = (k) => Number(f.get(k));
-  const on = (k) => f.get(k) === 'on';
-  const max = String(f.get('max_points') ?? '').trim();
-  return {
-    ...base,
-    mu_fraction: num('mu_fraction'),
-    repeats: num('repeats'),
-    seed: num('seed'),
-    duplicates: f.get('duplicates'),
-    metric: f.get('metric'),
-    max_points: max === '' ? null : Number(max),
-    pc_id: on('pc_id'),
-    surrogate: on('surrogate'),
-    per_class: on('per_class'),
-    // wasm memory per worker: a layer larger than this is streamed from its file (src/analysis/streamed/).
-    memory_limit_mb: MEMORY_LIMIT_MB,
-  };
+/** Builds the form's controls from `fields` (the core's FORM). */
+export function buildForm(form, fields) {
+  form.replaceChildren(...fields.map(control));
+}
+
+function control(f) {
+  const label = document.createElement('label');
+  if (f.title) label.title = f.title;
+  const k = f.kind;
+  if (k.type === 'check') {
+    label.className = 'check';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.name = f.name;
+    label.append(box, ` ${f.label}`);
+    return label;
+  }
+  let input;
+  if (k.type === 'choice') {
+    input = document.createElement('select');
+    for (const [value, text] of k.options) input.append(new Option(text, value));
+  } else {
+    input = document.createElement('input');
+    input.type = 'number';
+    input.min = k.min;
+    if (k.max !== null) input.max = k.max;
+    input.step = k.step;
+    if (k.empty) input.placeholder = k.empty; else input.required = true;
+  }
+  input.name = f.name;
+  label.append(`${f.label} `, input);
+  return label;
+}
+
+/** The form's params (over `fields`) on top of `base` (the core's defaults). */
+export function readParams(form, fields, base = {}) {
+  const out = { ...base };
+  for (const f of fields) {
+    const el = form.elements[f.name];
+    if (!el) continue;
+    if (f.kind.type === 'check') out[f.name] = el.checked;
+    else if (f.kind.type === 'choice') out[f.name] = el.value;
+    else out[f.name] = el.value.trim() === '' && f.kind.empty ? null : Number(el.value);
+  }
+  // wasm memory per worker: a layer larger than this is streamed from its file (src/analysis/streamed/).
+  out.memory_limit_mb = MEMORY_LIMIT_MB;
+  return out;
 }
 
 /**
@@ -31,14 +59,12 @@ export function readParams(form, base = {}) {
  */
 export const MEMORY_LIMIT_MB = Number(new URLSearchParams(globalThis.location?.search).get('memory')) || 1024;
 
-export function writeParams(form, p) {
-  const set = (k, v) => { if (v !== undefined && form.elements[k]) form.elements[k].value = v ?? ''; };
-  const check = (k, v) => { if (typeof v === 'boolean' && form.elements[k]) form.elements[k].checked = v; };
-  set('mu_fraction', p.mu_fraction);
-  set('repeats', p.repeats);
-  set('seed', p.seed);
-  set('duplicates', p.duplicates);
-  set('metric', p.metric);
-  set('max_points', p.max_points ?? '');
-  for (const k of ['pc_id', 'surrogate', 'per_class']) check(k, p[k]);
+/** Sets the form's controls (over `fields`) to the values of `p` that it holds. */
+export function writeParams(form, fields, p) {
+  for (const f of fields) {
+    const el = form.elements[f.name];
+    const v = p[f.name];
+    if (!el || v === undefined) continue;
+    if (f.kind.type === 'check') { if (typeof v === 'boolean') el.checked = v; } else el.value = v ?? '';
+  }
 }

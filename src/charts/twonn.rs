@@ -43,7 +43,7 @@ pub fn mu_histogram<DB: DrawingBackend>(
     if mu.len() < 2 {
         return Err(ChartError::NoData("fewer than 2 finite μ values"));
     }
-    mu.sort_unstable_by(f64::total_cmp);
+    crate::support::order::sort_f64(&mut mu);
     let n = mu.len();
     let q = if opts.clip_quantile.is_finite() { opts.clip_quantile.clamp(0.5, 1.0) } else { 0.99 };
     // μ ≥ 1 by definition: start the axis at 1 where the Pareto density starts.

@@ -78,7 +78,7 @@ fn fisher_information(d: f64, mu: &[f64], n1: usize, n2: usize) -> f64 {
 /// The μ below q₅₀ + 20·(q₉₅ − q₅₀) (DADApy's generous cut against fat tails from overlaps).
 fn outlier_cut(mu: &[f64]) -> Vec<f64> {
     let mut sorted = mu.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    crate::support::order::sort_f64(&mut sorted);
     let (q50, q95) = (percentile(&sorted, 50.0), percentile(&sorted, 95.0));
     let max = q50 + 20.0 * (q95 - q50);
     mu.iter().copied().filter(|&m| m < max).collect()

@@ -78,16 +78,44 @@ pub trait Estimator {
         rows: &mut R,
         progress: &mut dyn Progress,
     ) -> Result<Self::Output, R::Error>;
-    /// Its columns in the CLI's table: header and width.
-    const COLUMNS: &'static [(&'static str, usize)] = &[];
-    /// Its cells in the CLI's table, one per [`Estimator::COLUMNS`].
-    fn cells(_out: &Self::Output) -> Vec<String> {
-        Vec::new()
-    }
+    /// Its columns: in the CSV export, and (those with a header) in the CLI's and the page's
+    /// tables of layers.
+    const COLUMNS: &'static [Column] = &[];
     /// Its section below the CLI's table (title and lines), when there is something to show.
     fn section(_out: &Self::Output) -> Option<(String, Vec<String>)> {
         None
     }
+}
+
+/// A column of the results of one estimator, read from its output by JSON pointer, so the CLI
+/// (natively) and the page (in JS, from [`columns`]) render the same list.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// Name in the CSV export (with `-` for `_`: the class of the page's table cell).
+    pub key: &'static str,
+    /// Header in the tables of layers; `None`: a CSV column only.
+    pub header: Option<&'static str>,
+    /// JSON pointer of the value (in the output; in [`Estimates`] once listed by [`columns`]).
+    pub value: &'static str,
+    /// Pointer of the spread the tables show beside the value ("value ± spread"), if any.
+    pub spread: Option<&'static str>,
+    /// Decimals the tables show.
+    pub digits: usize,
+}
+
+/// A column's pointers within [`Estimates`] (prefixed with its estimator's field).
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ColumnAt {
+    /// Name in the CSV export.
+    pub key: &'static str,
+    /// Header in the tables; `None`: CSV only.
+    pub header: Option<&'static str>,
+    /// JSON pointer of the value in a layer's (or class's) result.
+    pub value: String,
+    /// Pointer of its spread.
+    pub spread: Option<String>,
+    /// Decimals the tables show.
+    pub digits: usize,
 }
 
 /// Calls `$m! { $($extra)* ; field: Estimator, … }` with every estimator, in results order: the
@@ -126,7 +154,7 @@ pub struct DuplicateReport {
 }
 
 /// The registry's items: [`Estimates`], the subsets [`Plan`], [`run`] and what the search, the
-/// parameter check, the streamed path and the CLI table read from the list.
+/// parameter check, the streamed path and the tables read from the list.
 macro_rules! items {
     (; $( $(#[$doc:meta])* $field:ident: $ty:ty ),* $(,)?) => {
         /// Every estimate computed on one set of points.
@@ -214,17 +242,18 @@ macro_rules! items {
             Ok(Estimates { n: mus.mu.len(), duplicates, $( $field ),* })
         }
 
-        /// The CLI table's estimate columns: header and width.
-        pub fn table_columns() -> Vec<(&'static str, usize)> {
+        /// Every estimator's columns, in registry order, their pointers within [`Estimates`].
+        pub fn columns() -> Vec<ColumnAt> {
             let mut out = Vec::new();
-            $( out.extend_from_slice(<$ty>::COLUMNS); )*
-            out
-        }
-
-        /// `e`'s cells in the CLI table, one per [`table_columns`].
-        pub fn table_cells(e: &Estimates) -> Vec<String> {
-            let mut out = Vec::new();
-            $( out.extend(<$ty>::cells(&e.$field)); )*
+            $(
+                out.extend(<$ty>::COLUMNS.iter().map(|c| ColumnAt {
+                    key: c.key,
+                    header: c.header,
+                    value: format!("/{}{}", stringify!($field), c.value),
+                    spread: c.spread.map(|s| format!("/{}{}", stringify!($field), s)),
+                    digits: c.digits,
+                }));
+            )*
             out
         }
 
@@ -318,25 +347,27 @@ mod tests {
     }
 
     #[test]
-    fn the_cli_table_has_one_cell_per_column() {
-        let headers: Vec<&str> = table_columns().into_iter().map(|(h, _)| h).collect();
-        assert_eq!(headers, ["ID (ML)", "ID (fit)", "ID ± std (90%)", "R²", "PC-ID"]);
-        let e = Estimates {
-            n: 0,
-            duplicates: DuplicateReport {
-                policy: DuplicatePolicy::KeepOne,
-                duplicate_rows: 0,
-                dropped: 0,
-                zero_r1_excluded: 0,
-                mu_one_ties: 0,
-            },
-            twonn: Default::default(),
-            gride: Vec::new(),
-            decimation: Vec::new(),
-            surrogate: Vec::new(),
-            pc_id: None,
-        };
-        assert_eq!(table_cells(&e).len(), headers.len());
-        assert!(table_sections(&e).is_empty());
+    fn columns_point_into_the_estimates_of_their_estimator() {
+        let c = columns();
+        let keys: Vec<&str> = c.iter().map(|c| c.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "id_ml",
+                "id_ml_ci_low",
+                "id_ml_ci_high",
+                "id_fit",
+                "id_fit_r2",
+                "repeats",
+                "id_ml_mean",
+                "id_ml_std",
+                "id_fit_mean",
+                "id_fit_std",
+                "pc_id"
+            ]
+        );
+        let fit = &c[3];
+        assert_eq!((fit.value.as_str(), fit.spread.as_deref()), ("/twonn/fit/id", Some("/twonn/repeats/fit_std")));
+        assert_eq!(c[10].value, "/pc_id/id");
     }
 }

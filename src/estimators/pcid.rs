@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use eigen::Symmetric;
 
-use crate::estimators::{Estimator, Lists, Rows};
+use crate::estimators::{Column, Estimator, Lists, Rows};
 use crate::knn::kernel;
 use crate::params::{ParamError, Params};
 use crate::support::progress::Progress;
@@ -51,11 +51,8 @@ impl Estimator for PcIdEstimator {
         Ok(Some(rows.pc_id(points, p.pc_threshold, progress)?))
     }
 
-    const COLUMNS: &'static [(&'static str, usize)] = &[("PC-ID", 6)];
-
-    fn cells(pc: &Option<PcId>) -> Vec<String> {
-        vec![pc.as_ref().map_or("-".to_owned(), |p| p.id.to_string())]
-    }
+    const COLUMNS: &'static [Column] =
+        &[Column { key: "pc_id", header: Some("PC-ID"), value: "/id", spread: None, digits: 0 }];
 }
 
 /// PC-ID: principal components of the correlation matrix needed for a fraction of the variance.
@@ -123,7 +120,7 @@ pub fn pc_id(x: ArrayView2<f32>, threshold: f64) -> Result<PcId, PcaError> {
 pub fn from_gram(gram: Symmetric, threshold: f64, constant: usize, n: usize, rank: usize) -> Result<PcId, PcaError> {
     let mut values = gram.eigenvalues().ok_or(PcaError::NoConvergence)?;
     values.iter_mut().for_each(|v| *v = v.max(0.0));
-    values.sort_unstable_by(f64::total_cmp);
+    crate::support::order::sort_f64(&mut values);
     values.reverse();
     values.truncate(rank);
     let total: f64 = values.iter().sum();

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Gamma};
 
-use crate::estimators::{EstimateError, Estimator, Lists, Rows};
+use crate::estimators::{Column, EstimateError, Estimator, Lists, Rows};
 use crate::knn::Neighbours;
 use crate::params::{MAX_REPEATS, ParamError, Params};
 use crate::support::progress::Progress;
@@ -77,7 +77,7 @@ pub fn fit(mu: &[f64], fraction: f64) -> Result<FitEstimate, TwoNnError> {
         return Err(TwoNnError::TooFew(n));
     }
     let mut sorted = mu.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    crate::support::order::sort_f64(&mut sorted);
     let used = ((n as f64 * fraction) as usize).clamp(1, n - 1);
     let point = |i: usize| [sorted[i - 1].ln(), -(1.0 - i as f64 / n as f64).ln()];
     let points: Vec<[f64; 2]> = (1..=used).map(point).collect();
@@ -193,7 +193,7 @@ impl Estimator for TwoNnEstimator {
         let mut mu = mus.mu;
         let ml = ml(&mu).map_err(EstimateError::from)?;
         let fit = fit(&mu, p.mu_fraction).map_err(EstimateError::from)?;
-        mu.sort_unstable_by(f64::total_cmp);
+        crate::support::order::sort_f64(&mut mu);
         Ok(TwoNn {
             ml,
             fit,
@@ -203,13 +203,24 @@ impl Estimator for TwoNnEstimator {
         })
     }
 
-    const COLUMNS: &'static [(&'static str, usize)] =
-        &[("ID (ML)", 9), ("ID (fit)", 9), ("ID ± std (90%)", 15), ("R²", 7)];
-
-    fn cells(t: &TwoNn) -> Vec<String> {
-        let rep = t.repeats.as_ref().map_or("-".to_owned(), |r| format!("{:.2} ± {:.2}", r.fit_mean, r.fit_std));
-        vec![format!("{:.3}", t.ml.id), format!("{:.3}", t.fit.id), rep, format!("{:.4}", t.fit.r2)]
-    }
+    const COLUMNS: &'static [Column] = &[
+        Column { key: "id_ml", header: Some("ID (ML)"), value: "/ml/id", spread: Some("/repeats/ml_std"), digits: 3 },
+        Column { key: "id_ml_ci_low", header: None, value: "/ml/ci_low", spread: None, digits: 2 },
+        Column { key: "id_ml_ci_high", header: None, value: "/ml/ci_high", spread: None, digits: 2 },
+        Column {
+            key: "id_fit",
+            header: Some("ID (fit)"),
+            value: "/fit/id",
+            spread: Some("/repeats/fit_std"),
+            digits: 3,
+        },
+        Column { key: "id_fit_r2", header: Some("R²"), value: "/fit/r2", spread: None, digits: 4 },
+        Column { key: "repeats", header: None, value: "/repeats/repeats", spread: None, digits: 0 },
+        Column { key: "id_ml_mean", header: None, value: "/repeats/ml_mean", spread: None, digits: 2 },
+        Column { key: "id_ml_std", header: None, value: "/repeats/ml_std", spread: None, digits: 2 },
+        Column { key: "id_fit_mean", header: None, value: "/repeats/fit_mean", spread: None, digits: 2 },
+        Column { key: "id_fit_std", header: None, value: "/repeats/fit_std", spread: None, digits: 2 },
+    ];
 }
 
 /// TwoNN of one subset's 2-neighbour lists: ML and fit ID, and the mean r₂; `None` with fewer

@@ -37,7 +37,6 @@ pub(crate) use exact::{BLOCK, block_sum};
 pub use lists::CandidateLists;
 pub use metric::Metric;
 pub use neighbours::{FlatNeighbours, Neighbours};
-pub(crate) use refine::sort_by_distance_then_index;
 pub(crate) use subset::restricted;
 pub use subset::within;
 pub(crate) use tiles::split;

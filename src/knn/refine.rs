@@ -6,6 +6,7 @@ use ndarray::ArrayView2;
 use super::candidates::Candidates;
 use super::exact::ExactMetric;
 use super::prepared::Prepared;
+use crate::support::order::sort_pairs;
 
 impl Prepared {
     /// The k nearest of row `i` as (Euclidean distance in ranking space, index), exact.
@@ -32,7 +33,7 @@ impl Prepared {
             let from = measured.len();
             measured.extend(items[from..stop].iter().map(|&(_, j)| (distance(j), j)));
             let mut best = measured.clone();
-            sort_by_distance_then_index(&mut best);
+            sort_pairs(&mut best);
             best.truncate(k);
             let rest = match items.get(stop) {
                 Some(&(next, _)) => next,
@@ -51,7 +52,7 @@ impl Prepared {
         let n = self.bound.rows();
         let mut all: Vec<(f64, u32)> =
             (0..n).filter(|&j| j != i).map(|j| (self.exact.euclidean(x, i, j), j as u32)).collect();
-        sort_by_distance_then_index(&mut all);
+        sort_pairs(&mut all);
         all.truncate(k);
         all
     }
@@ -88,9 +89,4 @@ impl PairDistances {
         let key = (i.min(j) as u32, i.max(j) as u32);
         self.pairs.binary_search(&key).ok().map(|p| self.distances[p])
     }
-}
-
-/// Sorts ascending by distance, then by index (the tie rule; the streamed path uses it too).
-pub(crate) fn sort_by_distance_then_index(list: &mut [(f64, u32)]) {
-    list.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
 }

@@ -2,7 +2,8 @@
 
 use ndarray::{ArrayView2, Axis};
 
-use super::{KnnError, Neighbours, Search, exact::ExactMetric, neighbours, sort_by_distance_then_index};
+use super::{KnnError, Neighbours, Search, exact::ExactMetric, neighbours};
+use crate::support::order::sort_pairs;
 use crate::support::progress::Silent;
 
 /// Subsets at least this large a fraction of the points reuse the full neighbour lists.
@@ -76,7 +77,7 @@ fn scan(x: &ArrayView2<f32>, metric: &ExactMetric, members: &[usize], p: usize, 
         .filter(|&(q, _)| q != p)
         .map(|(q, &j)| (metric.euclidean(x, i, j), q as u32))
         .collect();
-    sort_by_distance_then_index(&mut all);
+    sort_pairs(&mut all);
     all.truncate(k);
     all
 }

@@ -2,24 +2,33 @@
 
 use std::fmt::Write;
 
-use crate::estimators;
-use crate::results::Report;
+use crate::estimators::{self, ColumnAt};
+use crate::results::{Estimates, Report};
 
-/// A table of the per-layer estimates (each registered estimator's columns), followed by the
-/// estimators' sections (Gride, decimation, …) and the per-class lines that were computed.
+/// A table of the per-layer estimates (the registered estimators' columns with a header, as the
+/// page's table shows them), followed by the estimators' sections (Gride, decimation, …) and the
+/// per-class lines that were computed.
 pub fn render(report: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "model: {}", report.model);
-    let columns = estimators::table_columns();
+    let columns: Vec<ColumnAt> = estimators::columns().into_iter().filter(|c| c.header.is_some()).collect();
+    let cells: Vec<Vec<String>> = report.layers.iter().map(|l| row(&columns, &l.estimates)).collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            cells.iter().map(|r| r[i].chars().count()).chain(c.header.map(|h| h.chars().count())).fold(1, usize::max)
+        })
+        .collect();
     let _ = write!(s, "{:<20} {:>7} {:>8} {:>6}", "layer", "N", "D", "dups");
-    for (header, width) in &columns {
-        let _ = write!(s, " {header:>width$}");
+    for (c, width) in columns.iter().zip(&widths) {
+        let _ = write!(s, " {:>width$}", c.header.unwrap_or_default());
     }
     let _ = writeln!(s, " {:>8}", "seconds");
-    for l in &report.layers {
+    for (l, row) in report.layers.iter().zip(&cells) {
         let e = &l.estimates;
         let _ = write!(s, "{:<20} {:>7} {:>8} {:>6}", truncate(&l.name, 20), e.n, l.dim, e.duplicates.duplicate_rows);
-        for ((_, width), cell) in columns.iter().zip(estimators::table_cells(e)) {
+        for (cell, width) in row.iter().zip(&widths) {
             let _ = write!(s, " {cell:>width$}");
         }
         let _ = writeln!(s, " {:>8.2}", l.seconds);
@@ -43,6 +52,20 @@ pub fn render(report: &Report) -> String {
         }
     }
     s
+}
+
+/// The cells of `columns` for estimates `e`: "value", "value ± spread", or "-" where absent.
+fn row(columns: &[ColumnAt], e: &Estimates) -> Vec<String> {
+    let json = serde_json::to_value(e).unwrap_or_default();
+    let at = |pointer: &str| json.pointer(pointer).and_then(serde_json::Value::as_f64);
+    columns
+        .iter()
+        .map(|c| match (at(&c.value), c.spread.as_deref().and_then(at)) {
+            (None, _) => "-".to_owned(),
+            (Some(v), None) => format!("{v:.*}", c.digits),
+            (Some(v), Some(sd)) => format!("{v:.*} ± {sd:.*}", c.digits, c.digits),
+        })
+        .collect()
 }
 
 fn truncate(name: &str, width: usize) -> String {

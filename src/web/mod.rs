@@ -52,6 +52,19 @@ pub fn page_params() -> Result<JsValue, JsError> {
     to_js(&crate::params::Params::page())
 }
 
+/// The page's parameter form (`crate::params::FORM`): its controls, in order.
+#[wasm_bindgen(js_name = paramForm)]
+pub fn param_form() -> Result<JsValue, JsError> {
+    to_js(crate::params::FORM)
+}
+
+/// Every registered estimator's result columns (`crate::estimators::columns`): the page's layers
+/// table and CSV export render them.
+#[wasm_bindgen(js_name = estimatorColumns)]
+pub fn estimator_columns() -> Result<JsValue, JsError> {
+    to_js(&crate::estimators::columns())
+}
+
 /// The Gram kernel this build runs, e.g. "simd128 4x8" or "simd128+relaxed-madd 4x8" (the tests
 /// check which build each thread loaded).
 #[wasm_bindgen(js_name = gramKernel)]

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use super::gram::{Gram, Nearest};
 use super::{Chunks, Stop};
-use crate::knn::{BLOCK, Neighbours, block_sum, sort_by_distance_then_index};
+use crate::knn::{BLOCK, Neighbours, block_sum};
+use crate::support::order::sort_pairs;
 use crate::support::progress::{Progress, Stage};
 
 /// Columns of a chunk handled by every pair before the next ones: all rows' slices of them
@@ -81,7 +82,7 @@ pub fn all_distances(
 pub fn nearest_among(i: usize, all: &[f64], local: impl Fn(usize) -> Option<u32>, k: usize) -> Vec<(f64, u32)> {
     let mut l: Vec<(f64, u32)> =
         all.iter().enumerate().filter(|&(j, _)| j != i).filter_map(|(j, &e)| local(j).map(|q| (e, q))).collect();
-    sort_by_distance_then_index(&mut l);
+    sort_pairs(&mut l);
     l.truncate(k);
     l
 }
@@ -106,7 +107,7 @@ pub fn refine(
         .zip(dist)
         .map(|((i, c), d)| {
             let mut l: Vec<(f64, u32)> = d.into_iter().zip(c.rows.iter().copied()).collect();
-            sort_by_distance_then_index(&mut l);
+            sort_pairs(&mut l);
             l.truncate(k);
             let proven = l.len() == k && gram.proven(*i, c, l[k - 1].0);
             (l, proven)

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use super::{Chunks, Stop};
 use crate::knn::Bound;
 use crate::knn::gram::{KC, Packed, default_block, tile};
+use crate::support::order::sort_pairs;
 use crate::support::progress::Progress;
 
 /// Columns packed at once: a multiple of [`KC`], small enough that the packed copy of a piece
@@ -72,16 +73,16 @@ impl Gram {
     /// The `m` nearest of row `i` among `among` (ascending row indices, `i` left out), by
     /// (approximate distance, index): the candidates `knn` keeps.
     pub fn nearest(&self, i: usize, among: &[usize], m: usize) -> Nearest {
-        let mut all: Vec<(f32, u32)> =
-            among.iter().filter(|&&j| j != i).map(|&j| (self.approx(i, j), j as u32)).collect();
-        let order = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        // Widened to f64 (exact, order-preserving) so the sort is the neighbour lists' one.
+        let mut all: Vec<(f64, u32)> =
+            among.iter().filter(|&&j| j != i).map(|&j| (f64::from(self.approx(i, j)), j as u32)).collect();
         let everyone = m >= all.len();
         if !everyone {
-            all.select_nth_unstable_by(m - 1, order);
+            all.select_nth_unstable_by(m - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             all.truncate(m);
         }
-        all.sort_unstable_by(order);
-        let threshold = all.last().map_or(f32::INFINITY, |c| c.0);
+        sort_pairs(&mut all);
+        let threshold = all.last().map_or(f32::INFINITY, |c| c.0 as f32);
         Nearest { rows: all.iter().map(|&(_, j)| j).collect(), threshold, all: everyone }
     }
 
