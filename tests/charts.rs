@@ -621,3 +621,31 @@ fn spectrum_without_a_gap_draws_every_component_and_a_late_pc_id() {
     assert_eq!(r.unwrap().len(), 300);
     assert!(id > 150 && svg.contains(&format!("PC-ID = {id} (90 % of variance)")), "PC-ID {id}");
 }
+
+#[test]
+fn every_listed_layer_chart_draws_and_exports_its_numbers() {
+    let e = cube();
+    for c in charts::LAYER_CHARTS {
+        let mut svg = String::new();
+        let hovers = {
+            let area = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+            let drawn = charts::draw_layer(c.kind, &area, e, &charts::LayerOptions::default(), &Style::default());
+            drawn.unwrap_or_else(|| panic!("{} is listed but not drawn", c.kind)).unwrap()
+        };
+        assert!(!hovers.is_empty() && svg.contains("<svg"), "{}", c.kind);
+        let (header, rows) = charts::layer_rows(c.kind, e).unwrap_or_else(|| panic!("{} has no numbers", c.kind));
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.len() == header.len()), "{}", c.kind);
+    }
+    let mut svg = String::new();
+    let area = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+    assert!(charts::draw_layer("nope", &area, e, &charts::LayerOptions::default(), &Style::default()).is_none());
+    assert!(charts::layer_rows("nope", e).is_none());
+    // The numbers are the estimates': μ in order, the fit's points then the discarded ones, both decimations.
+    assert_eq!(charts::layer_rows("mu", e).unwrap().1.len(), e.twonn.mu.len());
+    let cdf = charts::layer_rows("cdf", e).unwrap().1;
+    assert_eq!(cdf.len(), e.twonn.fit.points.len() + e.twonn.fit.discarded.len());
+    assert_eq!(cdf[0][2], charts::Cell::Num(1.0));
+    let surrogate = charts::layer_rows("surrogate", e).unwrap().1;
+    assert_eq!(surrogate.len(), e.decimation.len() + e.surrogate.len());
+    assert_eq!(surrogate.last().unwrap()[0], charts::Cell::Text("surrogate"));
+}

@@ -382,7 +382,8 @@ const wasmKind = (kind) => ALIASES[kind] ?? [kind, {}];
 const drawChart = (canvas, kind, data, opts) => { const [k, o] = wasmKind(kind); return pkg.draw_chart(canvas, k, data, { ...opts, ...o }); };
 const svgChart = (kind, data, opts, w, h) => { const [k, o] = wasmKind(kind); return pkg.svg_chart(k, data, { ...opts, ...o }, w, h); };
 
-const PER_LAYER = ['mu', 'cdf', 'decimation', 'gride', 'spectrum'];
+/** The per-layer charts (the core's `layerCharts`: kind, title, the pass whose field it draws). */
+let layerCharts = [];
 let shownLayer = null;
 let comparison = null; // the core's `compare` of the page's models, made once per render
 
@@ -440,9 +441,13 @@ function updateCharts() {
   const sel = selectedLayer();
   shownLayer = sel?.result ?? null;
   const subtitle = sel ? `${sel.owner.name} · ${sel.result.name}` : '';
-  for (const k of PER_LAYER) setChart(k, shownLayer ?? undefined, subtitle);
-  const surrogate = sel?.full.surrogate?.length ? sel.full : undefined;
-  setChart('surrogate', surrogate, subtitle, p.surrogate || Boolean(surrogate));
+  for (const c of layerCharts) {
+    if (!c.pass) { setChart(c.kind, shownLayer ?? undefined, subtitle); continue; }
+    // Drawn from what a later pass adds: shown while its parameter is on or once it is there.
+    const [field, param] = c.pass;
+    const data = sel?.full[field]?.length ? sel.full : undefined;
+    setChart(c.kind, data, subtitle, p[param] || Boolean(data));
+  }
   streamedNotes(p, sel);
 
   const labelled = views.plotted(state.models).filter((m) => m.info.labels || [...m.results.values()].some((r) => r.full.classes?.length));
@@ -580,12 +585,18 @@ function exportNumbers(kind, format) {
   try {
     const extra = kind === 'per_class' ? pkg.per_class_summary(data) : undefined;
     const blob = format === 'csv'
-      ? exporter.rowsBlob(exporter.chartRows(kind, data, extra))
+      ? exporter.rowsBlob(layerCharts.some((c) => c.kind === kind) ? layerRows(kind, data) : exporter.chartRows(kind, data, extra))
       : new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' });
     exporter.download(blob, `${exporter.safeName(exportName(kind))}.${format}`);
   } catch (e) {
     message(`Export failed: ${e.message ?? e}`);
   }
+}
+
+/** A per-layer chart's numbers from the core (`layerChartRows`): header, then rows. */
+function layerRows(kind, data) {
+  const { header, rows } = pkg.layerChartRows(kind, data);
+  return [header, ...rows];
 }
 
 function exportResults(format) {
@@ -654,6 +665,7 @@ async function main() {
   autoPerClass();
   $('#version').textContent = pkg.version();
   passAdds = new Map(pkg.pass_adds().map((a) => [a.pass, a]));
+  layerCharts = pkg.layerCharts();
   charts = new Charts($('#charts'), {
     draw: drawChart,
     options: chartOptions,
@@ -664,7 +676,7 @@ async function main() {
         document.body.dataset.firstPlotMs = String(Math.round(firstPlot));
       }
     },
-  });
+  }, layerCharts);
   window.idscope.charts = charts;
   setTimeout(warmCharts, 0);
   decorateCards();

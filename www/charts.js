@@ -2,38 +2,35 @@
 // one chart per frame (so a redraw never blocks the page for long), hover read-outs, and the
 // per-chart PNG/SVG export buttons.
 
-export const KINDS = [
+/** The charts across layers and models; the per-layer ones come from the core (`layerCharts`). */
+export const MODEL_KINDS = [
   { kind: 'hunchback', title: 'ID vs layer (the hunchback)', wide: true },
-  { kind: 'mu', title: 'μ distribution and Pareto fit' },
-  { kind: 'cdf', title: 'Empirical CDF linear fit' },
-  { kind: 'decimation', title: 'ID vs number of points' },
-  { kind: 'gride', title: 'Gride ID vs neighbourhood scale' },
-  { kind: 'spectrum', title: 'PCA spectrum' },
   { kind: 'per_class', title: 'Per-class ID vs layer' },
   { kind: 'accuracy', title: 'Last hidden layer ID vs test accuracy' },
   { kind: 'correlation', title: 'Model × model correlation of per-class IDs' },
   { kind: 'curvature', title: 'Curved or flat? TwoNN ID and PC-ID vs layer' },
-  { kind: 'surrogate', title: 'Data vs Gaussian surrogate: ID vs number of points' },
 ];
 
 export class Charts {
   /**
    * @param {HTMLElement} container
    * @param {{draw: Function, onExport: Function, onDrawn: Function, options: Function}} deps
+   * @param {{kind: string, title: string}[]} layerKinds  the core's per-layer charts
    */
-  constructor(container, deps) {
+  constructor(container, deps, layerKinds) {
     this.deps = deps;
     this.data = new Map(); // kind → data (LayerResult, or hunchback series)
     this.cards = new Map();
     this.dirty = new Set();
     this.pending = false;
-    for (const { kind, title, wide } of KINDS) this.#card(container, kind, title, wide);
+    this.kinds = [...MODEL_KINDS, ...layerKinds.map((k) => ({ ...k, layer: true }))];
+    for (const k of this.kinds) this.#card(container, k);
     new ResizeObserver(() => this.invalidate()).observe(container);
   }
 
-  #card(container, kind, title, wide) {
+  #card(container, { kind, title, wide, layer }) {
     const card = document.createElement('figure');
-    card.className = wide ? 'card wide' : 'card';
+    card.className = ['card', wide ? 'wide' : '', layer ? 'layer' : ''].filter(Boolean).join(' ');
     card.dataset.kind = kind;
     card.innerHTML = `<header><h3></h3><button type="button" data-export="png">PNG</button><button type="button" data-export="svg">SVG</button></header><canvas></canvas><div class="tooltip" hidden></div>`;
     card.querySelector('h3').textContent = title;
@@ -56,7 +53,7 @@ export class Charts {
   /** Sets what a chart shows (undefined clears it), with an optional subtitle, and schedules its redraw. */
   set(kind, data, subtitle = '') {
     const entry = this.cards.get(kind);
-    const title = KINDS.find((k) => k.kind === kind).title;
+    const { title } = this.kinds.find((k) => k.kind === kind);
     entry.card.querySelector('h3').textContent = subtitle ? `${title}: ${subtitle}` : title;
     if (data === undefined) this.data.delete(kind); else this.data.set(kind, data);
     this.invalidate([kind]);

@@ -111,10 +111,9 @@ function depthRows(series, summary) {
   return rows;
 }
 
-const scaleRows = (series, points) => points.map((p) => [series, p.size, p.blocks, p.id_mean, p.id_std, p.scale]);
-
 /**
- * The numbers a chart shows, as rows for its CSV export (the JSON export is the chart's data).
+ * The numbers a chart across layers or models shows, as rows for its CSV export (the JSON export
+ * is the chart's data; the per-layer charts' rows come from the core, `layerChartRows`).
  * `extra` holds what the core computed beside the data: the per-class summary.
  */
 export function chartRows(kind, data, extra) {
@@ -130,15 +129,6 @@ export function chartRows(kind, data, extra) {
         if (j > i) rows.push([data.ids.layer, a, b, t.n, t.pearson[i][j], t.pearson_p[i][j], t.spearman[i][j], t.spearman_p[i][j]]);
       }));
       return rows;
-    }
-    case 'mu': return [['mu'], ...data.twonn.mu.map((m) => [m])];
-    case 'cdf': return [['log_mu', 'minus_log_1_minus_F', 'in_fit'], ...data.twonn.fit.points.map(([x, y]) => [x, y, 1]), ...data.twonn.fit.discarded.map(([x, y]) => [x, y, 0])];
-    case 'decimation': case 'surrogate':
-      return [['series', 'size', 'blocks', 'id_mean', 'id_std', 'scale'], ...scaleRows('data', data.decimation), ...scaleRows('surrogate', kind === 'surrogate' ? data.surrogate : [])];
-    case 'gride': return [['n1', 'n2', 'id', 'err', 'scale'], ...data.gride.map((g) => [g.n1, g.n2, g.id, g.err, g.scale])];
-    case 'spectrum': {
-      let sum = 0;
-      return [['component', 'explained_ratio', 'cumulative'], ...(data.pc_id?.spectrum ?? []).map((r, i) => { sum += r; return [i + 1, r, sum]; })];
     }
     default: throw new Error(`no numbers for chart ${kind}`);
   }

@@ -3,9 +3,9 @@
 //!
 //! `kind` and its `data` (plain JSON from the page):
 //!
-//! * `mu`, `cdf`, `decimation`, `gride`, `spectrum`, `surrogate`: one `LayerResult`.
-//!   `surrogate` draws the data's decimation curve and the Gaussian surrogate's side by side
-//!   with the same axes (error "turn on the surrogate" when it was not computed).
+//! * the per-layer charts (`charts::LAYER_CHARTS`: `mu`, `cdf`, `decimation`, `gride`,
+//!   `spectrum`, `surrogate`): one `LayerResult`. `surrogate` draws the data's decimation curve
+//!   and the Gaussian surrogate's side by side with the same axes.
 //! * `hunchback`: `[{model, layers: [LayerResult | null]}]`, layers in display order (the x
 //!   position is the display position, so reordering and excluding layers redraws without
 //!   recomputing). TwoNN fit ± std over the repeats (ML and its 95 % interval without repeats).
@@ -127,23 +127,34 @@ fn render(
         }
         _ => {
             let r: LayerResult = from_js(data, "layer result")?;
-            let e = &r.estimates;
-            match kind {
-                "mu" => {
-                    charts::mu_histogram(area, e, &charts::MuOptions { log_x: o.log_x, ..Default::default() }, &style)
-                }
-                "cdf" => charts::cdf_fit(area, e, &style),
-                "decimation" => charts::decimation(area, e, &charts::DecimationOptions::default(), &style),
-                "surrogate" => charts::surrogate_test(area, e, &style),
-                "gride" => charts::gride(area, e, &charts::GrideOptions { x: charts::GrideX::Scale }, &style),
-                "spectrum" => charts::spectrum(area, e, &charts::SpectrumOptions::default(), &style),
-                other => return Err(JsError::new(&format!("unknown chart kind {other:?}"))),
-            }
+            let layer = charts::LayerOptions { log_x: o.log_x };
+            charts::draw_layer(kind, area, &r.estimates, &layer, &style)
+                .ok_or_else(|| JsError::new(&format!("unknown chart kind {kind:?}")))?
         }
     }
     .map_err(fail)?;
     area.present().map_err(|e| JsError::new(&e.to_string()))?;
     Ok(hovers.into_iter().map(|h| HoverJs { x: h.x, y: h.y, label: h.label }).collect())
+}
+
+/// The per-layer charts (`charts::LAYER_CHARTS`): the page makes a card for each.
+#[wasm_bindgen(js_name = layerCharts)]
+pub fn layer_charts() -> Result<JsValue, JsError> {
+    to_js(charts::LAYER_CHARTS)
+}
+
+/// The numbers per-layer chart `kind` shows for `result` (a `LayerResult`): `{header, rows}`.
+#[wasm_bindgen(js_name = layerChartRows)]
+pub fn layer_chart_rows(kind: &str, result: JsValue) -> Result<JsValue, JsError> {
+    let r: LayerResult = from_js(result, "layer result")?;
+    let (header, rows) = charts::layer_rows(kind, &r.estimates)
+        .ok_or_else(|| JsError::new(&format!("no numbers for chart {kind:?}")))?;
+    #[derive(Serialize)]
+    struct Table {
+        header: Vec<&'static str>,
+        rows: Vec<Vec<charts::Cell>>,
+    }
+    to_js(&Table { header, rows })
 }
 
 /// A model's computed layers as a report, each layer's index its display position.

@@ -151,7 +151,11 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
   }
 
   // Exports of the new charts: image and numbers.
-  for (const kind of ['per_class', 'accuracy', 'correlation', 'curvature', 'surrogate']) {
+  // The per-layer charts' numbers come from the core (layerChartRows): their headers are its.
+  const headers = {
+    surrogate: 'series,size,blocks,id_mean,id_std,scale', mu: 'mu', gride: 'n1,n2,id,err,scale', spectrum: 'component,explained_ratio,cumulative',
+  };
+  for (const kind of ['per_class', 'accuracy', 'correlation', 'curvature', 'surrogate', 'mu', 'gride', 'spectrum']) {
     const png = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-export="png"]`), `${kind} PNG`);
     assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
     assert.ok(png.bytes.length > 2000, `${kind} PNG: ${png.bytes.length} bytes`);
@@ -161,6 +165,7 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
     assert.match(csv.name, /\.csv$/);
     const lines = csv.bytes.toString().trim().split('\n');
     assert.ok(lines.length >= 2, `${kind} CSV has rows`);
+    if (headers[kind]) assert.equal(lines[0], headers[kind], `${kind} CSV header`);
     const numbers = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="json"]`), `${kind} JSON`);
     assert.match(numbers.name, /\.json$/);
     JSON.parse(numbers.bytes.toString());
@@ -218,7 +223,11 @@ test('the three-network demo shows every multi-model chart with one click', asyn
   await page.waitForTimeout(500);
   const table = await page.locator('table.correlation td.pearson').count();
   assert.equal(table, 3, 'three pairs of models');
-  for (const kind of ['per_class', 'accuracy', 'correlation', 'curvature', 'surrogate']) {
+  // The per-layer charts' numbers come from the core (layerChartRows): their headers are its.
+  const headers = {
+    surrogate: 'series,size,blocks,id_mean,id_std,scale', mu: 'mu', gride: 'n1,n2,id,err,scale', spectrum: 'component,explained_ratio,cumulative',
+  };
+  for (const kind of ['per_class', 'accuracy', 'correlation', 'curvature', 'surrogate', 'mu', 'gride', 'spectrum']) {
     const s = await canvasStats(page, kind);
     assert.ok(s.colours >= 4 && s.inked > 0.01, `${kind} is blank: ${JSON.stringify(s)}`);
   }
