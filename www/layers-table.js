@@ -21,7 +21,7 @@ const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 
 /**
  * @param {HTMLElement} container
- * @param {object[]} models   page models (see app.js)
+ * @param {object[]} models   page models (see www/store.js)
  * @param {object} ui  {selected: {model, layer} | null, key: current params key, columns: the core's
  *   estimator columns, on: handlers}
  */

@@ -6,7 +6,7 @@ import { shown } from './analyses.js';
 
 /**
  * @param {HTMLElement} container
- * @param {object[]} models  page models (see app.js)
+ * @param {object[]} models  page models (see www/store.js)
  * @param {(m: object) => number | null} lastHidden  a model's last hidden layer (index), as the core chose it
  * @param {object} on  handlers: rename(m, name), hide(m, hidden), accuracy(m, {measure, value}), lastHidden(m, i)
  */

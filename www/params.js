@@ -2,7 +2,7 @@
 // controls (`paramForm`: FORM in src/params.rs) and filled with the core's defaults (`pageParams`:
 // Params::page, the paper's with Gride, decimation, PC-ID and the surrogate on); it holds the
 // fields a user sets, every other field comes from the defaults. Which passes run with which
-// params is the core's pass plan (src/analysis/passes.rs, through `plan` in app.js).
+// params is the core's pass plan (src/analysis/passes.rs, through `plan` in www/view.js).
 
 /** Builds the form's controls from `fields` (the core's FORM). */
 export function buildForm(form, fields) {

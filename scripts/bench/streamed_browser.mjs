@@ -75,14 +75,14 @@ async function inBrowser(file) {
     const t0 = await page.evaluate(() => performance.now());
     await page.setInputFiles('#file-input', file);
     const stem = path.basename(file).replace(/\.[^.]*$/, '');
-    await page.waitForFunction((name) => window.idscope.state.models.some((m) => m.name === name), stem, { timeout: 60_000 });
+    await page.waitForFunction((name) => window.idscope.snapshot().models.some((m) => m.name === name), stem, { timeout: 60_000 });
     await waitIdle(page, minutes * 60_000);
     const t1 = await page.evaluate(() => performance.now());
     const progress = await page.evaluate(() => window.__progress);
     const result = await page.evaluate((name) => {
-      const m = window.idscope.state.models.find((x) => x.name === name);
-      const r = m.results.get(0)?.full;
-      return r ? { fit: r.twonn.fit.id, ml: r.twonn.ml.id } : { error: m.failed.get(0)?.message ?? 'no result' };
+      const m = window.idscope.snapshot().models.find((x) => x.name === name);
+      const r = m.layers[0].full;
+      return r ? { fit: r.twonn.fit.id, ml: r.twonn.ml.id } : { error: m.layers[0].error ?? 'no result' };
     }, stem);
     let memory = 0;
     for (const w of page.workers().filter((x) => x.url().endsWith('worker.js'))) {

@@ -82,11 +82,11 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
   const noise = path.join(dir, 'noise.safetensors');
   safetensors(noise, { accuracy: '0.5', source: 'test' });
   const { page, consoleErrors, context } = await openApp(browser, server, '?url=www/demo/digits_trained.npz');
-  await page.waitForFunction(() => window.idscope.state.models.length === 1);
+  await page.waitForFunction(() => window.idscope.snapshot().models.length === 1);
   await page.setInputFiles('#file-input', path.join(ROOT, 'www/demo/digits_shuffled.npz'));
-  await page.waitForFunction(() => window.idscope.state.models.length === 2);
+  await page.waitForFunction(() => window.idscope.snapshot().models.length === 2);
   await page.setInputFiles('#file-input', noise);
-  await page.waitForFunction(() => window.idscope.state.models.length === 3);
+  await page.waitForFunction(() => window.idscope.snapshot().models.length === 3);
 
   // Models panel: names, labels, the metadata's accuracy; type the other two accuracies.
   const panel = page.locator('#models-panel table.models-panel tbody tr');
@@ -103,8 +103,8 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
   await waitIdle(page, 120_000);
   await page.waitForTimeout(500);
 
-  const models = await page.evaluate(() => window.idscope.state.models.map((m) => ({
-    name: m.name, accuracy: m.accuracy, classes: [...m.results.values()].map((r) => r.full.classes.length),
+  const models = await page.evaluate(() => window.idscope.snapshot().models.map((m) => ({
+    name: m.name, accuracy: m.accuracy, classes: m.layers.filter((l) => l.full).map((l) => l.full.classes.length),
   })));
   assert.deepEqual(models.map((m) => m.name), ['trained', 'digits_shuffled', 'noise']);
   assert.deepEqual(models.map((m) => m.accuracy.value), [0.9756, 0.1089, 0.5]);
@@ -188,7 +188,7 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
 
   // Another layer, by relative depth; then hide a model: it leaves every chart.
   await page.locator('figure[data-kind="correlation"] select.layer-picker').selectOption('depth:0');
-  await page.waitForFunction(() => window.idscope.comparison()?.correlation?.ids.layer === 'relative depth 0');
+  await page.waitForFunction(() => window.idscope.snapshot().comparison?.correlation?.ids.layer === 'relative depth 0');
   await panel.nth(1).locator('td.show input').uncheck();
   await page.waitForTimeout(300);
   const shown = await page.evaluate(() => ({
@@ -197,7 +197,7 @@ test('two labelled models with accuracies: every multi-model chart, the correlat
     correlation: window.idscope.charts.data.has('correlation'),
   }));
   assert.deepEqual(shown, { hunchback: ['trained', 'noise'], accuracy: ['trained', 'noise'], correlation: false });
-  assert.equal(await page.evaluate(() => window.idscope.state.models.length), 3, 'hidden, still loaded');
+  assert.equal(await page.evaluate(() => window.idscope.snapshot().models.length), 3, 'hidden, still loaded');
 
   // Dark mode and lecture size redraw the new charts.
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -35,7 +35,7 @@ test('Cancel stops a long run, Esc too, and the page still computes afterwards',
   await page.fill('input[name="repeats"]', '200');
   await page.locator('input[name="repeats"]').dispatchEvent('change');
   await page.setInputFiles('#file-input', big);
-  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
+  await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
   const t0 = await page.evaluate(() => performance.now());
   await waitComputing(page);
   await page.click('#cancel-button');

@@ -19,7 +19,7 @@ test('the demo loads, plots, and every chart has ink', async () => {
   console.log(`time to first plot: ${await page.evaluate(() => document.body.dataset.firstPlotMs)} ms after navigation start`);
 
   await waitIdle(page);
-  const models = await page.evaluate(() => window.idscope.state.models.map((m) => ({ name: m.name, layers: m.info.layers.length, results: m.results.size })));
+  const models = await page.evaluate(() => window.idscope.snapshot().models.map((m) => ({ name: m.name, layers: m.layers.length, results: m.computed })));
   assert.equal(models.length, 3, 'trained, shuffled-label and untrained models');
   assert.match(models[0].name, /\(trained/);
   assert.match(models[1].name, /shuffled/);
@@ -40,12 +40,12 @@ test('the demo loads, plots, and every chart has ink', async () => {
 
   // The analyses across models equal `idscope compare`'s on the same files (tests/cli.rs checks
   // the CLI against the same fixture, made by tests/fixtures/compare/make_demo.sh).
-  const got = JSON.parse(await page.evaluate(() => JSON.stringify(window.idscope.comparison())));
+  const got = JSON.parse(await page.evaluate(() => JSON.stringify(window.idscope.snapshot().comparison)));
   const want = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/compare/demo.json'), 'utf8')).comparison;
   assertClose(got, want, 'comparison');
 
   const longTasks = await page.evaluate(() => window.__longTasks);
-  const runStart = await page.evaluate(() => window.idscope.state.firstRunStart ?? 0);
+  const runStart = await page.evaluate(() => window.idscope.snapshot().firstRunStart ?? 0);
   const during = longTasks.filter((t) => t.start >= runStart);
   console.log(`long tasks during the computation: ${JSON.stringify(during)}`);
   assert.ok(during.every((t) => t.duration < FROZEN_MS), `the page froze: ${JSON.stringify(during)}`);

@@ -43,7 +43,7 @@ test('each export produces a non-empty file of the right type, and a results JSO
   const fresh = await openApp(browser, server, '?url=tests/fixtures/reference/gauss8_d40.npy');
   await waitIdle(fresh.page);
   await fresh.page.setInputFiles('#file-input', json.file);
-  await fresh.page.waitForFunction(() => window.idscope.state.models.filter((m) => m.restored).length === 3);
+  await fresh.page.waitForFunction(() => window.idscope.snapshot().models.filter((m) => m.restored).length === 3);
   const restored = await fresh.page.locator('.model:not(:first-child) td.id-fit').evaluateAll((c) => c.map((x) => Number(x.dataset.value)));
   assert.deepEqual(restored, ids);
   await fresh.page.waitForTimeout(300);

@@ -19,7 +19,7 @@ test('an .npy through the file input gets the same ID as `idscope estimate --jso
   const { page, consoleErrors, context } = await openApp(browser, server);
   await waitIdle(page);
   await page.setInputFiles('#file-input', NPY);
-  await page.waitForFunction(() => window.idscope.state.models.length === 1 && window.idscope.state.models[0].name === 'gauss8_d40');
+  await page.waitForFunction(() => window.idscope.snapshot().models.length === 1 && window.idscope.snapshot().models[0].name === 'gauss8_d40');
   await waitIdle(page);
   const cells = await page.evaluate(() => ({
     ml: Number(document.querySelector('td.id-ml').dataset.value),
@@ -38,9 +38,9 @@ test('an .npy through the file input gets the same ID as `idscope estimate --jso
 
 test('?url= loads a file from a URL instead of the demo', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server, '?url=tests/fixtures/reference/gauss8_d40.npy');
-  await page.waitForFunction(() => window.idscope.state.models.length === 1);
+  await page.waitForFunction(() => window.idscope.snapshot().models.length === 1);
   await waitIdle(page);
-  const names = await page.evaluate(() => window.idscope.state.models.map((m) => m.name));
+  const names = await page.evaluate(() => window.idscope.snapshot().models.map((m) => m.name));
   assert.deepEqual(names, ['gauss8_d40']);
   assert.ok(await page.locator('td.id-fit[data-value]').count() === 1);
   assert.deepEqual(consoleErrors, []);
@@ -51,7 +51,7 @@ test('an .npz with several layers draws a hunchback with one point per layer; re
   const { page, consoleErrors, context } = await openApp(browser, server);
   await waitIdle(page);
   await page.setInputFiles('#file-input', path.join(ROOT, 'www/demo/digits_untrained.npz'));
-  await page.waitForFunction(() => window.idscope.state.models.length === 1 && /untrained/.test(window.idscope.state.models[0].name));
+  await page.waitForFunction(() => window.idscope.snapshot().models.length === 1 && /untrained/.test(window.idscope.snapshot().models[0].name));
   await waitIdle(page);
   assert.equal(await page.locator('table.layers tbody tr').count(), 6);
   await page.waitForTimeout(300);
@@ -130,7 +130,7 @@ test('files dropped anywhere on the page are opened', async () => {
     document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
     document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
-  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'dropped'));
+  await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'dropped'));
   await waitIdle(page);
   assert.equal(await page.locator('td.id-fit[data-value]').count(), 1);
   assert.equal(await page.locator('#drop-overlay').isHidden(), true);

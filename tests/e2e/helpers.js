@@ -88,16 +88,16 @@ export const FROZEN_MS = 1000;
 /** Waits until a layer's computation is under way: busy, with progress reported for some row. */
 export async function waitComputing(page, timeout = 30_000) {
   await page.waitForFunction(() => window.idscope.client.busy
-    && window.idscope.state.models.some((m) => [...m.progress.values()].some((f) => f > 0)), null, { timeout, polling: 50 });
+    && window.idscope.snapshot().models.some((m) => m.layers.some((l) => l.progress > 0)), null, { timeout, polling: 50 });
 }
 
 /** Waits until no layer is computing and every included layer of every model has a result or an error. */
 export async function waitIdle(page, timeout = 60_000) {
   await page.waitForFunction(() => {
-    const s = window.idscope?.state;
-    if (!s || s.pending.size || window.idscope.client.busy || document.body.dataset.state !== 'idle') return false;
+    const s = window.idscope?.snapshot();
+    if (!s || s.pending || window.idscope.client.busy || document.body.dataset.state !== 'idle') return false;
     if (!window.idscope.charts?.idle) return false;
-    return s.models.every((m) => m.restored || m.order.every((i) => m.excluded.has(i) || m.results.has(i) || m.failed.has(i)));
+    return s.models.every((m) => m.settled);
   }, null, { timeout, polling: 100 });
 }
 

@@ -18,7 +18,7 @@ const NPY = path.join(ROOT, 'tests/fixtures/reference/gauss8_d40.npy');
 
 /** Every result on the page, by model name and layer, without the timings. */
 function results(page) {
-  return page.evaluate(() => Object.fromEntries(window.idscope.state.models.flatMap((m) => [...m.results].map(([layer, { result }]) => {
+  return page.evaluate(() => Object.fromEntries(window.idscope.snapshot().models.flatMap((m) => m.layers.flatMap((l, layer) => (l.result ? [[layer, l]] : [])).map(([layer, { result }]) => {
     const { seconds, ...rest } = result;
     return [`${m.name}/${layer}`, rest];
   }))));
@@ -33,7 +33,7 @@ async function compute(workers, file = null) {
   let dropped = null;
   if (file) {
     await page.setInputFiles('#file-input', file);
-    await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'gauss8_d40'));
+    await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'gauss8_d40'));
     await waitIdle(page, 120_000);
     dropped = await results(page);
   }
@@ -69,7 +69,7 @@ test('Cancel stops every worker of the pool and a fresh pool computes afterwards
   const { page, consoleErrors, context } = await openApp(browser, server, '?workers=3');
   await waitIdle(page);
   await page.setInputFiles('#file-input', big);
-  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
+  await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'big') && window.idscope.client.busy, null, { timeout: 20_000 });
   await waitComputing(page);
   await page.click('#cancel-button');
   assert.deepEqual(await page.evaluate(() => ({ busy: window.idscope.client.busy, workers: window.idscope.client.pool.workers.length })), { busy: false, workers: 0 });
@@ -105,12 +105,12 @@ test('a layer over the memory limit is streamed by one worker, not split across 
   const { page, context, consoleErrors } = await openApp(browser, server, '?workers=2');
   await waitIdle(page, 120_000);
   await page.setInputFiles('#file-input', wide);
-  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'wide'));
+  await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'wide'));
   await waitIdle(page, 120_000);
   // Two requests straight to the client, its page handlers set aside: in memory, then streamed.
   const runs = await page.evaluate(async () => {
-    const { client, state } = window.idscope;
-    const model = state.models.find((m) => m.name === 'wide').id;
+    const { client } = window.idscope;
+    const model = window.idscope.snapshot().models.find((m) => m.name === 'wide').id;
     const params = {
       mu_fraction: 0.9, repeats: 5, seed: 0, duplicates: 'keep-one', metric: 'euclidean', max_points: null,
       gride: true, decimation: false, pc_id: false, surrogate: false, per_class: false,
@@ -158,14 +158,14 @@ test('the page streams a layer over ?memory=MB and skips its surrogate and per-c
   await page.locator('input[name="pc_id"]').uncheck();
   await waitIdle(page, 120_000);
   await page.setInputFiles('#file-input', [wide, labels]);
-  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name.startsWith('wide') && m.results.size === 1));
+  await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name.startsWith('wide') && m.computed === 1));
   await page.locator('table.layers tbody tr').filter({ hasText: 'wide' }).first().click();
   await waitIdle(page, 120_000);
   const note = (k) => page.evaluate((k) => window.idscope.charts.cards.get(k).card.querySelector('.chart-note').textContent, k);
   assert.match(await note('surrogate'), /^No surrogate for wide: the layer is over the memory limit/);
   assert.match(await note('per_class'), /^No per-class estimates for wide: the layer is over the memory limit/);
   assert.equal(await page.locator('.message[role="alert"]').count(), 0, 'no error message');
-  const fit = await page.evaluate(() => [...window.idscope.state.models.find((m) => m.name.startsWith('wide')).results.values()][0].full.twonn.fit.id);
+  const fit = await page.evaluate(() => window.idscope.snapshot().models.find((m) => m.name.startsWith('wide')).layers.find((l) => l.full).full.twonn.fit.id);
   assert.ok(fit > 1 && fit < 1000, `streamed TwoNN ${fit}`);
   assert.deepEqual(consoleErrors, []);
   await context.close();

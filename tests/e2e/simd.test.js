@@ -30,7 +30,7 @@ function kernels(page) {
 
 /** Every result on the page, by model name and layer, without the timings. */
 function results(page) {
-  return page.evaluate(() => Object.fromEntries(window.idscope.state.models.flatMap((m) => [...m.results].map(([layer, { result }]) => {
+  return page.evaluate(() => Object.fromEntries(window.idscope.snapshot().models.flatMap((m) => m.layers.flatMap((l, layer) => (l.result ? [[layer, l]] : [])).map(([layer, { result }]) => {
     const { seconds, ...rest } = result;
     return [`${m.name}/${layer}`, rest];
   }))));
@@ -42,7 +42,7 @@ async function compute(query) {
   await waitIdle(page, 120_000);
   const demo = await results(page);
   await page.setInputFiles('#file-input', NPY);
-  await page.waitForFunction(() => window.idscope.state.models.some((m) => m.name === 'gauss8_d40'));
+  await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'gauss8_d40'));
   await waitIdle(page, 120_000);
   const out = { demo, dropped: await results(page), kernels: await kernels(page), wasm: fetched(urls) };
   assert.deepEqual(consoleErrors, []);
