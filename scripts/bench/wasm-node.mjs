@@ -1,6 +1,5 @@
-// The wasm build in Node, one instance, through the worker's own entry (Session.open/analyse).
-// Node has Blob but no FileReaderSync: a Blob subclass over a Buffer plus a synchronous reader
-// stand in for the browser's, so the readers run unchanged.
+// The wasm build in Node, one instance, through the worker's own entry (Session.open/analyse;
+// scripts/bench/node-wasm.mjs: Blobs and FileReaderSync as the worker has them).
 // `--relaxed` loads the relaxed-SIMD build (Node 20 needs --experimental-wasm-relaxed-simd).
 //   node scripts/bench/wasm-node.mjs [--relaxed] FILE.npy '{"repeats":0}'  → one JSON line on stdout
 //   node scripts/bench/wasm-node.mjs [--relaxed] --peak N D                  → SIMD peaks and Gram GFLOP/s
@@ -9,32 +8,12 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../www/pkg');
-
-/** A Blob whose bytes stay in a Buffer, so slices are views, not copies. */
-class BufferBlob extends Blob {
-  constructor(buf) {
-    super([]);
-    this.buf = buf;
-  }
-  get size() { return this.buf.length; }
-  slice(start, end) { return new BufferBlob(this.buf.subarray(start, end)); }
-}
-
-globalThis.FileReaderSync = class {
-  readAsArrayBuffer(blob) {
-    const b = blob.buf;
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
-  }
-};
+import { BufferBlob, loadWasm } from './node-wasm.mjs';
 
 const args = process.argv.slice(2);
 const relaxed = args[0] === '--relaxed';
 if (relaxed) args.shift();
-const mod = await import(path.join(PKG, 'idscope.js'));
-await mod.default({ module_or_path: readFileSync(path.join(PKG, relaxed ? 'idscope_relaxed_bg.wasm' : 'idscope_bg.wasm')) });
+const mod = await loadWasm(relaxed);
 
 if (args[0] === '--peak') {
   const [n, d] = args.slice(1).map(Number);
