@@ -101,10 +101,9 @@ async function openFiles(fileList) {
 
 /** Results files become models shown as they were computed; the form takes the first one's params. */
 function restore(reports) {
-  store.restore(reports);
-  if (!core || !reports[0]?.params) return;
-  writeForm(form, core.formFields, reports[0].params);
-  store.setParams(readParams(), form.checkValidity());
+  const params = core && reports[0]?.params;
+  if (params) writeForm(form, core.formFields, params);
+  store.restore(reports, params ? { params: readParams(), valid: form.checkValidity() } : null);
 }
 
 function openUrls(urls) {
@@ -165,8 +164,6 @@ function onError(msg, job) {
     store.layerFailed(job, msg.message);
   } else {
     store.settle(msg.model)?.then?.(); // the next demo model still opens
-    render();
-    pump();
   }
 }
 

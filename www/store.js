@@ -119,14 +119,18 @@ export class Store {
     return removed;
   }
 
-  /** Results files (schema idscope/1) become models that show their results and are not recomputed. */
-  restore(reports) {
+  /**
+   * Results files (schema idscope/1) become models that show their results and are not
+   * recomputed; `form`: {params, valid}, the form once it holds the first report's params.
+   */
+  restore(reports, form = null) {
     for (const r of reports) {
       const layers = r.layers.map((l) => ({ name: l.name, rows: l.n_input, cols: l.dim, dtype: '', byte_size: null }));
       const m = newModel(this.state.nextModel++, r.model, { layers, skipped: [] });
       r.layers.forEach((l, i) => m.results.set(i, { key: 'restored', result: l, full: l }));
       this.state.models.push({ ...m, restored: true, params: r.params });
     }
+    if (form) Object.assign(this.state, form);
     this.state.selected = null;
     this.changed('restore');
   }
@@ -204,12 +208,6 @@ export class Store {
   }
 
   // ---------- the run ----------
-
-  pause() {
-    this.state.paused = true;
-    this.state.run = null;
-    this.changed('pause');
-  }
 
   resume() {
     this.state.paused = false;
@@ -306,7 +304,7 @@ export class Store {
           layers,
         };
       }),
-      comparison: s.params ? this.view().comparison : null,
+      comparison: this.view().comparison,
     };
   }
 }

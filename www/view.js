@@ -36,7 +36,7 @@ function planInput(s, params, sel) {
 
 const STREAMED = 'over the memory limit and read from its file in column chunks';
 
-/** The notes under the surrogate and per-class charts when a layer they would need is streamed. */
+/** The notes under the surrogate and per-class charts (by chart kind) when a layer they would need is streamed. */
 function streamedNotes(s, params, sel, plan) {
   const isStreamed = new Set(plan.jobs.filter((j) => j.pass === 'base' && j.streamed).map((j) => `${j.model}:${j.layer}`));
   const streamed = (m, i) => isStreamed.has(`${m.id}:${i}`);
@@ -72,7 +72,7 @@ function chartsOf(s, params, sel, comparison, notes, layerCharts) {
     // Drawn from what a later pass adds: shown while its parameter is on or once it is there.
     const [field, param] = c.pass;
     const data = sel?.full[field]?.length ? sel.full : undefined;
-    set(c.kind, data, subtitle, params[param] || Boolean(data), c.kind === 'surrogate' ? notes.surrogate : undefined);
+    set(c.kind, data, subtitle, params[param] || Boolean(data), notes[c.kind]);
   }
 
   const plotted = views.plotted(s.models);
