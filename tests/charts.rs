@@ -6,6 +6,11 @@
 
 mod common;
 
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::pcid::PcIdParams;
+use idscope::estimators::surrogate::SurrogateParams;
+use idscope::estimators::twonn::TwoNnParams;
 use std::sync::OnceLock;
 
 use idscope::analysis::estimate::estimate;
@@ -15,7 +20,7 @@ use idscope::charts::{
     MAX_MARKERS, MuOptions, PerClassOptions, SpectrumOptions, Style,
 };
 use idscope::compare::{AccuracyData, AccuracyPoint, ClassIds, LayerIds, Measure, class_spread, correlation_table};
-use idscope::params::Params;
+use idscope::estimators::Params;
 use idscope::results::{Estimates, Report};
 use idscope::support::progress::Silent;
 use plotters::coord::Shift;
@@ -24,7 +29,14 @@ use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 const SIZE: (u32, u32) = (800, 500);
 
 fn params() -> Params {
-    Params { gride: true, decimation: true, pc_id: true, surrogate: true, repeats: 5, ..Default::default() }
+    Params {
+        twonn: TwoNnParams { repeats: 5, ..Default::default() },
+        gride: GrideParams { run: true, ..Default::default() },
+        decimation: DecimationParams { run: true, ..Default::default() },
+        surrogate: SurrogateParams { run: true },
+        pc_id: PcIdParams { run: true, ..Default::default() },
+        ..Default::default()
+    }
 }
 
 /// Estimates on 1500 points of an 8-cube rotated into 24 dimensions (computed once).
@@ -39,7 +51,12 @@ fn cube() -> &'static Estimates {
 /// A small "model" of three layers (hypercubes of dimensions `dims`, 500 points in 16
 /// coordinates), with `classes` round-robin labels and per-class estimates when `classes` > 0.
 fn model(name: &str, dims: [usize; 3], seed: u64, classes: u32) -> Report {
-    let p = Params { pc_id: true, repeats: 5, per_class: classes > 0, ..Default::default() };
+    let p = Params {
+        per_class: classes > 0,
+        twonn: TwoNnParams { repeats: 5, ..Default::default() },
+        pc_id: PcIdParams { run: true, ..Default::default() },
+        ..Default::default()
+    };
     let ids: Vec<u32> = (0..500).map(|i| i % classes.max(1)).collect();
     let names: Vec<String> = (0..classes).map(|c| format!("c{c}")).collect();
     let mut r = Report::new(name, p.clone());

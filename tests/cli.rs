@@ -117,6 +117,72 @@ fn a_corrupt_file_fails_with_its_name_and_no_panic() {
 }
 
 #[test]
+fn every_parameter_is_a_flag_with_the_cores_default() {
+    let (ok, help, _) = idscope(&["estimate", "--help"]);
+    assert!(ok);
+    for (flag, default) in [
+        ("--mu-fraction", Some("0.9")),
+        ("--subset-fraction", Some("0.9")),
+        ("--gride-range", Some("64")),
+        ("--min-block", Some("20")),
+        ("--pc-threshold", Some("0.9")),
+        ("--pc-max-points", Some("5000")),
+        ("--memory-limit-mb", Some("1024")),
+        ("--max-points", None),
+        ("--gride", None),
+        ("--pc-id", None),
+    ] {
+        let line = help.lines().skip_while(|l| !l.trim_start().starts_with(flag)).nth(1).unwrap_or_default();
+        assert!(help.contains(flag), "{flag} missing:\n{help}");
+        if let Some(d) = default {
+            assert!(line.contains(&format!("[default: {d}]")), "{flag}: {line}");
+        }
+    }
+    assert!(!help.contains("--per-class"), "per-class follows --labels on the command line");
+    let file = "tests/fixtures/reference/gauss8_d40.npy";
+    let (ok, out, err) = idscope(&[
+        "estimate",
+        file,
+        "--json",
+        "--repeats",
+        "0",
+        "--gride",
+        "--gride-range",
+        "8",
+        "--decimation",
+        "--min-block",
+        "30",
+        "--pcid",
+        "--pc-threshold",
+        "0.8",
+        "--subset-fraction",
+        "0.5",
+        "--metric",
+        "cosine",
+    ]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let p = &v["params"];
+    assert_eq!(
+        (p["gride"].as_bool(), p["gride_range"].as_u64(), p["min_block"].as_u64()),
+        (Some(true), Some(8), Some(30))
+    );
+    assert_eq!(
+        (p["pc_id"].as_bool(), p["pc_threshold"].as_f64(), p["subset_fraction"].as_f64()),
+        (Some(true), Some(0.8), Some(0.5))
+    );
+    assert_eq!((p["metric"].as_str(), p["surrogate"].as_bool()), (Some("cosine"), Some(false)));
+    let layer = &v["layers"][0];
+    assert_eq!(layer["gride"].as_array().unwrap().len(), 3, "n2 = 2, 4, 8");
+    assert_eq!(layer["pc_id"]["threshold"].as_f64(), Some(0.8));
+    assert!(layer["decimation"].as_array().unwrap().iter().all(|d| d["size"].as_u64().unwrap() >= 30));
+    let (ok, _, err) = idscope(&["estimate", file, "--seed", "4294967296"]);
+    assert!(!ok && err.contains("--seed") && err.contains("u32"), "{err}");
+    let (ok, _, err) = idscope(&["estimate", file, "--gride-range", "65"]);
+    assert!(!ok && err.contains("gride_range must be between 2 and 64, got 65"), "{err}");
+}
+
+#[test]
 fn bench_prints_the_simd_peak_and_the_gram_rate_as_json() {
     let (ok, out, err) = idscope(&["bench", "--n", "96", "--d", "40", "--seconds", "0.05"]);
     assert!(ok, "{err}");

@@ -9,7 +9,8 @@ use idscope::compare::{
     AccuracyData, AccuracyPoint, ClassIds, ComparisonError, CorrelationTable, LayerIds, Measure, accuracy_fit,
     class_spread, correlation_table, shared_class_ids,
 };
-use idscope::params::Params;
+use idscope::estimators::Params;
+use idscope::estimators::twonn::TwoNnParams;
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
 use ndarray::Array2;
@@ -139,7 +140,10 @@ fn layer_with_class_ids(names: &[&str], ids: &[f64]) -> LayerResult {
     let x = Array2::from_shape_fn((90, 3), |(i, j)| ((i * 7 + j * 13) % 17) as f32 + (i as f32 * 0.37).sin());
     let labels: Vec<u32> = (0..90).map(|i| (i % names.len()) as u32).collect();
     let class_names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    let params = Params { per_class: true, repeats: 0, ..Default::default() }.check().unwrap();
+    let params =
+        Params { per_class: true, twonn: TwoNnParams { repeats: 0, ..Default::default() }, ..Default::default() }
+            .check()
+            .unwrap();
     let input = LayerInput {
         name: "fc",
         index: 0,

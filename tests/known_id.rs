@@ -4,13 +4,21 @@ mod common;
 
 use idscope::analysis::estimate::estimate;
 use idscope::estimators::EstimateError;
-use idscope::params::{CheckedParams, Params};
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::twonn::TwoNnParams;
+use idscope::estimators::{CheckedParams, Params};
 use idscope::support::progress::Silent;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
 
 fn p(gride: bool) -> CheckedParams {
-    Params { gride, repeats: 5, ..Params::default() }.check().unwrap()
+    Params {
+        twonn: TwoNnParams { repeats: 5, ..Default::default() },
+        gride: GrideParams { run: gride, ..Default::default() },
+        ..Params::default()
+    }
+    .check()
+    .unwrap()
 }
 
 fn twonn(x: &Array2<f32>) -> (f64, f64) {

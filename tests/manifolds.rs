@@ -4,9 +4,12 @@
 mod common;
 
 use idscope::analysis::estimate::estimate;
+use idscope::estimators::Params;
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::twonn::TwoNnParams;
 use idscope::lesson::manifolds::{ALL, Manifold, generate};
 use idscope::lesson::{Lesson, LessonError};
-use idscope::params::Params;
 use idscope::support::progress::Silent;
 
 #[test]
@@ -94,7 +97,15 @@ fn the_lesson_gives_the_apps_numbers() {
     // app's `estimate` computes on the same points with the same parameters.
     let mut l = Lesson::new(Manifold::SwissRoll, 1000, 0.02, 4).unwrap();
     l.add_scales().unwrap();
-    let p = Params { repeats: 0, seed: 4, gride: true, decimation: true, ..Params::default() }.check().unwrap();
+    let p = Params {
+        seed: 4,
+        twonn: TwoNnParams { repeats: 0, ..Default::default() },
+        gride: GrideParams { run: true, ..Default::default() },
+        decimation: DecimationParams { run: true, ..Default::default() },
+        ..Params::default()
+    }
+    .check()
+    .unwrap();
     assert_eq!(estimate(l.points.view(), &p, &mut Silent).unwrap(), l.estimates);
 }
 

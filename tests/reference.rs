@@ -3,11 +3,14 @@
 // Native only: these tests read files by path (the wasm build reads Blobs, tests/wasm_worker.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::twonn::TwoNnParams;
 use std::path::Path;
 
 use idscope::analysis::estimate::estimate;
+use idscope::estimators::Params;
 use idscope::knn::{Metric, Search, neighbours};
-use idscope::params::{DuplicatePolicy, Params};
+use idscope::params::DuplicatePolicy;
 use idscope::readers::{FileSource, group};
 use idscope::support::progress::Silent;
 use ndarray::Array2;
@@ -36,7 +39,11 @@ fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
 }
 
 fn params(gride: bool) -> Params {
-    Params { gride, repeats: 0, ..Params::default() }
+    Params {
+        twonn: TwoNnParams { repeats: 0, ..Default::default() },
+        gride: GrideParams { run: gride, ..Default::default() },
+        ..Params::default()
+    }
 }
 
 /// Datasets whose DADApy values are well defined (cube_ties is degenerate by design).
@@ -92,7 +99,12 @@ fn gride_scaling_equals_dadapy_return_id_scaling_gride() {
 #[test]
 fn cosine_twonn_and_gride_equal_dadapy_on_unit_rows() {
     let c = &reference()["cosine_d30.npy"]["cosine"]["dadapy_chord"];
-    let p = Params { metric: Metric::Cosine, gride: true, repeats: 0, ..Params::default() };
+    let p = Params {
+        metric: Metric::Cosine,
+        twonn: TwoNnParams { repeats: 0, ..Default::default() },
+        gride: GrideParams { run: true, ..Default::default() },
+        ..Params::default()
+    };
     let e = estimate(load("cosine_d30.npy").view(), &p.check().unwrap(), &mut Silent).unwrap();
     assert_rel(e.twonn.fit.id, num(&c["twonn_fit"]), 1e-6, "cosine fit");
     assert_rel(e.twonn.ml.id, num(&c["twonn_ml"]), 1e-6, "cosine ml");
@@ -153,7 +165,11 @@ fn duplicates_are_counted_and_dropped_or_excluded() {
         (keep_one.duplicates.duplicate_rows, keep_one.duplicates.dropped, keep_one.duplicates.zero_r1_excluded),
         (40, 40, 0)
     );
-    let p = Params { duplicates: DuplicatePolicy::Keep, repeats: 0, ..Params::default() };
+    let p = Params {
+        duplicates: DuplicatePolicy::Keep,
+        twonn: TwoNnParams { repeats: 0, ..Default::default() },
+        ..Params::default()
+    };
     let keep = estimate(x.view(), &p.check().unwrap(), &mut Silent).unwrap();
     assert_eq!((keep.duplicates.dropped, keep.n), (0, 500 - keep.duplicates.zero_r1_excluded));
     // Every row that has a copy has r1 = 0: the 15 sources and their 40 copies.

@@ -8,8 +8,12 @@ use idscope::analysis::{
     layer_neighbours_part,
 };
 use idscope::estimators::EstimateError;
+use idscope::estimators::Params;
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::pcid::PcIdParams;
+use idscope::estimators::twonn::TwoNnParams;
 use idscope::knn::{CandidateLists, FlatNeighbours, Neighbours};
-use idscope::params::Params;
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
 use ndarray::{Array2, Axis, concatenate};
@@ -41,7 +45,7 @@ fn without_time(mut r: LayerResult) -> LayerResult {
 
 /// The row parts of `inp`'s neighbour lists as `parts` workers compute them: tile parts, then
 /// each worker's row slice of every part finished.
-fn row_parts(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, parts: usize) -> Vec<Neighbours> {
+fn row_parts(inp: LayerInput<'_>, p: &idscope::estimators::CheckedParams, parts: usize) -> Vec<Neighbours> {
     let points = LayerPoints::new(inp.data, p.get());
     let slices: Vec<Vec<CandidateLists>> = (0..parts)
         .map(|i| layer_candidates_part(inp, &points, p, i, parts, &mut Silent).unwrap().split(parts))
@@ -57,7 +61,7 @@ fn row_parts(inp: LayerInput<'_>, p: &idscope::params::CheckedParams, parts: usi
 /// [`analyse_layer_with`] given the joined lists, its points settled here.
 fn analyse_joined(
     inp: LayerInput<'_>,
-    p: &idscope::params::CheckedParams,
+    p: &idscope::estimators::CheckedParams,
     joined: Neighbours,
 ) -> Result<LayerResult, idscope::analysis::AnalysisError> {
     analyse_layer_with(inp, &LayerPoints::new(inp.data, p.get()), p, Some(joined), &mut Silent)
@@ -76,18 +80,30 @@ fn check(params: Params, parts: usize) {
 
 #[test]
 fn three_parts_give_the_unsplit_estimates_with_the_app_defaults() {
-    check(Params { gride: true, decimation: true, pc_id: true, per_class: true, ..Params::default() }, 3);
+    check(
+        Params {
+            per_class: true,
+            gride: GrideParams { run: true, ..Default::default() },
+            decimation: DecimationParams { run: true, ..Default::default() },
+            pc_id: PcIdParams { run: true, ..Default::default() },
+            ..Params::default()
+        },
+        3,
+    );
 }
 
 #[test]
 fn parts_of_a_subsample_give_the_unsplit_estimates() {
-    check(Params { max_points: Some(400), repeats: 5, ..Params::default() }, 4);
+    check(
+        Params { max_points: Some(400), twonn: TwoNnParams { repeats: 5, ..Default::default() }, ..Params::default() },
+        4,
+    );
 }
 
 #[test]
 fn more_parts_than_points_leave_empty_parts() {
     let x = common::sphere(5, 2, 3, 1);
-    let p = Params { repeats: 0, ..Params::default() }.check().unwrap();
+    let p = Params { twonn: TwoNnParams { repeats: 0, ..Default::default() }, ..Params::default() }.check().unwrap();
     let inp = LayerInput { name: "t", index: 0, data: x.view(), n_input: 5, non_finite_dropped: 0, labels: None };
     let lists = row_parts(inp, &p, 8);
     assert_eq!(lists.iter().map(|l| l.indices.nrows()).sum::<usize>(), 5);
@@ -121,7 +137,10 @@ fn lists_that_do_not_fit_the_points_are_refused() {
 fn points_settled_for_another_subsample_are_settled_again() {
     let (x, ids) = layer();
     let names = vec!["a".to_owned(), "b".to_owned()];
-    let p = Params { max_points: Some(400), repeats: 0, ..Params::default() }.check().unwrap();
+    let p =
+        Params { max_points: Some(400), twonn: TwoNnParams { repeats: 0, ..Default::default() }, ..Params::default() }
+            .check()
+            .unwrap();
     let all_rows = LayerPoints::new(x.view(), &Params::default());
     let inp = input(&x, &ids, &names);
     let given = analyse_layer_with(inp, &all_rows, &p, None, &mut Silent).unwrap();

@@ -7,12 +7,17 @@
 
 mod common;
 
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::pcid::PcIdParams;
+use idscope::estimators::twonn::TwoNnParams;
 use std::sync::atomic::Ordering;
 
 use idscope::analysis::streamed;
 use idscope::analysis::{LayerPoints, analyse_model_layer, layer_candidates_part, layer_input, layer_neighbours_part};
+use idscope::estimators::{CheckedParams, Params};
 use idscope::knn::{Metric, Neighbours};
-use idscope::params::{CheckedParams, DuplicatePolicy, Params};
+use idscope::params::DuplicatePolicy;
 use idscope::readers::{MemorySource, Model, group};
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
@@ -94,13 +99,10 @@ fn model(name: &str, bytes: Vec<u8>) -> Model {
 
 fn params(f: impl FnOnce(&mut Params)) -> CheckedParams {
     let mut p = Params {
-        repeats: 5,
-        gride: true,
-        gride_range: 16,
-        decimation: true,
-        min_block: 10,
-        pc_id: true,
-        pc_max_points: 100,
+        twonn: TwoNnParams { repeats: 5, ..Default::default() },
+        gride: GrideParams { run: true, range: 16 },
+        decimation: DecimationParams { run: true, min_block: 10 },
+        pc_id: PcIdParams { run: true, max_points: 100, ..Default::default() },
         ..Params::default()
     };
     f(&mut p);
@@ -204,10 +206,10 @@ fn metric_duplicates_subsample_and_small_subsets_stream_identically() {
         ("cosine", params(|p| p.metric = Metric::Cosine)),
         ("keep duplicates", params(|p| p.duplicates = DuplicatePolicy::Keep)),
         ("max_points", params(|p| p.max_points = Some(90))),
-        ("PCA subsample", params(|p| p.pc_max_points = 60)),
+        ("PCA subsample", params(|p| p.pc_id.max_points = 60)),
         // 20 % subsets: most points need an exact rescan inside their subset.
-        ("small subsets", params(|p| (p.subset_fraction, p.gride) = (0.2, false))),
-        ("k = 64", params(|p| p.gride_range = 64)),
+        ("small subsets", params(|p| (p.twonn.subset_fraction, p.gride.run) = (0.2, false))),
+        ("k = 64", params(|p| p.gride.range = 64)),
     ];
     for (what, p) in cases {
         assert_same(&streamed(&m, &p, LIMIT), &in_memory(&m, &p), what);
@@ -225,7 +227,7 @@ fn near_duplicates_at_large_norm_stream_exactly() {
     }
     x[(5, 260)] = 0.0;
     let m = model("tight.npy", npy(&x, "<f4", false));
-    let p = params(|p| (p.gride_range, p.pc_id) = (32, false));
+    let p = params(|p| (p.gride.range, p.pc_id.run) = (32, false));
     assert_same(&streamed(&m, &p, 700_000), &in_memory(&m, &p), "near duplicates");
     assert_same_lists(&m, &p, 700_000, "near duplicates");
 }
@@ -266,7 +268,7 @@ fn the_analysis_streams_a_layer_over_memory_limit_mb() {
     assert!(!streamed::wanted(m.layer(0).unwrap(), &params(|_| {})));
     assert_same(&in_memory(&m, &p), &in_memory(&m, &params(|_| {})), "memory_limit_mb = 1");
     let refused =
-        analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate) = (1, true)), &mut Silent)
+        analyse_model_layer(&m, 0, None, &params(|p| (p.memory_limit_mb, p.surrogate.run) = (1, true)), &mut Silent)
             .unwrap_err()
             .to_string();
     assert!(
@@ -282,9 +284,15 @@ fn a_limit_too_small_even_for_streaming_is_a_clear_refusal() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("points need at least") && e.contains("max_points"), "{e}");
-    let e =
-        streamed::analyse_layer(m.layer(0).unwrap(), 0, None, &params(|p| p.pc_max_points = 1000), LIMIT, &mut Silent)
-            .unwrap_err()
-            .to_string();
+    let e = streamed::analyse_layer(
+        m.layer(0).unwrap(),
+        0,
+        None,
+        &params(|p| p.pc_id.max_points = 1000),
+        LIMIT,
+        &mut Silent,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("PC-ID on 148 points needs about 2 MiB") && e.contains("pc_max_points"), "{e}");
 }

@@ -4,7 +4,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
-use idscope::params::Params;
+use idscope::estimators::Params;
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::pcid::PcIdParams;
+use idscope::estimators::surrogate::SurrogateParams;
+use idscope::estimators::twonn::TwoNnParams;
 use idscope::readers::{ByteSource, MemorySource, group};
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
@@ -23,12 +28,12 @@ fn result() -> LayerResult {
     let model = group(sources).unwrap();
     let layer = model.read_layer(0).unwrap();
     let params = Params {
-        repeats: 5,
-        gride: true,
-        decimation: true,
-        pc_id: true,
-        surrogate: true,
         per_class: true,
+        twonn: TwoNnParams { repeats: 5, ..Default::default() },
+        gride: GrideParams { run: true, ..Default::default() },
+        decimation: DecimationParams { run: true, ..Default::default() },
+        surrogate: SurrogateParams { run: true },
+        pc_id: PcIdParams { run: true, ..Default::default() },
         ..Params::default()
     }
     .check()

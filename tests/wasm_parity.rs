@@ -5,8 +5,13 @@
 
 use idscope::analysis::estimate::estimate;
 use idscope::analysis::{LayerInput, analyse_layer};
+use idscope::estimators::Params;
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::pcid::PcIdParams;
+use idscope::estimators::twonn::TwoNnParams;
 use idscope::knn::{Metric, Search, neighbours};
-use idscope::params::{DuplicatePolicy, Params};
+use idscope::params::DuplicatePolicy;
 use idscope::readers::{ByteSource, ErrorKind, MemorySource, group, open};
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
@@ -19,7 +24,15 @@ fn analyse_fixture() -> LayerResult {
     let sources: Vec<Box<dyn ByteSource>> = vec![Box::new(MemorySource::new("gauss8_d40.npy", FIXTURE))];
     let model = group(sources).expect("fixture opens");
     let layer = model.read_layer(0).expect("fixture reads");
-    let params = Params { repeats: 20, seed: 7, gride: true, decimation: true, ..Params::default() }.check().unwrap();
+    let params = Params {
+        seed: 7,
+        twonn: TwoNnParams { repeats: 20, ..Default::default() },
+        gride: GrideParams { run: true, ..Default::default() },
+        decimation: DecimationParams { run: true, ..Default::default() },
+        ..Params::default()
+    }
+    .check()
+    .unwrap();
     let input = LayerInput {
         name: &model.layers[0].name,
         index: 0,
@@ -155,7 +168,12 @@ fn pc_id_and_spectrum_equal_numpy_corrcoef_eigenvalues() {
         let pca = &refs[file]["pca"];
         let model = group(vec![Box::new(MemorySource::new(file, bytes)) as Box<dyn ByteSource>]).unwrap();
         let x = model.read_layer(0).unwrap().data;
-        let p = Params { pc_id: true, repeats: 0, duplicates: DuplicatePolicy::Keep, ..Params::default() };
+        let p = Params {
+            duplicates: DuplicatePolicy::Keep,
+            twonn: TwoNnParams { repeats: 0, ..Default::default() },
+            pc_id: PcIdParams { run: true, ..Default::default() },
+            ..Params::default()
+        };
         let got = estimate(x.view(), &p.check().unwrap(), &mut Silent).unwrap().pc_id.unwrap();
         assert_eq!(got.id as u64, pca["pc_id"].as_u64().unwrap(), "{file} PC-ID");
         assert_eq!(got.constant_columns, pca["constant_columns"].as_array().unwrap().len(), "{file}");

@@ -6,7 +6,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use idscope::analysis::{LayerInput, analyse_layer, analyse_model_layer};
-use idscope::params::Params;
+use idscope::estimators::Params;
+use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::gride::GrideParams;
+use idscope::estimators::pcid::PcIdParams;
+use idscope::estimators::twonn::TwoNnParams;
 use idscope::readers::{ByteSource, MemorySource, SourceError, group};
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
@@ -112,12 +116,10 @@ fn a_layer_over_the_memory_limit_is_streamed_from_the_blob_with_the_same_ids() {
 
     let model = group(vec![Box::new(MemorySource::new("wide.npy", bytes)) as Box<dyn ByteSource>]).unwrap();
     let p = Params {
-        repeats: 5,
-        gride: true,
-        gride_range: 16,
-        decimation: true,
-        pc_id: true,
-        pc_max_points: 100,
+        twonn: TwoNnParams { repeats: 5, ..Default::default() },
+        gride: GrideParams { run: true, range: 16 },
+        decimation: DecimationParams { run: true, ..Default::default() },
+        pc_id: PcIdParams { run: true, max_points: 100, ..Default::default() },
         ..Params::default()
     }
     .check()

@@ -1,17 +1,18 @@
 // The parameter form <-> the core's Params (JSON). The form is built from the core's list of its
-// controls (`paramForm`: FORM in src/params.rs) and filled with the core's defaults (`pageParams`:
-// Params::page, the paper's with Gride, decimation, PC-ID and the surrogate on); it holds the
+// controls (`paramForm`: the page's entries of `estimators::settings()`, each estimator's listed
+// beside its parameters) and filled with the core's defaults (`pageParams`: Params::page, the
+// paper's with Gride, decimation, PC-ID and the surrogate on); it holds the
 // fields a user sets, every other field comes from the defaults. Which passes run with which
 // params is the core's pass plan (src/analysis/passes.rs, through `plan` in www/view.js).
 
-/** Builds the form's controls from `fields` (the core's FORM). */
+/** Builds the form's controls from `fields` (the core's settings the page shows). */
 export function buildForm(form, fields) {
   form.replaceChildren(...fields.map(control));
 }
 
 function control(f) {
   const label = document.createElement('label');
-  if (f.title) label.title = f.title;
+  label.title = f.help;
   const k = f.kind;
   if (k.type === 'check') {
     label.className = 'check';

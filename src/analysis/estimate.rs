@@ -6,8 +6,9 @@ use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 use crate::analysis::duplicates;
 use crate::estimators::pcid::{self, PcId};
 use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, Rows, decimation};
+use crate::estimators::{CheckedParams, Params};
 use crate::knn::{self, CandidateLists, Neighbours, Search, neighbours};
-use crate::params::{CheckedParams, DuplicatePolicy, Params};
+use crate::params::DuplicatePolicy;
 use crate::support::progress::{Progress, Stage};
 
 /// All requested estimates on the rows of `x` (finite values).

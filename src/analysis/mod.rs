@@ -10,8 +10,8 @@ use ndarray::{ArrayView2, Axis};
 
 use crate::analysis::estimate::{candidates_part, estimate, estimate_with, neighbours_part};
 use crate::estimators::EstimateError;
+use crate::estimators::{CheckedParams, Params};
 use crate::knn::{CandidateLists, Neighbours};
-use crate::params::{CheckedParams, Params};
 use crate::readers::{Labels, LayerData, Model, ReadError};
 use crate::results::{ClassResult, LayerResult, SkippedClass};
 use crate::support::progress::{Progress, Stage};

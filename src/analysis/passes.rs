@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::streamed::over_limit;
-use crate::params::Params;
+use crate::estimators::{Params, in_memory_only, switched};
 
 /// One pass over a layer.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,35 +27,41 @@ pub enum Pass {
 impl Pass {
     /// The result fields this pass adds to the layer's first result (JSON paths, `.`-separated),
     /// and whether they are whole-set estimates (shown in the layer's row and whole-set charts).
-    pub fn adds(self) -> (&'static [&'static str], bool) {
+    pub fn adds(self) -> (Vec<&'static str>, bool) {
         match self {
-            Pass::Base => (&[], true),
-            Pass::Scale => (&["twonn.repeats", "gride", "decimation", "pc_id"], true),
-            Pass::Surrogate => (&["surrogate"], false),
-            Pass::Classes => (&["classes", "skipped_classes"], false),
+            Pass::Base => (Vec::new(), true),
+            Pass::Scale => (["twonn.repeats"].into_iter().chain(switched(false)).collect(), true),
+            Pass::Surrogate => (switched(true), false),
+            Pass::Classes => (vec!["classes", "skipped_classes"], false),
         }
     }
 }
 
-/// The whole-set estimates: every estimate on all of a layer's points, no classes, no surrogate.
+/// The whole-set estimates: every estimate on all of a layer's points, no classes, none of the
+/// estimators that need the rows in memory (the surrogate: its own pass, on the selected layer).
 pub fn whole_params(p: &Params) -> Params {
-    Params { per_class: false, surrogate: false, ..p.clone() }
+    Params { per_class: false, ..p.only(&switched(false)) }
 }
 
 /// The quick first pass: TwoNN (ML, fit, μ) from one short neighbour search.
 pub fn quick_params(p: &Params) -> Params {
-    Params { repeats: 0, gride: false, decimation: false, pc_id: false, ..whole_params(p) }
+    let mut q = p.only(&[]);
+    (q.per_class, q.twonn.repeats) = (false, 0);
+    q
 }
 
-/// The surrogate pass: only the decimation of the Gaussian surrogate.
+/// The surrogate pass: only the estimators that need the rows in memory (the decimation of the
+/// Gaussian surrogate).
 pub fn surrogate_params(p: &Params) -> Params {
-    Params { repeats: 0, gride: false, decimation: false, pc_id: false, per_class: false, surrogate: true, ..p.clone() }
+    let mut q = p.only(&switched(true));
+    (q.per_class, q.twonn.repeats) = (false, 0);
+    q
 }
 
 /// The per-class pass: TwoNN with the same repeats, fraction, seed and metric on each class;
-/// Gride, decimation, PC-ID and the surrogate stay off (ten classes would cost ten whole passes).
+/// every switched estimator stays off (ten classes would cost ten whole passes).
 pub fn class_params(p: &Params) -> Params {
-    Params { per_class: true, gride: false, decimation: false, pc_id: false, surrogate: false, ..p.clone() }
+    Params { per_class: true, ..p.only(&[]) }
 }
 
 /// Results computed under equal keys are reused; any other change recomputes the pass. (Debug
@@ -197,7 +203,7 @@ pub fn plan(params: &Params, models: &[PlanModel], selected: Option<Selected>) -
     for (m, l) in first.iter().chain(&rest) {
         later(m, l, Pass::Scale, whole.clone());
     }
-    if params.surrogate {
+    if !in_memory_only(params).is_empty() {
         for (m, l) in &first {
             later(m, l, Pass::Surrogate, surrogate_params(params));
         }
@@ -228,7 +234,8 @@ mod tests {
 
     #[test]
     fn base_passes_first_then_scale_with_the_selected_layer_first_then_surrogate_and_classes() {
-        let p = Params { surrogate: true, per_class: true, ..Params::default() };
+        let mut p = Params { per_class: true, ..Params::default() };
+        p.surrogate.run = true;
         let models =
             [model(1, true, vec![layer(0, Some(10)), layer(2, Some(10))]), model(2, false, vec![layer(0, None)])];
         let plan = plan(&p, &models, Some(Selected { model: 1, layer: 2 }));
@@ -249,16 +256,17 @@ mod tests {
         );
         let base = &plan.jobs[0];
         assert!(base.partial && !base.streamed && !base.done);
-        assert_eq!((base.params.repeats, base.params.gride, base.params.per_class), (0, false, false));
+        assert_eq!((base.params.twonn.repeats, base.params.gride.run, base.params.per_class), (0, false, false));
         assert_eq!(plan.jobs[3].params, whole_params(&p));
         assert_eq!(plan.jobs[3].key, plan.key, "the scale pass runs under the whole-set params");
-        assert!(plan.jobs[8].params.per_class && !plan.jobs[8].params.gride);
-        assert!(plan.jobs[6].params.surrogate && plan.jobs[6].params.repeats == 0);
+        assert!(plan.jobs[8].params.per_class && !plan.jobs[8].params.gride.run);
+        assert!(plan.jobs[6].params.surrogate.run && plan.jobs[6].params.twonn.repeats == 0);
     }
 
     #[test]
     fn a_streamed_layer_gets_one_whole_pass_and_nothing_that_needs_it_in_memory() {
-        let p = Params { surrogate: true, per_class: true, memory_limit_mb: 1, ..Params::default() };
+        let mut p = Params { per_class: true, memory_limit_mb: 1, ..Params::default() };
+        p.surrogate.run = true;
         let big = 2 << 20;
         let models = [model(1, true, vec![layer(0, Some(big)), layer(1, Some(1000))])];
         let plan = plan(&p, &models, Some(Selected { model: 1, layer: 0 }));
@@ -281,6 +289,8 @@ mod tests {
         let done: Vec<bool> = plan.jobs.iter().map(|j| j.done).collect();
         assert_eq!(summary(&plan).len(), 4);
         assert_eq!(done, [true, false, true, false]);
-        assert_ne!(key(&whole_params(&Params { repeats: 3, ..p })), base_key, "another param, another key");
+        let mut other = p.clone();
+        other.twonn.repeats = 3;
+        assert_ne!(key(&whole_params(&other)), base_key, "another param, another key");
     }
 }

@@ -7,9 +7,19 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::estimators::twonn::{SubsetEstimate, subset_estimate};
-use crate::estimators::{Estimator, Lists, Rows};
+use crate::estimators::{Estimator, Lists, Params, Rows};
 use crate::knn::{KnnError, Metric, Neighbours, Search, within};
-use crate::params::{ParamError, Params};
+use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
+
+settings! {
+    /// The decimation's parameters.
+    pub struct DecimationParams {
+        /// Run it.
+        run as "decimation": bool = false,
+        /// Smallest block size (its last level's blocks hold at least this many points).
+        min_block: usize = 20,
+    }
+}
 use crate::support::progress::Progress;
 use crate::support::rng::{self, Stream};
 use crate::support::stats::mean_std;
@@ -91,21 +101,41 @@ pub struct DecimationEstimator;
 
 impl Estimator for DecimationEstimator {
     type Output = Vec<DecimationPoint>;
+    type Params = DecimationParams;
     const NAME: &'static str = "decimation";
+    const SETTINGS: &'static [Setting] = &[
+        Setting {
+            name: "decimation",
+            label: "Decimation",
+            help: "Decimation: ID vs number of points, on disjoint blocks",
+            kind: SettingKind::Check,
+            shown: Shown::Cli,
+            alias: None,
+        },
+        Setting {
+            name: "min_block",
+            label: "Smallest block",
+            help: "Smallest block size of the decimation (and of the surrogate's)",
+            kind: SettingKind::Number { min: 3.0, max: None, step: 1.0, empty: None },
+            shown: Shown::Cli,
+            alias: None,
+        },
+    ];
 
     fn wanted(p: &Params) -> bool {
-        p.decimation
+        p.decimation.run
     }
 
-    fn check(p: &Params) -> Result<(), ParamError> {
-        if p.min_block < 3 {
-            return Err(ParamError::MinBlock(p.min_block));
-        }
-        Ok(())
+    fn switch(own: &mut DecimationParams) -> Option<&mut bool> {
+        Some(&mut own.run)
+    }
+
+    fn check(p: &DecimationParams) -> Result<(), ParamError> {
+        ParamError::unless(p.min_block >= 3, "min_block", p.min_block as f64, "at least 3")
     }
 
     fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
-        decimation_levels(n, p.min_block, p.seed).into_iter().flat_map(|l| l.blocks).collect()
+        decimation_levels(n, p.decimation.min_block, p.seed).into_iter().flat_map(|l| l.blocks).collect()
     }
 
     fn estimate<R: Rows>(
@@ -114,7 +144,7 @@ impl Estimator for DecimationEstimator {
         _rows: &mut R,
         _: &mut dyn Progress,
     ) -> Result<Vec<DecimationPoint>, R::Error> {
-        Ok(decimation_stats(lists.subsets, lists.within, p.mu_fraction))
+        Ok(decimation_stats(lists.subsets, lists.within, p.twonn.mu_fraction))
     }
 
     fn section(d: &Vec<DecimationPoint>) -> Option<(String, Vec<String>)> {
@@ -151,5 +181,5 @@ pub fn within_each(
 pub fn in_memory(x: ArrayView2<f32>, full: &Neighbours, p: &Params) -> Result<Vec<DecimationPoint>, KnnError> {
     let subsets = DecimationEstimator::subsets(p, x.nrows());
     let lists = within_each(x, full, &subsets, p.metric)?;
-    Ok(decimation_stats(&subsets, &lists, p.mu_fraction))
+    Ok(decimation_stats(&subsets, &lists, p.twonn.mu_fraction))
 }

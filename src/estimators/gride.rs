@@ -11,9 +11,24 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
+use crate::estimators::Params;
 use crate::estimators::{EstimateError, Estimator, Lists, Rows};
 use crate::knn::Neighbours;
-use crate::params::{MAX_GRIDE_RANGE, ParamError, Params};
+use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
+
+/// Largest Gride range accepted (the scale analysis's last order, n = 32, needs the 64th
+/// neighbour); the search itself goes to [`crate::knn::MAX_K`].
+pub const MAX_GRIDE_RANGE: usize = 64;
+
+settings! {
+    /// The Gride scale analysis's parameters.
+    pub struct GrideParams {
+        /// Run it.
+        run as "gride": bool = false,
+        /// Largest neighbour order it uses (n₂ ≤ this).
+        range as "gride_range": usize = MAX_GRIDE_RANGE,
+    }
+}
 use crate::support::progress::Progress;
 
 /// Why no Gride estimate can be made.
@@ -139,21 +154,41 @@ pub struct GrideEstimator;
 
 impl Estimator for GrideEstimator {
     type Output = Vec<GridePoint>;
+    type Params = GrideParams;
     const NAME: &'static str = "Gride";
+    const SETTINGS: &'static [Setting] = &[
+        Setting {
+            name: "gride",
+            label: "Gride",
+            help: "Gride scale analysis (n1 = 1, 2, 4, … up to gride_range neighbours)",
+            kind: SettingKind::Check,
+            shown: Shown::Cli,
+            alias: None,
+        },
+        Setting {
+            name: "gride_range",
+            label: "Gride range",
+            help: "Largest neighbour order of the Gride scale analysis",
+            kind: SettingKind::Number { min: 2.0, max: Some(MAX_GRIDE_RANGE as f64), step: 1.0, empty: None },
+            shown: Shown::Cli,
+            alias: None,
+        },
+    ];
 
     fn wanted(p: &Params) -> bool {
-        p.gride
+        p.gride.run
     }
 
-    fn check(p: &Params) -> Result<(), ParamError> {
-        if !(2..=MAX_GRIDE_RANGE).contains(&p.gride_range) {
-            return Err(ParamError::GrideRange { got: p.gride_range, max: MAX_GRIDE_RANGE });
-        }
-        Ok(())
+    fn switch(own: &mut GrideParams) -> Option<&mut bool> {
+        Some(&mut own.run)
+    }
+
+    fn check(p: &GrideParams) -> Result<(), ParamError> {
+        ParamError::unless((2..=MAX_GRIDE_RANGE).contains(&p.range), "gride_range", p.range as f64, "between 2 and 64")
     }
 
     fn depth(p: &Params) -> usize {
-        p.gride_range
+        p.gride.range
     }
 
     fn estimate<R: Rows>(
@@ -162,7 +197,7 @@ impl Estimator for GrideEstimator {
         _rows: &mut R,
         _: &mut dyn Progress,
     ) -> Result<Vec<GridePoint>, R::Error> {
-        let orders = scale_orders(p.gride_range.min(lists.full.k()));
+        let orders = scale_orders(p.gride.range.min(lists.full.k()));
         Ok(orders.into_iter().map(|(n1, n2)| at(lists.full, n1, n2)).collect::<Result<_, _>>()?)
     }
 

@@ -1,7 +1,9 @@
 //! The estimators: each reads a set of points' neighbour lists (and, for some, the rows) and gives
 //! one field of the results. Every estimator implements [`Estimator`] and is listed once, in
 //! [`registry!`]; the analysis runs them all through [`run`], for in-memory and streamed layers
-//! alike, and the results schema, the CLI table and the streamed path's refusals follow the list.
+//! alike, and the parameters ([`Params`]: the shared ones and each estimator's own), the page's
+//! form and the CLI's flags ([`settings`]), the results schema, the CLI table and the streamed
+//! path's refusals follow the list.
 
 pub mod decimation;
 mod error;
@@ -13,12 +15,14 @@ pub mod twonn;
 use std::ops::Range;
 
 use ndarray::ArrayView2;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use error::EstimateError;
 
-use crate::knn::Neighbours;
-use crate::params::{CheckedParams, DuplicatePolicy, ParamError, Params};
+use crate::knn::{Metric, Neighbours};
+use crate::params::{DuplicatePolicy, Fields, ParamError, Setting, SettingKind, Shown};
 use crate::support::progress::{Progress, Stage};
 
 /// How an estimator reaches the rows beyond the neighbour lists: in memory, or streamed from the
@@ -48,19 +52,26 @@ pub struct Lists<'a> {
     pub within: &'a [Neighbours],
 }
 
-/// One estimate on a set of points, with its own parameters' validation, its neighbour needs and
-/// its lines in the CLI's table. Register it in [`registry!`].
+/// One estimate on a set of points, with its own parameters and their validation, its neighbour
+/// needs and its lines in the CLI's table. Register it in [`registry!`].
 pub trait Estimator {
     /// Its field of [`Estimates`] (`Default`: not asked for).
     type Output: Default;
+    /// Its own parameters (declared with [`crate::params::settings!`]): its field of [`Params`],
+    /// flat in JSON beside the shared ones.
+    type Params: Fields;
     /// Its name in messages.
     const NAME: &'static str;
     /// Whether it needs the rows in memory: a streamed layer then refuses it, with a message.
     const IN_MEMORY: bool = false;
+    /// Its parameters' controls in the page's form and flags on the command line.
+    const SETTINGS: &'static [Setting] = &[];
     /// Whether the parameters ask for it.
     fn wanted(p: &Params) -> bool;
-    /// Checks the parameters it reads (run for every estimator, asked for or not).
-    fn check(_p: &Params) -> Result<(), ParamError> {
+    /// The switch in its parameters that asks for it; `None`: it always runs (TwoNN).
+    fn switch(own: &mut Self::Params) -> Option<&mut bool>;
+    /// Checks its own parameters (run for every estimator, asked for or not).
+    fn check(_own: &Self::Params) -> Result<(), ParamError> {
         Ok(())
     }
     /// Neighbours per point it reads from the full lists; the search finds the largest asked for.
@@ -153,10 +164,145 @@ pub struct DuplicateReport {
     pub mu_one_ties: usize,
 }
 
-/// The registry's items: [`Estimates`], the subsets [`Plan`], [`run`] and what the search, the
-/// parameter check, the streamed path and the tables read from the list.
+/// The registry's items: [`Params`], [`Estimates`], the subsets [`Plan`], [`run`] and what the
+/// search, the parameter check, the form and flags, the streamed path and the tables read from
+/// the list.
 macro_rules! items {
     (; $( $(#[$doc:meta])* $field:ident: $ty:ty ),* $(,)?) => {
+        /// Analysis parameters as the user gives them (CLI flags, page controls, a results file):
+        /// the ones every pass reads, and each registered estimator's own, flat in JSON.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Params {
+            /// Distance used for the neighbours.
+            pub metric: Metric,
+            /// Handling of duplicated rows.
+            pub duplicates: DuplicatePolicy,
+            /// Seed of every random choice; the same seed gives the same numbers natively and in wasm.
+            pub seed: u32,
+            /// Random subsample (with `seed`) of at most this many points per layer; `None` uses all.
+            pub max_points: Option<usize>,
+            /// With labels: repeat every estimate on each class's points.
+            pub per_class: bool,
+            /// Memory (MiB) a layer may take in memory; a larger layer is streamed by column chunks
+            /// (see `analysis::streamed`), which keeps the working memory under this bound.
+            pub memory_limit_mb: u64,
+            $(
+                #[doc = concat!("The parameters of `", stringify!($field), "`.")]
+                pub $field: <$ty as Estimator>::Params,
+            )*
+        }
+
+        impl Default for Params {
+            fn default() -> Self {
+                Self {
+                    metric: Metric::Euclidean,
+                    duplicates: DuplicatePolicy::KeepOne,
+                    seed: 0,
+                    max_points: None,
+                    per_class: false,
+                    memory_limit_mb: 1024,
+                    $( $field: Default::default(), )*
+                }
+            }
+        }
+
+        /// Reads the flat object key by key (unknown keys refused, missing ones at their defaults).
+        struct ParamsVisitor;
+
+        impl<'de> Visitor<'de> for ParamsVisitor {
+            type Value = Params;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the analysis parameters (an object)")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+                let mut p = Params::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "metric" => p.metric = map.next_value()?,
+                        "duplicates" => p.duplicates = map.next_value()?,
+                        "seed" => p.seed = map.next_value()?,
+                        "max_points" => p.max_points = map.next_value()?,
+                        "per_class" => p.per_class = map.next_value()?,
+                        "memory_limit_mb" => p.memory_limit_mb = map.next_value()?,
+                        _ => {
+                            let known = false $( || p.$field.set(&key, &mut map)? )*;
+                            if !known {
+                                return Err(de::Error::custom(format_args!("unknown parameter `{key}`")));
+                            }
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+
+        impl Serialize for Params {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut out = s.serialize_struct("Params", 6 $( + <<$ty as Estimator>::Params as Fields>::LEN )*)?;
+                out.serialize_field("metric", &self.metric)?;
+                out.serialize_field("duplicates", &self.duplicates)?;
+                out.serialize_field("seed", &self.seed)?;
+                out.serialize_field("max_points", &self.max_points)?;
+                out.serialize_field("per_class", &self.per_class)?;
+                out.serialize_field("memory_limit_mb", &self.memory_limit_mb)?;
+                $( self.$field.write(&mut out)?; )*
+                out.end()
+            }
+        }
+
+        impl<'de> Deserialize<'de> for Params {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                // As a struct: serde-wasm-bindgen then reads a JS object's keys by name, in one
+                // instantiation (as a map it has two); serde_json reads every key as before.
+                static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+                let keys = KEYS.get_or_init(|| settings().iter().map(|s| s.name).collect());
+                d.deserialize_struct("Params", keys, ParamsVisitor)
+            }
+        }
+
+        /// Every parameter the page's form and the CLI offer: the shared ones, then each
+        /// estimator's, in registry order.
+        pub fn settings() -> Vec<Setting> {
+            let mut out = SHARED.to_vec();
+            $( out.extend_from_slice(<$ty>::SETTINGS); )*
+            out
+        }
+
+        impl Params {
+            /// These parameters with every estimator that has a switch turned off, but those whose
+            /// field is in `keep`.
+            pub fn only(&self, keep: &[&str]) -> Params {
+                let mut p = self.clone();
+                $(
+                    if !keep.contains(&stringify!($field)) {
+                        if let Some(on) = <$ty>::switch(&mut p.$field) {
+                            *on = false;
+                        }
+                    }
+                )*
+                p
+            }
+        }
+
+        /// The fields of the estimators that have a switch and do (`in_memory`) or do not need the
+        /// rows in memory, in registry order.
+        pub fn switched(in_memory: bool) -> Vec<&'static str> {
+            let mut out = Vec::new();
+            $(
+                if <$ty>::IN_MEMORY == in_memory && <$ty>::switch(&mut Default::default()).is_some() {
+                    out.push(stringify!($field));
+                }
+            )*
+            out
+        }
+
+        /// Every estimator's own parameter check.
+        fn check_each(p: &Params) -> Result<(), ParamError> {
+            $( <$ty>::check(&p.$field)?; )*
+            Ok(())
+        }
         /// Every estimate computed on one set of points.
         #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
         pub struct Estimates {
@@ -202,12 +348,6 @@ macro_rules! items {
         /// The estimators `p` asks for that need the rows in memory.
         pub fn in_memory_only(p: &Params) -> Vec<&'static str> {
             [$( (<$ty>::IN_MEMORY && <$ty>::wanted(p), <$ty>::NAME) ),*].into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
-        }
-
-        /// Every estimator's own parameter check.
-        fn check_each(p: &Params) -> Result<(), ParamError> {
-            $( <$ty>::check(p)?; )*
-            Ok(())
         }
 
         /// Every estimate `p` asks for, from the full lists `full` of the points, the subsets'
@@ -297,13 +437,88 @@ impl Duplicates {
     }
 }
 
+/// The shared parameters' controls and flags (each estimator lists its own in
+/// [`Estimator::SETTINGS`]).
+const SHARED: &[Setting] = &[
+    Setting {
+        name: "seed",
+        label: "Seed",
+        help: "Seed of every random choice",
+        kind: SettingKind::Number { min: 0.0, max: Some(u32::MAX as f64), step: 1.0, empty: None },
+        shown: Shown::Both,
+        alias: None,
+    },
+    Setting {
+        name: "duplicates",
+        label: "Duplicates",
+        help: "Duplicated rows: keep one copy, or keep all and leave out the points with r₁ = 0",
+        kind: SettingKind::Choice { options: &[("keep-one", "keep one copy"), ("keep", "keep all, skip r₁ = 0")] },
+        shown: Shown::Both,
+        alias: None,
+    },
+    Setting {
+        name: "metric",
+        label: "Metric",
+        help: "Distance: Euclidean, or cosine (the chord between unit vectors)",
+        kind: SettingKind::Choice { options: &[("euclidean", "Euclidean"), ("cosine", "cosine")] },
+        shown: Shown::Both,
+        alias: None,
+    },
+    Setting {
+        name: "max_points",
+        label: "Max points per layer",
+        help: "Random subsample of at most this many points per layer",
+        kind: SettingKind::Number { min: 3.0, max: None, step: 1.0, empty: Some("all") },
+        shown: Shown::Both,
+        alias: None,
+    },
+    Setting {
+        name: "per_class",
+        label: "per-class ID",
+        help: "With labels: the TwoNN estimates on each class's points (a second pass after the whole-set estimates)",
+        kind: SettingKind::Check,
+        shown: Shown::Page,
+        alias: None,
+    },
+    Setting {
+        name: "memory_limit_mb",
+        label: "Memory per layer (MiB)",
+        help: "Memory (MiB) a layer may take; a larger one is streamed from its file by column chunks",
+        kind: SettingKind::Number { min: 1.0, max: None, step: 1.0, empty: None },
+        shown: Shown::Cli,
+        alias: None,
+    },
+];
+
 impl Params {
+    /// The page's defaults: [`Params::default`] with every estimate its charts plot turned on
+    /// (Gride, decimation, PC-ID, the Gaussian surrogate); its form is filled from these.
+    pub fn page() -> Self {
+        let mut p = Self::default();
+        (p.gride.run, p.decimation.run, p.pc_id.run, p.surrogate.run) = (true, true, true, true);
+        p
+    }
+
     /// Validates every field once, the shared ones and each estimator's, so no invalid value can
     /// reach the maths.
     pub fn check(self) -> Result<CheckedParams, ParamError> {
-        self.check_shared()?;
+        if let Some(m) = self.max_points {
+            ParamError::unless(m >= 3, "max_points", m as f64, "at least 3")?;
+        }
+        ParamError::unless(self.memory_limit_mb >= 1, "memory_limit_mb", self.memory_limit_mb as f64, "at least 1")?;
         check_each(&self)?;
-        Ok(CheckedParams::new(self))
+        Ok(CheckedParams(self))
+    }
+}
+
+/// Parameters that passed [`Params::check`]; the analysis takes only this form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedParams(Params);
+
+impl CheckedParams {
+    /// The validated values.
+    pub fn get(&self) -> &Params {
+        &self.0
     }
 }
 
@@ -311,13 +526,19 @@ impl Params {
 mod tests {
     use super::*;
 
+    /// The defaults with `f` applied.
+    fn with(f: impl FnOnce(&mut Params)) -> Params {
+        let mut p = Params::default();
+        f(&mut p);
+        p
+    }
+
     #[test]
     fn the_search_is_as_deep_as_the_deepest_estimator_asked_for() {
-        let p = Params::default();
-        assert_eq!(depth(&p, 1000), 16);
-        assert_eq!(depth(&Params { gride: true, ..p.clone() }, 1000), 64);
-        assert_eq!(depth(&Params { gride: true, gride_range: 4, ..p.clone() }, 1000), 16);
-        assert_eq!(depth(&Params { gride: true, ..p }, 10), 9);
+        assert_eq!(depth(&Params::default(), 1000), 16);
+        assert_eq!(depth(&with(|p| p.gride.run = true), 1000), 64);
+        assert_eq!(depth(&with(|p| (p.gride.run, p.gride.range) = (true, 4)), 1000), 16);
+        assert_eq!(depth(&with(|p| p.gride.run = true), 10), 9);
     }
 
     #[test]
@@ -328,7 +549,7 @@ mod tests {
 
     #[test]
     fn the_plan_holds_each_estimators_subsets_in_registry_order() {
-        let p = Params { repeats: 3, decimation: true, min_block: 25, ..Params::default() };
+        let p = with(|p| (p.twonn.repeats, p.decimation.run, p.decimation.min_block) = (3, true, 25));
         let plan = Plan::new(&p, 100);
         let sizes: Vec<usize> = plan.subsets().iter().map(Vec::len).collect();
         // TwoNN's 3 subsets of 90 points, then the decimation's 1 × 100, 2 × 50, 4 × 25.
@@ -338,12 +559,94 @@ mod tests {
 
     #[test]
     fn each_estimator_checks_its_own_parameters() {
-        let bad = |p: Params| p.check().unwrap_err();
-        assert_eq!(bad(Params { mu_fraction: 1.5, ..Params::default() }), ParamError::MuFraction(1.5));
-        assert_eq!(bad(Params { gride_range: 1, ..Params::default() }), ParamError::GrideRange { got: 1, max: 64 });
-        assert_eq!(bad(Params { min_block: 2, ..Params::default() }), ParamError::MinBlock(2));
-        assert_eq!(bad(Params { pc_threshold: 0.0, ..Params::default() }), ParamError::PcThreshold(0.0));
-        assert_eq!(bad(Params { memory_limit_mb: 0, ..Params::default() }), ParamError::MemoryLimit);
+        let bad = |f: fn(&mut Params)| with(f).check().unwrap_err().to_string();
+        assert_eq!(bad(|p| p.twonn.mu_fraction = 1.5), "mu_fraction must be in (0, 1], got 1.5");
+        assert_eq!(bad(|p| p.twonn.mu_fraction = f64::NAN), "mu_fraction must be in (0, 1], got NaN");
+        assert_eq!(bad(|p| p.twonn.subset_fraction = 1.0), "subset_fraction must be in (0, 1), got 1");
+        assert_eq!(bad(|p| p.twonn.repeats = 1001), "repeats must be at most 1000, got 1001");
+        assert_eq!(bad(|p| p.gride.range = 1), "gride_range must be between 2 and 64, got 1");
+        assert_eq!(bad(|p| p.gride.range = 65), "gride_range must be between 2 and 64, got 65");
+        assert_eq!(bad(|p| p.decimation.min_block = 2), "min_block must be at least 3, got 2");
+        assert_eq!(bad(|p| p.pc_id.threshold = 0.0), "pc_threshold must be in (0, 1], got 0");
+        assert_eq!(bad(|p| p.pc_id.max_points = 2), "pc_max_points must be at least 3, got 2");
+        assert_eq!(bad(|p| p.max_points = Some(2)), "max_points must be at least 3, got 2");
+        assert_eq!(bad(|p| p.memory_limit_mb = 0), "memory_limit_mb must be at least 1, got 0");
+        let e = with(|p| p.gride.range = 65).check().unwrap_err();
+        assert_eq!((e.name, e.got), ("gride_range", 65.0));
+        assert_eq!(gride::MAX_GRIDE_RANGE, 64, "the message's bound");
+        assert_eq!(twonn::MAX_REPEATS, 1000, "the message's bound");
+    }
+
+    #[test]
+    fn defaults_are_the_papers_and_valid() {
+        let p = Params::default().check().unwrap();
+        let t = &p.get().twonn;
+        assert_eq!((t.mu_fraction, t.repeats, t.subset_fraction), (0.9, 20, 0.9));
+        Params::page().check().unwrap();
+    }
+
+    #[test]
+    fn params_are_one_flat_object_with_defaults_filled_in_and_unknown_keys_refused() {
+        let p: Params =
+            serde_json::from_str(r#"{"seed": 7, "duplicates": "keep", "gride": true, "pc_threshold": 0.5}"#).unwrap();
+        assert_eq!((p.seed, p.duplicates, p.gride.run, p.pc_id.threshold), (7, DuplicatePolicy::Keep, true, 0.5));
+        assert_eq!((p.twonn.repeats, p.gride.range), (20, 64));
+        let json = serde_json::to_value(Params::page()).unwrap();
+        assert_eq!(json["gride"], true);
+        assert_eq!(json["mu_fraction"], 0.9);
+        assert_eq!(json["max_points"], serde_json::Value::Null);
+        assert_eq!(serde_json::from_value::<Params>(json).unwrap(), Params::page());
+        let e = serde_json::from_str::<Params>(r#"{"sed": 7}"#).unwrap_err().to_string();
+        assert!(e.starts_with("unknown parameter `sed`"), "{e}");
+        assert!(serde_json::from_str::<Params>(r#"{"seed": -1}"#).is_err());
+        assert!(serde_json::from_str::<Params>(r#"{"gride": 1}"#).is_err());
+    }
+
+    #[test]
+    fn every_params_key_has_one_setting_and_every_setting_is_a_key() {
+        let json = serde_json::to_value(Params::default()).unwrap();
+        let keys: std::collections::BTreeSet<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let named: Vec<&str> = settings().iter().map(|s| s.name).collect();
+        let unique: std::collections::BTreeSet<&str> = named.iter().copied().collect();
+        assert_eq!(unique.len(), named.len(), "a setting listed twice: {named:?}");
+        assert_eq!(keys, unique);
+    }
+
+    #[test]
+    fn every_settings_bounds_and_options_pass_the_checks() {
+        let defaults = serde_json::to_value(Params::default()).unwrap();
+        for s in settings() {
+            let set = |v: serde_json::Value| {
+                let mut p = defaults.clone();
+                p[s.name] = v;
+                serde_json::from_value::<Params>(p).unwrap_or_else(|e| panic!("{}: {e}", s.name))
+            };
+            match s.kind {
+                SettingKind::Number { min, max, step, empty } => {
+                    // Whole steps: an integer field.
+                    let check = |x: f64| {
+                        let v = if step.fract() == 0.0 { serde_json::json!(x as u64) } else { serde_json::json!(x) };
+                        set(v).check().unwrap_or_else(|e| panic!("{} = {x}: {e}", s.name));
+                    };
+                    check(min);
+                    if let Some(max) = max {
+                        check(max);
+                    }
+                    if empty.is_some() {
+                        set(serde_json::Value::Null).check().unwrap();
+                    }
+                }
+                SettingKind::Choice { options } => {
+                    for (value, _) in options {
+                        set(serde_json::json!(value));
+                    }
+                }
+                SettingKind::Check => {
+                    assert_eq!(defaults[s.name], false, "{}: a switch that is on cannot be turned off", s.name);
+                    set(serde_json::json!(true));
+                }
+            }
+        }
     }
 
     #[test]

@@ -13,9 +13,21 @@ use serde::{Deserialize, Serialize};
 
 pub use eigen::Symmetric;
 
-use crate::estimators::{Column, Estimator, Lists, Rows};
+use crate::estimators::{Column, Estimator, Lists, Params, Rows};
 use crate::knn::kernel;
-use crate::params::{ParamError, Params};
+use crate::params::{ParamError, Setting, SettingKind, Shown, in_unit, settings};
+
+settings! {
+    /// PC-ID's parameters.
+    pub struct PcIdParams {
+        /// Run it (and the PCA spectrum).
+        run as "pc_id": bool = false,
+        /// Fraction of variance the PC-ID must explain.
+        threshold as "pc_threshold": f64 = 0.9,
+        /// Cap on the points the PCA uses (a random subsample with the seed above it).
+        max_points as "pc_max_points": usize = 5000,
+    }
+}
 use crate::support::progress::Progress;
 use crate::support::rng::{self, Stream};
 
@@ -24,20 +36,46 @@ pub struct PcIdEstimator;
 
 impl Estimator for PcIdEstimator {
     type Output = Option<PcId>;
+    type Params = PcIdParams;
     const NAME: &'static str = "PC-ID";
+    const SETTINGS: &'static [Setting] = &[
+        Setting {
+            name: "pc_id",
+            label: "PC-ID",
+            help: "PC-ID and the PCA spectrum of the correlation matrix",
+            kind: SettingKind::Check,
+            shown: Shown::Both,
+            alias: Some("pcid"),
+        },
+        Setting {
+            name: "pc_threshold",
+            label: "PC-ID variance",
+            help: "Fraction of the variance the PC-ID's components explain",
+            kind: SettingKind::Number { min: 0.05, max: Some(1.0), step: 0.05, empty: None },
+            shown: Shown::Cli,
+            alias: None,
+        },
+        Setting {
+            name: "pc_max_points",
+            label: "PCA points",
+            help: "Cap on the points the PCA uses (a random subsample above it)",
+            kind: SettingKind::Number { min: 3.0, max: None, step: 1.0, empty: None },
+            shown: Shown::Cli,
+            alias: None,
+        },
+    ];
 
     fn wanted(p: &Params) -> bool {
-        p.pc_id
+        p.pc_id.run
     }
 
-    fn check(p: &Params) -> Result<(), ParamError> {
-        if !(p.pc_threshold > 0.0 && p.pc_threshold <= 1.0) {
-            return Err(ParamError::PcThreshold(p.pc_threshold));
-        }
-        if p.pc_max_points < 3 {
-            return Err(ParamError::PointCap { name: "pc_max_points", got: p.pc_max_points });
-        }
-        Ok(())
+    fn switch(own: &mut PcIdParams) -> Option<&mut bool> {
+        Some(&mut own.run)
+    }
+
+    fn check(p: &PcIdParams) -> Result<(), ParamError> {
+        ParamError::unless(in_unit(p.threshold), "pc_threshold", p.threshold, "in (0, 1]")?;
+        ParamError::unless(p.max_points >= 3, "pc_max_points", p.max_points as f64, "at least 3")
     }
 
     fn estimate<R: Rows>(
@@ -47,8 +85,9 @@ impl Estimator for PcIdEstimator {
         progress: &mut dyn Progress,
     ) -> Result<Option<PcId>, R::Error> {
         let n = lists.full.indices.nrows();
-        let points = (n > p.pc_max_points).then(|| rng::subset(n, p.pc_max_points, &mut rng::rng(p.seed, Stream::Pca)));
-        Ok(Some(rows.pc_id(points, p.pc_threshold, progress)?))
+        let cap = p.pc_id.max_points;
+        let points = (n > cap).then(|| rng::subset(n, cap, &mut rng::rng(p.seed, Stream::Pca)));
+        Ok(Some(rows.pc_id(points, p.pc_id.threshold, progress)?))
     }
 
     const COLUMNS: &'static [Column] =

@@ -5,9 +5,17 @@ use ndarray::{Array2, ArrayView2};
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::estimators::decimation::{self, DecimationPoint};
-use crate::estimators::{EstimateError, Estimator, Lists, Rows, twonn};
+use crate::estimators::{EstimateError, Estimator, Lists, Params, Rows, twonn};
 use crate::knn::{Search, neighbours};
-use crate::params::Params;
+use crate::params::{Setting, SettingKind, Shown, settings};
+
+settings! {
+    /// The Gaussian surrogate's parameters (its decimation takes the decimation's).
+    pub struct SurrogateParams {
+        /// Run it.
+        run as "surrogate": bool = false,
+    }
+}
 use crate::support::progress::Progress;
 use crate::support::rng::{self, Stream};
 
@@ -17,11 +25,24 @@ pub struct SurrogateEstimator;
 
 impl Estimator for SurrogateEstimator {
     type Output = Vec<DecimationPoint>;
+    type Params = SurrogateParams;
     const NAME: &'static str = "the Gaussian surrogate";
     const IN_MEMORY: bool = true;
+    const SETTINGS: &'static [Setting] = &[Setting {
+        name: "surrogate",
+        label: "Gaussian surrogate",
+        help: "Decimation of a Gaussian surrogate with the data's covariance (flat, no curvature)",
+        kind: SettingKind::Check,
+        shown: Shown::Both,
+        alias: None,
+    }];
 
     fn wanted(p: &Params) -> bool {
-        p.surrogate
+        p.surrogate.run
+    }
+
+    fn switch(own: &mut SurrogateParams) -> Option<&mut bool> {
+        Some(&mut own.run)
     }
 
     fn estimate<R: Rows>(

@@ -6,12 +6,28 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Gamma};
 
+use crate::estimators::Params;
 use crate::estimators::{Column, EstimateError, Estimator, Lists, Rows};
 use crate::knn::Neighbours;
-use crate::params::{MAX_REPEATS, ParamError, Params};
+use crate::params::{ParamError, Setting, SettingKind, Shown, in_unit, settings};
 use crate::support::progress::Progress;
 use crate::support::rng::{self, Stream};
 use crate::support::stats::mean_std;
+
+/// Largest number of repeats accepted.
+pub const MAX_REPEATS: usize = 1000;
+
+settings! {
+    /// TwoNN's parameters: the fit and its error bars.
+    pub struct TwoNnParams {
+        /// Fraction of the smallest μ kept by the linear fit (0 < f ≤ 1).
+        mu_fraction: f64 = 0.9,
+        /// Number of random subsets for the error bars (0 = none).
+        repeats: usize = 20,
+        /// Size of each random subset as a fraction of the points (0 < f < 1).
+        subset_fraction: f64 = 0.9,
+    }
+}
 
 /// Neighbours searched per point at least: enough for the error bars' subsets to reuse the lists.
 pub(crate) const BASE_K: usize = 16;
@@ -159,23 +175,52 @@ pub struct TwoNnEstimator;
 
 impl Estimator for TwoNnEstimator {
     type Output = TwoNn;
+    type Params = TwoNnParams;
     const NAME: &'static str = "TwoNN";
+    const SETTINGS: &'static [Setting] = &[
+        Setting {
+            name: "mu_fraction",
+            label: "TwoNN fit fraction",
+            help: "Fraction of the smallest μ kept by the TwoNN linear fit",
+            kind: SettingKind::Number { min: 0.05, max: Some(1.0), step: 0.05, empty: None },
+            shown: Shown::Both,
+            alias: Some("fraction"),
+        },
+        Setting {
+            name: "repeats",
+            label: "Repeats",
+            help: "Random subsets for the error bars (0: none)",
+            kind: SettingKind::Number { min: 0.0, max: Some(MAX_REPEATS as f64), step: 1.0, empty: None },
+            shown: Shown::Both,
+            alias: None,
+        },
+        Setting {
+            name: "subset_fraction",
+            label: "Subset fraction",
+            help: "Size of each error-bar subset as a fraction of the points",
+            kind: SettingKind::Number { min: 0.05, max: Some(0.95), step: 0.05, empty: None },
+            shown: Shown::Cli,
+            alias: None,
+        },
+    ];
 
     fn wanted(_p: &Params) -> bool {
         true
     }
 
-    fn check(p: &Params) -> Result<(), ParamError> {
-        if !(p.mu_fraction > 0.0 && p.mu_fraction <= 1.0) {
-            return Err(ParamError::MuFraction(p.mu_fraction));
-        }
-        if !(p.subset_fraction > 0.0 && p.subset_fraction < 1.0) {
-            return Err(ParamError::SubsetFraction(p.subset_fraction));
-        }
-        if p.repeats > MAX_REPEATS {
-            return Err(ParamError::Repeats { got: p.repeats, max: MAX_REPEATS });
-        }
-        Ok(())
+    fn switch(_own: &mut TwoNnParams) -> Option<&mut bool> {
+        None
+    }
+
+    fn check(p: &TwoNnParams) -> Result<(), ParamError> {
+        ParamError::unless(in_unit(p.mu_fraction), "mu_fraction", p.mu_fraction, "in (0, 1]")?;
+        ParamError::unless(
+            p.subset_fraction > 0.0 && p.subset_fraction < 1.0,
+            "subset_fraction",
+            p.subset_fraction,
+            "in (0, 1)",
+        )?;
+        ParamError::unless(p.repeats <= MAX_REPEATS, "repeats", p.repeats as f64, "at most 1000")
     }
 
     fn depth(_p: &Params) -> usize {
@@ -183,7 +228,7 @@ impl Estimator for TwoNnEstimator {
     }
 
     fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
-        repeat_subsets(n, p.repeats, p.subset_fraction, p.seed)
+        repeat_subsets(n, p.twonn.repeats, p.twonn.subset_fraction, p.seed)
     }
 
     fn estimate<R: Rows>(p: &Params, lists: &Lists, _rows: &mut R, _: &mut dyn Progress) -> Result<TwoNn, R::Error> {
@@ -192,12 +237,12 @@ impl Estimator for TwoNnEstimator {
         let mus = mus(r1.iter().copied(), r2.iter().copied());
         let mut mu = mus.mu;
         let ml = ml(&mu).map_err(EstimateError::from)?;
-        let fit = fit(&mu, p.mu_fraction).map_err(EstimateError::from)?;
+        let fit = fit(&mu, p.twonn.mu_fraction).map_err(EstimateError::from)?;
         crate::support::order::sort_f64(&mut mu);
         Ok(TwoNn {
             ml,
             fit,
-            repeats: repeat_stats(lists.within, p.subset_fraction, p.mu_fraction),
+            repeats: repeat_stats(lists.within, p.twonn.subset_fraction, p.twonn.mu_fraction),
             scale: (r1.iter().sum::<f64>() + r2.iter().sum::<f64>()) / (2 * full.indices.nrows()) as f64,
             mu,
         })

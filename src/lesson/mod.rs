@@ -10,9 +10,11 @@ use ndarray::{Array2, Axis};
 
 use crate::analysis::duplicates;
 use crate::analysis::estimate;
+use crate::estimators::gride::MAX_GRIDE_RANGE;
+use crate::estimators::{CheckedParams, Params};
 use crate::estimators::{EstimateError, gride};
 use crate::knn::{self, KnnError, Metric, Neighbours, Search};
-use crate::params::{CheckedParams, MAX_GRIDE_RANGE, ParamError, Params};
+use crate::params::ParamError;
 use crate::results::{Estimates, GridePoint, LayerResult};
 use crate::support::progress::Silent;
 use manifolds::Manifold;
@@ -78,8 +80,10 @@ pub struct Lesson {
 /// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
 /// scale analyses on request, Gride over the 64 neighbours searched.
 fn params(seed: u32, scales: bool) -> Result<CheckedParams, ParamError> {
-    Params { repeats: 0, seed, gride: scales, gride_range: MAX_GRIDE_RANGE, decimation: scales, ..Params::default() }
-        .check()
+    let mut p = Params { seed, ..Params::default() };
+    p.twonn.repeats = 0;
+    (p.gride.run, p.gride.range, p.decimation.run) = (scales, MAX_GRIDE_RANGE, scales);
+    p.check()
 }
 
 /// One point's neighbourhood as the view draws it.

@@ -6,12 +6,12 @@ pub mod table;
 
 use serde::{Deserialize, Serialize};
 
+use crate::estimators::Params;
 pub use crate::estimators::decimation::DecimationPoint;
 pub use crate::estimators::gride::GridePoint;
 pub use crate::estimators::pcid::PcId;
 pub use crate::estimators::twonn::{FitEstimate, MlEstimate, RepeatStats, TwoNn};
 pub use crate::estimators::{DuplicateReport, Estimates};
-use crate::params::Params;
 
 /// Schema tag written into every report, so a dropped results file can be recognised.
 pub const SCHEMA: &str = "idscope/1";

@@ -34,7 +34,7 @@ use super::backend::ChartBackend;
 use super::{from_js, to_js};
 use crate::charts::{self, ChartError, HunchbackOptions, HunchbackSeries, LayerAxis, PerClassOptions, Style};
 use crate::compare::{AccuracyData, ClassCorrelation};
-use crate::params::Params;
+use crate::estimators::Params;
 use crate::results::{LayerResult, Report};
 
 /// Options shared by every chart.

@@ -49,13 +49,14 @@ pub fn version() -> String {
 /// The page's default parameters (`Params::page`), which fill its form: the one place they are set.
 #[wasm_bindgen(js_name = pageParams)]
 pub fn page_params() -> Result<JsValue, JsError> {
-    to_js(&crate::params::Params::page())
+    to_js(&crate::estimators::Params::page())
 }
 
-/// The page's parameter form (`crate::params::FORM`): its controls, in order.
+/// The page's parameter form: the settings it shows (`crate::estimators::settings`), in order.
 #[wasm_bindgen(js_name = paramForm)]
 pub fn param_form() -> Result<JsValue, JsError> {
-    to_js(crate::params::FORM)
+    let page: Vec<_> = crate::estimators::settings().into_iter().filter(|s| s.on_page()).collect();
+    to_js(&page)
 }
 
 /// Every registered estimator's result columns (`crate::estimators::columns`): the page's layers

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js};
 use crate::analysis::passes::{self, Pass, PlanModel, Selected};
-use crate::params::Params;
+use crate::estimators::Params;
 
 /// Input of [`plan`].
 #[derive(Deserialize)]
@@ -29,7 +29,7 @@ pub fn plan(data: JsValue) -> Result<JsValue, JsError> {
 #[derive(Serialize)]
 struct Adds {
     pass: Pass,
-    fields: &'static [&'static str],
+    fields: Vec<&'static str>,
     whole: bool,
 }
 

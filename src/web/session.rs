@@ -14,8 +14,8 @@ use crate::analysis::{
     layer_neighbours_part,
 };
 use crate::compare::{Accuracy, metadata_accuracy};
+use crate::estimators::{CheckedParams, Params};
 use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
-use crate::params::{CheckedParams, Params};
 use crate::readers::{ByteSource, Labels, LayerData, LayerInfo, Model, ReadError, group};
 use crate::support::progress::Cancelled;
 

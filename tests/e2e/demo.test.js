@@ -88,7 +88,7 @@ test('dark mode draws on a dark background', async () => {
   await context.close();
 });
 
-// The form's defaults are the core's (Params::page in src/params.rs), not written in index.html;
+// The form's defaults are the core's (Params::page in src/estimators/mod.rs), not written in index.html;
 // per-class is the page's own rule (on once a model has labels, as the demo's have).
 test('the parameter form shows the core defaults', async () => {
   const { page, context } = await openApp(browser, server);

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use idscope::compare::{self, Accuracy, Comparison, LayerIds, Measure, ModelInput, ShownLayer, metadata_accuracy};
-use idscope::params::Params;
+use idscope::estimators::Params;
 use serde::Serialize;
 
-use super::{EstimateOpts, analyse, open};
+use super::flags::ParamFlags;
+use super::{analyse, open};
 
 #[derive(Args)]
 pub struct CompareArgs {
@@ -39,7 +40,7 @@ pub struct CompareArgs {
     #[arg(long)]
     depth: Option<f64>,
     #[command(flatten)]
-    opts: EstimateOpts,
+    params: ParamFlags,
     /// Print the params and the comparison as JSON.
     #[arg(long)]
     json: bool,
@@ -55,7 +56,7 @@ struct CompareReport<'a> {
 }
 
 pub fn run(a: &CompareArgs) -> Result<(), String> {
-    let params = a.opts.params();
+    let params = &a.params.0;
     let mut models = Vec::new();
     for (i, spec) in a.models.iter().enumerate() {
         let files: Vec<PathBuf> = spec.split(',').map(PathBuf::from).collect();
@@ -96,7 +97,7 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         let out = CompareReport {
             schema: "idscope-compare/1",
             idscope_version: env!("CARGO_PKG_VERSION"),
-            params,
+            params: params.clone(),
             comparison: &c,
         };
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);

@@ -6,14 +6,15 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod compare;
+mod flags;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use flags::ParamFlags;
 use idscope::analysis::{LayerError, analyse_model_layer};
-use idscope::knn::Metric;
-use idscope::params::{DuplicatePolicy, Params};
+use idscope::estimators::Params;
 use idscope::readers::{ByteSource, FileSource, Model, group};
 use idscope::results::{LayerResult, Report};
 
@@ -68,64 +69,10 @@ struct EstimateArgs {
     #[arg(long)]
     labels: Option<PathBuf>,
     #[command(flatten)]
-    opts: EstimateOpts,
-    /// Gride scale analysis (n1 = 1, 2, 4, … up to 64 neighbours).
-    #[arg(long)]
-    gride: bool,
-    /// Decimation: ID vs number of points.
-    #[arg(long)]
-    decimation: bool,
-    /// PC-ID and the PCA spectrum.
-    #[arg(long)]
-    pcid: bool,
-    /// Decimation of a Gaussian surrogate with the data's covariance.
-    #[arg(long)]
-    surrogate: bool,
+    params: ParamFlags,
     /// Print the report as JSON (schema idscope/1).
     #[arg(long)]
     json: bool,
-}
-
-/// The estimation flags `estimate` and `compare` share; defaults from `Params::default()`.
-#[derive(Args)]
-struct EstimateOpts {
-    /// Fraction of the smallest μ kept by the TwoNN fit.
-    #[arg(long, default_value_t = Params::default().mu_fraction)]
-    fraction: f64,
-    /// Random 90 % subsets for the error bars (0: none).
-    #[arg(long, default_value_t = Params::default().repeats)]
-    repeats: usize,
-    /// Seed of every random choice.
-    #[arg(long, default_value_t = Params::default().seed)]
-    seed: u32,
-    /// Duplicated rows: keep one copy (keep-one) or keep all and exclude r1 = 0 (keep).
-    #[arg(long, value_parser = ["keep-one", "keep"], default_value = Params::default().duplicates.name())]
-    duplicates: String,
-    /// Distance: euclidean, or cosine (chord between unit vectors).
-    #[arg(long, value_parser = ["euclidean", "cosine"], default_value = Params::default().metric.name())]
-    metric: String,
-    /// Random subsample of at most this many points per layer.
-    #[arg(long)]
-    max_points: Option<usize>,
-    /// Memory (MiB) a layer may take; a larger one is streamed from the file by column chunks.
-    #[arg(long, default_value_t = Params::default().memory_limit_mb)]
-    memory_limit_mb: u64,
-}
-
-impl EstimateOpts {
-    /// The params these flags set, the rest at their defaults.
-    fn params(&self) -> Params {
-        Params {
-            metric: if self.metric == "cosine" { Metric::Cosine } else { Metric::Euclidean },
-            duplicates: if self.duplicates == "keep" { DuplicatePolicy::Keep } else { DuplicatePolicy::KeepOne },
-            mu_fraction: self.fraction,
-            repeats: self.repeats,
-            seed: self.seed,
-            max_points: self.max_points,
-            memory_limit_mb: self.memory_limit_mb,
-            ..Params::default()
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -164,9 +111,7 @@ fn estimate(a: &EstimateArgs) -> Result<(), String> {
     files.extend(a.labels.clone());
     let model = open(&files)?;
     let model = if a.layers.is_empty() { model } else { model.select(&a.layers).map_err(|e| e.to_string())? };
-    let params =
-        Params { gride: a.gride, decimation: a.decimation, pc_id: a.pcid, surrogate: a.surrogate, ..a.opts.params() };
-    let report = analyse(&model, params, !a.json)?;
+    let report = analyse(&model, a.params.0.clone(), !a.json)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
