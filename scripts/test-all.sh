@@ -42,7 +42,7 @@ wasm_test() { CARGO_PROFILE_TEST_DEBUG=false cargo test "${WASM[@]}" "$@"; }
 step "module graph: no cycles (scripts/module-graph.py)" python3 scripts/module-graph.py
 step "rustfmt: cargo fmt --check" cargo fmt --check
 step "clippy native: --all-targets -D warnings" cargo clippy --all-targets -- -D warnings
-step "clippy wasm32: --all-targets -D warnings" cargo clippy --all-targets --features bench "${WASM[@]}" -- -D warnings
+step "clippy wasm32: --all-targets -D warnings" cargo clippy --all-targets --features bench,test-hooks "${WASM[@]}" -- -D warnings
 step "native: cargo test" cargo test
 step "wasm32 in Node: wasm_parity" wasm_test --test wasm_parity
 step "wasm32 in headless Chromium: wasm_browser" wasm_test --test wasm_browser

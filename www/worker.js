@@ -18,7 +18,8 @@
 //                                                                every phase-1 reply (phase 2); keep:
 //                                                                this worker finishes the layer next
 //     {type:'close', model}
-//     {type:'panic'}                                             tests only: trap on purpose
+//     {type:'panic'}                                             tests only: trap on purpose (the
+//                                                                test build's hook; others refuse it)
 //   The requests of a split layer (candidates, part, analyse with neighbours) share one read of it
 //   (Session.load). Any request may carry `trace: true`: its reply then carries
 //   span {start, loaded?, end} (epoch ms: received, layer loaded, computed).
@@ -37,15 +38,15 @@
 //     {type:'crash', message}                                    wasm trapped: terminate me
 // Cancel is not a message: the page terminates this worker and starts a fresh one.
 
-import init, { Session, panicForTest, version } from './pkg/idscope.js';
+import * as wasm from './pkg/idscope.js';
 import { wasmUrl } from './simd.js';
 
 let panicMessage = null;
 self.idscopePanic = (message) => { panicMessage = message; };
 
-const ready = init({ module_or_path: wasmUrl }).then(() => {
-  self.postMessage({ type: 'ready', version: version() });
-  return new Session();
+const ready = wasm.default({ module_or_path: wasmUrl }).then(() => {
+  self.postMessage({ type: 'ready', version: wasm.version() });
+  return new wasm.Session();
 });
 
 let queue = Promise.resolve();
@@ -67,9 +68,15 @@ async function handle(msg, download) {
     case 'candidates': return candidates(session, msg);
     case 'part': return part(session, msg);
     case 'close': return session.close(msg.model);
-    case 'panic': panicForTest(); return undefined;
+    case 'panic': return trap();
     default: throw new Error(`unknown message type ${msg.type}`);
   }
+}
+
+/** The test build's deliberate trap (`panicForTest`, feature `test-hooks`); the app's build has none. */
+function trap() {
+  if (!wasm.panicForTest) throw new Error('this build has no test hooks (scripts/build-test-pkg.sh)');
+  wasm.panicForTest();
 }
 
 /** Opens a model from its files, or from `download` (the blobs of its URLs, already under way). */

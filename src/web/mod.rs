@@ -84,7 +84,9 @@ pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str
 }
 
 /// Panics on purpose, so the end-to-end tests can check that a trap in the worker becomes a
-/// message in the page and the worker restarts (sent only by the tests' `{type: 'panic'}`).
+/// message in the page and the worker restarts (sent only by the tests' `{type: 'panic'}`, to the
+/// test build: `scripts/build-test-pkg.sh`).
+#[cfg(feature = "test-hooks")]
 #[wasm_bindgen(js_name = panicForTest)]
 pub fn panic_for_test() {
     panic!("panic requested by the test");

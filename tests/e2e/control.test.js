@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, waitComputing, FROZEN_MS } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, waitComputing, FROZEN_MS, testPkg } from './helpers.js';
 
 let server;
 let browser;
@@ -64,8 +64,21 @@ test('Cancel stops a long run, Esc too, and the page still computes afterwards',
   await context.close();
 });
 
-test('a trap in the worker becomes a message, the worker restarts and nothing computed is lost', async () => {
+test("the app's build has no test hooks; the test build, served in its place, has the trap", async () => {
   const { page, context } = await openApp(browser, server);
+  const exports = () => import(new URL('www/pkg/idscope.js', location.href).href).then((m) => 'panicForTest' in m);
+  assert.equal(await page.evaluate(exports), false);
+  await context.close();
+  const hooked = await startServer({ pkg: testPkg() });
+  const other = await openApp(browser, hooked);
+  assert.equal(await other.page.evaluate(exports), true);
+  await other.context.close();
+  await hooked.close();
+});
+
+test('a trap in the worker becomes a message, the worker restarts and nothing computed is lost', async () => {
+  const hooked = await startServer({ pkg: testPkg() });
+  const { page, context } = await openApp(browser, hooked);
   await waitIdle(page);
   const before = await page.locator('td.id-fit').evaluateAll((c) => c.map((x) => x.dataset.value));
   await page.evaluate(() => window.idscope.client.panic());
@@ -81,4 +94,5 @@ test('a trap in the worker becomes a message, the worker restarts and nothing co
   const failed = await page.locator('td.failed').count();
   assert.equal(failed, 0);
   await context.close();
+  await hooked.close();
 });

@@ -20,9 +20,10 @@ const TYPES = {
 
 /**
  * Serves ROOT on 127.0.0.1:<free port> under `prefix` (e.g. `/sub/dir/`, as on GitHub Pages);
- * `requests` lists every path asked for.
+ * `requests` lists every path asked for. With `pkg` (a folder: `testPkg()`), `www/pkg/` is
+ * served from it instead.
  */
-export async function startServer({ prefix = '/' } = {}) {
+export async function startServer({ prefix = '/', pkg = null } = {}) {
   const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -30,7 +31,8 @@ export async function startServer({ prefix = '/' } = {}) {
     if (!url.pathname.startsWith(prefix)) { res.writeHead(404).end('outside the site'); return; }
     const file = path.join(ROOT, decodeURIComponent(url.pathname.slice(prefix.length - 1)));
     if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
-    let target = file;
+    const inPkg = path.relative(path.join(ROOT, 'www/pkg'), file);
+    let target = pkg && !inPkg.startsWith('..') ? path.join(pkg, inPkg) : file;
     try {
       if (statSync(target).isDirectory()) target = path.join(target, 'index.html');
       const size = statSync(target).size;
@@ -118,11 +120,22 @@ export function canvasStats(page, kind) {
 }
 
 /**
+ * The wasm package with the test-only hooks (the worker's deliberate trap), built once by
+ * scripts/build-test-pkg.sh (release, no wasm-opt: about a minute the first time); its folder.
+ */
+export function testPkg() {
+  testPkgDir ??= execFileSync('bash', ['scripts/build-test-pkg.sh'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    .toString().trim().split('\n').pop();
+  return testPkgDir;
+}
+let testPkgDir;
+
+/**
  * `idscope estimate --json` of the native CLI for the same parameters the page uses. The `test`
  * profile is the one `cargo test` already built the binary with, so this costs no extra build.
  */
 export function cliEstimate(file) {
-  const out = execFileSync('cargo', ['run', '--quiet', '--profile', 'test', '--bin', 'idscope', '--', 'estimate', file, '--gride', '--decimation', '--pcid', '--json'], {
+  const out = execFileSync('cargo', ['run', '--quiet', '--profile', 'test', '--bin', 'idscope', '--', 'estimate', file, '--gride', '--decimation', '--pc-id', '--json'], {
     cwd: ROOT, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.toString());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, waitComputing, ROOT } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, waitComputing, ROOT, testPkg } from './helpers.js';
 
 let server;
 let browser;
@@ -84,7 +84,8 @@ test('Cancel stops every worker of the pool and a fresh pool computes afterwards
 });
 
 test('a trap in one worker of the pool becomes a message; results stay and fresh workers recompute', async () => {
-  const { page, context } = await openApp(browser, server, '?workers=3');
+  const hooked = await startServer({ pkg: testPkg() });
+  const { page, context } = await openApp(browser, hooked, '?workers=3');
   await waitIdle(page);
   const before = await results(page);
   await page.evaluate(() => window.idscope.client.panic(2));
@@ -97,6 +98,7 @@ test('a trap in one worker of the pool becomes a message; results stay and fresh
   assert.equal(await page.locator('tr.stale').count(), 0);
   assert.equal(await page.evaluate(() => window.idscope.client.pool.workers.length), 3);
   await context.close();
+  await hooked.close();
 });
 
 test('a layer over the memory limit is streamed by one worker, not split across the pool, with the same ID', async () => {
