@@ -23,24 +23,21 @@ mod axis;
 mod frame;
 mod heatmap;
 mod hunchback;
-mod layer;
+pub mod layer;
 mod per_class;
-mod scaling;
-mod spectrum;
 mod theme;
-mod twonn;
 
 use plotters::drawing::DrawingAreaErrorKind;
 
 pub use accuracy::accuracy;
 pub use heatmap::correlation;
 pub use hunchback::{HunchbackOptions, HunchbackSeries, LayerAxis, LayerPoint, hunchback};
+pub use layer::scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gride, surrogate_test};
+pub use layer::spectrum::{SpectrumOptions, spectrum};
+pub use layer::twonn::{MuOptions, cdf_fit, mu_histogram};
 pub use layer::{Cell, LAYER_CHARTS, LayerChart, LayerOptions, draw_layer, layer_rows};
 pub use per_class::{PerClassOptions, per_class};
-pub use scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gride, surrogate_test};
-pub use spectrum::{SpectrumOptions, spectrum};
 pub use theme::Theme;
-pub use twonn::{MuOptions, cdf_fit, mu_histogram};
 
 /// At most this many markers are drawn (and hovered) per series; longer series are thinned to
 /// every k-th point, k = ⌈len / MAX_MARKERS⌉, first point kept.

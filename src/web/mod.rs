@@ -18,6 +18,7 @@ pub mod learn;
 pub mod plan;
 pub mod session;
 pub mod source;
+#[cfg(feature = "bench")]
 pub mod streamed;
 
 use wasm_bindgen::JsCast;

@@ -1,4 +1,5 @@
-//! For checking the streamed path from the page: how large this instance's wasm memory has grown.
+//! For the streamed-path bench in the page (`scripts/bench/streamed_browser.mjs`, feature `bench`):
+//! how large this instance's wasm memory has grown.
 
 use wasm_bindgen::prelude::*;
 

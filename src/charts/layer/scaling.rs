@@ -5,9 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::RGBColor;
 
-use super::axis::{Axis, Scale};
-use super::frame::{self, Chart, Frame, LegendItem, Swatch, draw_frame, hover, tick_target};
-use super::{ChartError, Hover, Style, sig};
+use crate::charts::axis::{Axis, Scale};
+use crate::charts::frame::{self, Chart, Frame, LegendItem, Swatch, draw_frame, hover, tick_target};
+use crate::charts::{ChartError, Hover, Style, sig};
 use crate::results::Estimates;
 
 /// Options of [`decimation`].

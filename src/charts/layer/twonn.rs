@@ -5,9 +5,9 @@ use plotters::element::Rectangle;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::{Color, ShapeStyle};
 
-use super::axis::{Axis, Scale};
-use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target};
-use super::{ChartError, Hover, Style, num, sig, thinned};
+use crate::charts::axis::{Axis, Scale};
+use crate::charts::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target};
+use crate::charts::{ChartError, Hover, Style, num, sig, thinned};
 use crate::results::Estimates;
 
 /// Options of [`mu_histogram`].

@@ -3,9 +3,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::axis::{Axis, Scale};
-use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target, y_area_width};
-use super::{ChartError, Hover, Style, num, sig, thinned};
+use crate::charts::axis::{Axis, Scale};
+use crate::charts::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_target, y_area_width};
+use crate::charts::{ChartError, Hover, Style, num, sig, thinned};
 use crate::results::Estimates;
 
 /// Ratios below this fraction of the largest are left off the log axis (numerical noise).

@@ -1,16 +1,21 @@
 //! The charts of one layer's estimates, listed once: the page makes a card for each entry of
 //! [`LAYER_CHARTS`] (`layerCharts()`), draws it through [`draw_layer`] and exports its numbers
-//! from [`layer_rows`], so a new per-layer chart is its drawing function and its entries here.
+//! from [`layer_rows`], so a new per-layer chart is its module here (its drawing function) and its
+//! entries in this file.
+
+pub mod scaling;
+pub mod spectrum;
+pub mod twonn;
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use serde::Serialize;
 
-use super::{
-    ChartError, DecimationOptions, GrideOptions, GrideX, Hover, MuOptions, SpectrumOptions, Style, cdf_fit, decimation,
-    gride, mu_histogram, spectrum, surrogate_test,
-};
+use crate::charts::{ChartError, Hover, Style};
 use crate::results::{DecimationPoint, Estimates};
+use scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gride, surrogate_test};
+use spectrum::{SpectrumOptions, spectrum};
+use twonn::{MuOptions, cdf_fit, mu_histogram};
 
 /// A chart of one layer: its card in the page.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
