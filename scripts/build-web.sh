@@ -45,8 +45,10 @@ wasm_build() {
     cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features "$FEATURES" --target-dir "$2"
   log "wasm-bindgen --target web --out-dir $3"
   wasm-bindgen --target web --no-typescript --out-dir "$3" "$2/wasm32-unknown-unknown/release/idscope.wasm"
-  log "wasm-opt -O3 (npm binaryen)"
-  node_modules/.bin/wasm-opt -O3 "$3/idscope_bg.wasm" -o "$3/idscope_bg.wasm.opt"
+  # -Os: 1.3 KB smaller gzipped than -O3 and as fast (kNN + TwoNN on 6000 × 768 in Node: 1.21 s
+  # either way; the Gram kernel's loops are unrolled by rustc, not by wasm-opt).
+  log "wasm-opt -Os (npm binaryen)"
+  node_modules/.bin/wasm-opt -Os "$3/idscope_bg.wasm" -o "$3/idscope_bg.wasm.opt"
   mv "$3/idscope_bg.wasm.opt" "$3/idscope_bg.wasm"
 }
 

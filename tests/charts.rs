@@ -14,13 +14,14 @@ use idscope::estimators::twonn::TwoNnParams;
 use std::sync::OnceLock;
 
 use idscope::analysis::estimate::estimate;
-use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
+use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::charts::{
     self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis,
     MAX_MARKERS, MuOptions, PerClassOptions, SpectrumOptions, Style,
 };
 use idscope::compare::{AccuracyData, AccuracyPoint, ClassIds, LayerIds, Measure, class_spread, correlation_table};
 use idscope::estimators::Params;
+use idscope::estimators::PointLabels;
 use idscope::results::{Estimates, Report};
 use idscope::support::progress::Silent;
 use plotters::coord::Shift;
@@ -68,7 +69,7 @@ fn model(name: &str, dims: [usize; 3], seed: u64, classes: u32) -> Report {
             data: x.view(),
             n_input: 500,
             non_finite_dropped: 0,
-            labels: (classes > 0).then_some(LabelsView { ids: &ids, names: &names }),
+            labels: (classes > 0).then_some(PointLabels { ids: &ids, names: &names }),
         };
         r.layers.push(analyse_layer(input, &p.clone().check().unwrap(), &mut Silent).unwrap());
     }

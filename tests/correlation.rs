@@ -3,13 +3,14 @@
 //! tests/fixtures/correlation (made by make_correlation.py there); the per-class mean ± std,
 //! the class matching across models and the accuracy fit on hand-computed cases.
 
-use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
+use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::compare::correlation::{least_squares, pearson, spearman};
 use idscope::compare::{
     AccuracyData, AccuracyPoint, ClassIds, ComparisonError, CorrelationTable, LayerIds, Measure, accuracy_fit,
     class_spread, correlation_table, shared_class_ids,
 };
 use idscope::estimators::Params;
+use idscope::estimators::PointLabels;
 use idscope::estimators::twonn::TwoNnParams;
 use idscope::results::LayerResult;
 use idscope::support::progress::Silent;
@@ -150,7 +151,7 @@ fn layer_with_class_ids(names: &[&str], ids: &[f64]) -> LayerResult {
         data: x.view(),
         n_input: 90,
         non_finite_dropped: 0,
-        labels: Some(LabelsView { ids: &labels, names: &class_names }),
+        labels: Some(PointLabels { ids: &labels, names: &class_names }),
     };
     let mut r = analyse_layer(input, &params, &mut Silent).unwrap();
     assert_eq!(r.classes.len(), names.len());

@@ -4,11 +4,11 @@
 mod common;
 
 use idscope::analysis::{
-    LabelsView, LayerInput, LayerPoints, analyse_layer, analyse_layer_with, layer_candidates_part,
-    layer_neighbours_part,
+    LayerInput, LayerPoints, analyse_layer, analyse_layer_with, layer_candidates_part, layer_neighbours_part,
 };
 use idscope::estimators::EstimateError;
 use idscope::estimators::Params;
+use idscope::estimators::PointLabels;
 use idscope::estimators::decimation::DecimationParams;
 use idscope::estimators::gride::GrideParams;
 use idscope::estimators::pcid::PcIdParams;
@@ -34,7 +34,7 @@ fn input<'a>(x: &'a Array2<f32>, ids: &'a [u32], names: &'a [String]) -> LayerIn
         data: x.view(),
         n_input: x.nrows(),
         non_finite_dropped: 0,
-        labels: Some(LabelsView { ids, names }),
+        labels: Some(PointLabels { ids, names }),
     }
 }
 

@@ -3,8 +3,9 @@
 //! table exports return the documented JSON shapes.
 #![cfg(target_arch = "wasm32")]
 
-use idscope::analysis::{LabelsView, LayerInput, analyse_layer};
+use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::estimators::Params;
+use idscope::estimators::PointLabels;
 use idscope::estimators::decimation::DecimationParams;
 use idscope::estimators::gride::GrideParams;
 use idscope::estimators::pcid::PcIdParams;
@@ -46,7 +47,7 @@ fn result() -> LayerResult {
         data: layer.data.view(),
         n_input: layer.data.nrows(),
         non_finite_dropped: 0,
-        labels: Some(LabelsView { ids: &ids, names: &names }),
+        labels: Some(PointLabels { ids: &ids, names: &names }),
     };
     analyse_layer(input, &params, &mut Silent).unwrap()
 }

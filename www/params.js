@@ -1,7 +1,7 @@
 // The parameter form <-> the core's Params (JSON). The form is built from the core's list of its
 // controls (`paramForm`: the page's entries of `estimators::settings()`, each estimator's listed
 // beside its parameters) and filled with the core's defaults (`pageParams`: Params::page, the
-// paper's with Gride, decimation, PC-ID and the surrogate on); it holds the
+// paper's with Gride, decimation, PC-ID, the surrogate and the label overlap on); it holds the
 // fields a user sets, every other field comes from the defaults. Which passes run with which
 // params is the core's pass plan (src/analysis/passes.rs, through `plan` in www/view.js).
 

@@ -5,19 +5,19 @@ use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 
 use crate::analysis::duplicates;
 use crate::estimators::pcid::{self, PcId};
-use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, Rows, decimation};
+use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, PointLabels, Rows, decimation};
 use crate::estimators::{CheckedParams, Params};
 use crate::knn::{self, CandidateLists, Neighbours, Search, neighbours};
 use crate::params::DuplicatePolicy;
 use crate::support::progress::{Progress, Stage};
 
-/// All requested estimates on the rows of `x` (finite values).
+/// All requested estimates on the rows of `x` (finite values), without labels.
 pub fn estimate(
     x: ArrayView2<f32>,
     params: &CheckedParams,
     progress: &mut dyn Progress,
 ) -> Result<Estimates, EstimateError> {
-    estimate_with(x, &duplicates::find(x), params, None, progress)
+    estimate_with(x, &duplicates::find(x), None, params, None, progress)
 }
 
 /// The rows `estimate` works on (duplicates `dups` of `x` removed as the policy says).
@@ -75,11 +75,13 @@ pub fn neighbours_part(
     Ok(knn::finish(points.view(), candidates, &search, progress)?)
 }
 
-/// [`estimate`] given the duplicates `dups` of `x`, and the neighbour lists of all distinct
-/// points when `full` is `Some` (joined from [`neighbours_part`]s) instead of searched here.
+/// [`estimate`] given the duplicates `dups` of `x`, the labels of its rows, and the neighbour
+/// lists of all distinct points when `full` is `Some` (joined from [`neighbours_part`]s) instead
+/// of searched here. A duplicated row removed by `keep-one` takes the label of its first copy.
 pub fn estimate_with(
     x: ArrayView2<f32>,
     dups: &duplicates::Duplicates,
+    labels: Option<PointLabels>,
     params: &CheckedParams,
     full: Option<Neighbours>,
     progress: &mut dyn Progress,
@@ -99,14 +101,21 @@ pub fn estimate_with(
             });
         }
     };
-    from_neighbours(x, &full, params, dups.duplicate_rows, &mut Stage::new(progress, 0.5, 1.0))
+    let ids: Option<Vec<u32>> = labels.map(|l| match params.get().duplicates {
+        DuplicatePolicy::KeepOne if dups.duplicate_rows > 0 => dups.distinct.iter().map(|&i| l.ids[i]).collect(),
+        _ => l.ids.to_vec(),
+    });
+    let labels = labels.zip(ids.as_deref()).map(|(l, ids)| PointLabels { ids, names: l.names });
+    from_neighbours(x, &full, labels, params, dups.duplicate_rows, &mut Stage::new(progress, 0.5, 1.0))
 }
 
 /// Every estimate after the neighbour search: `full` holds the neighbours of the (distinct) rows
-/// of `x`, as deep as [`estimators::depth`] asks; `duplicate_rows` is reported.
+/// of `x`, as deep as [`estimators::depth`] asks, `labels` their labels; `duplicate_rows` is
+/// reported.
 pub fn from_neighbours(
     x: ArrayView2<f32>,
     full: &Neighbours,
+    labels: Option<PointLabels>,
     params: &CheckedParams,
     duplicate_rows: usize,
     progress: &mut dyn Progress,
@@ -116,7 +125,7 @@ pub fn from_neighbours(
     let within = decimation::within_each(x, full, plan.subsets(), p.metric)?;
     progress.update(0.1)?;
     let dups = Duplicates::new(duplicate_rows, p);
-    estimators::run(p, full, &plan, &within, dups, &mut InMemory { x }, &mut Stage::new(progress, 0.1, 1.0))
+    estimators::run(p, full, labels, &plan, &within, dups, &mut InMemory { x }, &mut Stage::new(progress, 0.1, 1.0))
 }
 
 /// Neighbours searched per point among `n`: the deepest any estimator asked for reads.

@@ -10,22 +10,13 @@ use ndarray::{ArrayView2, Axis};
 
 use crate::analysis::estimate::{candidates_part, estimate, estimate_with, neighbours_part};
 use crate::estimators::EstimateError;
-use crate::estimators::{CheckedParams, Params};
+use crate::estimators::{CheckedParams, Params, PointLabels};
 use crate::knn::{CandidateLists, Neighbours};
 use crate::readers::{Labels, LayerData, Model, ReadError};
 use crate::results::{ClassResult, LayerResult, SkippedClass};
 use crate::support::progress::{Progress, Stage};
 use crate::support::rng::{self, Stream};
 use duplicates::Duplicates;
-
-/// Class labels of the rows: an id per row and a name per id.
-#[derive(Debug, Clone, Copy)]
-pub struct LabelsView<'a> {
-    /// Class id of each row.
-    pub ids: &'a [u32],
-    /// Name of each class id.
-    pub names: &'a [String],
-}
 
 /// A layer's finite rows and what the reader reported about it.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +32,7 @@ pub struct LayerInput<'a> {
     /// Rows the reader dropped for NaN/±Inf.
     pub non_finite_dropped: usize,
     /// Labels of the rows of `data`, if any.
-    pub labels: Option<LabelsView<'a>>,
+    pub labels: Option<PointLabels<'a>>,
 }
 
 /// Why a layer could not be analysed.
@@ -205,8 +196,9 @@ pub fn analyse_layer_with(
             Some(rows) => rows.iter().map(|&i| l.ids[i]).collect(),
             None => l.ids.to_vec(),
         });
-        let estimates =
-            estimate_with(x, &points.dups, params, full, &mut Stage::new(progress, 0.0, share)).map_err(fail)?;
+        let labelled = ids.as_deref().zip(input.labels).map(|(ids, l)| PointLabels { ids, names: l.names });
+        let estimates = estimate_with(x, &points.dups, labelled, params, full, &mut Stage::new(progress, 0.0, share))
+            .map_err(fail)?;
         let mut classes = Vec::new();
         let mut skipped_classes = Vec::new();
         if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
@@ -294,6 +286,6 @@ pub fn layer_input<'a>(
         data: layer.data.view(),
         n_input,
         non_finite_dropped: layer.non_finite_dropped,
-        labels: ids.zip(labels).map(|(ids, l)| LabelsView { ids, names: &l.names }),
+        labels: ids.zip(labels).map(|(ids, l)| PointLabels { ids, names: &l.names }),
     }
 }

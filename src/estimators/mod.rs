@@ -8,6 +8,7 @@
 pub mod decimation;
 mod error;
 pub mod gride;
+pub mod overlap;
 pub mod pcid;
 pub mod surrogate;
 pub mod twonn;
@@ -41,11 +42,29 @@ pub trait Rows {
     ) -> Result<pcid::PcId, Self::Error>;
 }
 
+/// The class labels of the points estimated on (in point order), for the estimators that read them.
+#[derive(Debug, Clone, Copy)]
+pub struct PointLabels<'a> {
+    /// Each point's class id.
+    pub ids: &'a [u32],
+    /// Class names by id (an id without one is named by its number).
+    pub names: &'a [String],
+}
+
+impl PointLabels<'_> {
+    /// The name of class `id`.
+    pub fn name(&self, id: u32) -> String {
+        self.names.get(id as usize).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
 /// What an estimator reads: the full neighbour lists, the subsets it asked for, and the
-/// 2-neighbour lists within each of them (local indices), all found by one search.
+/// 2-neighbour lists within each of them (local indices), all found by one search; the labels.
 pub struct Lists<'a> {
     /// The neighbours of every point, as deep as the deepest [`Estimator::depth`].
     pub full: &'a Neighbours,
+    /// The points' labels, when the layer has them (not within one class's estimates).
+    pub labels: Option<PointLabels<'a>>,
     /// The subsets it asked for ([`Estimator::subsets`]), in order.
     pub subsets: &'a [Vec<usize>],
     /// Each subset's 2-neighbour lists: exactly what a search on its rows alone finds.
@@ -64,6 +83,8 @@ pub trait Estimator {
     const NAME: &'static str;
     /// Whether it needs the rows in memory: a streamed layer then refuses it, with a message.
     const IN_MEMORY: bool = false;
+    /// Whether it reads the points' labels ([`Lists::labels`]): the caller then reads them.
+    const LABELS: bool = false;
     /// Its parameters' controls in the page's form and flags on the command line.
     const SETTINGS: &'static [Setting] = &[];
     /// Whether the parameters ask for it.
@@ -144,6 +165,8 @@ macro_rules! registry {
             surrogate: $crate::estimators::surrogate::SurrogateEstimator,
             /// PC-ID and the PCA spectrum (absent when not requested).
             pc_id: $crate::estimators::pcid::PcIdEstimator,
+            /// The neighbourhood overlap with the labels, χ^gt (absent when not requested or without labels).
+            overlap: $crate::estimators::overlap::OverlapEstimator,
         }
     };
 }
@@ -345,16 +368,24 @@ macro_rules! items {
             [$( if <$ty>::wanted(p) { <$ty>::depth(p) } else { 0 } ),*].into_iter().fold(2, usize::max).min(n.saturating_sub(1))
         }
 
+        /// Whether an estimator `p` asks for reads the labels.
+        pub fn reads_labels(p: &Params) -> bool {
+            [$( <$ty>::LABELS && <$ty>::wanted(p) ),*].into_iter().any(|on| on)
+        }
+
         /// The estimators `p` asks for that need the rows in memory.
         pub fn in_memory_only(p: &Params) -> Vec<&'static str> {
             [$( (<$ty>::IN_MEMORY && <$ty>::wanted(p), <$ty>::NAME) ),*].into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
         }
 
         /// Every estimate `p` asks for, from the full lists `full` of the points, the subsets'
-        /// lists `within` (of `plan`'s subsets, in order) and the rows; `duplicates` as found.
+        /// lists `within` (of `plan`'s subsets, in order), the points' labels and the rows;
+        /// `duplicates` as found.
+        #[allow(clippy::too_many_arguments)]
         pub fn run<R: Rows>(
             p: &Params,
             full: &Neighbours,
+            labels: Option<PointLabels>,
             plan: &Plan,
             within: &[Neighbours],
             duplicates: Duplicates,
@@ -372,7 +403,7 @@ macro_rules! items {
             let mut share = Shares { count: [$( <$ty>::wanted(p) ),*].into_iter().filter(|&on| on).count(), done: 0 };
             $(
                 let $field = if <$ty>::wanted(p) {
-                    let lists = Lists { full, subsets: &plan.subsets[plan.$field.clone()], within: &within[plan.$field.clone()] };
+                    let lists = Lists { full, labels, subsets: &plan.subsets[plan.$field.clone()], within: &within[plan.$field.clone()] };
                     <$ty>::estimate(p, &lists, rows, &mut share.next(progress))?
                 } else {
                     Default::default()
@@ -491,11 +522,12 @@ const SHARED: &[Setting] = &[
 ];
 
 impl Params {
-    /// The page's defaults: [`Params::default`] with every estimate its charts plot turned on
-    /// (Gride, decimation, PC-ID, the Gaussian surrogate); its form is filled from these.
+    /// The page's defaults: [`Params::default`] with every estimate it shows turned on (Gride,
+    /// decimation, PC-ID, the Gaussian surrogate, the label overlap); its form is filled from these.
     pub fn page() -> Self {
         let mut p = Self::default();
         (p.gride.run, p.decimation.run, p.pc_id.run, p.surrogate.run) = (true, true, true, true);
+        p.overlap.run = true;
         p
     }
 
@@ -666,11 +698,13 @@ mod tests {
                 "id_ml_std",
                 "id_fit_mean",
                 "id_fit_std",
-                "pc_id"
+                "pc_id",
+                "label_overlap"
             ]
         );
         let fit = &c[3];
         assert_eq!((fit.value.as_str(), fit.spread.as_deref()), ("/twonn/fit/id", Some("/twonn/repeats/fit_std")));
         assert_eq!(c[10].value, "/pc_id/id");
+        assert_eq!(c[11].value, "/overlap/overlap");
     }
 }

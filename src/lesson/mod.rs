@@ -130,6 +130,7 @@ impl Lesson {
         let estimates = estimate::from_neighbours(
             points.view(),
             &neighbours,
+            None,
             &params(seed, false)?,
             dups.duplicate_rows,
             &mut Silent,
@@ -142,7 +143,7 @@ impl Lesson {
     pub fn add_scales(&mut self) -> Result<(), LessonError> {
         let dups = self.estimates.duplicates.duplicate_rows;
         let p = params(self.seed, true)?;
-        self.estimates = estimate::from_neighbours(self.points.view(), &self.neighbours, &p, dups, &mut Silent)?;
+        self.estimates = estimate::from_neighbours(self.points.view(), &self.neighbours, None, &p, dups, &mut Silent)?;
         Ok(())
     }
 

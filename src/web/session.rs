@@ -275,9 +275,14 @@ impl Session {
     }
 }
 
-/// The model's labels when `params` asks for per-class estimates.
+/// The model's labels when `params` asks for per-class estimates or an estimator that reads them.
 fn labels_for(model: &Model, params: &CheckedParams) -> Result<Option<Labels>, JsValue> {
-    if params.get().per_class { model.read_labels().map_err(|e| read_error(&e)) } else { Ok(None) }
+    let p = params.get();
+    if p.per_class || crate::estimators::reads_labels(p) {
+        model.read_labels().map_err(|e| read_error(&e))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Neighbour lists from `{k, indices: Uint32Array, distances: Float64Array}` (as

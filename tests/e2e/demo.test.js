@@ -29,6 +29,16 @@ test('the demo loads, plots, and every chart has ink', async () => {
   const ids = await page.locator('td.id-fit').evaluateAll((cells) => cells.map((c) => Number(c.dataset.value)));
   assert.equal(ids.length, 18);
   for (const id of ids) assert.ok(id > 1 && id < 40, `plausible ID ${id}`);
+  // The label overlap χ^gt (on by default in the page; the demo has labels): a column of the
+  // layers table, and on the trained MLP's hidden4 DADApy's value (tests/fixtures/overlap/).
+  const overlaps = await page.locator('td.label-overlap').evaluateAll((cells) => cells.map((c) => Number(c.dataset.value)));
+  assert.equal(overlaps.length, 18);
+  for (const o of overlaps) assert.ok(o > 0 && o <= 1, `χ label ${o}`);
+  const hidden4 = await page.evaluate(() => window.idscope.snapshot().models[0].layers.find((l) => l.name === 'hidden4').result.overlap);
+  const dadapy = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/overlap/overlap.json'), 'utf8')).cases
+    .find((c) => c.layer === 'hidden4' && c.k === 10 && c.average === 'class');
+  assert.ok(Math.abs(hidden4.overlap - dadapy.overlap) <= 1e-12, `hidden4 χ ${hidden4.overlap} vs DADApy ${dadapy.overlap}`);
+  assert.equal(hidden4.classes.length, 10);
 
   await page.waitForTimeout(300); // the last redraws run one chart per task
   for (const kind of ['hunchback', 'mu', 'cdf', 'decimation', 'gride', 'spectrum']) {

@@ -32,7 +32,7 @@ use std::ops::Range;
 use crate::analysis::estimate::search_k;
 use crate::analysis::{AnalysisError, LayerError};
 use crate::estimators::pcid::PcId;
-use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, Rows};
+use crate::estimators::{self, Duplicates, EstimateError, Estimates, Plan, PointLabels, Rows};
 use crate::estimators::{CheckedParams, Params};
 use crate::knn::{self, KnnError, Metric, Neighbours};
 use crate::params::DuplicatePolicy;
@@ -219,7 +219,11 @@ pub fn analyse_layer(
         let mb = plan::in_memory_bytes(info.rows, info.cols) >> 20;
         return Err(refuse(Refusal::Unsupported { mb, limit_mb: limit >> 20, what }));
     }
-    match stream(reader, params, limit, progress) {
+    if let Some(l) = labels.filter(|l| l.ids.len() != info.rows) {
+        let (layer, labels, rows) = (info.name.clone(), l.ids.len(), info.rows);
+        return Err(LayerError::Analysis(AnalysisError::LabelCount { layer, labels, rows }));
+    }
+    match stream(reader, labels, params, limit, progress) {
         Ok((estimates, dropped, subsampled_out)) => Ok(LayerResult {
             name: info.name.clone(),
             index,
@@ -339,9 +343,11 @@ pub fn neighbours(
     Ok(search(&pts, &mut Stage::new(progress, 0.2, 1.0))?.1)
 }
 
-/// The passes: (estimates, rows dropped for NaN/Inf, rows left out by `max_points`).
+/// The passes: (estimates, rows dropped for NaN/Inf, rows left out by `max_points`); `labels`
+/// by file row.
 fn stream(
     reader: &LayerReader,
+    labels: Option<&Labels>,
     params: &CheckedParams,
     limit: u64,
     progress: &mut dyn Progress,
@@ -364,7 +370,10 @@ fn stream(
     drop(gram);
     let dups = Duplicates::new(pts.duplicate_rows, p);
     let mut rows = Streamed { chunks: &pts.chunks, limit, es: pts.es };
-    let estimates = estimators::run(p, &full, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.95, 1.0))?;
+    let ids: Option<Vec<u32>> = labels.map(|l| pts.chunks.rows.iter().map(|&r| l.ids[r]).collect());
+    let labels = labels.zip(ids.as_deref()).map(|(l, ids)| PointLabels { ids, names: &l.names });
+    let estimates =
+        estimators::run(p, &full, labels, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.95, 1.0))?;
     Ok((estimates, pts.dropped, pts.subsampled_out))
 }
 
