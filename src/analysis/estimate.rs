@@ -139,8 +139,6 @@ struct InMemory<'a> {
 }
 
 impl Rows for InMemory<'_> {
-    type Error = EstimateError;
-
     fn in_memory(&self) -> Option<ArrayView2<'_, f32>> {
         Some(self.x)
     }

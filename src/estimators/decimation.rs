@@ -7,7 +7,7 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::estimators::twonn::{SubsetEstimate, subset_estimate};
-use crate::estimators::{Estimator, Lists, Params, Rows};
+use crate::estimators::{EstimateError, Estimator, Lists, Params, Rows};
 use crate::knn::{KnnError, Metric, Neighbours, Search, within};
 use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
 
@@ -138,12 +138,12 @@ impl Estimator for DecimationEstimator {
         decimation_levels(n, p.decimation.min_block, p.seed).into_iter().flat_map(|l| l.blocks).collect()
     }
 
-    fn estimate<R: Rows>(
+    fn estimate(
         p: &Params,
         lists: &Lists,
-        _rows: &mut R,
+        _rows: &mut dyn Rows,
         _: &mut dyn Progress,
-    ) -> Result<Vec<DecimationPoint>, R::Error> {
+    ) -> Result<Vec<DecimationPoint>, EstimateError> {
         Ok(decimation_stats(lists.subsets, lists.within, p.twonn.mu_fraction))
     }
 

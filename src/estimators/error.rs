@@ -52,6 +52,12 @@ pub enum EstimateError {
     /// The progress sink asked to stop.
     #[error("cancelled")]
     Cancelled,
+    /// The rows could not be reached (a streamed layer's read error or refusal): the [`Rows`]
+    /// that answered this keeps the failure and its caller reports that instead.
+    ///
+    /// [`Rows`]: crate::estimators::Rows
+    #[error("the rows could not be reached")]
+    Rows,
 }
 
 impl From<KnnError> for EstimateError {

@@ -191,14 +191,14 @@ impl Estimator for GrideEstimator {
         p.gride.range
     }
 
-    fn estimate<R: Rows>(
+    fn estimate(
         p: &Params,
         lists: &Lists,
-        _rows: &mut R,
+        _rows: &mut dyn Rows,
         _: &mut dyn Progress,
-    ) -> Result<Vec<GridePoint>, R::Error> {
+    ) -> Result<Vec<GridePoint>, EstimateError> {
         let orders = scale_orders(p.gride.range.min(lists.full.k()));
-        Ok(orders.into_iter().map(|(n1, n2)| at(lists.full, n1, n2)).collect::<Result<_, _>>()?)
+        orders.into_iter().map(|(n1, n2)| at(lists.full, n1, n2)).collect()
     }
 
     fn section(g: &Vec<GridePoint>) -> Option<(String, Vec<String>)> {

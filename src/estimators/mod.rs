@@ -27,10 +27,10 @@ use crate::params::{DuplicatePolicy, Fields, ParamError, Setting, SettingKind, S
 use crate::support::progress::{Progress, Stage};
 
 /// How an estimator reaches the rows beyond the neighbour lists: in memory, or streamed from the
-/// file by column chunks.
+/// file by column chunks. A trait object, so every estimator and [`run`] are compiled once for
+/// both paths; a streamed layer's own failure (a read error, a refusal) is kept by its `Rows`,
+/// which answers [`EstimateError::Rows`] and hands the failure to its caller after [`run`].
 pub trait Rows {
-    /// What can go wrong reaching the rows (a read error when streamed).
-    type Error: From<EstimateError>;
     /// The rows in memory, or `None` when the layer is streamed.
     fn in_memory(&self) -> Option<ArrayView2<'_, f32>>;
     /// PC-ID of the points `points` (ascending indices; `None`: all of them).
@@ -39,7 +39,7 @@ pub trait Rows {
         points: Option<Vec<usize>>,
         threshold: f64,
         progress: &mut dyn Progress,
-    ) -> Result<pcid::PcId, Self::Error>;
+    ) -> Result<pcid::PcId, EstimateError>;
 }
 
 /// The class labels of the points estimated on (in point order), for the estimators that read them.
@@ -104,12 +104,12 @@ pub trait Estimator {
         Vec::new()
     }
     /// The estimate.
-    fn estimate<R: Rows>(
+    fn estimate(
         p: &Params,
         lists: &Lists,
-        rows: &mut R,
+        rows: &mut dyn Rows,
         progress: &mut dyn Progress,
-    ) -> Result<Self::Output, R::Error>;
+    ) -> Result<Self::Output, EstimateError>;
     /// Its columns: in the CSV export, and (those with a header) in the CLI's and the page's
     /// tables of layers.
     const COLUMNS: &'static [Column] = &[];
@@ -382,16 +382,16 @@ macro_rules! items {
         /// lists `within` (of `plan`'s subsets, in order), the points' labels and the rows;
         /// `duplicates` as found.
         #[allow(clippy::too_many_arguments)]
-        pub fn run<R: Rows>(
+        pub fn run(
             p: &Params,
             full: &Neighbours,
             labels: Option<PointLabels>,
             plan: &Plan,
             within: &[Neighbours],
             duplicates: Duplicates,
-            rows: &mut R,
+            rows: &mut dyn Rows,
             progress: &mut dyn Progress,
-        ) -> Result<Estimates, R::Error> {
+        ) -> Result<Estimates, EstimateError> {
             let mus = twonn::mus(full.distances.column(0).iter().copied(), full.distances.column(1).iter().copied());
             let duplicates = DuplicateReport {
                 policy: p.duplicates,
@@ -409,7 +409,7 @@ macro_rules! items {
                     Default::default()
                 };
             )*
-            progress.update(1.0).map_err(EstimateError::from)?;
+            progress.update(1.0)?;
             Ok(Estimates { n: mus.mu.len(), duplicates, $( $field ),* })
         }
 

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::estimators::{Column, Estimator, Lists, Params, PointLabels, Rows};
+use crate::estimators::{Column, EstimateError, Estimator, Lists, Params, PointLabels, Rows};
 use crate::knn::{MAX_K, Neighbours};
 use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
 use crate::support::progress::Progress;
@@ -118,12 +118,12 @@ impl Estimator for OverlapEstimator {
         p.overlap.k
     }
 
-    fn estimate<R: Rows>(
+    fn estimate(
         p: &Params,
         lists: &Lists,
-        _rows: &mut R,
+        _rows: &mut dyn Rows,
         _: &mut dyn Progress,
-    ) -> Result<Option<LabelOverlap>, R::Error> {
+    ) -> Result<Option<LabelOverlap>, EstimateError> {
         Ok(lists.labels.map(|labels| label_overlap(lists.full, labels, p.overlap.k, p.overlap.average)))
     }
 

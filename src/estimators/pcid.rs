@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use eigen::Symmetric;
 
-use crate::estimators::{Column, Estimator, Lists, Params, Rows};
+use crate::estimators::{Column, EstimateError, Estimator, Lists, Params, Rows};
 use crate::knn::kernel;
 use crate::params::{ParamError, Setting, SettingKind, Shown, in_unit, settings};
 
@@ -78,12 +78,12 @@ impl Estimator for PcIdEstimator {
         ParamError::unless(p.max_points >= 3, "pc_max_points", p.max_points as f64, "at least 3")
     }
 
-    fn estimate<R: Rows>(
+    fn estimate(
         p: &Params,
         lists: &Lists,
-        rows: &mut R,
+        rows: &mut dyn Rows,
         progress: &mut dyn Progress,
-    ) -> Result<Option<PcId>, R::Error> {
+    ) -> Result<Option<PcId>, EstimateError> {
         let n = lists.full.indices.nrows();
         let cap = p.pc_id.max_points;
         let points = (n > cap).then(|| rng::subset(n, cap, &mut rng::rng(p.seed, Stream::Pca)));

@@ -45,17 +45,17 @@ impl Estimator for SurrogateEstimator {
         Some(&mut own.run)
     }
 
-    fn estimate<R: Rows>(
+    fn estimate(
         p: &Params,
         _lists: &Lists,
-        rows: &mut R,
+        rows: &mut dyn Rows,
         progress: &mut dyn Progress,
-    ) -> Result<Vec<DecimationPoint>, R::Error> {
+    ) -> Result<Vec<DecimationPoint>, EstimateError> {
         let x = rows.in_memory().ok_or(EstimateError::InMemoryOnly(Self::NAME))?;
         let g = gaussian_like(x, p.seed);
         let k = twonn::BASE_K.min(g.nrows() - 1);
-        let full = neighbours(g.view(), &Search::new(k, p.metric), progress).map_err(EstimateError::from)?;
-        Ok(decimation::in_memory(g.view(), &full, p).map_err(EstimateError::from)?)
+        let full = neighbours(g.view(), &Search::new(k, p.metric), progress)?;
+        Ok(decimation::in_memory(g.view(), &full, p)?)
     }
 
     fn section(d: &Vec<DecimationPoint>) -> Option<(String, Vec<String>)> {

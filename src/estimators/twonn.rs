@@ -231,13 +231,13 @@ impl Estimator for TwoNnEstimator {
         repeat_subsets(n, p.twonn.repeats, p.twonn.subset_fraction, p.seed)
     }
 
-    fn estimate<R: Rows>(p: &Params, lists: &Lists, _rows: &mut R, _: &mut dyn Progress) -> Result<TwoNn, R::Error> {
+    fn estimate(p: &Params, lists: &Lists, _rows: &mut dyn Rows, _: &mut dyn Progress) -> Result<TwoNn, EstimateError> {
         let full = lists.full;
         let (r1, r2) = (full.distances.column(0), full.distances.column(1));
         let mus = mus(r1.iter().copied(), r2.iter().copied());
         let mut mu = mus.mu;
-        let ml = ml(&mu).map_err(EstimateError::from)?;
-        let fit = fit(&mu, p.twonn.mu_fraction).map_err(EstimateError::from)?;
+        let ml = ml(&mu)?;
+        let fit = fit(&mu, p.twonn.mu_fraction)?;
         crate::support::order::sort_f64(&mut mu);
         Ok(TwoNn {
             ml,

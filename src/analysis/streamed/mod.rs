@@ -369,31 +369,60 @@ fn stream(
     )?;
     drop(gram);
     let dups = Duplicates::new(pts.duplicate_rows, p);
-    let mut rows = Streamed { chunks: &pts.chunks, limit, es: pts.es };
+    let mut rows = Streamed { chunks: &pts.chunks, limit, es: pts.es, failure: None };
     let ids: Option<Vec<u32>> = labels.map(|l| pts.chunks.rows.iter().map(|&r| l.ids[r]).collect());
     let labels = labels.zip(ids.as_deref()).map(|(l, ids)| PointLabels { ids, names: &l.names });
     let estimates =
-        estimators::run(p, &full, labels, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.95, 1.0))?;
+        estimators::run(p, &full, labels, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.95, 1.0));
+    // A failure of the streamed rows themselves (read, refusal) is theirs to report.
+    if let Some(stop) = rows.failure.take() {
+        return Err(stop);
+    }
+    let estimates = estimates?;
     Ok((estimates, pts.dropped, pts.subsampled_out))
 }
 
 /// The rows of a streamed layer as the estimators reach them: by column chunks, under `limit`
-/// bytes (`es`: bytes per value in the file).
+/// bytes (`es`: bytes per value in the file); `failure`: why a pass over them stopped, if one did.
 struct Streamed<'a> {
     chunks: &'a Chunks<'a>,
     limit: u64,
     es: usize,
+    failure: Option<Stop>,
 }
 
 impl Rows for Streamed<'_> {
-    type Error = Stop;
-
     fn in_memory(&self) -> Option<ndarray::ArrayView2<'_, f32>> {
         None
     }
 
-    /// One more pass over the file (see [`pca`]); refused when its N×N matrix does not fit.
-    fn pc_id(&mut self, points: Option<Vec<usize>>, threshold: f64, progress: &mut dyn Progress) -> Result<PcId, Stop> {
+    /// One more pass over the file (see [`pca`]); refused when its N×N matrix does not fit. A
+    /// read error or a refusal is kept in `failure` (answered as [`EstimateError::Rows`]).
+    fn pc_id(
+        &mut self,
+        points: Option<Vec<usize>>,
+        threshold: f64,
+        progress: &mut dyn Progress,
+    ) -> Result<PcId, EstimateError> {
+        match self.pass_pc_id(points, threshold, progress) {
+            Ok(pc) => Ok(pc),
+            Err(Stop::Estimate(e)) => Err(e),
+            Err(stop) => {
+                self.failure = Some(stop);
+                Err(EstimateError::Rows)
+            }
+        }
+    }
+}
+
+impl Streamed<'_> {
+    /// The PC-ID pass over the file (see [`Rows::pc_id`]).
+    fn pass_pc_id(
+        &self,
+        points: Option<Vec<usize>>,
+        threshold: f64,
+        progress: &mut dyn Progress,
+    ) -> Result<PcId, Stop> {
         let chunks = self.chunks;
         let rows: Vec<usize> = match points {
             None => chunks.rows.clone(),
