@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the web app into www/pkg: the wasm package in two builds (SIMD128, and SIMD128 + relaxed
-# SIMD as idscope_relaxed_bg.wasm), bound with wasm-bindgen and optimised with wasm-opt from npm. Installs what is missing first (idempotent):
+# Builds the web app into www/pkg: the workers' wasm module (feature `worker`: files, searches,
+# estimates) in two builds (SIMD128, and SIMD128 + relaxed SIMD as idscope_relaxed_bg.wasm), and
+# the page's module (feature `page`: charts, plans, comparisons) as idscope_page, each bound with
+# wasm-bindgen and optimised with wasm-opt from npm. Installs what is missing first (idempotent):
 # the wasm32 target, wasm-bindgen-cli at the version Cargo.lock pins, npm packages from the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,27 +35,32 @@ fi
 # build has its own target directory so that neither build invalidates the other's.
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
-# IDSCOPE_WASM_FEATURES=bench adds the benchmark entries (scripts/bench.sh does).
-FEATURES="${IDSCOPE_WASM_FEATURES:-}"
+# IDSCOPE_WASM_FEATURES=bench adds the benchmark entries to the workers' module (scripts/bench.sh does).
+WORKER="worker${IDSCOPE_WASM_FEATURES:+,$IDSCOPE_WASM_FEATURES}"
 
-# wasm_build FEATURES TARGET_DIR OUT_DIR: the release wasm with these target features, bound by
-# wasm-bindgen into OUT_DIR and optimised there in place. RUSTFLAGS would replace the rustflags of
-# .cargo/config.toml, so the features are always passed here.
+# wasm_build NAME FEATURES TARGET_FEATURES TARGET_DIR OUT_DIR: the release wasm with these crate
+# and target features, bound by wasm-bindgen into OUT_DIR as NAME.js and NAME_bg.wasm (named after
+# the file it reads) and optimised there in place. RUSTFLAGS would replace the rustflags of
+# .cargo/config.toml, so the target features are always passed here.
 wasm_build() {
-  log "cargo build --lib --release --target wasm32-unknown-unknown (target-feature=$1, $2)"
-  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=$1" \
-    cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features "$FEATURES" --target-dir "$2"
-  log "wasm-bindgen --target web --out-dir $3"
-  wasm-bindgen --target web --no-typescript --out-dir "$3" "$2/wasm32-unknown-unknown/release/idscope.wasm"
+  log "cargo build --lib --release --target wasm32-unknown-unknown (features $2, target-feature=$3, $4)"
+  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=$3" \
+    cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features "$2" --target-dir "$4"
+  cp "$4/wasm32-unknown-unknown/release/idscope.wasm" "$4/$1.wasm"
+  log "wasm-bindgen --target web --out-dir $5 ($1)"
+  wasm-bindgen --target web --no-typescript --out-dir "$5" "$4/$1.wasm"
   # -Os: 1.3 KB smaller gzipped than -O3 and as fast (kNN + TwoNN on 6000 × 768 in Node: 1.21 s
   # either way; the Gram kernel's loops are unrolled by rustc, not by wasm-opt).
   log "wasm-opt -Os (npm binaryen)"
-  node_modules/.bin/wasm-opt -Os "$3/idscope_bg.wasm" -o "$3/idscope_bg.wasm.opt"
-  mv "$3/idscope_bg.wasm.opt" "$3/idscope_bg.wasm"
+  node_modules/.bin/wasm-opt -Os "$5/$1_bg.wasm" -o "$5/$1_bg.wasm.opt"
+  mv "$5/$1_bg.wasm.opt" "$5/$1_bg.wasm"
 }
 
-wasm_build +simd128 "$TARGET_DIR" www/pkg
-wasm_build +simd128,+relaxed-simd "$TARGET_DIR/relaxed" "$TARGET_DIR/relaxed/pkg"
+# The page's module shares the plain build's target directory: cargo keeps both feature sets'
+# artefacts, so neither rebuilds the other's dependencies.
+wasm_build idscope "$WORKER" +simd128 "$TARGET_DIR" www/pkg
+wasm_build idscope "$WORKER" +simd128,+relaxed-simd "$TARGET_DIR/relaxed" "$TARGET_DIR/relaxed/pkg"
+wasm_build idscope_page page +simd128 "$TARGET_DIR" www/pkg
 # One JS glue serves both modules (the loaders pass the chosen .wasm to init).
 if ! cmp -s www/pkg/idscope.js "$TARGET_DIR/relaxed/pkg/idscope.js"; then
   echo "the plain and relaxed-SIMD builds have different JS glue" >&2
@@ -61,4 +68,4 @@ if ! cmp -s www/pkg/idscope.js "$TARGET_DIR/relaxed/pkg/idscope.js"; then
 fi
 mv "$TARGET_DIR/relaxed/pkg/idscope_bg.wasm" www/pkg/idscope_relaxed_bg.wasm
 
-node scripts/check-wasm.mjs www/pkg/idscope_bg.wasm www/pkg/idscope_relaxed_bg.wasm
+node scripts/check-wasm.mjs www/pkg/idscope_bg.wasm www/pkg/idscope_relaxed_bg.wasm www/pkg/idscope_page_bg.wasm

@@ -2,7 +2,7 @@
 # Every test of idscope, in order, with a pass/fail summary; exits non-zero if any step failed.
 #   0. the module graph has no cycles (scripts/module-graph.py); rustfmt (rustfmt.toml) leaves the
 #      sources as they are; clippy, warnings denied, natively
-#      and for wasm32 (with the bench entries), under the [lints] of Cargo.toml
+#      and for wasm32 (both modules' entries, the bench and test hooks), under the [lints] of Cargo.toml
 #   1. native:  cargo test (core, readers, charts, CLI; tests/wasm_parity.rs natively)
 #   2. wasm in Node:               tests/wasm_parity.rs  (same pinned IDs as natively)
 #   3. wasm in headless Chromium:  tests/wasm_browser.rs (charts on a canvas, SVG export)
@@ -37,12 +37,13 @@ fi
 if ! cargo clippy --version >/dev/null 2>&1; then rustup component add clippy; fi
 if ! cargo fmt --version >/dev/null 2>&1; then rustup component add rustfmt; fi
 WASM=(--target wasm32-unknown-unknown --no-default-features)
-# No debuginfo in the wasm test builds: it only slows linking and wasm-bindgen down.
-wasm_test() { CARGO_PROFILE_TEST_DEBUG=false cargo test "${WASM[@]}" "$@"; }
+# No debuginfo in the wasm test builds: it only slows linking and wasm-bindgen down. They test
+# both modules' entries (the page's charts, the worker's session).
+wasm_test() { CARGO_PROFILE_TEST_DEBUG=false cargo test "${WASM[@]}" --features page,worker "$@"; }
 step "module graph: no cycles (scripts/module-graph.py)" python3 scripts/module-graph.py
 step "rustfmt: cargo fmt --check" cargo fmt --check
 step "clippy native: --all-targets -D warnings" cargo clippy --all-targets -- -D warnings
-step "clippy wasm32: --all-targets -D warnings" cargo clippy --all-targets --features bench,test-hooks "${WASM[@]}" -- -D warnings
+step "clippy wasm32: --all-targets -D warnings" cargo clippy --all-targets --features page,worker,bench,test-hooks "${WASM[@]}" -- -D warnings
 step "native: cargo test" cargo test
 step "wasm32 in Node: wasm_parity" wasm_test --test wasm_parity
 step "wasm32 in headless Chromium: wasm_browser" wasm_test --test wasm_browser

@@ -39,16 +39,27 @@ pub trait Fields: Default + Clone + std::fmt::Debug + PartialEq {
     const LEN: usize;
     /// Sets the field named `key` from the map's next value; `false` if it has none by that name.
     fn set<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+    /// The switch that asks for its estimator; `None`: the estimator always runs (TwoNN).
+    fn switch(&mut self) -> Option<&mut bool>;
+    /// Whether its estimator is asked for: its switch is on, or it has none.
+    fn on(&self) -> bool;
     /// Writes its fields into the parameters' object.
     fn write<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error>;
 }
 
 /// Declares an estimator's parameters: the struct, its defaults and its [`Fields`]. A field is
-/// `name: Type = default`, or `name as "key": Type = default` where its JSON key differs (the
-/// switch that asks for the estimator is named after it: `run as "gride"`).
+/// `name: Type = default`, or `name as "key": Type = default` where its JSON key differs. A first
+/// field `run as "key": bool` is the switch that asks for the estimator (named after it:
+/// `run as "gride"`); without one the estimator always runs.
 macro_rules! settings {
-    ($(#[$meta:meta])* pub struct $name:ident { $( $(#[$doc:meta])* $field:ident $(as $key:literal)?: $ty:ty = $default:expr ),* $(,)? }) => {
-        $(#[$meta])*
+    ($(#[$meta:meta])* pub struct $name:ident { $(#[$rdoc:meta])* run as $rkey:literal: bool = $rdef:expr, $($rest:tt)* }) => {
+        $crate::params::settings!(@struct switched [$(#[$meta])*] $name { $(#[$rdoc])* run as $rkey: bool = $rdef, $($rest)* });
+    };
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $crate::params::settings!(@struct always [$(#[$meta])*] $name { $($body)* });
+    };
+    (@struct $mode:ident [$($meta:tt)*] $name:ident { $( $(#[$doc:meta])* $field:ident $(as $key:literal)?: $ty:ty = $default:expr ),* $(,)? }) => {
+        $($meta)*
         #[derive(Clone, Debug, PartialEq)]
         pub struct $name {
             $( $(#[$doc])* pub $field: $ty, )*
@@ -62,6 +73,14 @@ macro_rules! settings {
 
         impl $crate::params::Fields for $name {
             const LEN: usize = [$( stringify!($field) ),*].len();
+
+            fn switch(&mut self) -> Option<&mut bool> {
+                $crate::params::settings!(@switch $mode self)
+            }
+
+            fn on(&self) -> bool {
+                $crate::params::settings!(@on $mode self)
+            }
 
             fn write<S: serde::ser::SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
                 $( out.serialize_field($crate::params::settings!(@key $field $($key)?), &self.$field)?; )*
@@ -79,6 +98,10 @@ macro_rules! settings {
             }
         }
     };
+    (@switch switched $own:ident) => { Some(&mut $own.run) };
+    (@switch always $own:ident) => { None };
+    (@on switched $own:ident) => { $own.run };
+    (@on always $own:ident) => { true };
     (@key $field:ident) => { stringify!($field) };
     (@key $field:ident $key:literal) => { $key };
 }

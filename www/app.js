@@ -5,8 +5,8 @@
 // once per change). Compute happens in worker.js; this thread only draws (plotters lays out text
 // with the DOM, so charts are drawn here).
 
-import * as pkg from './pkg/idscope.js';
-import { wasmUrl, workerUrl } from './simd.js';
+import * as pkg from './pkg/idscope_page.js';
+import { workerUrl } from './simd.js';
 import { WorkerClient } from './worker-client.js';
 import { renderTables, setRowProgress } from './layers-table.js';
 import { renderModelsPanel } from './models-panel.js';
@@ -329,7 +329,7 @@ function decorateCards() {
 const WARM = ['mu', 'cdf', 'hunchback'];
 
 /**
- * Draws the charts a first result draws off screen, one per task, on a small lesson's result,
+ * Draws the charts a first result draws off screen, one per task, on the core's warm-up layer,
  * while the page waits for its first result: the first draw of a chart compiles its code (wasm
  * and JS glue are compiled lazily, 30–50 ms of CPU here), which would otherwise land in the tasks
  * that draw the first real results. A failure here is left to the real draws to report.
@@ -337,13 +337,9 @@ const WARM = ['mu', 'cdf', 'hunchback'];
 function warmCharts(kinds = WARM, result = null) {
   const [kind, ...rest] = kinds;
   if (!kind || charts.data.size) return;
-  let r = result;
+  let r;
   try {
-    if (!r) {
-      const lesson = new pkg.Lesson('curve', 200, 0, 0);
-      r = lesson.result(0);
-      lesson.free();
-    }
+    r = result ?? pkg.warmupResult();
     const canvas = document.createElement('canvas');
     [canvas.width, canvas.height] = [400, 250];
     pkg.draw_chart(canvas, kind, kind === 'hunchback' ? [{ model: 'warm-up', layers: [r, r] }] : r, { ...chartOptions(), scale: 1 });
@@ -458,7 +454,7 @@ async function main() {
   if (urls.length) openUrls(urls); else openDemo();
   render();
   try {
-    await pkg.default({ module_or_path: wasmUrl });
+    await pkg.default();
   } catch (e) {
     message(`Could not start WebAssembly: ${e.message}`);
     return;

@@ -1,7 +1,8 @@
 // Which build of the wasm module this thread loads: the relaxed-SIMD one (the Gram kernel's
 // multiply-add fused) where the engine validates a relaxed-SIMD instruction, else the plain
 // SIMD128 one. `?simd=plain` on the page forces the plain build (workers get it through
-// `workerUrl`). Every loader passes `wasmUrl` to the glue's `init`, so all threads agree.
+// `workerUrl`). Every worker passes `wasmUrl` to the glue's `init`, so all workers agree. The page's
+// own module (idscope_page: charts, plans) has no neighbour kernel and one build.
 
 /** `(func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)` */
 const PROBE = new Uint8Array([

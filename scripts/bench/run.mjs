@@ -96,6 +96,7 @@ const native = only.has('native') ? JSON.parse(run(cli, ['bench', '--n', '2048',
 const gzip = (name) => Number(execFileSync('sh', ['-c', `gzip -9 -c '${path.join(ROOT, 'www/pkg', name)}' | wc -c`], { encoding: 'utf8' }));
 const gz = gzip('idscope_bg.wasm');
 const gzRelaxed = gzip('idscope_relaxed_bg.wasm');
+const gzPage = gzip('idscope_page_bg.wasm');
 
 // ---- checks and table ----
 const failures = [];
@@ -127,7 +128,7 @@ if (peak?.peak != null) {
 }
 if (native) more.push(`native SIMD peak (one core, FMA where the CPU has it): ${native.peak.toFixed(1)} GFLOP/s; native Gram kernel on 2048 × 768, one core: ${native.gram.toFixed(1)} GFLOP/s = ${(100 * native.gram / native.peak).toFixed(0)} % of it`);
 const size = (n) => `${(n / 1000).toFixed(0)} KB gzipped (gzip -9; ${(n / 1024).toFixed(0)} KiB)`;
-more.push(`wasm after wasm-opt: SIMD128 ${size(gz)}; relaxed SIMD ${size(gzRelaxed)}`);
+more.push(`wasm after wasm-opt: the workers' module SIMD128 ${size(gz)}, relaxed SIMD ${size(gzRelaxed)}; the page's module ${size(gzPage)}`);
 
 const cpu = (() => { try { return execFileSync('sh', ['-c', "lscpu | sed -n 's/^Model name: *//p'"], { encoding: 'utf8' }).trim(); } catch { return os.cpus()[0]?.model ?? '?'; } })();
 const machine = `${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; Chromium headless; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;

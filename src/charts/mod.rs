@@ -26,6 +26,7 @@ mod hunchback;
 pub mod layer;
 mod per_class;
 mod theme;
+mod warmup;
 
 use plotters::drawing::DrawingAreaErrorKind;
 
@@ -38,6 +39,7 @@ pub use layer::twonn::{MuOptions, cdf_fit, mu_histogram};
 pub use layer::{Cell, LAYER_CHARTS, LayerChart, LayerOptions, draw_layer, layer_rows};
 pub use per_class::{PerClassOptions, per_class};
 pub use theme::Theme;
+pub use warmup::warmup_layer;
 
 /// At most this many markers are drawn (and hovered) per series; longer series are thinned to
 /// every k-th point, k = ⌈len / MAX_MARKERS⌉, first point kept.

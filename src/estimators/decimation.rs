@@ -122,14 +122,6 @@ impl Estimator for DecimationEstimator {
         },
     ];
 
-    fn wanted(p: &Params) -> bool {
-        p.decimation.run
-    }
-
-    fn switch(own: &mut DecimationParams) -> Option<&mut bool> {
-        Some(&mut own.run)
-    }
-
     fn check(p: &DecimationParams) -> Result<(), ParamError> {
         ParamError::unless(p.min_block >= 3, "min_block", p.min_block as f64, "at least 3")
     }

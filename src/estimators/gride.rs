@@ -175,14 +175,6 @@ impl Estimator for GrideEstimator {
         },
     ];
 
-    fn wanted(p: &Params) -> bool {
-        p.gride.run
-    }
-
-    fn switch(own: &mut GrideParams) -> Option<&mut bool> {
-        Some(&mut own.run)
-    }
-
     fn check(p: &GrideParams) -> Result<(), ParamError> {
         ParamError::unless((2..=MAX_GRIDE_RANGE).contains(&p.range), "gride_range", p.range as f64, "between 2 and 64")
     }

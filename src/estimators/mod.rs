@@ -87,10 +87,6 @@ pub trait Estimator {
     const LABELS: bool = false;
     /// Its parameters' controls in the page's form and flags on the command line.
     const SETTINGS: &'static [Setting] = &[];
-    /// Whether the parameters ask for it.
-    fn wanted(p: &Params) -> bool;
-    /// The switch in its parameters that asks for it; `None`: it always runs (TwoNN).
-    fn switch(own: &mut Self::Params) -> Option<&mut bool>;
     /// Checks its own parameters (run for every estimator, asked for or not).
     fn check(_own: &Self::Params) -> Result<(), ParamError> {
         Ok(())
@@ -173,7 +169,7 @@ macro_rules! registry {
 pub(crate) use registry;
 
 /// Counts of duplicated rows and ties, reported with every estimate.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct DuplicateReport {
     /// The policy applied.
     pub policy: DuplicatePolicy,
@@ -300,7 +296,7 @@ macro_rules! items {
                 let mut p = self.clone();
                 $(
                     if !keep.contains(&stringify!($field)) {
-                        if let Some(on) = <$ty>::switch(&mut p.$field) {
+                        if let Some(on) = p.$field.switch() {
                             *on = false;
                         }
                     }
@@ -314,7 +310,7 @@ macro_rules! items {
         pub fn switched(in_memory: bool) -> Vec<&'static str> {
             let mut out = Vec::new();
             $(
-                if <$ty>::IN_MEMORY == in_memory && <$ty>::switch(&mut Default::default()).is_some() {
+                if <$ty>::IN_MEMORY == in_memory && <$ty as Estimator>::Params::default().switch().is_some() {
                     out.push(stringify!($field));
                 }
             )*
@@ -326,8 +322,8 @@ macro_rules! items {
             $( <$ty>::check(&p.$field)?; )*
             Ok(())
         }
-        /// Every estimate computed on one set of points.
-        #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+        /// Every estimate computed on one set of points (`Default`: none).
+        #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
         pub struct Estimates {
             /// Points that entered the estimates (after duplicates and exclusions).
             pub n: usize,
@@ -349,7 +345,7 @@ macro_rules! items {
                 let mut subsets = Vec::new();
                 $(
                     let start = subsets.len();
-                    if <$ty>::wanted(p) {
+                    if p.$field.on() {
                         subsets.extend(<$ty>::subsets(p, n));
                     }
                     let $field = start..subsets.len();
@@ -365,17 +361,17 @@ macro_rules! items {
 
         /// Neighbours per point the estimators `p` asks for read (among `n` points).
         pub fn depth(p: &Params, n: usize) -> usize {
-            [$( if <$ty>::wanted(p) { <$ty>::depth(p) } else { 0 } ),*].into_iter().fold(2, usize::max).min(n.saturating_sub(1))
+            [$( if p.$field.on() { <$ty>::depth(p) } else { 0 } ),*].into_iter().fold(2, usize::max).min(n.saturating_sub(1))
         }
 
         /// Whether an estimator `p` asks for reads the labels.
         pub fn reads_labels(p: &Params) -> bool {
-            [$( <$ty>::LABELS && <$ty>::wanted(p) ),*].into_iter().any(|on| on)
+            [$( <$ty>::LABELS && p.$field.on() ),*].into_iter().any(|on| on)
         }
 
         /// The estimators `p` asks for that need the rows in memory.
         pub fn in_memory_only(p: &Params) -> Vec<&'static str> {
-            [$( (<$ty>::IN_MEMORY && <$ty>::wanted(p), <$ty>::NAME) ),*].into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
+            [$( (<$ty>::IN_MEMORY && p.$field.on(), <$ty>::NAME) ),*].into_iter().filter(|&(on, _)| on).map(|(_, name)| name).collect()
         }
 
         /// Every estimate `p` asks for, from the full lists `full` of the points, the subsets'
@@ -400,9 +396,9 @@ macro_rules! items {
                 zero_r1_excluded: mus.zero_r1_excluded,
                 mu_one_ties: mus.mu_one_ties,
             };
-            let mut share = Shares { count: [$( <$ty>::wanted(p) ),*].into_iter().filter(|&on| on).count(), done: 0 };
+            let mut share = Shares { count: [$( p.$field.on() ),*].into_iter().filter(|&on| on).count(), done: 0 };
             $(
-                let $field = if <$ty>::wanted(p) {
+                let $field = if p.$field.on() {
                     let lists = Lists { full, labels, subsets: &plan.subsets[plan.$field.clone()], within: &within[plan.$field.clone()] };
                     <$ty>::estimate(p, &lists, rows, &mut share.next(progress))?
                 } else {

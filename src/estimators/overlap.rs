@@ -102,14 +102,6 @@ impl Estimator for OverlapEstimator {
         },
     ];
 
-    fn wanted(p: &Params) -> bool {
-        p.overlap.run
-    }
-
-    fn switch(own: &mut OverlapParams) -> Option<&mut bool> {
-        Some(&mut own.run)
-    }
-
     fn check(p: &OverlapParams) -> Result<(), ParamError> {
         ParamError::unless((1..=MAX_K).contains(&p.k), "overlap_k", p.k as f64, "between 1 and 128")
     }

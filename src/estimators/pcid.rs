@@ -65,14 +65,6 @@ impl Estimator for PcIdEstimator {
         },
     ];
 
-    fn wanted(p: &Params) -> bool {
-        p.pc_id.run
-    }
-
-    fn switch(own: &mut PcIdParams) -> Option<&mut bool> {
-        Some(&mut own.run)
-    }
-
     fn check(p: &PcIdParams) -> Result<(), ParamError> {
         ParamError::unless(in_unit(p.threshold), "pc_threshold", p.threshold, "in (0, 1]")?;
         ParamError::unless(p.max_points >= 3, "pc_max_points", p.max_points as f64, "at least 3")

@@ -37,14 +37,6 @@ impl Estimator for SurrogateEstimator {
         alias: None,
     }];
 
-    fn wanted(p: &Params) -> bool {
-        p.surrogate.run
-    }
-
-    fn switch(own: &mut SurrogateParams) -> Option<&mut bool> {
-        Some(&mut own.run)
-    }
-
     fn estimate(
         p: &Params,
         _lists: &Lists,

@@ -126,6 +126,16 @@ pub struct TwoNn {
     pub mu: Vec<f64>,
 }
 
+impl TwoNn {
+    /// The ML and fit estimates of `mu` (any order), without error bars, at length scale `scale`.
+    pub fn of_mu(mut mu: Vec<f64>, mu_fraction: f64, scale: f64) -> Result<Self, TwoNnError> {
+        let ml = ml(&mu)?;
+        let fit = fit(&mu, mu_fraction)?;
+        crate::support::order::sort_f64(&mut mu);
+        Ok(Self { ml, fit, repeats: None, scale, mu })
+    }
+}
+
 /// Maximum-likelihood TwoNN estimate.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct MlEstimate {
@@ -204,14 +214,6 @@ impl Estimator for TwoNnEstimator {
         },
     ];
 
-    fn wanted(_p: &Params) -> bool {
-        true
-    }
-
-    fn switch(_own: &mut TwoNnParams) -> Option<&mut bool> {
-        None
-    }
-
     fn check(p: &TwoNnParams) -> Result<(), ParamError> {
         ParamError::unless(in_unit(p.mu_fraction), "mu_fraction", p.mu_fraction, "in (0, 1]")?;
         ParamError::unless(
@@ -235,16 +237,10 @@ impl Estimator for TwoNnEstimator {
         let full = lists.full;
         let (r1, r2) = (full.distances.column(0), full.distances.column(1));
         let mus = mus(r1.iter().copied(), r2.iter().copied());
-        let mut mu = mus.mu;
-        let ml = ml(&mu)?;
-        let fit = fit(&mu, p.twonn.mu_fraction)?;
-        crate::support::order::sort_f64(&mut mu);
+        let scale = (r1.iter().sum::<f64>() + r2.iter().sum::<f64>()) / (2 * full.indices.nrows()) as f64;
         Ok(TwoNn {
-            ml,
-            fit,
             repeats: repeat_stats(lists.within, p.twonn.subset_fraction, p.twonn.mu_fraction),
-            scale: (r1.iter().sum::<f64>() + r2.iter().sum::<f64>()) / (2 * full.indices.nrows()) as f64,
-            mu,
+            ..TwoNn::of_mu(mus.mu, p.twonn.mu_fraction, scale)?
         })
     }
 

@@ -137,6 +137,12 @@ fn render(
     Ok(hovers.into_iter().map(|h| HoverJs { x: h.x, y: h.y, label: h.label }).collect())
 }
 
+/// The layer the page draws off screen to warm its charts (`charts::warmup_layer`).
+#[wasm_bindgen(js_name = warmupResult)]
+pub fn warmup_result() -> Result<JsValue, JsError> {
+    to_js(&charts::warmup_layer())
+}
+
 /// The per-layer charts (`charts::LAYER_CHARTS`): the page makes a card for each.
 #[wasm_bindgen(js_name = layerCharts)]
 pub fn layer_charts() -> Result<JsValue, JsError> {

@@ -6,19 +6,29 @@
 //! * [`learn::WebLesson`]: the teaching view's generated cloud, estimates and point read-outs.
 //! * [`draw`]: the main thread's chart entries (canvas for the screen, SVG strings for export).
 //!
-//! The same package is loaded by the module worker (compute) and by the page (drawing): plotters
-//! lays out text through `window()`, so charts can only be drawn on the main thread.
+//! Two modules are built from it (scripts/build-web.sh): the workers' (feature `worker`: files,
+//! neighbour searches and estimates) and the page's (feature `page`: charts, plans, comparisons;
+//! plotters lays out text through `window()`, so charts can only be drawn on the main thread).
+//! Each holds only its side's code, so each stays within the size budget. The lesson computes in
+//! the learn view's worker.
 
+#[cfg(feature = "page")]
 pub mod analyses;
+#[cfg(feature = "page")]
 pub mod backend;
-#[cfg(feature = "bench")]
+#[cfg(all(feature = "worker", feature = "bench"))]
 pub mod bench;
+#[cfg(feature = "page")]
 pub mod draw;
+#[cfg(feature = "worker")]
 pub mod learn;
+#[cfg(feature = "page")]
 pub mod plan;
+#[cfg(feature = "worker")]
 pub mod session;
+#[cfg(feature = "worker")]
 pub mod source;
-#[cfg(feature = "bench")]
+#[cfg(all(feature = "worker", feature = "bench"))]
 pub mod streamed;
 
 use wasm_bindgen::JsCast;
@@ -48,12 +58,14 @@ pub fn version() -> String {
 }
 
 /// The page's default parameters (`Params::page`), which fill its form: the one place they are set.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = pageParams)]
 pub fn page_params() -> Result<JsValue, JsError> {
     to_js(&crate::estimators::Params::page())
 }
 
 /// The page's parameter form: the settings it shows (`crate::estimators::settings`), in order.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = paramForm)]
 pub fn param_form() -> Result<JsValue, JsError> {
     let page: Vec<_> = crate::estimators::settings().into_iter().filter(|s| s.on_page()).collect();
@@ -62,6 +74,7 @@ pub fn param_form() -> Result<JsValue, JsError> {
 
 /// Every registered estimator's result columns (`crate::estimators::columns`): the page's layers
 /// table and CSV export render them.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = estimatorColumns)]
 pub fn estimator_columns() -> Result<JsValue, JsError> {
     to_js(&crate::estimators::columns())
@@ -69,6 +82,7 @@ pub fn estimator_columns() -> Result<JsValue, JsError> {
 
 /// The Gram kernel this build runs, e.g. "simd128 4x8" or "simd128+relaxed-madd 4x8" (the tests
 /// check which build each thread loaded).
+#[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = gramKernel)]
 pub fn gram_kernel() -> String {
     crate::knn::gram::kernel_name().to_owned()
@@ -80,6 +94,7 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, 
 }
 
 /// Converts a JS value to a Rust value, naming what was expected on failure.
+#[cfg(any(feature = "page", feature = "worker"))]
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
@@ -87,7 +102,7 @@ pub(crate) fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str
 /// Panics on purpose, so the end-to-end tests can check that a trap in the worker becomes a
 /// message in the page and the worker restarts (sent only by the tests' `{type: 'panic'}`, to the
 /// test build: `scripts/build-test-pkg.sh`).
-#[cfg(feature = "test-hooks")]
+#[cfg(all(feature = "worker", feature = "test-hooks"))]
 #[wasm_bindgen(js_name = panicForTest)]
 pub fn panic_for_test() {
     panic!("panic requested by the test");

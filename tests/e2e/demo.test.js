@@ -104,7 +104,7 @@ test('the parameter form shows the core defaults', async () => {
   const { page, context } = await openApp(browser, server);
   await waitIdle(page);
   const { form, core } = await page.evaluate(async () => {
-    const core = (await import('./www/pkg/idscope.js')).pageParams();
+    const core = (await import('./www/pkg/idscope_page.js')).pageParams();
     const f = document.querySelector('#params').elements;
     const form = { mu_fraction: Number(f.mu_fraction.value), repeats: Number(f.repeats.value), seed: Number(f.seed.value),
       duplicates: f.duplicates.value, metric: f.metric.value, pc_id: f.pc_id.checked, surrogate: f.surrogate.checked };

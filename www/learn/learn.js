@@ -2,8 +2,7 @@
 // statistics, stepped through as a lecture. The worker computes (www/learn/worker.js); this page
 // draws (plotters text needs the main thread) and keeps the state in the URL.
 
-import init, { draw_chart } from '../pkg/idscope.js';
-import { wasmUrl } from '../simd.js';
+import init, { draw_chart } from '../pkg/idscope_page.js';
 import { LessonClient } from './client.js';
 import { DataView, sub } from './view.js';
 import { STEPS } from './steps.js';
@@ -321,7 +320,7 @@ window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer
 // Exposed for the end-to-end tests and the console.
 window.idscopeLearn = { state, lesson, view, client, dataKey };
 
-await init({ module_or_path: wasmUrl });
+await init();
 syncControls();
 renderSteps();
 view.setView(state.yaw, state.pitch);
