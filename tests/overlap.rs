@@ -1,7 +1,7 @@
 //! The neighbourhood overlap with the labels (χ^gt) against DADApy 0.3.4's
 //! `return_label_overlap` (tests/fixtures/overlap/, made by make_overlap.py): on an integer grid
 //! with ties, duplicated rows and imbalanced classes (both duplicate policies) and on two layers
-//! of the demo MLP; in memory and streamed; per class too.
+//! of the demo MLP; a fixed k and a class fraction; in memory and streamed; per class too.
 #![cfg(not(target_arch = "wasm32"))]
 
 use idscope::analysis::{analyse_model_layer, streamed};
@@ -23,19 +23,29 @@ fn params(case: &Value) -> CheckedParams {
     p.twonn.repeats = 0;
     p.duplicates = if case["duplicates"] == "keep" { DuplicatePolicy::Keep } else { DuplicatePolicy::KeepOne };
     (p.overlap.run, p.overlap.k) = (true, case["k"].as_u64().unwrap() as usize);
+    p.overlap.class_fraction = case["class_fraction"].as_f64();
     p.overlap.average = if case["average"] == "point" { OverlapAverage::Point } else { OverlapAverage::Class };
     p.check().unwrap()
 }
 
 fn check(case: &Value, o: &LabelOverlap, how: &str) {
-    let what = format!("{how} {} {} k={} {}", case["layer"], case["duplicates"], case["k"], case["average"]);
+    let what = format!(
+        "{how} {} {} k={} f={} {}",
+        case["layer"], case["duplicates"], case["k"], case["class_fraction"], case["average"]
+    );
     assert_eq!(o.points as u64, case["points"].as_u64().unwrap(), "{what}: points");
+    assert_eq!(
+        (o.k as u64, o.class_fraction),
+        (case["k"].as_u64().unwrap(), case["class_fraction"].as_f64()),
+        "{what}"
+    );
     let want = case["overlap"].as_f64().unwrap();
     assert!((o.overlap - want).abs() <= 1e-12, "{what}: {} vs DADApy {want}", o.overlap);
     let classes = case["classes"].as_array().unwrap();
     assert_eq!(o.classes.len(), classes.len(), "{what}");
     for (c, w) in o.classes.iter().zip(classes) {
-        assert_eq!((c.class as u64, c.points as u64), (w["class"].as_u64().unwrap(), w["points"].as_u64().unwrap()));
+        let want = (w["class"].as_u64().unwrap(), w["points"].as_u64().unwrap(), w["k"].as_u64().unwrap());
+        assert_eq!((c.class as u64, c.points as u64, c.k as u64), want, "{what}");
         assert!((c.overlap - w["overlap"].as_f64().unwrap()).abs() <= 1e-12, "{what}: class {}", c.class);
         assert_eq!(c.name, c.class.to_string(), "integer labels are named by their number");
     }
@@ -48,7 +58,8 @@ fn label_overlap_matches_dadapy_in_memory_and_streamed() {
     let grid = model(&["tests/fixtures/overlap/grid.npy", "tests/fixtures/overlap/grid_labels.npy"]);
     let demo = model(&["www/demo/digits_trained.npz"]);
     let cases = fixture["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 24);
+    assert_eq!(cases.len(), 40);
+    assert_eq!(cases.iter().filter(|c| c["class_fraction"].is_f64()).count(), 16);
     for case in cases {
         let (m, name) = match case["layer"].as_str().unwrap() {
             "grid" => (&grid, "grid"),

@@ -1,4 +1,5 @@
-// The web build of the wasm in Node, through the worker's own entry (Session.open/analyse).
+// The web build of the wasm in Node: the workers' module through the worker's own entry
+// (Session.open/analyse), and the page's module.
 // Node has Blob but no FileReaderSync: a Blob subclass over a Buffer plus a synchronous reader
 // stand in for the browser's, so the readers run unchanged. Used by wasm-node.mjs and by the
 // page's store test (tests/e2e/store.test.js).
@@ -26,9 +27,16 @@ globalThis.FileReaderSync = class {
   }
 };
 
-/** The wasm package started on the plain or the relaxed-SIMD build. */
+/** The workers' wasm module started on the plain or the relaxed-SIMD build. */
 export async function loadWasm(relaxed = false) {
   const mod = await import(path.join(PKG, 'idscope.js'));
   await mod.default({ module_or_path: readFileSync(path.join(PKG, relaxed ? 'idscope_relaxed_bg.wasm' : 'idscope_bg.wasm')) });
+  return mod;
+}
+
+/** The page's wasm module (charts, plans, comparisons), started. */
+export async function loadPageWasm() {
+  const mod = await import(path.join(PKG, 'idscope_page.js'));
+  await mod.default({ module_or_path: readFileSync(path.join(PKG, 'idscope_page_bg.wasm')) });
   return mod;
 }

@@ -46,6 +46,18 @@ pub enum EstimateError {
         /// Neighbours per point needed.
         expected_k: usize,
     },
+    /// The label overlap's class fraction asks more neighbours of a class than the search keeps.
+    #[error(
+        "the label overlap: class {class} needs {k} neighbours per point (overlap_class_fraction), the search keeps {searched} (at most 128): lower overlap_class_fraction"
+    )]
+    OverlapDepth {
+        /// The class's name.
+        class: String,
+        /// Neighbours its points compare.
+        k: usize,
+        /// Neighbours per point the search kept.
+        searched: usize,
+    },
     /// An estimator that needs the rows in memory was run on a streamed layer.
     #[error("{0} needs the layer in memory")]
     InMemoryOnly(&'static str),

@@ -179,7 +179,7 @@ impl Estimator for GrideEstimator {
         ParamError::unless((2..=MAX_GRIDE_RANGE).contains(&p.range), "gride_range", p.range as f64, "between 2 and 64")
     }
 
-    fn depth(p: &Params) -> usize {
+    fn depth(p: &Params, _n: usize) -> usize {
         p.gride.range
     }
 

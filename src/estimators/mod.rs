@@ -92,7 +92,7 @@ pub trait Estimator {
         Ok(())
     }
     /// Neighbours per point it reads from the full lists; the search finds the largest asked for.
-    fn depth(_p: &Params) -> usize {
+    fn depth(_p: &Params, _n: usize) -> usize {
         2
     }
     /// Subsets of the `n` points whose 2-neighbour lists it reads ([`Lists::within`]).
@@ -361,7 +361,7 @@ macro_rules! items {
 
         /// Neighbours per point the estimators `p` asks for read (among `n` points).
         pub fn depth(p: &Params, n: usize) -> usize {
-            [$( if p.$field.on() { <$ty>::depth(p) } else { 0 } ),*].into_iter().fold(2, usize::max).min(n.saturating_sub(1))
+            [$( if p.$field.on() { <$ty>::depth(p, n) } else { 0 } ),*].into_iter().fold(2, usize::max).min(n.saturating_sub(1))
         }
 
         /// Whether an estimator `p` asks for reads the labels.

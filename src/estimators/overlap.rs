@@ -1,7 +1,9 @@
 //! Neighbourhood overlap with the labels, χ^gt (Doimo et al. 2020): the fraction of each point's
 //! k nearest neighbours that share its label, averaged over the points — DADApy 0.3.4's
-//! `return_label_overlap(labels, k, weighted)`. Weighted (DADApy's default), each point counts
-//! inversely to its class's population, so every class weighs the same.
+//! `return_label_overlap(labels, k, class_fraction, weighted)`. Weighted (DADApy's default), each
+//! point counts inversely to its class's population, so every class weighs the same. With a class
+//! fraction f, a point of a class of c points compares its max(1, ⌊c·f⌋) nearest neighbours
+//! (DADApy's `int(count * class_fraction)`), so small classes are not swamped by large ones.
 //!
 //! It reads the whole-set neighbour lists the search keeps (no second search; N·k indices): ties
 //! are ordered by row index there, as everywhere in idscope; with `duplicates: keep-one` a
@@ -12,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::estimators::{Column, EstimateError, Estimator, Lists, Params, PointLabels, Rows};
 use crate::knn::{MAX_K, Neighbours};
-use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
+use crate::params::{ParamError, Setting, SettingKind, Shown, in_unit, settings};
 use crate::support::progress::Progress;
 
 /// How the per-point overlaps are averaged.
@@ -33,16 +35,31 @@ settings! {
         run as "overlap": bool = false,
         /// Neighbours per point compared with its label.
         k as "overlap_k": usize = 10,
+        /// Instead of `k`: this fraction of the point's class size (0 < f ≤ 1).
+        class_fraction as "overlap_class_fraction": Option<f64> = None,
         /// How the points' overlaps are averaged.
         average as "overlap_average": OverlapAverage = OverlapAverage::Class,
     }
 }
 
+/// How many neighbours each point compares with its label.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Neighbourhood {
+    /// The same k for every point (at most the lists' depth).
+    Fixed(usize),
+    /// max(1, ⌊c·f⌋) for a point of a class of c points.
+    ClassFraction(f64),
+}
+
 /// χ^gt of a set of labelled points.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct LabelOverlap {
-    /// Neighbours per point compared (the parameter, or N − 1 on fewer points).
+    /// Neighbours per point compared: the parameter, or N − 1 on fewer points; with a class
+    /// fraction, the largest class's.
     pub k: usize,
+    /// The class fraction the neighbourhoods were sized by (`None`: the fixed `k`).
+    #[serde(default)]
+    pub class_fraction: Option<f64>,
     /// How the points' overlaps were averaged.
     pub average: OverlapAverage,
     /// Points compared (with `duplicates: keep`, also those TwoNN leaves out for r₁ = 0).
@@ -63,6 +80,9 @@ pub struct ClassOverlap {
     pub name: String,
     /// Points of the class.
     pub points: usize,
+    /// Neighbours each of its points compared.
+    #[serde(default)]
+    pub k: usize,
     /// Mean fraction of their neighbours in the class.
     pub overlap: f64,
 }
@@ -93,6 +113,14 @@ impl Estimator for OverlapEstimator {
             alias: None,
         },
         Setting {
+            name: "overlap_class_fraction",
+            label: "overlap class fraction",
+            help: "Instead of overlap_k: each point compares max(1, ⌊c·f⌋) neighbours, c its class size (DADApy's class_fraction)",
+            kind: SettingKind::Number { min: 0.01, max: Some(1.0), step: 0.01, empty: Some("fixed k") },
+            shown: Shown::Both,
+            alias: None,
+        },
+        Setting {
             name: "overlap_average",
             label: "overlap average",
             help: "Average of the label overlap: every class the same (DADApy's weighted), or every point",
@@ -103,11 +131,19 @@ impl Estimator for OverlapEstimator {
     ];
 
     fn check(p: &OverlapParams) -> Result<(), ParamError> {
-        ParamError::unless((1..=MAX_K).contains(&p.k), "overlap_k", p.k as f64, "between 1 and 128")
+        ParamError::unless((1..=MAX_K).contains(&p.k), "overlap_k", p.k as f64, "between 1 and 128")?;
+        match p.class_fraction {
+            Some(f) => ParamError::unless(in_unit(f), "overlap_class_fraction", f, "in (0, 1]"),
+            None => Ok(()),
+        }
     }
 
-    fn depth(p: &Params) -> usize {
-        p.overlap.k
+    /// With a class fraction f, ⌊n·f⌋ (no class of the n points needs more), at most [`MAX_K`].
+    fn depth(p: &Params, n: usize) -> usize {
+        match p.overlap.class_fraction {
+            Some(f) => p.overlap.k.max(((n as f64 * f) as usize).min(MAX_K)),
+            None => p.overlap.k,
+        }
     }
 
     fn estimate(
@@ -116,7 +152,11 @@ impl Estimator for OverlapEstimator {
         _rows: &mut dyn Rows,
         _: &mut dyn Progress,
     ) -> Result<Option<LabelOverlap>, EstimateError> {
-        Ok(lists.labels.map(|labels| label_overlap(lists.full, labels, p.overlap.k, p.overlap.average)))
+        let size = match p.overlap.class_fraction {
+            Some(f) => Neighbourhood::ClassFraction(f),
+            None => Neighbourhood::Fixed(p.overlap.k),
+        };
+        lists.labels.map(|labels| label_overlap(lists.full, labels, size, p.overlap.average)).transpose()
     }
 
     const COLUMNS: &'static [Column] =
@@ -124,32 +164,60 @@ impl Estimator for OverlapEstimator {
 
     fn section(o: &Option<LabelOverlap>) -> Option<(String, Vec<String>)> {
         let o = o.as_ref()?;
-        let mut lines = vec![format!("{:>24} {:>7} {:>8}", "class", "points", "overlap")];
-        lines.extend(o.classes.iter().map(|c| format!("{:>24} {:>7} {:>8.4}", c.name, c.points, c.overlap)));
-        Some((format!("Label overlap χ (k = {}, average per {:?}): {:.4}", o.k, o.average, o.overlap), lines))
+        let mut lines = vec![format!("{:>24} {:>7} {:>4} {:>8}", "class", "points", "k", "overlap")];
+        lines.extend(o.classes.iter().map(|c| format!("{:>24} {:>7} {:>4} {:>8.4}", c.name, c.points, c.k, c.overlap)));
+        let k = match o.class_fraction {
+            Some(f) => format!("k = {f} of each class"),
+            None => format!("k = {}", o.k),
+        };
+        Some((format!("Label overlap χ ({k}, average per {:?}): {:.4}", o.average, o.overlap), lines))
     }
 }
 
-/// χ^gt of the points whose neighbour lists are `full` and labels `labels`, over their first
-/// `k` neighbours (all of them when the lists are shorter).
-pub fn label_overlap(full: &Neighbours, labels: PointLabels, k: usize, average: OverlapAverage) -> LabelOverlap {
-    let k = k.min(full.k());
+/// χ^gt of the points whose neighbour lists are `full` and labels `labels`, each over its first
+/// neighbours as `size` says. A fixed k beyond the lists uses all of them; a class's k beyond them
+/// is refused, unless the lists already hold every other point.
+pub fn label_overlap(
+    full: &Neighbours,
+    labels: PointLabels,
+    size: Neighbourhood,
+    average: OverlapAverage,
+) -> Result<LabelOverlap, EstimateError> {
     let ids = labels.ids;
-    let own: Vec<f64> = full
-        .indices
-        .outer_iter()
-        .zip(ids)
-        .map(|(row, &c)| row.iter().take(k).filter(|&&j| ids[j as usize] == c).count() as f64 / k.max(1) as f64)
-        .collect();
     // The classes present, ascending (as usize: the sort the subsets use, no new one in the wasm).
     let mut present: Vec<usize> = ids.iter().map(|&c| c as usize).collect();
     present.sort_unstable();
     present.dedup();
     let slot: Vec<usize> = ids.iter().map(|&c| present.binary_search(&(c as usize)).unwrap_or(0)).collect();
     let mut count = vec![0usize; present.len()];
+    for &s in &slot {
+        count[s] += 1;
+    }
+    let all_others = full.k() + 1 >= ids.len();
+    let class_k = count
+        .iter()
+        .zip(&present)
+        .map(|(&c, &class)| match size {
+            Neighbourhood::Fixed(k) => Ok(k.min(full.k())),
+            Neighbourhood::ClassFraction(f) => match ((c as f64 * f) as usize).max(1) {
+                k if k <= full.k() => Ok(k),
+                _ if all_others => Ok(full.k()),
+                k => Err(EstimateError::OverlapDepth { class: labels.name(class as u32), k, searched: full.k() }),
+            },
+        })
+        .collect::<Result<Vec<usize>, _>>()?;
+    let own: Vec<f64> = full
+        .indices
+        .outer_iter()
+        .zip(ids.iter().zip(&slot))
+        .map(|(row, (&c, &s))| {
+            let k = class_k[s];
+            row.iter().take(k).filter(|&&j| ids[j as usize] == c).count() as f64 / k.max(1) as f64
+        })
+        .collect();
     let mut sum = vec![0.0f64; present.len()];
     for (&s, &o) in slot.iter().zip(&own) {
-        (count[s], sum[s]) = (count[s] + 1, sum[s] + o);
+        sum[s] += o;
     }
     let overlap = match average {
         OverlapAverage::Point => own.iter().sum::<f64>() / own.len().max(1) as f64,
@@ -164,13 +232,18 @@ pub fn label_overlap(full: &Neighbours, labels: PointLabels, k: usize, average: 
     };
     let classes = present
         .iter()
-        .zip(count.iter().zip(&sum))
-        .map(|(&c, (&points, &sum))| {
+        .zip(count.iter().zip(sum.iter().zip(&class_k)))
+        .map(|(&c, (&points, (&sum, &k)))| {
             let class = c as u32;
-            ClassOverlap { class, name: labels.name(class), points, overlap: sum / points as f64 }
+            ClassOverlap { class, name: labels.name(class), points, k, overlap: sum / points as f64 }
         })
         .collect();
-    LabelOverlap { k, average, points: ids.len(), overlap, classes }
+    let k = class_k.iter().copied().max().unwrap_or(0);
+    let class_fraction = match size {
+        Neighbourhood::ClassFraction(f) => Some(f),
+        Neighbourhood::Fixed(_) => None,
+    };
+    Ok(LabelOverlap { k, class_fraction, average, points: ids.len(), overlap, classes })
 }
 
 #[cfg(test)]
@@ -178,6 +251,13 @@ mod tests {
     use ndarray::array;
 
     use super::*;
+
+    use Neighbourhood::{ClassFraction, Fixed};
+    use OverlapAverage::{Class, Point};
+
+    fn overlap(full: &Neighbours, l: PointLabels, size: Neighbourhood, average: OverlapAverage) -> LabelOverlap {
+        label_overlap(full, l, size, average).unwrap()
+    }
 
     fn names() -> Vec<String> {
         vec!["a".into(), "b".into()]
@@ -194,27 +274,73 @@ mod tests {
         let names = names();
         let l = PointLabels { ids: &ids, names: &names };
         // Per point: 1/2, 1, 1, 0.
-        let point = label_overlap(&full, l, 2, OverlapAverage::Point);
+        let point = overlap(&full, l, Fixed(2), Point);
         assert_eq!(point.overlap, 2.5 / 4.0);
         // Per class: class 0 has mean 5/6, class 1 has 0: (5/6 + 0) / 2.
-        let class = label_overlap(&full, l, 2, OverlapAverage::Class);
+        let class = overlap(&full, l, Fixed(2), Class);
         assert!((class.overlap - 5.0 / 12.0).abs() < 1e-15, "{}", class.overlap);
         let c: Vec<(&str, usize, f64)> = class.classes.iter().map(|c| (c.name.as_str(), c.points, c.overlap)).collect();
         assert_eq!(c.len(), 2);
         assert_eq!((c[0].0, c[0].1, c[1].0, c[1].1, c[1].2), ("a", 3, "b", 1, 0.0));
         assert!((c[0].2 - 5.0 / 6.0).abs() < 1e-15);
         // k = 1: only the nearest (the first of each list, ties already ordered by index).
-        assert_eq!(label_overlap(&full, l, 1, OverlapAverage::Point).overlap, 3.0 / 4.0);
+        assert_eq!(overlap(&full, l, Fixed(1), Point).overlap, 3.0 / 4.0);
         // A k beyond the lists uses all of them.
-        assert_eq!(label_overlap(&full, l, 5, OverlapAverage::Point).k, 2);
+        assert_eq!(overlap(&full, l, Fixed(5), Point).k, 2);
     }
 
     #[test]
-    fn its_k_is_checked_and_deepens_the_search() {
+    fn a_class_fraction_sizes_each_class_neighbourhood() {
+        // Class 0: points 0–3, class 1: points 4, 5; two neighbours each, of six points.
+        let full = Neighbours {
+            indices: array![[1, 4], [0, 2], [4, 3], [2, 5], [5, 0], [3, 4]],
+            distances: array![[1.0, 2.0], [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], [1.0, 2.0]],
+        };
+        let ids = [0, 0, 0, 0, 1, 1];
+        let names = names();
+        let l = PointLabels { ids: &ids, names: &names };
+        // f = 0.5: class 0 compares ⌊4·0.5⌋ = 2 neighbours (1/2, 1, 1/2, 1/2), class 1 ⌊2·0.5⌋ = 1 (1, 0).
+        let point = overlap(&full, l, ClassFraction(0.5), Point);
+        assert!((point.overlap - 3.5 / 6.0).abs() < 1e-15, "{}", point.overlap);
+        let class = overlap(&full, l, ClassFraction(0.5), Class);
+        assert!((class.overlap - (0.625 + 0.5) / 2.0).abs() < 1e-15, "{}", class.overlap);
+        let ks: Vec<(usize, f64)> = class.classes.iter().map(|c| (c.k, c.overlap)).collect();
+        assert_eq!(ks, [(2, 0.625), (1, 0.5)]);
+        assert_eq!((class.k, class.class_fraction), (2, Some(0.5)));
+        // ⌊c·f⌋ = 0 becomes 1, as in DADApy.
+        let tiny = overlap(&full, l, ClassFraction(0.1), Point);
+        assert_eq!(tiny.classes.iter().map(|c| c.k).collect::<Vec<_>>(), [1, 1]);
+        // Four neighbours of class 0 are more than the lists hold: refused, naming the class.
+        let err = label_overlap(&full, l, ClassFraction(1.0), Point).unwrap_err();
+        assert_eq!(err, EstimateError::OverlapDepth { class: "a".into(), k: 4, searched: 2 });
+        assert!(err.to_string().contains("class a needs 4 neighbours"), "{err}");
+    }
+
+    #[test]
+    fn a_class_fraction_beyond_lists_of_every_other_point_uses_them_all() {
+        let full = Neighbours {
+            indices: array![[1, 2], [0, 2], [0, 1]],
+            distances: array![[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]],
+        };
+        let ids = [0, 0, 0];
+        let names = names();
+        let l = PointLabels { ids: &ids, names: &names };
+        let o = overlap(&full, l, ClassFraction(1.0), Point);
+        assert_eq!((o.k, o.overlap), (2, 1.0));
+    }
+
+    #[test]
+    fn its_k_and_class_fraction_are_checked_and_deepen_the_search() {
         let mut p = Params::default();
         (p.overlap.run, p.overlap.k) = (true, 40);
         assert_eq!(crate::estimators::depth(&p, 1000), 40);
-        p.overlap.k = 0;
+        p.overlap.class_fraction = Some(0.1);
+        assert_eq!(crate::estimators::depth(&p, 1000), 100);
+        assert_eq!(crate::estimators::depth(&p, 100_000), MAX_K);
+        assert_eq!(crate::estimators::depth(&p, 200), 40);
+        p.overlap.class_fraction = Some(1.5);
+        assert_eq!(p.clone().check().unwrap_err().to_string(), "overlap_class_fraction must be in (0, 1], got 1.5");
+        (p.overlap.class_fraction, p.overlap.k) = (None, 0);
         assert_eq!(p.check().unwrap_err().to_string(), "overlap_k must be between 1 and 128, got 0");
     }
 }

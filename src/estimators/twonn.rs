@@ -225,7 +225,7 @@ impl Estimator for TwoNnEstimator {
         ParamError::unless(p.repeats <= MAX_REPEATS, "repeats", p.repeats as f64, "at most 1000")
     }
 
-    fn depth(_p: &Params) -> usize {
+    fn depth(_p: &Params, _n: usize) -> usize {
         BASE_K
     }
 

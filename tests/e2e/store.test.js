@@ -1,5 +1,5 @@
 // The page's state owner (www/store.js) and its derived view (www/view.js) in Node, over the real
-// wasm (the web build, through the worker's Session) and two of the demo's models: the view is
+// wasm (the page's module, and the workers' through its Session) and two of the demo's models: the view is
 // computed once per change and not on progress, later passes add their fields only, per-class
 // follows the labels until the user chooses, and snapshot() is plain data that says all of it.
 
@@ -7,14 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BufferBlob, loadWasm } from '../../scripts/bench/node-wasm.mjs';
+import { BufferBlob, loadPageWasm, loadWasm } from '../../scripts/bench/node-wasm.mjs';
 import { Store } from '../../www/store.js';
 import { derive } from '../../www/view.js';
 
 const DEMO = path.resolve(import.meta.dirname, '../../www/demo');
 
 test('the store derives once per change, merges later passes, and its snapshot is plain data', async () => {
-  const pkg = await loadWasm();
+  const [pkg, worker] = [await loadPageWasm(), await loadWasm()];
   const calls = { plan: 0, compare: 0 };
   const counted = (name) => (...a) => { calls[name] += 1; return pkg[name](...a); };
   const core = { plan: counted('plan'), plan_key: pkg.plan_key, compare: counted('compare'), layerCharts: pkg.layerCharts() };
@@ -24,7 +24,7 @@ test('the store derives once per change, merges later passes, and its snapshot i
 
   const defaults = { ...pkg.pageParams(), repeats: 2, decimation: false, surrogate: false, pc_id: false };
   store.ready(defaults, pkg.pass_adds());
-  const session = new pkg.Session();
+  const session = new worker.Session();
   const demo = JSON.parse(readFileSync(path.join(DEMO, 'demo.json'), 'utf8')).models.slice(0, 2);
   for (const m of demo) {
     const id = store.opening({ name: m.name, files: [m.file], demo: true, accuracy: { measure: 'accuracy', value: m.test_accuracy } });
