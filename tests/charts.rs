@@ -17,7 +17,7 @@ use idscope::analysis::estimate::estimate;
 use idscope::analysis::{LayerInput, analyse_layer};
 use idscope::charts::{
     self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis,
-    MAX_MARKERS, MuOptions, PerClassOptions, SpectrumOptions, Style,
+    MAX_MARKERS, MuOptions, PerClassOptions, SpectrumOptions, Stroke, Style,
 };
 use idscope::compare::{AccuracyData, AccuracyPoint, ClassIds, LayerIds, Measure, class_spread, correlation_table};
 use idscope::estimators::Params;
@@ -404,7 +404,13 @@ fn missing_data_is_a_typed_error_not_a_panic() {
     assert!(no_data(render(&style, |a, s| charts::gride(a, &e, &GrideOptions::default(), s)).1));
     assert!(no_data(render(&style, |a, s| charts::spectrum(a, &e, &SpectrumOptions::default(), s)).1));
     assert!(no_data(render(&style, |a, s| charts::hunchback(a, &[], &HunchbackOptions::default(), s)).1));
-    let empty = HunchbackSeries { label: "m".into(), error: String::new(), layers: Vec::new() };
+    let empty = HunchbackSeries {
+        label: "m".into(),
+        error: String::new(),
+        layers: Vec::new(),
+        colour: None,
+        stroke: Stroke::Solid,
+    };
     assert!(no_data(render(&style, |a, s| charts::hunchback(a, &[empty], &HunchbackOptions::default(), s)).1));
     let msg = render(&style, |a, s| charts::gride(a, &e, &GrideOptions::default(), s)).1.unwrap_err().to_string();
     assert!(msg.contains("Gride"), "{msg}");

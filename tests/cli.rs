@@ -268,3 +268,38 @@ fn compare_prints_tables_and_rejects_a_layer_the_models_lack() {
     let (ok, _, err) = idscope(&["compare", a, b, "--accuracy", "high"]);
     assert!(!ok && err.contains("--accuracy \"high\": not a number"), "{err}");
 }
+
+#[test]
+fn compare_gives_the_overlaps_between_layers_and_models_with_neighbourhood() {
+    let (a, b) = ("www/demo/digits_trained.npz", "www/demo/digits_shuffled.npz");
+    let (ok, out, err) = idscope(&["compare", a, "--repeats", "0", "--neighbourhood", "--overlap", "--json"]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let n = &v["neighbourhoods"];
+    assert_eq!(n["k"], 10);
+    let m = &n["matrices"][0];
+    let (rows, values) = (m["rows"].as_array().unwrap(), m["values"].as_array().unwrap());
+    let at = |name: &str| rows.iter().position(|r| r == name).unwrap();
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/data_overlap.json").unwrap()).unwrap();
+    let want =
+        fixture["cases"].as_array().unwrap().iter().find(|c| c["a"] == "hidden1" && c["b"] == "logits" && c["k"] == 10);
+    let want = want.unwrap()["overlap"].as_f64().unwrap();
+    assert!((values[at("hidden1")][at("logits")].as_f64().unwrap() - want).abs() <= 1e-12);
+    let profile = n["profiles"][0]["layers"].as_array().unwrap();
+    assert!(
+        profile.iter().all(|l| l["label"].as_f64().is_some_and(|x| x > 0.9)),
+        "trained: χ with the labels stays high"
+    );
+    assert_eq!(profile.last().unwrap()["output"], 1.0);
+
+    let (ok, out, err) = idscope(&["compare", a, b, "--repeats", "0", "--neighbourhood"]);
+    assert!(ok, "{err}");
+    for want in [
+        "neighbourhood overlaps (k = 10)",
+        "χ between the layers of digits_trained (rows) and digits_shuffled (columns)",
+    ] {
+        assert!(out.contains(want), "{want:?} in\n{out}");
+    }
+    assert!(!out.contains("note:"), "the demo models share their inputs:\n{out}");
+}

@@ -1,10 +1,13 @@
-//! The neighbourhood overlap with the labels (χ^gt) against DADApy 0.3.4's
-//! `return_label_overlap` (tests/fixtures/overlap/, made by make_overlap.py): on an integer grid
-//! with ties, duplicated rows and imbalanced classes (both duplicate policies) and on two layers
-//! of the demo MLP; a fixed k and a class fraction; in memory and streamed; per class too.
+//! The neighbourhood overlaps against DADApy 0.3.4 (tests/fixtures/overlap/, made by
+//! make_overlap.py): with the labels (χ^gt, `return_label_overlap`) on an integer grid with ties,
+//! duplicated rows and imbalanced classes (both duplicate policies) and on two layers of the demo
+//! MLP, a fixed k and a class fraction, in memory and streamed, per class too; between two
+//! representations of the same points (χ(A, B), `return_data_overlap`) from the kept lists.
 #![cfg(not(target_arch = "wasm32"))]
 
 use idscope::analysis::{analyse_model_layer, streamed};
+use idscope::compare::neighbourhood::{LayerNeighbourhood, ModelNeighbourhoods, data_overlap, neighbourhoods};
+use idscope::estimators::neighbourhood::KeptNeighbours;
 use idscope::estimators::overlap::{LabelOverlap, OverlapAverage};
 use idscope::estimators::{CheckedParams, Params};
 use idscope::params::DuplicatePolicy;
@@ -97,4 +100,84 @@ fn without_labels_there_is_no_overlap_and_with_them_the_cli_prints_it() {
     assert!((o["overlap"].as_f64().unwrap() - 0.9828695978791314).abs() <= 1e-12, "{o}");
     assert_eq!(o["classes"].as_array().unwrap().len(), 10);
     assert_eq!(v["params"]["overlap_k"], 10);
+}
+
+/// Each layer's kept neighbourhoods, `k` deep, every row kept (duplicates: keep), by layer name.
+fn kept(m: &Model, k: usize) -> Vec<(String, LayerNeighbourhood)> {
+    let mut p = Params::default();
+    (p.twonn.repeats, p.duplicates, p.neighbourhood.run, p.neighbourhood.k) = (0, DuplicatePolicy::Keep, true, k);
+    let p = p.check().unwrap();
+    (0..m.layers.len())
+        .map(|i| {
+            let r = analyse_model_layer(m, i, None, &p, &mut Silent).unwrap();
+            (r.name.clone(), LayerNeighbourhood::from(&r))
+        })
+        .collect()
+}
+
+#[test]
+fn data_overlap_matches_dadapy_from_the_kept_lists() {
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/data_overlap.json").unwrap()).unwrap();
+    let dir = "tests/fixtures/overlap";
+    let grid =
+        model(&[&format!("{dir}/grid.npy"), &format!("{dir}/grid_projected.npy"), &format!("{dir}/grid_squared.npy")]);
+    let demo = model(&["www/demo/digits_trained.npz"]);
+    let mut layers = kept(&grid, 30);
+    layers.extend(kept(&demo, 30));
+    let lists = |name: &str| -> &KeptNeighbours {
+        layers.iter().find(|(n, _)| n == name).and_then(|(_, l)| l.neighbourhood.as_ref()).unwrap()
+    };
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 12);
+    for case in cases {
+        let (a, b, k) =
+            (case["a"].as_str().unwrap(), case["b"].as_str().unwrap(), case["k"].as_u64().unwrap() as usize);
+        let (la, lb) = (lists(a), lists(b));
+        assert_eq!(la.points() as u64, case["points"].as_u64().unwrap());
+        let want = case["overlap"].as_f64().unwrap();
+        let got = data_overlap(la, lb, k);
+        assert!((got - want).abs() <= 1e-12, "{a} × {b}, k = {k}: {got} vs DADApy {want}");
+        assert!((data_overlap(lb, la, k) - want).abs() <= 1e-12, "symmetric: {b} × {a}");
+    }
+    // The same numbers in the model's layer × layer matrix and its χ^out profile, at k = 10.
+    let demo_layers: Vec<LayerNeighbourhood> = kept(&demo, 10).into_iter().map(|(_, l)| l).collect();
+    let names: Vec<&str> = demo_layers.iter().map(|l| l.name.as_str()).collect();
+    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: demo_layers.clone() };
+    let o = neighbourhoods(&[m], None);
+    assert_eq!((o.k, o.matrices.len(), o.notes.len()), (10, 1, 0));
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    let want = |a: &str, b: &str| {
+        cases.iter().find(|c| c["a"] == a && c["b"] == b && c["k"] == 10).unwrap()["overlap"].as_f64().unwrap()
+    };
+    let v = o.matrices[0].values[at("input")][at("hidden4")].unwrap();
+    assert!((v - want("input", "hidden4")).abs() <= 1e-12);
+    let out = o.profiles[0].layers[at("hidden1")].output.unwrap();
+    assert_eq!(names.last(), Some(&"logits"));
+    assert!((out - want("hidden1", "logits")).abs() <= 1e-12);
+    assert_eq!(o.profiles[0].layers[at("input")].input, Some(1.0));
+}
+
+#[test]
+fn streamed_layers_keep_the_same_neighbourhoods() {
+    let m = model(&["tests/fixtures/overlap/grid.npy", "tests/fixtures/overlap/grid_labels.npy"]);
+    let labels = m.read_labels().unwrap().unwrap();
+    let mut p = Params::default();
+    (p.twonn.repeats, p.neighbourhood.run, p.neighbourhood.k) = (0, true, 12);
+    let s = streamed::analyse_layer(
+        m.layer(0).unwrap(),
+        0,
+        Some(&labels),
+        &p.clone().check().unwrap(),
+        64 << 20,
+        &mut Silent,
+    )
+    .unwrap();
+    p.per_class = true;
+    let r = analyse_model_layer(&m, 0, Some(&labels), &p.check().unwrap(), &mut Silent).unwrap();
+    let kept = r.estimates.neighbourhood.as_ref().unwrap();
+    assert_eq!((kept.k, kept.points()), (12, r.estimates.n + r.estimates.duplicates.zero_r1_excluded));
+    assert_eq!(s.estimates.neighbourhood.as_ref(), Some(kept));
+    assert!(!r.classes.is_empty());
+    assert!(r.classes.iter().all(|c| c.estimates.neighbourhood.is_none()), "not kept per class");
 }

@@ -11,14 +11,14 @@ export const plotted = (models) => models.filter((m) => !m.hidden && m.results.s
 const slims = new WeakMap();
 
 /**
- * A layer result without its per-point arrays (μ, the fit's points), which the multi-model charts
+ * A layer result without its per-point arrays (μ, the fit's points, the kept neighbourhoods), which the multi-model charts
  * do not draw: handing them to the wasm on every redraw would only cost time. Cached, so the same
  * result always gives the same object (and unchanged charts are not redrawn).
  */
 function slim(r) {
   if (!r) return null;
   if (!slims.has(r)) {
-    const cut = (e) => ({ ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } } });
+    const cut = (e) => ({ ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } }, neighbourhood: null });
     slims.set(r, { ...cut(r), classes: (r.classes ?? []).map(cut) });
   }
   return slims.get(r);
@@ -52,6 +52,55 @@ export function compareInput(models, choice) {
       layers: shown(m).map((i) => ({ name: m.info.layers[i].name, result: resultAt(m, i, true) })),
     })),
   };
+}
+
+const bares = new WeakMap();
+
+/** A layer result without its kept neighbourhoods (N·k indices), which the per-layer charts do not
+ * read; cached like `slim`. */
+export function bare(r) {
+  if (!r?.neighbourhood) return r;
+  if (!bares.has(r)) bares.set(r, { ...r, neighbourhood: null });
+  return bares.get(r);
+}
+
+const typed = new WeakMap();
+
+/** A kept neighbourhood's indices as one Uint32Array (converted once per list). */
+function indicesOf(kept) {
+  if (kept.indices instanceof Uint32Array) return kept.indices;
+  if (!typed.has(kept)) typed.set(kept, Uint32Array.from(kept.indices));
+  return typed.get(kept);
+}
+
+/**
+ * The input of the core's `neighbourhoods`: the plotted models' shown layers (the points' rows,
+ * χ with the labels, where their lists are) and every kept list concatenated into one Uint32Array,
+ * which the wasm copies at once. `full`: the entries' results with every pass merged.
+ */
+export function neighbourhoodInput(models, seed) {
+  const parts = [];
+  let start = 0;
+  const desc = plotted(models).map((m) => ({
+    model: m.name,
+    seed,
+    layers: shown(m).map((i) => {
+      const r = m.results.get(i)?.full;
+      let kept = null;
+      if (r?.neighbourhood?.indices?.length) {
+        const a = indicesOf(r.neighbourhood);
+        parts.push(a);
+        kept = { k: r.neighbourhood.k, start, len: a.length };
+        start += a.length;
+      }
+      const rows = r ? { n_input: r.n_input, non_finite_dropped: r.non_finite_dropped, subsampled_out: r.subsampled_out, duplicates_dropped: r.duplicates?.dropped ?? 0 } : undefined;
+      return { name: m.info.layers[i].name, rows, label_overlap: r?.overlap?.overlap ?? null, kept };
+    }),
+  }));
+  const indices = new Uint32Array(start);
+  let at = 0;
+  for (const p of parts) { indices.set(p, at); at += p.length; }
+  return { desc, indices };
 }
 
 /** Structural equality with identity short-cuts, so unchanged chart data is not redrawn. */

@@ -304,7 +304,7 @@ function decorateCards() {
   picker.setAttribute('aria-label', 'Layer compared');
   picker.addEventListener('change', () => store.pickCorrelation(picker.value));
   card('correlation').querySelector('header h3').after(picker);
-  for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class']) {
+  for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class', 'overlap_profile', 'overlap_layers', 'overlap_models']) {
     const note = document.createElement('p');
     note.className = 'chart-note';
     card(k).append(note);
@@ -468,6 +468,7 @@ async function main() {
     plan: pkg.plan,
     plan_key: pkg.plan_key,
     compare: pkg.compare,
+    neighbourhoods: pkg.neighbourhoods,
   };
   buildForm(form, core.formFields);
   writeForm(form, core.formFields, defaults);

@@ -9,6 +9,9 @@ export const MODEL_KINDS = [
   { kind: 'accuracy', title: 'Last hidden layer ID vs test accuracy' },
   { kind: 'correlation', title: 'Model × model correlation of per-class IDs' },
   { kind: 'curvature', title: 'Curved or flat? TwoNN ID and PC-ID vs layer' },
+  { kind: 'overlap_profile', title: 'Neighbourhood overlap vs layer: with the labels, the output, the input', wide: true },
+  { kind: 'overlap_layers', title: 'Neighbourhood overlap between layers' },
+  { kind: 'overlap_models', title: 'Neighbourhood overlap between the layers of two models' },
 ];
 
 export class Charts {

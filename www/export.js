@@ -130,6 +130,19 @@ export function chartRows(kind, data, extra) {
       }));
       return rows;
     }
+    case 'overlap_profile': {
+      const rows = [['model', 'position', 'relative_depth', 'layer', 'k', 'chi_label', 'chi_out', 'chi_input']];
+      for (const p of data.profiles) {
+        for (const l of p.layers) rows.push([p.model, l.position, l.relative_depth, l.layer, data.k, l.label ?? '', l.output ?? '', l.input ?? '']);
+      }
+      return rows;
+    }
+    case 'overlap_layers': case 'overlap_models': {
+      const m = data.matrix;
+      const rows = [['model_a', 'layer_a', 'model_b', 'layer_b', 'k', 'chi']];
+      m.rows.forEach((a, i) => m.cols.forEach((b, j) => rows.push([m.a, a, m.b, b, data.k, m.values[i][j] ?? ''])));
+      return rows;
+    }
     default: throw new Error(`no numbers for chart ${kind}`);
   }
 }

@@ -58,7 +58,7 @@ const accuracyNote = (f) => (f
  * The charts: kind → {data (undefined: nothing to draw), subtitle, show, note}, for the model
  * charts and the core's per-layer charts (`layerCharts`).
  */
-function chartsOf(s, params, sel, comparison, notes, layerCharts) {
+function chartsOf(s, params, sel, comparison, overlaps, notes, layerCharts) {
   const out = {};
   const set = (kind, data, subtitle = '', show = true, note = undefined) => { out[kind] = { data, subtitle, show, note }; };
   const series = views.depthSeries(s.models);
@@ -68,10 +68,10 @@ function chartsOf(s, params, sel, comparison, notes, layerCharts) {
 
   const subtitle = sel ? `${sel.owner.name} · ${sel.result.name}` : '';
   for (const c of layerCharts) {
-    if (!c.pass) { set(c.kind, sel?.result, subtitle); continue; }
+    if (!c.pass) { set(c.kind, views.bare(sel?.result), subtitle); continue; }
     // Drawn from what a later pass adds: shown while its parameter is on or once it is there.
     const [field, param] = c.pass;
-    const data = sel?.full[field]?.length ? sel.full : undefined;
+    const data = sel?.full[field]?.length ? views.bare(sel.full) : undefined;
     set(c.kind, data, subtitle, params[param] || Boolean(data), notes[c.kind]);
   }
 
@@ -88,11 +88,39 @@ function chartsOf(s, params, sel, comparison, notes, layerCharts) {
   const c = comparison?.correlation ?? null;
   const corrShown = perClass.length >= 2 || (params.per_class && withLabels.length >= 2);
   set('correlation', c?.table ? c : undefined, c?.ids.layer ?? '', corrShown, c?.note ?? '');
+
+  const n = overlaps;
+  const some = (values) => values.some((v) => v !== null && v !== undefined);
+  const note = n?.notes.length ? `${n.notes.slice(0, 3).join(' · ')}${n.notes.length > 3 ? ` · and ${n.notes.length - 3} more` : ''}` : '';
+  const profiled = n?.profiles.some((p) => some(p.layers.flatMap((l) => [l.label, l.output])));
+  set('overlap_profile', profiled ? { k: n.k, profiles: n.profiles } : undefined, n ? `k = ${n.k}` : '', params.overlap || params.neighbourhood || Boolean(profiled), note);
+  // The layer × layer matrix of the selected layer's model; the matrix of that model and the next plotted one.
+  const owner = sel?.owner.name;
+  const own = n?.matrices.find((m) => m.a === owner && m.b === owner);
+  const pair = n?.matrices.find((m) => m.a !== m.b && (m.a === owner || m.b === owner));
+  const filled = (m) => m && some(m.values.flat());
+  set('overlap_layers', filled(own) ? { k: n.k, matrix: own } : undefined, own ? `${owner} · k = ${n.k}` : '', params.neighbourhood || Boolean(filled(own)), note);
+  set('overlap_models', filled(pair) ? { k: n.k, matrix: pair } : undefined, pair ? `${pair.a} × ${pair.b} · k = ${n.k}` : '',
+    (params.neighbourhood && plotted.length >= 2) || Boolean(filled(pair)), note);
   return out;
 }
 
+/** The core's overlaps between layers and models, recomputed only when a layer's result changes. */
+let lastOverlaps = { keys: null, value: null };
+function overlapsOf(s, params, core) {
+  if (!core.neighbourhoods) return null;
+  const keys = views.plotted(s.models).flatMap((m) => [m.name, ...views.shown(m).map((i) => m.results.get(i)?.full ?? null)]);
+  keys.push(params.seed, core);
+  const { keys: before } = lastOverlaps;
+  if (before && before.length === keys.length && before.every((k, i) => k === keys[i])) return lastOverlaps.value;
+  const { desc, indices } = views.neighbourhoodInput(s.models, params.seed);
+  const value = desc.length ? core.neighbourhoods(desc, indices) : null;
+  lastOverlaps = { keys, value };
+  return value;
+}
+
 /**
- * The derived view of store state `s`; `core`: {plan, plan_key, compare, layerCharts} from the
+ * The derived view of store state `s`; `core`: {plan, plan_key, compare, neighbourhoods, layerCharts} from the
  * wasm (null before it has started: nothing is planned or compared yet).
  */
 export function derive(s, core) {
@@ -112,6 +140,12 @@ export function derive(s, core) {
     return [m.id, views.shown(m).find((j) => m.info.layers[j].name === name) ?? null];
   }));
   const notes = streamedNotes(s, params, sel, plan);
+  let overlaps = null;
+  try {
+    overlaps = overlapsOf(s, params, core);
+  } catch (e) {
+    compareError = `Comparing the layers' neighbourhoods failed: ${e.message ?? e}`;
+  }
   return {
     params,
     key: core.plan_key(params),
@@ -120,6 +154,7 @@ export function derive(s, core) {
     compareError,
     selected: sel,
     lastHidden,
-    charts: chartsOf(s, params, sel, comparison, notes, core.layerCharts),
+    overlaps,
+    charts: chartsOf(s, params, sel, comparison, overlaps, notes, core.layerCharts),
   };
 }

@@ -202,6 +202,7 @@ pub fn analyse_layer_with(
         let mut classes = Vec::new();
         let mut skipped_classes = Vec::new();
         if let (true, Some(ids), Some(labels)) = (classes_wanted, &ids, input.labels) {
+            let class_params = params.for_classes();
             let mut present: Vec<u32> = ids.clone();
             present.sort_unstable();
             present.dedup();
@@ -212,7 +213,7 @@ pub fn analyse_layer_with(
                     share + (1.0 - share) * (c + 1) as f64 / present.len() as f64,
                 );
                 let name = labels.names.get(class as usize).cloned().unwrap_or_else(|| class.to_string());
-                match estimate(x.select(Axis(0), &rows).view(), params, &mut Stage::new(progress, a, b)) {
+                match estimate(x.select(Axis(0), &rows).view(), &class_params, &mut Stage::new(progress, a, b)) {
                     Ok(estimates) => classes.push(ClassResult { class, name, estimates }),
                     Err(EstimateError::Cancelled) => return Err(fail(EstimateError::Cancelled)),
                     Err(e) => skipped_classes.push(SkippedClass { class, name, reason: e.to_string() }),

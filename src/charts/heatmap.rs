@@ -1,5 +1,6 @@
-//! The model × model correlation table of per-class IDs (Scheidt & Hansen): a heatmap with
-//! Pearson r below the diagonal and Spearman ρ above it.
+//! Heatmaps: the model × model correlation table of per-class IDs (Scheidt & Hansen), Pearson r
+//! below the diagonal and Spearman ρ above it; and the neighbourhood overlap χ between the layers
+//! of one model or of two.
 
 use plotters::coord::Shift;
 use plotters::element::{Rectangle, Text};
@@ -12,6 +13,7 @@ use super::frame::{self, Frame, LegendItem, Swatch, draw_frame, hover, tick_targ
 use super::theme::TICK_FONT;
 use super::{ChartError, Hover, Style, num, short, sig};
 use crate::compare::CorrelationTable;
+use crate::compare::neighbourhood::OverlapMatrix;
 
 /// The ends and middle of the diverging colour scale (ColorBrewer RdBu): −1, 0 (light), 0 (dark), +1.
 const NEGATIVE: RGBColor = RGBColor(0x21, 0x66, 0xac);
@@ -19,10 +21,70 @@ const POSITIVE: RGBColor = RGBColor(0xb2, 0x18, 0x2b);
 const MIDDLE_LIGHT: RGBColor = RGBColor(0xf7, 0xf7, 0xf7);
 const MIDDLE_DARK: RGBColor = RGBColor(0x44, 0x47, 0x4f);
 
-/// A k × k grid (row i top to bottom, column j left to right, both in model order): cell (i, j)
-/// holds Pearson r for i > j, Spearman ρ for i < j, 1 on the diagonal, coloured on a diverging
-/// −1..1 scale (colour bar on the right) with its value printed; "—" where undefined.
-/// `layer` names the chosen layer in the legend. Hover: one per cell with the coefficient, its
+/// A grid of values drawn as coloured cells with their values printed: row i top to bottom,
+/// column j left to right; the colour scale runs from `lo` (−1: diverging, blue to red; 0: light
+/// to red) to 1, with its bar on the right.
+struct Grid<'a> {
+    /// Row names, top to bottom.
+    rows: Vec<String>,
+    /// Column names, left to right.
+    cols: Vec<String>,
+    /// The value of cell (i, j), if defined.
+    value: &'a dyn Fn(usize, usize) -> Option<f64>,
+    /// The hover text of cell (i, j).
+    label: &'a dyn Fn(usize, usize) -> String,
+    /// Bottom of the colour scale.
+    lo: f64,
+    /// What the axes and the colour bar show.
+    x_desc: &'a str,
+    y_desc: &'a str,
+    bar_desc: &'a str,
+    legend: Vec<LegendItem>,
+}
+
+/// Draws `g`; hover: one per cell.
+fn grid<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, g: Grid, style: &Style) -> Result<Vec<Hover>, ChartError> {
+    let (nr, nc) = (g.rows.len(), g.cols.len());
+    if nr == 0 || nc == 0 {
+        return Err(ChartError::NoData("an empty grid"));
+    }
+    let ticks = |names: &[String], rev: bool| -> Vec<(f64, String)> {
+        let n = names.len();
+        names.iter().enumerate().map(|(i, m)| (if rev { (n - 1 - i) as f64 } else { i as f64 }, short(m, 14))).collect()
+    };
+    let x = Axis::with_ticks(-0.5, nc as f64 - 0.5, ticks(&g.cols, false));
+    let y = Axis::with_ticks(-0.5, nr as f64 - 0.5, ticks(&g.rows, true));
+    let (_, h) = area.dim_in_pixel();
+    let bar = Axis::new(Scale::Linear, g.lo, 1.0, 0.0, tick_target(h, 50.0, style))
+        .ok_or(ChartError::NoData("colour scale"))?;
+    let (bar_gap, bar_w) = (style.px(14.0), style.px(16.0));
+    let right = bar_gap + bar_w + y_area_width(area, &bar, style);
+    let theme = style.theme();
+    let frame = Frame { x: &x, y: &y, x_desc: g.x_desc, y_desc: g.y_desc, legend: g.legend, right_area: right };
+    let chart = draw_frame(area, &frame, style)?;
+    let plot = chart.plotting_area();
+    let font = style.text(TICK_FONT, theme.text).pos(Pos::new(HPos::Center, VPos::Center));
+    let mut hovers = Vec::new();
+    for i in 0..nr {
+        for j in 0..nc {
+            let value = (g.value)(i, j);
+            let fill = value.map_or(theme.grid_minor, |v| diverging(v, style.dark));
+            let (cx, cy) = (j as f64, (nr - 1 - i) as f64);
+            let cell = [(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)];
+            plot.draw(&Rectangle::new(cell, fill.filled()))?;
+            plot.draw(&Rectangle::new(cell, theme.background.stroke_width(style.px(1.0))))?;
+            let text = value.map_or("—".to_owned(), |v| num(v, 2));
+            plot.draw(&Text::new(text, (cx, cy), font.clone().color(&ink(fill))))?;
+            hovers.push(hover(&chart, (cx, cy), (g.label)(i, j)));
+        }
+    }
+    colour_bar(area, &chart, &bar, (bar_gap as i32, bar_w as i32), g.lo, g.bar_desc, style)?;
+    Ok(hovers)
+}
+
+/// The model × model correlation: a k × k grid (both in model order) whose cell (i, j) holds
+/// Pearson r for i > j, Spearman ρ for i < j, 1 on the diagonal, on a diverging −1..1 scale; "—"
+/// where undefined. `layer` names the chosen layer in the legend. Hover: the coefficient, its
 /// p-value and n.
 pub fn correlation<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -30,64 +92,80 @@ pub fn correlation<DB: DrawingBackend>(
     layer: &str,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
-    let k = table.models.len();
-    if k == 0 {
+    if table.models.is_empty() {
         return Err(ChartError::NoData("no models to correlate"));
     }
     if table.n == 0 {
         return Err(ChartError::NoData("no class has an ID in every model (per-class estimates need labels)"));
     }
-    let names = |rev: bool| -> Vec<(f64, String)> {
-        table
-            .models
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (if rev { (k - 1 - i) as f64 } else { i as f64 }, short(m, 14)))
-            .collect()
-    };
-    let (hi, lo) = (k as f64 - 0.5, -0.5);
-    let (x, y) = (Axis::with_ticks(lo, hi, names(false)), Axis::with_ticks(lo, hi, names(true)));
-    let (_, h) = area.dim_in_pixel();
-    let bar = Axis::new(Scale::Linear, -1.0, 1.0, 0.0, tick_target(h, 50.0, style))
-        .ok_or(ChartError::NoData("colour scale"))?;
-    let (bar_gap, bar_w) = (style.px(14.0), style.px(16.0));
-    let right = bar_gap + bar_w + y_area_width(area, &bar, style);
-    let theme = style.theme();
-    let legend = vec![
-        LegendItem::new(Swatch::Bar(theme.muted), "below the diagonal: Pearson r"),
-        LegendItem::new(Swatch::Bar(theme.muted), "above: Spearman ρ"),
-        LegendItem::new(Swatch::Bar(theme.muted), format!("per-class IDs at {layer}, n = {} classes", table.n)),
-    ];
-    let (x_desc, y_desc) = ("model", "model");
-    let chart = draw_frame(area, &Frame { x: &x, y: &y, x_desc, y_desc, legend, right_area: right }, style)?;
-    let plot = chart.plotting_area();
-    let font = style.text(TICK_FONT, theme.text).pos(Pos::new(HPos::Center, VPos::Center));
-    let mut hovers = Vec::new();
-    for i in 0..k {
-        for j in 0..k {
-            let (value, p, what) = cell(table, i, j);
-            let fill = value.map_or(theme.grid_minor, |v| diverging(v, style.dark));
-            let (cx, cy) = (j as f64, (k - 1 - i) as f64);
-            plot.draw(&Rectangle::new([(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)], fill.filled()))?;
-            plot.draw(&Rectangle::new(
-                [(cx - 0.5, cy - 0.5), (cx + 0.5, cy + 0.5)],
-                theme.background.stroke_width(style.px(1.0)),
-            ))?;
-            let text = value.map_or("—".to_owned(), |v| num(v, 2));
-            plot.draw(&Text::new(text, (cx, cy), font.clone().color(&ink(fill))))?;
-            let (a, b) = (&table.models[i], &table.models[j]);
-            let label = match (value, p) {
-                _ if i == j => format!("{a}: 1 (itself)"),
-                (Some(v), Some(p)) => format!("{a} × {b}: {what} = {}, p = {}, n = {}", num(v, 3), sig(p), table.n),
-                _ => {
-                    format!("{a} × {b}: {what} undefined (n = {}; a constant vector or fewer than 3 classes)", table.n)
-                }
-            };
-            hovers.push(hover(&chart, (cx, cy), label));
+    let muted = style.theme().muted;
+    let label = |i: usize, j: usize| {
+        let (value, p, what) = cell(table, i, j);
+        let (a, b) = (&table.models[i], &table.models[j]);
+        match (value, p) {
+            _ if i == j => format!("{a}: 1 (itself)"),
+            (Some(v), Some(p)) => format!("{a} × {b}: {what} = {}, p = {}, n = {}", num(v, 3), sig(p), table.n),
+            _ => format!("{a} × {b}: {what} undefined (n = {}; a constant vector or fewer than 3 classes)", table.n),
         }
+    };
+    let g = Grid {
+        rows: table.models.clone(),
+        cols: table.models.clone(),
+        value: &|i, j| cell(table, i, j).0,
+        label: &label,
+        lo: -1.0,
+        x_desc: "model",
+        y_desc: "model",
+        bar_desc: "correlation (r or ρ)",
+        legend: vec![
+            LegendItem::new(Swatch::Bar(muted), "below the diagonal: Pearson r"),
+            LegendItem::new(Swatch::Bar(muted), "above: Spearman ρ"),
+            LegendItem::new(Swatch::Bar(muted), format!("per-class IDs at {layer}, n = {} classes", table.n)),
+        ],
+    };
+    grid(area, g, style)
+}
+
+/// The neighbourhood overlap χ between the layers of two models (or of one model with itself):
+/// rows the first model's layers, columns the second's, on a 0..1 scale. Hover: the two layers
+/// and χ.
+pub fn overlap_matrix<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &OverlapMatrix,
+    k: usize,
+    style: &Style,
+) -> Result<Vec<Hover>, ChartError> {
+    if m.values.iter().flatten().all(Option::is_none) {
+        return Err(ChartError::NoData("no two layers with kept neighbourhoods of the same points"));
     }
-    colour_bar(area, &chart, &bar, bar_gap as i32, bar_w as i32, style)?;
-    Ok(hovers)
+    let value = |i: usize, j: usize| m.values.get(i).and_then(|r| r.get(j)).copied().flatten();
+    let own = m.a == m.b;
+    let name = |model: &str, layer: &str| if own { layer.to_owned() } else { format!("{model} {layer}") };
+    let label = |i: usize, j: usize| {
+        let (a, b) = (name(&m.a, &m.rows[i]), name(&m.b, &m.cols[j]));
+        match value(i, j) {
+            Some(v) => format!("{a} × {b}: χ = {} (k = {k})", num(v, 3)),
+            None => format!("{a} × {b}: not comparable (see the note)"),
+        }
+    };
+    let (x_desc, y_desc) = if own { ("layer", "layer") } else { (m.b.as_str(), m.a.as_str()) };
+    let muted = style.theme().muted;
+    let what = if own { "layer × layer" } else { "model × model" };
+    let g = Grid {
+        rows: m.rows.clone(),
+        cols: m.cols.clone(),
+        value: &value,
+        label: &label,
+        lo: 0.0,
+        x_desc,
+        y_desc,
+        bar_desc: "neighbourhood overlap χ",
+        legend: vec![LegendItem::new(
+            Swatch::Bar(muted),
+            format!("{what}: the shared fraction of the k = {k} nearest neighbours"),
+        )],
+    };
+    grid(area, g, style)
 }
 
 /// Value, p-value and name of the coefficient in cell (i, j).
@@ -115,13 +193,15 @@ fn ink(fill: RGBColor) -> RGBColor {
     if luminance > 140.0 { RGBColor(0x1f, 0x1f, 0x24) } else { RGBColor(0xf7, 0xf7, 0xf7) }
 }
 
-/// The colour scale as a vertical bar `gap` pixels right of the plot, `width` wide, with its axis.
+/// The colour scale `lo`..1 as a vertical bar `gap` pixels right of the plot, `width` wide, with
+/// its axis described as `desc`.
 fn colour_bar<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &frame::Chart<DB>,
     axis: &Axis,
-    gap: i32,
-    width: i32,
+    (gap, width): (i32, i32),
+    lo: f64,
+    desc: &str,
     style: &Style,
 ) -> Result<(), ChartError> {
     let (xr, yr) = chart.plotting_area().get_pixel_range();
@@ -129,8 +209,8 @@ fn colour_bar<DB: DrawingBackend>(
     let (x0, top, bottom) = (xr.end - ax + gap, yr.start - ay, yr.end - ay);
     let steps = (bottom - top).max(1);
     for s in 0..steps {
-        let v = 1.0 - 2.0 * (s as f64 + 0.5) / steps as f64;
+        let v = 1.0 - (1.0 - lo) * (s as f64 + 0.5) / steps as f64;
         area.draw(&Rectangle::new([(x0, top + s), (x0 + width, top + s + 1)], diverging(v, style.dark).filled()))?;
     }
-    frame::right_axis(area, chart, axis, gap + width, "correlation (r or ρ)", style)
+    frame::right_axis(area, chart, axis, gap + width, desc, style)
 }

@@ -27,15 +27,31 @@ pub struct LayerPoint {
     pub pc_id: Option<f64>,
 }
 
+/// How a series' line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stroke {
+    /// A full line (the model's main series).
+    #[default]
+    Solid,
+    /// A dashed line.
+    Dashed,
+    /// A thin line.
+    Thin,
+}
+
 /// One model's ID per layer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HunchbackSeries {
     /// Legend text (the model name).
     pub label: String,
-    /// What the error bars mean, for the legend (e.g. "± std over 20 subsets").
+    /// What the error bars mean, for the legend (e.g. "± std over 20 subsets"; empty: nothing).
     pub error: String,
     /// The layers, in model order.
     pub layers: Vec<LayerPoint>,
+    /// Its colour in the palette (`None`: its position among the series).
+    pub colour: Option<usize>,
+    /// Its line.
+    pub stroke: Stroke,
 }
 
 impl HunchbackSeries {
@@ -66,7 +82,7 @@ impl HunchbackSeries {
             Some(n) => format!("TwoNN fit ± std over {n} subsets"),
             None => "TwoNN ML, 95 % interval".to_owned(),
         };
-        Self { label: report.model.clone(), error, layers }
+        Self { label: report.model.clone(), error, layers, colour: None, stroke: Stroke::Solid }
     }
 }
 
@@ -107,7 +123,7 @@ pub fn hunchback<DB: DrawingBackend>(
     opts: &HunchbackOptions,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
-    layer_chart(area, series, &[], "intrinsic dimension", opts, style)
+    layer_chart(area, series, &[], ("intrinsic dimension", "ID"), opts, style)
 }
 
 /// A thin curve drawn under the series of [`layer_chart`], in the colour of series `series`
@@ -121,12 +137,13 @@ pub(crate) struct ThinCurve {
     pub points: Vec<(usize, String, f64)>,
 }
 
-/// The hunchback's drawing with extra thin curves and the ID axis described as `y_desc`.
+/// The hunchback's drawing with extra thin curves, the value axis described as `y_desc` and the
+/// value named `value` in the hovers (a point without error bar has NaN ends).
 pub(crate) fn layer_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[HunchbackSeries],
     thin: &[ThinCurve],
-    y_desc: &str,
+    (y_desc, value): (&str, &str),
     opts: &HunchbackOptions,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
@@ -185,27 +202,40 @@ pub(crate) fn layer_chart<DB: DrawingBackend>(
 
     let theme = style.theme();
     let mut legend = Vec::new();
+    let colour = |i: usize, s: &HunchbackSeries| theme.series(s.colour.unwrap_or(i));
     for (i, s) in series.iter().enumerate() {
-        legend.push(LegendItem::new(Swatch::ErrorBar(theme.series(i)), format!("{}: {}", s.label, s.error)));
+        let c = colour(i, s);
+        let swatch = match s.stroke {
+            Stroke::Solid => Swatch::ErrorBar(c),
+            Stroke::Dashed => Swatch::Dashed(c),
+            Stroke::Thin => Swatch::Marker(c),
+        };
+        let text = if s.error.is_empty() { s.label.clone() } else { format!("{}: {}", s.label, s.error) };
+        legend.push(LegendItem::new(swatch, text));
         if opts.pc_id && s.layers.iter().any(|l| l.pc_id.is_some()) {
-            legend.push(LegendItem::new(Swatch::DashedSquare(theme.series(i)), format!("{}: PC-ID", s.label)));
+            legend.push(LegendItem::new(Swatch::DashedSquare(c), format!("{}: PC-ID", s.label)));
         }
     }
     let chart = draw_frame(area, &Frame { x: &x, y: &y, x_desc, y_desc: &y_desc, legend, right_area: 0 }, style)?;
     let mut hovers = Vec::new();
     let t = |v: f64| y.to(v).unwrap_or(y.lo);
     for (c, pts) in thin.iter().zip(&thin_at) {
-        let color = theme.series(c.series).mix(0.45);
+        let color = series.get(c.series).map_or(theme.series(c.series), |s| colour(c.series, s)).mix(0.45);
         let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, t(p.2))).collect();
         frame::thin_line(&chart, line.clone(), &color, style)?;
         for (p, (_, name, id)) in line.into_iter().zip(pts) {
-            hovers.push(hover(&chart, p, format!("{} · {name}: ID {}", c.label, sig(*id))));
+            hovers.push(hover(&chart, p, format!("{} · {name}: {value} {}", c.label, sig(*id))));
         }
     }
     for (i, s) in series.iter().enumerate() {
-        let color = theme.series(i);
+        let color = colour(i, s);
         let pts: Vec<(f64, &LayerPoint)> = s.layers.iter().filter(|l| ok(l.id)).map(|l| (pos(s, l), l)).collect();
-        frame::line(&chart, pts.iter().map(|(x, l)| (*x, t(l.id))).collect(), color, style)?;
+        let line: Vec<(f64, f64)> = pts.iter().map(|(x, l)| (*x, t(l.id))).collect();
+        match s.stroke {
+            Stroke::Solid => frame::line(&chart, line, color, style)?,
+            Stroke::Dashed => frame::dashed(&chart, line, color, super::theme::LINE, style)?,
+            Stroke::Thin => frame::thin_line(&chart, line, &color, style)?,
+        }
         if opts.pc_id {
             let pc: Vec<(f64, f64)> =
                 s.layers.iter().filter_map(|l| l.pc_id.filter(|p| ok(*p)).map(|p| (pos(s, l), t(p)))).collect();
@@ -225,7 +255,7 @@ pub(crate) fn layer_chart<DB: DrawingBackend>(
                 frame::error_bar(&chart, *x, t(lo), t(hi), color, style)?;
             }
             frame::marker(&chart, (*x, t(l.id)), color, style)?;
-            hovers.push(hover(&chart, (*x, t(l.id)), format!("{} · {}: ID {}", s.label, l.name, spread(l))));
+            hovers.push(hover(&chart, (*x, t(l.id)), format!("{} · {}: {value} {}", s.label, l.name, spread(l))));
         }
     }
     Ok(hovers)

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
-use super::hunchback::{HunchbackOptions, HunchbackSeries, LayerAxis, LayerPoint, ThinCurve, layer_chart};
+use super::hunchback::{HunchbackOptions, HunchbackSeries, LayerAxis, LayerPoint, Stroke, ThinCurve, layer_chart};
 use super::{ChartError, Hover, Style};
 use crate::compare::{LayerIds, class_spread};
 use crate::results::Report;
@@ -39,7 +39,7 @@ pub fn per_class<DB: DrawingBackend>(
         Vec::new()
     };
     let hunch = HunchbackOptions { x: opts.x, pc_id: false, log_y: opts.log_y };
-    layer_chart(area, &series, &thin, "intrinsic dimension per class (TwoNN fit)", &hunch, style)
+    layer_chart(area, &series, &thin, ("intrinsic dimension per class (TwoNN fit)", "ID"), &hunch, style)
 }
 
 /// The mean ± std over classes per layer of `r`, as a hunchback series (layers without
@@ -66,7 +66,7 @@ fn mean_series(r: &Report) -> HunchbackSeries {
         Some(&lo) if counts.iter().all(|&c| c == lo) => format!("mean ± std over {lo} classes"),
         _ => "mean ± std over classes".to_owned(),
     };
-    HunchbackSeries { label: r.model.clone(), error, layers }
+    HunchbackSeries { label: r.model.clone(), error, layers, colour: None, stroke: Stroke::Solid }
 }
 
 /// One thin curve per class name of `r` (in order of first appearance), over the layers where

@@ -6,6 +6,7 @@ mod accuracy;
 mod classes;
 pub mod correlation;
 mod ids;
+pub mod neighbourhood;
 mod report;
 mod selection;
 

@@ -8,6 +8,7 @@
 pub mod decimation;
 mod error;
 pub mod gride;
+pub mod neighbourhood;
 pub mod overlap;
 pub mod pcid;
 pub mod surrogate;
@@ -85,6 +86,8 @@ pub trait Estimator {
     const IN_MEMORY: bool = false;
     /// Whether it reads the points' labels ([`Lists::labels`]): the caller then reads them.
     const LABELS: bool = false;
+    /// Whether it runs on each class's points too, in the per-class estimates.
+    const PER_CLASS: bool = true;
     /// Its parameters' controls in the page's form and flags on the command line.
     const SETTINGS: &'static [Setting] = &[];
     /// Checks its own parameters (run for every estimator, asked for or not).
@@ -163,6 +166,8 @@ macro_rules! registry {
             pc_id: $crate::estimators::pcid::PcIdEstimator,
             /// The neighbourhood overlap with the labels, χ^gt (absent when not requested or without labels).
             overlap: $crate::estimators::overlap::OverlapEstimator,
+            /// Each point's k nearest neighbours, for the overlaps between layers (absent when not requested).
+            neighbourhood: $crate::estimators::neighbourhood::NeighbourhoodEstimator,
         }
     };
 }
@@ -290,6 +295,20 @@ macro_rules! items {
         }
 
         impl Params {
+            /// These parameters for the estimates on each class's points: the estimators that
+            /// do not run per class turned off.
+            pub fn for_classes(&self) -> Params {
+                let mut p = self.clone();
+                $(
+                    if !<$ty>::PER_CLASS {
+                        if let Some(on) = p.$field.switch() {
+                            *on = false;
+                        }
+                    }
+                )*
+                p
+            }
+
             /// These parameters with every estimator that has a switch turned off, but those whose
             /// field is in `keep`.
             pub fn only(&self, keep: &[&str]) -> Params {
@@ -523,7 +542,7 @@ impl Params {
     pub fn page() -> Self {
         let mut p = Self::default();
         (p.gride.run, p.decimation.run, p.pc_id.run, p.surrogate.run) = (true, true, true, true);
-        p.overlap.run = true;
+        (p.overlap.run, p.neighbourhood.run) = (true, true);
         p
     }
 
@@ -547,6 +566,11 @@ impl CheckedParams {
     /// The validated values.
     pub fn get(&self) -> &Params {
         &self.0
+    }
+
+    /// [`Params::for_classes`] (turning estimators off keeps them valid).
+    pub fn for_classes(&self) -> CheckedParams {
+        CheckedParams(self.0.for_classes())
     }
 }
 

@@ -1,12 +1,14 @@
-//! The analyses across models for the page ([`crate::compare`]), and the numbers behind the
-//! `per_class` chart's CSV (inputs as in [`super::draw`]).
+//! The analyses across models for the page ([`crate::compare`]), the overlaps between layers and
+//! models, and the numbers behind the `per_class` chart's CSV (inputs as in [`super::draw`]).
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::draw::ModelSeries;
 use super::{from_js, to_js};
+use crate::compare::neighbourhood::{self, LayerNeighbourhood, ModelNeighbourhoods, PointRows};
 use crate::compare::{self, ClassSpread, LayerIds, ModelInput};
+use crate::estimators::neighbourhood::KeptNeighbours;
 
 /// Input of [`compare`]: the models in display order and the correlation's layer choice.
 #[derive(Deserialize)]
@@ -49,4 +51,64 @@ pub fn per_class_summary(data: JsValue) -> Result<JsValue, JsError> {
         })
         .collect();
     to_js(&out)
+}
+
+/// A model of [`neighbourhoods`]' input.
+#[derive(Deserialize)]
+struct WireModel {
+    model: String,
+    seed: u32,
+    layers: Vec<WireLayer>,
+}
+
+/// A layer of [`neighbourhoods`]' input: its kept lists are `indices[start .. start + len]`.
+#[derive(Deserialize)]
+struct WireLayer {
+    name: String,
+    #[serde(default)]
+    rows: PointRows,
+    #[serde(default)]
+    label_overlap: Option<f64>,
+    #[serde(default)]
+    kept: Option<WireKept>,
+}
+
+/// Where a layer's lists are in the indices handed in.
+#[derive(Deserialize)]
+struct WireKept {
+    k: usize,
+    start: usize,
+    len: usize,
+}
+
+/// `[{model, seed, layers: [{name, rows: {n_input, non_finite_dropped, subsampled_out,
+/// duplicates_dropped}, label_overlap, kept: {k, start, len} | null}]}]` with every layer's kept
+/// neighbourhoods concatenated in `indices` (a Uint32Array: one copy, no per-number conversion) →
+/// the [`neighbourhood::Neighbourhoods`] over `k` neighbours (default 10).
+#[wasm_bindgen]
+pub fn neighbourhoods(models: JsValue, indices: &[u32], k: Option<usize>) -> Result<JsValue, JsError> {
+    let wire: Vec<WireModel> = from_js(models, "neighbourhoods")?;
+    let mut models = Vec::with_capacity(wire.len());
+    for m in wire {
+        let mut layers = Vec::with_capacity(m.layers.len());
+        for l in m.layers {
+            let neighbourhood = match l.kept {
+                None => None,
+                Some(w) => {
+                    let part = w.start.checked_add(w.len).and_then(|end| indices.get(w.start..end));
+                    let part =
+                        part.ok_or_else(|| JsError::new(&format!("layer {}: its lists are out of range", l.name)))?;
+                    Some(KeptNeighbours { k: w.k, indices: part.to_vec() })
+                }
+            };
+            layers.push(LayerNeighbourhood {
+                name: l.name,
+                rows: l.rows,
+                neighbourhood,
+                label_overlap: l.label_overlap,
+            });
+        }
+        models.push(ModelNeighbourhoods { model: m.model, seed: m.seed, layers });
+    }
+    to_js(&neighbourhood::neighbourhoods(&models, k))
 }

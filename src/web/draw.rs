@@ -18,6 +18,11 @@
 //!   (the `correlation` of [`super::analyses::compare`]): heatmap, Pearson r below the diagonal,
 //!   Spearman ρ above.
 //!
+//! * `overlap_profile`: `{k, profiles}` (of [`super::analyses::neighbourhoods`]): χ with the
+//!   labels, with the last layer and with the input against the layer, per model.
+//! * `overlap_layers`, `overlap_models`: `{k, matrix}` (one of its `matrices`): the heatmap of χ
+//!   between the layers of one model, or of two.
+//!
 //! Options (`opts`, all optional): `dark`, `scale`, `log_x` (mu), `log_y` (hunchback,
 //! per_class), `depth` (hunchback, per_class: relative depth x), `pc_id` (hunchback: PC-ID
 //! overlay, default false), `classes` (per_class: class curves; default true for one model,
@@ -33,6 +38,7 @@ use web_sys::HtmlCanvasElement;
 use super::backend::ChartBackend;
 use super::{from_js, to_js};
 use crate::charts::{self, ChartError, HunchbackOptions, HunchbackSeries, LayerAxis, PerClassOptions, Style};
+use crate::compare::neighbourhood::{OverlapMatrix, OverlapProfile};
 use crate::compare::{AccuracyData, ClassCorrelation};
 use crate::estimators::Params;
 use crate::results::{LayerResult, Report};
@@ -64,6 +70,20 @@ pub struct ModelSeries {
     pub model: String,
     /// Layers in display order; `null` where not computed yet.
     pub layers: Vec<Option<LayerResult>>,
+}
+
+/// The `overlap_profile` chart's data.
+#[derive(Deserialize)]
+struct ProfileData {
+    k: usize,
+    profiles: Vec<OverlapProfile>,
+}
+
+/// The `overlap_layers` and `overlap_models` charts' data.
+#[derive(Deserialize)]
+struct MatrixData {
+    k: usize,
+    matrix: OverlapMatrix,
 }
 
 #[derive(Serialize)]
@@ -124,6 +144,20 @@ fn render(
             let c: ClassCorrelation = from_js(data, "correlation")?;
             let table = c.table.ok_or_else(|| JsError::new(c.note.as_deref().unwrap_or("no correlation table")))?;
             charts::correlation(area, &table, &c.ids.layer, &style)
+        }
+        "overlap_profile" => {
+            let d: ProfileData = from_js(data, "overlap profiles")?;
+            charts::overlap_profile(
+                area,
+                &d.profiles,
+                d.k,
+                &HunchbackOptions { x, ..HunchbackOptions::default() },
+                &style,
+            )
+        }
+        "overlap_layers" | "overlap_models" => {
+            let d: MatrixData = from_js(data, "overlap matrix")?;
+            charts::overlap_matrix(area, &d.matrix, d.k, &style)
         }
         _ => {
             let r: LayerResult = from_js(data, "layer result")?;

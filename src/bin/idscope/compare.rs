@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use idscope::compare::neighbourhood::{self, LayerNeighbourhood, ModelNeighbourhoods, Neighbourhoods};
 use idscope::compare::{self, Accuracy, Comparison, LayerIds, Measure, ModelInput, ShownLayer, metadata_accuracy};
 use idscope::estimators::Params;
 use serde::Serialize;
@@ -15,8 +16,9 @@ use super::{analyse, open};
 #[derive(Args)]
 pub struct CompareArgs {
     /// One argument per model: a file, or a model's per-layer files joined by commas. Labels in
-    /// the files give the per-class IDs.
-    #[arg(required = true, num_args = 2..)]
+    /// the files give the per-class IDs. With --neighbourhood, the overlaps between each model's
+    /// layers and between the models' layers (χ(A, B)) follow.
+    #[arg(required = true, num_args = 1..)]
     models: Vec<String>,
     /// Model names, in the order of the models (default: the file names).
     #[arg(long = "name")]
@@ -53,11 +55,14 @@ struct CompareReport<'a> {
     idscope_version: &'static str,
     params: Params,
     comparison: &'a Comparison,
+    /// The overlaps between layers and models (with --neighbourhood).
+    neighbourhoods: Option<&'a Neighbourhoods>,
 }
 
 pub fn run(a: &CompareArgs) -> Result<(), String> {
     let params = &a.params.0;
     let mut models = Vec::new();
+    let mut kept = Vec::new();
     for (i, spec) in a.models.iter().enumerate() {
         let files: Vec<PathBuf> = spec.split(',').map(PathBuf::from).collect();
         let model = open(&files)?;
@@ -70,8 +75,14 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
             }
         };
         let report = analyse(&model, params.clone(), !a.json)?;
+        let name = a.names.get(i).cloned().unwrap_or_else(|| model.name.clone());
+        kept.push(ModelNeighbourhoods {
+            model: name.clone(),
+            seed: params.seed,
+            layers: report.layers.iter().map(LayerNeighbourhood::from).collect(),
+        });
         models.push(ModelInput {
-            model: a.names.get(i).cloned().unwrap_or_else(|| model.name.clone()),
+            model: name,
             layers: report
                 .layers
                 .iter()
@@ -88,6 +99,7 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         (None, None) => None,
     };
     let c = compare::compare(&models, choice.as_deref());
+    let overlaps = params.neighbourhood.run.then(|| neighbourhood::neighbourhoods(&kept, Some(params.neighbourhood.k)));
     if let Some(asked) = &choice
         && c.choice.as_ref().is_none_or(|got| &got.value != asked)
     {
@@ -99,12 +111,45 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
             idscope_version: env!("CARGO_PKG_VERSION"),
             params: params.clone(),
             comparison: &c,
+            neighbourhoods: overlaps.as_ref(),
         };
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
     } else {
         print!("{}", render(&c));
+        if let Some(o) = &overlaps {
+            print!("{}", render_overlaps(o));
+        }
     }
     Ok(())
+}
+
+/// The overlaps as text: a profile table per model, then each matrix, then the notes.
+fn render_overlaps(o: &Neighbourhoods) -> String {
+    let mut s = String::new();
+    let num = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
+    let _ = writeln!(s, "\nneighbourhood overlaps (k = {})", o.k);
+    for p in &o.profiles {
+        let _ = writeln!(s, "model: {}", p.model);
+        let _ = writeln!(s, "{:<20} {:>8} {:>8} {:>8}", "layer", "χ label", "χ out", "χ in");
+        for l in &p.layers {
+            let _ = writeln!(s, "{:<20} {:>8} {:>8} {:>8}", l.layer, num(l.label), num(l.output), num(l.input));
+        }
+    }
+    for m in &o.matrices {
+        let _ = writeln!(s, "\nχ between the layers of {} (rows) and {} (columns)", m.a, m.b);
+        let _ = writeln!(s, "{:<20} {}", "", m.cols.iter().map(|c| format!("{c:>8.8}")).collect::<Vec<_>>().join(" "));
+        for (name, row) in m.rows.iter().zip(&m.values) {
+            let _ = writeln!(
+                s,
+                "{name:<20} {}",
+                row.iter().map(|v| format!("{:>8}", num(*v))).collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+    for n in &o.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    s
 }
 
 fn values(c: &Comparison) -> String {

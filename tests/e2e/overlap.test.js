@@ -1,0 +1,68 @@
+// The neighbourhood overlaps between layers and models (issue 13): on the demo the page keeps each
+// layer's neighbour lists, and its three charts (χ with the labels, the output and the input vs
+// layer; layer × layer; model × model) draw, export as PNG/SVG/CSV/JSON, and hold DADApy's
+// values (tests/fixtures/overlap/data_overlap.json); a results JSON restores them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, openApp, waitIdle, canvasStats, grab, ROOT } from './helpers.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const KINDS = ['overlap_profile', 'overlap_layers', 'overlap_models'];
+const dadapy = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/overlap/data_overlap.json'), 'utf8')).cases;
+const want = (a, b) => dadapy.find((c) => c.a === a && c.b === b && c.k === 10).overlap;
+
+test('the overlap charts draw, export, match DADApy on the demo and come back from a results JSON', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server);
+  await waitIdle(page, 120_000);
+  await page.waitForTimeout(300);
+  for (const kind of KINDS) {
+    const s = await canvasStats(page, kind);
+    assert.ok(s.colours >= 4 && s.inked > 0.01, `${kind} is blank: ${JSON.stringify(s)}`);
+  }
+  const data = await page.evaluate((kinds) => Object.fromEntries(kinds.map((k) => [k, window.idscope.charts.data.get(k)])), KINDS);
+  assert.equal(data.overlap_profile.k, 10);
+  const trained = data.overlap_profile.profiles[0];
+  assert.match(trained.model, /trained/);
+  const at = (name) => trained.layers.find((l) => l.layer === name);
+  assert.ok(Math.abs(at('hidden1').output - want('hidden1', 'logits')) <= 1e-12, `χ out of hidden1 ${at('hidden1').output}`);
+  assert.ok(Math.abs(at('hidden4').input - want('input', 'hidden4')) <= 1e-12, `χ input of hidden4 ${at('hidden4').input}`);
+  assert.equal(at('logits').output, 1);
+  for (const l of trained.layers) assert.ok(l.label > 0 && l.label <= 1, `χ label ${l.label}`);
+  const layers = data.overlap_layers.matrix;
+  assert.equal(layers.a, layers.b);
+  assert.equal(layers.rows.length, 6);
+  assert.notEqual(data.overlap_models.matrix.a, data.overlap_models.matrix.b);
+  assert.equal(data.overlap_models.matrix.values.flat().filter((v) => v === null).length, 0, 'the demo models share their inputs');
+
+  for (const kind of KINDS) {
+    for (const format of ['png', 'svg']) {
+      const file = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-export="${format}"]`), `${kind} ${format}`);
+      assert.ok(file.bytes.length > 1000, `${kind} ${format}: ${file.bytes.length} bytes`);
+    }
+    const csv = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="csv"]`), `${kind} CSV`);
+    const lines = csv.bytes.toString().trim().split('\n');
+    assert.equal(lines.length, kind === 'overlap_profile' ? 1 + 18 : 1 + 36, `${kind} CSV rows`);
+    const json = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="json"]`), `${kind} JSON`);
+    assert.equal(JSON.parse(json.bytes.toString()).k, 10);
+  }
+
+  // The results JSON holds the kept lists: a fresh page restores the same overlaps.
+  const results = await grab(page, () => page.click('#export-json'), 'JSON');
+  const fresh = await openApp(browser, server, '?url=tests/fixtures/reference/gauss8_d40.npy');
+  await waitIdle(fresh.page);
+  await fresh.page.setInputFiles('#file-input', results.file);
+  await fresh.page.waitForFunction(() => window.idscope.snapshot().models.filter((m) => m.restored).length === 3);
+  await fresh.page.waitForTimeout(300);
+  const restored = await fresh.page.evaluate(() => window.idscope.charts.data.get('overlap_profile').profiles.find((p) => /trained/.test(p.model)));
+  assert.deepEqual(restored.layers.map((l) => l.output), trained.layers.map((l) => l.output));
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(fresh.consoleErrors, []);
+  await fresh.context.close();
+  await context.close();
+});
