@@ -93,8 +93,10 @@ export function neighbourhoodInput(models, seed) {
         kept = { k: r.neighbourhood.k, start, len: a.length };
         start += a.length;
       }
-      const rows = r ? { n_input: r.n_input, non_finite_dropped: r.non_finite_dropped, subsampled_out: r.subsampled_out, duplicates_dropped: r.duplicates?.dropped ?? 0 } : undefined;
-      return { name: m.info.layers[i].name, rows, label_overlap: r?.overlap?.overlap ?? null, kept };
+      const layer = { name: m.info.layers[i].name, label_overlap: r?.overlap?.overlap ?? null, kept };
+      // A layer not computed yet has no rows to compare (the key is left out: the core's default).
+      if (r) layer.rows = { n_input: r.n_input, non_finite_dropped: r.non_finite_dropped, subsampled_out: r.subsampled_out, duplicates_dropped: r.duplicates?.dropped ?? 0 };
+      return layer;
     }),
   }));
   const indices = new Uint32Array(start);
