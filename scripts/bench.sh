@@ -11,6 +11,9 @@
 #       listed contenders: native,node,browser,page; Chromium with 1 and with 2 workers), printed only
 #   bash scripts/bench.sh --page              # only the page on its demo: first plot (cold cache),
 #                                             # resource waterfall, longest main-thread tasks, budgets
+#   bash scripts/bench.sh --imbalance         # only the information imbalance on 10 000 × 768
+#                                             # (BENCH_IMBALANCE="NxD"): idscope's exact rank
+#                                             # passes against DADApy's, printed with the ratio
 #   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
 #                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
 #                                             # of free disk, an hour on 2 cores); --big-only skips the rest
@@ -18,10 +21,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIG=0
+IMBALANCE=0
 case "${1:-}" in
   --big) BIG=1 ;;
   --big-only) BIG=2 ;;
   --page) bash scripts/build-web.sh >&2; exec node scripts/bench/page-load.mjs "${BENCH_PAGE_RUNS:-5}" ;;
+  --imbalance) IMBALANCE=1 ;;
   "") ;;
   *) echo "usage: bash scripts/bench.sh [--big | --big-only | --page]" >&2; exit 2 ;;
 esac
@@ -36,6 +41,35 @@ if ! "$VENV/bin/python" -c 'import dadapy, importlib.metadata as m; assert m.ver
   log "python3 -m venv $VENV && pip install dadapy==0.3.4"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet dadapy==0.3.4 numpy scipy scikit-learn
+fi
+
+# The information imbalance (issue 13): two 10 000 × 768 representations of the same points;
+# idscope's compare with the overlaps, then with the imbalances too (the difference: the exact
+# rank passes over both layers' rows), against DADApy's return_information_imbalace.
+if [ "$IMBALANCE" = 1 ]; then
+  shape="${BENCH_IMBALANCE:-10000x768}"
+  dir="$CACHE/data/imbalance-$shape"
+  mkdir -p "$dir"
+  cargo build --release --bin idscope >&2
+  log "DADApy 0.3.4 on $shape (data written to $dir)"
+  dadapy=$("$VENV/bin/python" scripts/bench/imbalance.py "$dir" "${shape%x*}" "${shape#*x}")
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+  cli="$TARGET_DIR/release/idscope"
+  seconds() { local t0=$EPOCHREALTIME; "$@" > "$dir/out.json"; awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }'; }
+  log "idscope compare (overlaps only, then with --imbalance)"
+  base=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 0 --neighbourhood --json)
+  with=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 0 --imbalance --json)
+  node -e '
+    const [dadapy, base, withImb, file] = [JSON.parse(process.argv[1]), Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
+    const p = JSON.parse(require("fs").readFileSync(file, "utf8")).neighbourhoods.profiles[0].layers;
+    const ranks = withImb - base;
+    const s = (x) => x.toFixed(2);
+    const os = require("os");
+    console.log(`information imbalance on '"$shape"' (${os.cpus().length} cores, ${os.cpus()[0].model})`);
+    console.log(`idscope: ${s(withImb)} s with the imbalances, ${s(base)} s without: the rank passes ${s(ranks)} s; Δ(a→b) ${p[0].imbalance.to_output.toFixed(6)}, Δ(b→a) ${p[0].imbalance.from_output.toFixed(6)} (all points)`);
+    for (const [k, v] of Object.entries(dadapy)) console.log(`${k}: ${s(v.seconds)} s; Δ(a→b) ${v.a_to_b.toFixed(6)}, Δ(b→a) ${v.b_to_a.toFixed(6)}; idscope rank passes / DADApy = ${(ranks / v.seconds).toFixed(2)}, whole compare / DADApy = ${(withImb / v.seconds).toFixed(2)}`);
+  ' "$dadapy" "$base" "$with" "$dir/out.json"
+  exit 0
 fi
 
 ONLY="${BENCH_ONLY:-native,node,browser,page}"

@@ -303,3 +303,21 @@ fn compare_gives_the_overlaps_between_layers_and_models_with_neighbourhood() {
     }
     assert!(!out.contains("note:"), "the demo models share their inputs:\n{out}");
 }
+
+#[test]
+fn compare_with_imbalance_gives_dadapys_information_imbalances() {
+    let (ok, out, err) =
+        idscope(&["compare", "www/demo/digits_trained.npz", "--repeats", "0", "--imbalance", "--json"]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let layers = v["neighbourhoods"]["profiles"][0]["layers"].as_array().unwrap();
+    let hidden1 = &layers.iter().find(|l| l["layer"] == "hidden1").unwrap()["imbalance"];
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/imbalance.json").unwrap()).unwrap();
+    let case = fixture["cases"].as_array().unwrap().iter().find(|c| c["a"] == "hidden1" && c["b"] == "logits").unwrap();
+    for (got, want) in [(&hidden1["to_output"], &case["a_to_b"]), (&hidden1["from_output"], &case["b_to_a"])] {
+        assert!((got.as_f64().unwrap() - want.as_f64().unwrap()).abs() <= 1e-12, "{got} vs DADApy {want}");
+    }
+    let (ok, out, err) = idscope(&["compare", "www/demo/digits_trained.npz", "--repeats", "0", "--imbalance"]);
+    assert!(ok && out.contains("Δ(→out)"), "{err}\n{out}");
+}

@@ -2,11 +2,14 @@
 //! make_overlap.py): with the labels (χ^gt, `return_label_overlap`) on an integer grid with ties,
 //! duplicated rows and imbalanced classes (both duplicate policies) and on two layers of the demo
 //! MLP, a fixed k and a class fraction, in memory and streamed, per class too; between two
-//! representations of the same points (χ(A, B), `return_data_overlap`) from the kept lists.
+//! representations of the same points (χ(A, B), `return_data_overlap`) from the kept lists; the
+//! information imbalance both ways (`_return_imbalance` on complete lists) from the exact rank pass.
 #![cfg(not(target_arch = "wasm32"))]
 
-use idscope::analysis::{analyse_model_layer, streamed};
-use idscope::compare::neighbourhood::{LayerNeighbourhood, ModelNeighbourhoods, data_overlap, neighbourhoods};
+use idscope::analysis::{analyse_model_layer, layer_ranks, streamed};
+use idscope::compare::neighbourhood::{
+    LayerNeighbourhood, ModelNeighbourhoods, add_imbalances, data_overlap, imbalance, imbalance_targets, neighbourhoods,
+};
 use idscope::estimators::neighbourhood::KeptNeighbours;
 use idscope::estimators::overlap::{LabelOverlap, OverlapAverage};
 use idscope::estimators::{CheckedParams, Params};
@@ -180,4 +183,57 @@ fn streamed_layers_keep_the_same_neighbourhoods() {
     assert_eq!(s.estimates.neighbourhood.as_ref(), Some(kept));
     assert!(!r.classes.is_empty());
     assert!(r.classes.iter().all(|c| c.estimates.neighbourhood.is_none()), "not kept per class");
+}
+
+#[test]
+fn information_imbalance_matches_dadapy_both_ways_from_the_exact_ranks() {
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/imbalance.json").unwrap()).unwrap();
+    let dir = "tests/fixtures/overlap";
+    let grid =
+        model(&[&format!("{dir}/grid.npy"), &format!("{dir}/grid_projected.npy"), &format!("{dir}/grid_squared.npy")]);
+    let demo = model(&["www/demo/digits_trained.npz"]);
+    let mut p = Params::default();
+    (p.twonn.repeats, p.duplicates) = (0, DuplicatePolicy::Keep);
+    let p = p.check().unwrap();
+    let layers: Vec<(&Model, String, LayerNeighbourhood)> =
+        [&grid, &demo].into_iter().flat_map(|m| kept(m, 1).into_iter().map(move |(name, l)| (m, name, l))).collect();
+    let find = |name: &str| layers.iter().find(|(_, n, _)| n == name).unwrap();
+    // Δ(A → B): the ranks, in B's rows, of each point's nearest neighbour in A.
+    let delta = |a: &str, b: &str| {
+        let nn = find(a).2.neighbourhood.as_ref().unwrap().indices.clone();
+        let (m, name, _) = find(b);
+        let index = m.layers.iter().position(|l| &l.name == name).unwrap();
+        imbalance(&layer_ranks(m, index, &p, &[nn], &mut Silent).unwrap()[0])
+    };
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let (a, b) = (case["a"].as_str().unwrap(), case["b"].as_str().unwrap());
+        for (got, want) in [(delta(a, b), &case["a_to_b"]), (delta(b, a), &case["b_to_a"])] {
+            let want = want.as_f64().unwrap();
+            assert!((got - want).abs() <= 1e-12, "{a} × {b}: {got} vs DADApy {want}");
+        }
+    }
+    // The same numbers in the model's profile: every layer against the last and the first.
+    let demo_layers: Vec<LayerNeighbourhood> = kept(&demo, 10).into_iter().map(|(_, l)| l).collect();
+    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: demo_layers };
+    let targets = imbalance_targets(&m).unwrap();
+    let ranks: Vec<Vec<Vec<u32>>> =
+        targets.iter().enumerate().map(|(i, t)| layer_ranks(&demo, i, &p, t, &mut Silent).unwrap()).collect();
+    let mut o = neighbourhoods(std::slice::from_ref(&m), None);
+    add_imbalances(&mut o.profiles[0], &ranks);
+    let at = |name: &str| o.profiles[0].layers.iter().find(|l| l.layer == name).unwrap().imbalance.unwrap();
+    let case =
+        |a: &str, b: &str, key: &str| cases.iter().find(|c| c["a"] == a && c["b"] == b).unwrap()[key].as_f64().unwrap();
+    assert!((at("hidden1").to_output - case("hidden1", "logits", "a_to_b")).abs() <= 1e-12);
+    assert!((at("hidden1").from_output - case("hidden1", "logits", "b_to_a")).abs() <= 1e-12);
+    assert!((at("hidden4").from_input - case("input", "hidden4", "a_to_b")).abs() <= 1e-12);
+    assert!((at("hidden4").to_input - case("input", "hidden4", "b_to_a")).abs() <= 1e-12);
+    let n = 1797.0;
+    assert_eq!(
+        (at("logits").to_output, at("input").to_input),
+        (2.0 / n, 2.0 / n),
+        "a layer's own nearest neighbours: rank 1"
+    );
 }

@@ -21,7 +21,11 @@ pub fn estimate(
 }
 
 /// The rows `estimate` works on (duplicates `dups` of `x` removed as the policy says).
-fn distinct_points<'a>(x: ArrayView2<'a, f32>, dups: &duplicates::Duplicates, p: &Params) -> CowArray<'a, f32, Ix2> {
+pub(crate) fn distinct_points<'a>(
+    x: ArrayView2<'a, f32>,
+    dups: &duplicates::Duplicates,
+    p: &Params,
+) -> CowArray<'a, f32, Ix2> {
     if p.duplicates == DuplicatePolicy::KeepOne && dups.duplicate_rows > 0 {
         CowArray::from(x.select(Axis(0), &dups.distinct))
     } else {

@@ -266,6 +266,39 @@ pub fn analyse_model_layer(
     Ok(analyse_layer(input, params, progress)?)
 }
 
+/// The exact ranks, among the points of layer `index`'s whole-layer estimate (the same subsample,
+/// duplicates as the policy says), of one chosen point per point, per list of `targets`
+/// ([`crate::knn::ranks`]): the information imbalance's pass over the layer's rows. A layer over
+/// the memory limit is refused (its rows would be read again chunk by chunk for each pass).
+pub fn layer_ranks(
+    model: &Model,
+    index: usize,
+    params: &CheckedParams,
+    targets: &[Vec<u32>],
+    progress: &mut dyn Progress,
+) -> Result<Vec<Vec<u32>>, LayerError> {
+    let p = params.get();
+    if let Some(reader) = model.layer(index).filter(|r| crate::analysis::streamed::wanted(r, params)) {
+        let mb = crate::analysis::streamed::streamable_bytes(reader.info()).unwrap_or(0) >> 20;
+        let source = crate::analysis::streamed::Refusal::Unsupported {
+            mb,
+            limit_mb: p.memory_limit_mb,
+            what: vec!["the information imbalance"],
+        };
+        return Err(AnalysisError::Streamed { layer: reader.info().name.clone(), source }.into());
+    }
+    let layer = model.read_layer(index)?;
+    let name = &model.layers[index].name;
+    let data = layer.data.view();
+    let points = LayerPoints::new(data, p);
+    points
+        .with_kept(data, p, |x, points| {
+            let x = estimate::distinct_points(x, &points.dups, p);
+            crate::knn::ranks(x.view(), p.metric, targets, progress)
+        })
+        .map_err(|e| AnalysisError::Estimate { layer: name.clone(), source: e.into() }.into())
+}
+
 /// The class ids of the rows the reader kept of `layer`.
 pub fn kept_ids(layer: &LayerData, labels: &Labels) -> Vec<u32> {
     layer.kept_rows.iter().filter_map(|&r| labels.ids.get(r).copied()).collect()

@@ -4,7 +4,9 @@
 //! neighbourhoods (`crate::estimators::neighbourhood`), for every pair of layers of a model
 //! (χ^out: each layer against the last, and against the first), and for the layers of two models
 //! on the same inputs (the mutual k-NN alignment of Huh et al. 2024). Layers whose points do not
-//! correspond are refused with a note saying why.
+//! correspond are refused with a note saying why. The information imbalances of each layer with
+//! the last and the first (Glielmo et al. 2022) come from exact rank passes over the layers' rows
+//! ([`imbalance_targets`] says which, [`add_imbalances`] reads them).
 
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +88,24 @@ pub struct ProfilePoint {
     pub output: Option<f64>,
     /// Overlap with the model's first layer (its input).
     pub input: Option<f64>,
+    /// Information imbalances with the last and the first layer, when computed.
+    #[serde(default)]
+    pub imbalance: Option<Imbalances>,
+}
+
+/// The information imbalances of a layer with its model's last layer and first layer:
+/// Δ(A→B) = 2/N · mean over the points of the rank in B of their nearest neighbour in A (0: A's
+/// neighbourhoods predict B's; about 1: they say nothing of them).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct Imbalances {
+    /// Δ(layer → last layer).
+    pub to_output: f64,
+    /// Δ(last layer → layer).
+    pub from_output: f64,
+    /// Δ(layer → first layer).
+    pub to_input: f64,
+    /// Δ(first layer → layer).
+    pub from_input: f64,
 }
 
 /// One model's overlap profile, layer by layer.
@@ -161,6 +181,11 @@ fn mismatch(a: (&str, &PointRows, u32), b: (&str, &PointRows, u32)) -> Option<St
     Some(format!("{na} × {nb}: {why}, so their points do not correspond"))
 }
 
+/// A layer's kept neighbourhoods, if they are lists of its points.
+fn valid(l: &LayerNeighbourhood) -> Option<&KeptNeighbours> {
+    l.neighbourhood.as_ref().filter(|n| n.is_valid())
+}
+
 /// The overlaps of `models` (hidden ones left out by the caller) over `k` neighbours per point
 /// (default [`DEFAULT_K`]; at most the fewest any layer kept).
 pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neighbourhoods {
@@ -169,9 +194,6 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
         if l.neighbourhood.as_ref().is_some_and(|n| !n.is_valid()) {
             notes.push(format!("{}: its kept neighbourhoods are not lists of its points, left out", l.name));
         }
-    }
-    fn valid(l: &LayerNeighbourhood) -> Option<&KeptNeighbours> {
-        l.neighbourhood.as_ref().filter(|n| n.is_valid())
     }
     let kept = models.iter().flat_map(|m| &m.layers).filter_map(valid).map(|n| n.k).min();
     let k = k.unwrap_or(DEFAULT_K).min(kept.unwrap_or(DEFAULT_K)).max(1);
@@ -220,11 +242,61 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
                 label: l.label_overlap,
                 output: own.values[position][last],
                 input: own.values[position][0],
+                imbalance: None,
             });
             OverlapProfile { model: m.model.clone(), layers: layers.collect() }
         })
         .collect();
     Neighbourhoods { k, profiles, matrices, notes }
+}
+
+/// Δ from the ranks in B of the points' nearest neighbours in A: 2/N · their mean.
+pub fn imbalance(ranks: &[u32]) -> f64 {
+    let n = ranks.len() as f64;
+    2.0 * ranks.iter().map(|&r| r as f64).sum::<f64>() / (n * n)
+}
+
+/// Each point's nearest neighbour.
+fn nearest(l: &KeptNeighbours) -> Vec<u32> {
+    l.indices.iter().step_by(l.k.max(1)).copied().collect()
+}
+
+/// The rank passes `m`'s imbalances need: for each layer, the points its rows rank — the nearest
+/// neighbours in the last layer and in the first; the last and the first layer rank every layer's
+/// (their own and each other's among them). `None` when a layer has no valid kept neighbourhoods
+/// or its points are not the first layer's.
+pub fn imbalance_targets(m: &ModelNeighbourhoods) -> Option<Vec<Vec<Vec<u32>>>> {
+    let first = m.layers.first()?;
+    if m.layers.iter().any(|l| mismatch((&first.name, &first.rows, m.seed), (&l.name, &l.rows, m.seed)).is_some()) {
+        return None;
+    }
+    let nn: Vec<Vec<u32>> = m.layers.iter().map(|l| valid(l).map(nearest)).collect::<Option<_>>()?;
+    let last = nn.len() - 1;
+    Some(
+        (0..nn.len())
+            .map(|i| if i == last || i == 0 { nn.clone() } else { vec![nn[last].clone(), nn[0].clone()] })
+            .collect(),
+    )
+}
+
+/// Fills the imbalances of `profile` from the `ranks` of the passes [`imbalance_targets`] named
+/// for its model, in the same order.
+pub fn add_imbalances(profile: &mut OverlapProfile, ranks: &[Vec<Vec<u32>>]) {
+    let last = ranks.len().saturating_sub(1);
+    for (i, p) in profile.layers.iter_mut().enumerate() {
+        let (Some(own), Some(out), Some(inp)) = (ranks.get(i), ranks.get(last), ranks.first()) else {
+            continue;
+        };
+        let at = |r: &Vec<Vec<u32>>, t: usize| r.get(t).map_or(f64::NAN, |r| imbalance(r));
+        // The last and the first layer ranked every layer's neighbours, the others those two's.
+        let (of_last, of_first) = if i == last || i == 0 { (last, 0) } else { (0, 1) };
+        p.imbalance = Some(Imbalances {
+            to_output: at(out, i),
+            from_output: at(own, of_last),
+            to_input: at(inp, i),
+            from_input: at(own, of_first),
+        });
+    }
 }
 
 #[cfg(test)]

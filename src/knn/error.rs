@@ -20,6 +20,24 @@ pub enum KnnError {
     /// Rows of length 0.
     #[error("the points have no coordinates (D = 0)")]
     NoColumns,
+    /// A rank was asked of a point that is not another row.
+    #[error("row {row}: the point ranked, {target}, is not another of the {n} rows")]
+    Target {
+        /// The row.
+        row: usize,
+        /// The point asked for.
+        target: usize,
+        /// Rows.
+        n: usize,
+    },
+    /// A list of points to rank does not hold one per row.
+    #[error("{given} points to rank given for {n} rows")]
+    TargetCount {
+        /// Points given.
+        given: usize,
+        /// Rows.
+        n: usize,
+    },
     /// NaN or ±Inf in the data.
     #[error("row {row}, column {col} is not a finite number ({value})")]
     NonFinite {

@@ -5,9 +5,11 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use idscope::analysis::layer_ranks;
 use idscope::compare::neighbourhood::{self, LayerNeighbourhood, ModelNeighbourhoods, Neighbourhoods};
 use idscope::compare::{self, Accuracy, Comparison, LayerIds, Measure, ModelInput, ShownLayer, metadata_accuracy};
 use idscope::estimators::Params;
+use idscope::readers::Model;
 use serde::Serialize;
 
 use super::flags::ParamFlags;
@@ -41,6 +43,10 @@ pub struct CompareArgs {
     /// The relative depth whose per-class IDs are correlated (0, 0.25, 0.5, 0.75 or 1).
     #[arg(long)]
     depth: Option<f64>,
+    /// The information imbalances of every layer with the last and the first, beside the
+    /// overlaps (turns --neighbourhood on; one exact rank pass over each layer's rows).
+    #[arg(long)]
+    imbalance: bool,
     #[command(flatten)]
     params: ParamFlags,
     /// Print the params and the comparison as JSON.
@@ -60,9 +66,12 @@ struct CompareReport<'a> {
 }
 
 pub fn run(a: &CompareArgs) -> Result<(), String> {
-    let params = &a.params.0;
+    let mut params = a.params.0.clone();
+    params.neighbourhood.run |= a.imbalance;
+    let params = &params;
     let mut models = Vec::new();
     let mut kept = Vec::new();
+    let mut ranks = Vec::new();
     for (i, spec) in a.models.iter().enumerate() {
         let files: Vec<PathBuf> = spec.split(',').map(PathBuf::from).collect();
         let model = open(&files)?;
@@ -76,11 +85,13 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         };
         let report = analyse(&model, params.clone(), !a.json)?;
         let name = a.names.get(i).cloned().unwrap_or_else(|| model.name.clone());
-        kept.push(ModelNeighbourhoods {
+        let own = ModelNeighbourhoods {
             model: name.clone(),
             seed: params.seed,
             layers: report.layers.iter().map(LayerNeighbourhood::from).collect(),
-        });
+        };
+        ranks.push(if a.imbalance { imbalance_ranks(&model, &own, params)? } else { None });
+        kept.push(own);
         models.push(ModelInput {
             model: name,
             layers: report
@@ -99,7 +110,15 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         (None, None) => None,
     };
     let c = compare::compare(&models, choice.as_deref());
-    let overlaps = params.neighbourhood.run.then(|| neighbourhood::neighbourhoods(&kept, Some(params.neighbourhood.k)));
+    let mut overlaps =
+        params.neighbourhood.run.then(|| neighbourhood::neighbourhoods(&kept, Some(params.neighbourhood.k)));
+    if let Some(o) = &mut overlaps {
+        for (profile, ranks) in o.profiles.iter_mut().zip(&ranks) {
+            if let Some(r) = ranks {
+                neighbourhood::add_imbalances(profile, r);
+            }
+        }
+    }
     if let Some(asked) = &choice
         && c.choice.as_ref().is_none_or(|got| &got.value != asked)
     {
@@ -123,6 +142,25 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// The rank passes of `m`'s information imbalances over the layers of `model` (`None` where its
+/// layers cannot be compared: the overlaps' notes say why).
+fn imbalance_ranks(
+    model: &Model,
+    m: &ModelNeighbourhoods,
+    params: &Params,
+) -> Result<Option<Vec<Vec<Vec<u32>>>>, String> {
+    let Some(targets) = neighbourhood::imbalance_targets(m) else {
+        return Ok(None);
+    };
+    let p = params.clone().check().map_err(|e| e.to_string())?;
+    let ranks = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| layer_ranks(model, i, &p, t, &mut idscope::support::progress::Silent).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(ranks))
+}
+
 /// The overlaps as text: a profile table per model, then each matrix, then the notes.
 fn render_overlaps(o: &Neighbourhoods) -> String {
     let mut s = String::new();
@@ -130,9 +168,25 @@ fn render_overlaps(o: &Neighbourhoods) -> String {
     let _ = writeln!(s, "\nneighbourhood overlaps (k = {})", o.k);
     for p in &o.profiles {
         let _ = writeln!(s, "model: {}", p.model);
-        let _ = writeln!(s, "{:<20} {:>8} {:>8} {:>8}", "layer", "χ label", "χ out", "χ in");
+        let _ = writeln!(
+            s,
+            "{:<20} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            "layer", "χ label", "χ out", "χ in", "Δ(→out)", "Δ(out→)", "Δ(→in)", "Δ(in→)"
+        );
         for l in &p.layers {
-            let _ = writeln!(s, "{:<20} {:>8} {:>8} {:>8}", l.layer, num(l.label), num(l.output), num(l.input));
+            let i = l.imbalance;
+            let _ = writeln!(
+                s,
+                "{:<20} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+                l.layer,
+                num(l.label),
+                num(l.output),
+                num(l.input),
+                num(i.map(|i| i.to_output)),
+                num(i.map(|i| i.from_output)),
+                num(i.map(|i| i.to_input)),
+                num(i.map(|i| i.from_input))
+            );
         }
     }
     for m in &o.matrices {
