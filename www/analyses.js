@@ -90,10 +90,10 @@ export function neighbourhoodInput(models, seed) {
       if (r?.neighbourhood?.indices?.length) {
         const a = indicesOf(r.neighbourhood);
         parts.push(a);
-        kept = { k: r.neighbourhood.k, start, len: a.length };
+        kept = { k: r.neighbourhood.k, start, len: a.length, labels: r.neighbourhood.labels ?? null };
         start += a.length;
       }
-      const layer = { name: m.info.layers[i].name, label_overlap: r?.overlap?.overlap ?? null, kept };
+      const layer = { name: m.info.layers[i].name, label_overlap: r?.overlap?.overlap ?? null, label_average: r?.overlap?.average ?? 'class', kept };
       // A layer not computed yet has no rows to compare (the key is left out: the core's default).
       if (r) layer.rows = { n_input: r.n_input, non_finite_dropped: r.non_finite_dropped, subsampled_out: r.subsampled_out, duplicates_dropped: r.duplicates?.dropped ?? 0 };
       return layer;

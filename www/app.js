@@ -272,10 +272,14 @@ function setChart(kind, { data, subtitle, show, note }) {
   charts.set(kind, data, subtitle);
 }
 
-/** Every chart from the view's chart-ready data; the correlation card's picker and table too. */
+/** Every chart from the view's chart-ready data; the correlation card's picker and table, the overlaps' k too. */
 function updateCharts(v) {
   if (!charts || !v.params) return;
   updateCorrelation(v.comparison, v.charts.correlation.data);
+  // The k the overlaps used (the kept lists cap it), unless the user is typing one.
+  const kInput = charts.cards.get('overlap_profile').card.querySelector('.overlap-k');
+  kInput.max = String(v.params.neighbourhood_k ?? 128);
+  if (v.overlaps && document.activeElement !== kInput) kInput.value = String(v.overlaps.k);
   for (const [kind, c] of Object.entries(v.charts)) setChart(kind, c);
 }
 
@@ -304,6 +308,14 @@ function decorateCards() {
   picker.setAttribute('aria-label', 'Layer compared');
   picker.addEventListener('change', () => store.pickCorrelation(picker.value));
   card('correlation').querySelector('header h3').after(picker);
+  const k = document.createElement('input');
+  Object.assign(k, { type: 'number', min: 1, max: 128, step: 1, value: 10, className: 'overlap-k', title: 'Neighbours the overlaps compare (at most the neighbours kept), recomputed from the kept lists' });
+  k.setAttribute('aria-label', 'Overlap k');
+  k.addEventListener('change', () => {
+    const v = Math.round(Number(k.value));
+    if (Number.isFinite(v) && v >= 1) store.pickOverlapK(v);
+  });
+  card('overlap_profile').querySelector('header h3').after(k);
   for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class', 'overlap_profile', 'overlap_layers', 'overlap_models']) {
     const note = document.createElement('p');
     note.className = 'chart-note';

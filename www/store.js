@@ -49,6 +49,7 @@ export class Store {
       nextJob: 1,
       selected: null, // {model, layer}: the clicked row
       correlationLayer: null, // the user's pick among the comparison's choices ('name:…' or 'depth:…')
+      overlapK: null, // neighbours the overlaps compare (null: the core's default, 10), at most the lists kept
       params: null, // the form's values (null until the core has built the form)
       valid: true, // whether the form's values are in range
       perClass: null, // the user's per-class choice; null: on when a model has labels
@@ -187,6 +188,12 @@ export class Store {
   pickCorrelation(value) {
     this.state.correlationLayer = value;
     this.changed('pickCorrelation');
+  }
+
+  /** The k of the overlaps, recomputed from the kept neighbour lists (no new search). */
+  pickOverlapK(k) {
+    this.state.overlapK = k;
+    this.changed('pickOverlapK');
   }
 
   // ---------- parameters ----------

@@ -110,11 +110,11 @@ let lastOverlaps = { keys: null, value: null };
 function overlapsOf(s, params, core) {
   if (!core.neighbourhoods) return null;
   const keys = views.plotted(s.models).flatMap((m) => [m.name, ...views.shown(m).map((i) => m.results.get(i)?.full ?? null)]);
-  keys.push(params.seed, core);
+  keys.push(params.seed, s.overlapK, core);
   const { keys: before } = lastOverlaps;
   if (before && before.length === keys.length && before.every((k, i) => k === keys[i])) return lastOverlaps.value;
   const { desc, indices } = views.neighbourhoodInput(s.models, params.seed);
-  const value = desc.length ? core.neighbourhoods(desc, indices) : null;
+  const value = desc.length ? core.neighbourhoods(desc, indices, s.overlapK ?? undefined) : null;
   lastOverlaps = { keys, value };
   return value;
 }

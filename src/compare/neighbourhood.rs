@@ -10,7 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::estimators::PointLabels;
 use crate::estimators::neighbourhood::KeptNeighbours;
+use crate::estimators::overlap::{Neighbourhood, OverlapAverage, label_overlap};
 use crate::results::LayerResult;
 
 /// Neighbours per point compared when none is asked for.
@@ -39,9 +41,12 @@ pub struct LayerNeighbourhood {
     /// Its kept neighbourhoods (None: not kept, or not computed yet).
     #[serde(default)]
     pub neighbourhood: Option<KeptNeighbours>,
-    /// Its overlap with the labels χ^gt, when computed.
+    /// Its overlap with the labels χ^gt, when computed (by the estimator, at its own k).
     #[serde(default)]
     pub label_overlap: Option<f64>,
+    /// How that overlap averages the points: χ with the labels at another k is averaged so too.
+    #[serde(default)]
+    pub label_average: OverlapAverage,
 }
 
 impl From<&LayerResult> for LayerNeighbourhood {
@@ -58,6 +63,7 @@ impl From<&LayerResult> for LayerNeighbourhood {
             rows,
             neighbourhood: e.neighbourhood.clone(),
             label_overlap: e.overlap.as_ref().map(|o| o.overlap),
+            label_average: e.overlap.as_ref().map(|o| o.average).unwrap_or_default(),
         }
     }
 }
@@ -181,6 +187,14 @@ fn mismatch(a: (&str, &PointRows, u32), b: (&str, &PointRows, u32)) -> Option<St
     Some(format!("{na} × {nb}: {why}, so their points do not correspond"))
 }
 
+/// χ with the labels of layer `l` over `k` neighbours, from its kept lists and labels.
+fn label_at(l: &LayerNeighbourhood, k: usize) -> Option<f64> {
+    let kept = valid(l)?;
+    let ids = kept.labels.as_deref()?;
+    let labels = PointLabels { ids, names: &[] };
+    label_overlap(&kept.to_neighbours(), labels, Neighbourhood::Fixed(k), l.label_average).ok().map(|o| o.overlap)
+}
+
 /// A layer's kept neighbourhoods, if they are lists of its points.
 fn valid(l: &LayerNeighbourhood) -> Option<&KeptNeighbours> {
     l.neighbourhood.as_ref().filter(|n| n.is_valid())
@@ -239,7 +253,7 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
                 layer: l.name.clone(),
                 position,
                 relative_depth: position as f64 / last.max(1) as f64,
-                label: l.label_overlap,
+                label: label_at(l, k).or(l.label_overlap),
                 output: own.values[position][last],
                 input: own.values[position][0],
                 imbalance: None,
@@ -304,12 +318,18 @@ mod tests {
     use super::*;
 
     fn kept(k: usize, indices: &[u32]) -> KeptNeighbours {
-        KeptNeighbours { k, indices: indices.to_vec() }
+        KeptNeighbours { k, indices: indices.to_vec(), labels: None }
     }
 
     fn layer(name: &str, n: KeptNeighbours) -> LayerNeighbourhood {
         let rows = PointRows { n_input: n.points(), ..PointRows::default() };
-        LayerNeighbourhood { name: name.into(), rows, neighbourhood: Some(n), label_overlap: None }
+        LayerNeighbourhood {
+            name: name.into(),
+            rows,
+            neighbourhood: Some(n),
+            label_overlap: None,
+            label_average: OverlapAverage::Class,
+        }
     }
 
     #[test]

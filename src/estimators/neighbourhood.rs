@@ -28,20 +28,17 @@ pub struct KeptNeighbours {
     pub k: usize,
     /// Row-major points × k: point i's neighbours, nearest first, are `indices[i·k .. (i+1)·k]`.
     pub indices: Vec<u32>,
+    /// The points' class ids, when the layer has labels: χ with the labels at any k up to `k`.
+    #[serde(default)]
+    pub labels: Option<Vec<u32>>,
 }
 
 impl KeptNeighbours {
-    /// The first `k` neighbours of every point of `full`.
-    pub fn of(full: &Neighbours, k: usize) -> Self {
+    /// The first `k` neighbours of every point of `full`, with the points' class ids `labels`.
+    pub fn of(full: &Neighbours, k: usize, labels: Option<&[u32]>) -> Self {
         let k = k.min(full.k());
-        Self {
-            k,
-            indices: full
-                .indices
-                .outer_iter()
-                .flat_map(|row| row.iter().take(k).copied().collect::<Vec<_>>())
-                .collect(),
-        }
+        let indices = full.indices.outer_iter().flat_map(|row| row.iter().take(k).copied().collect::<Vec<_>>());
+        Self { k, indices: indices.collect(), labels: labels.map(<[u32]>::to_vec) }
     }
 
     /// Points kept.
@@ -49,11 +46,21 @@ impl KeptNeighbours {
         self.indices.len().checked_div(self.k).unwrap_or(0)
     }
 
-    /// Whether these are lists of k > 0 neighbours per point that index the points (a results file
-    /// read back may hold anything).
+    /// Whether these are lists of k > 0 neighbours per point that index the points, with a label
+    /// per point if any (a results file read back may hold anything).
     pub fn is_valid(&self) -> bool {
         let n = self.points();
-        self.k > 0 && self.indices.len() == n * self.k && self.indices.iter().all(|&j| (j as usize) < n)
+        self.k > 0
+            && self.indices.len() == n * self.k
+            && self.indices.iter().all(|&j| (j as usize) < n)
+            && self.labels.as_ref().is_none_or(|l| l.len() == n)
+    }
+
+    /// The lists as [`Neighbours`] of valid lists (no distances: overlaps read only indices).
+    pub fn to_neighbours(&self) -> Neighbours {
+        let indices =
+            ndarray::Array2::from_shape_vec((self.points(), self.k), self.indices.clone()).unwrap_or_default();
+        Neighbours { distances: ndarray::Array2::zeros(indices.dim()), indices }
     }
 
     /// The first `k` neighbours of point `i`.
@@ -104,7 +111,7 @@ impl Estimator for NeighbourhoodEstimator {
         _rows: &mut dyn Rows,
         _: &mut dyn Progress,
     ) -> Result<Option<KeptNeighbours>, EstimateError> {
-        Ok(Some(KeptNeighbours::of(lists.full, p.neighbourhood.k)))
+        Ok(Some(KeptNeighbours::of(lists.full, p.neighbourhood.k, lists.labels.map(|l| l.ids))))
     }
 }
 
@@ -120,19 +127,19 @@ mod tests {
             indices: array![[1, 2, 3], [0, 2, 3], [3, 1, 0], [2, 1, 0]],
             distances: ndarray::Array2::ones((4, 3)),
         };
-        let kept = KeptNeighbours::of(&full, 2);
+        let kept = KeptNeighbours::of(&full, 2, None);
         assert_eq!((kept.k, kept.points()), (2, 4));
         assert_eq!(kept.indices, [1, 2, 0, 2, 3, 1, 2, 1]);
         assert_eq!(
             (kept.of_point(2, 2), kept.of_point(2, 1), kept.of_point(3, 9)),
             (&[3, 1][..], &[3][..], &[2, 1][..])
         );
-        assert_eq!(KeptNeighbours::of(&full, 10).k, 3);
+        assert_eq!(KeptNeighbours::of(&full, 10, None).k, 3);
         assert!(kept.is_valid());
         for bad in [
-            KeptNeighbours { k: 0, indices: vec![] },
-            KeptNeighbours { k: 2, indices: vec![1, 2, 0] },
-            KeptNeighbours { k: 1, indices: vec![1, 2] },
+            KeptNeighbours { k: 0, indices: vec![], labels: None },
+            KeptNeighbours { k: 2, indices: vec![1, 2, 0], labels: None },
+            KeptNeighbours { k: 1, indices: vec![1, 0], labels: Some(vec![0]) },
         ] {
             assert!(!bad.is_valid(), "{bad:?}");
         }

@@ -9,6 +9,7 @@ use super::{from_js, to_js};
 use crate::compare::neighbourhood::{self, LayerNeighbourhood, ModelNeighbourhoods, PointRows};
 use crate::compare::{self, ClassSpread, LayerIds, ModelInput};
 use crate::estimators::neighbourhood::KeptNeighbours;
+use crate::estimators::overlap::OverlapAverage;
 
 /// Input of [`compare`]: the models in display order and the correlation's layer choice.
 #[derive(Deserialize)]
@@ -70,6 +71,8 @@ struct WireLayer {
     #[serde(default)]
     label_overlap: Option<f64>,
     #[serde(default)]
+    label_average: OverlapAverage,
+    #[serde(default)]
     kept: Option<WireKept>,
 }
 
@@ -79,10 +82,12 @@ struct WireKept {
     k: usize,
     start: usize,
     len: usize,
+    #[serde(default)]
+    labels: Option<Vec<u32>>,
 }
 
 /// `[{model, seed, layers: [{name, rows: {n_input, non_finite_dropped, subsampled_out,
-/// duplicates_dropped}, label_overlap, kept: {k, start, len} | null}]}]` with every layer's kept
+/// duplicates_dropped}, label_overlap, label_average, kept: {k, start, len, labels} | null}]}]` with every layer's kept
 /// neighbourhoods concatenated in `indices` (a Uint32Array: one copy, no per-number conversion) →
 /// the [`neighbourhood::Neighbourhoods`] over `k` neighbours (default 10).
 #[wasm_bindgen]
@@ -98,7 +103,7 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], k: Option<usize>) -> Res
                     let part = w.start.checked_add(w.len).and_then(|end| indices.get(w.start..end));
                     let part =
                         part.ok_or_else(|| JsError::new(&format!("layer {}: its lists are out of range", l.name)))?;
-                    Some(KeptNeighbours { k: w.k, indices: part.to_vec() })
+                    Some(KeptNeighbours { k: w.k, indices: part.to_vec(), labels: w.labels })
                 }
             };
             layers.push(LayerNeighbourhood {
@@ -106,6 +111,7 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], k: Option<usize>) -> Res
                 rows: l.rows,
                 neighbourhood,
                 label_overlap: l.label_overlap,
+                label_average: l.label_average,
             });
         }
         models.push(ModelNeighbourhoods { model: m.model, seed: m.seed, layers });

@@ -43,8 +43,11 @@ export async function startServer({ prefix = '/', pkg = null } = {}) {
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A server a failed test never closed must not keep the test process (and CI) waiting.
+  server.unref();
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}${prefix}`, origin: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(r)) };
+  const close = () => new Promise((r) => { server.close(r); server.closeAllConnections(); });
+  return { url: `http://127.0.0.1:${port}${prefix}`, origin: `http://127.0.0.1:${port}`, requests, close };
 }
 
 export const CHROMIUM_ARGS = [

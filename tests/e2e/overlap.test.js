@@ -54,6 +54,27 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
     assert.equal(JSON.parse(json.bytes.toString()).k, 10);
   }
 
+  // Another k, from the kept lists (no new search): DADApy's values at k = 1, χ with the labels too.
+  const timings = () => page.evaluate(() => window.idscope.snapshot().models.flatMap((m) => m.layers.map((l) => l.full?.seconds)));
+  const before = await timings();
+  await page.fill('figure[data-kind="overlap_profile"] input.overlap-k', '1');
+  await page.locator('figure[data-kind="overlap_profile"] input.overlap-k').dispatchEvent('change');
+  await page.waitForFunction(() => window.idscope.charts.data.get('overlap_profile')?.k === 1);
+  const k1 = await page.evaluate(() => window.idscope.charts.data.get('overlap_profile').profiles[0].layers);
+  const at1 = (name) => k1.find((l) => l.layer === name);
+  const want1 = dadapy.find((c) => c.a === 'hidden1' && c.b === 'logits' && c.k === 1).overlap;
+  assert.ok(Math.abs(at1('hidden1').output - want1) <= 1e-12, `k = 1: χ out of hidden1 ${at1('hidden1').output} vs ${want1}`);
+  const labelK1 = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/overlap/overlap.json'), 'utf8')).cases
+    .find((c) => c.layer === 'hidden4' && c.k === 1 && c.class_fraction === null && c.average === 'class').overlap;
+  assert.ok(Math.abs(at1('hidden4').label - labelK1) <= 1e-12, `k = 1: χ label of hidden4 ${at1('hidden4').label} vs DADApy ${labelK1}`);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await timings(), before, 'no layer was computed again');
+  await page.fill('figure[data-kind="overlap_profile"] input.overlap-k', '10');
+  await page.locator('figure[data-kind="overlap_profile"] input.overlap-k').dispatchEvent('change');
+  await page.waitForFunction(() => window.idscope.charts.data.get('overlap_profile')?.k === 10);
+  assert.deepEqual(await page.evaluate(() => window.idscope.charts.data.get('overlap_profile').profiles[0].layers.map((l) => l.label)),
+    trained.layers.map((l) => l.label), 'χ with the labels from the kept lists at k = 10 is the estimator\'s');
+
   // The results JSON holds the kept lists: a fresh page restores the same overlaps.
   const results = await grab(page, () => page.click('#export-json'), 'JSON');
   const fresh = await openApp(browser, server, '?url=tests/fixtures/reference/gauss8_d40.npy');
