@@ -237,3 +237,26 @@ fn information_imbalance_matches_dadapy_both_ways_from_the_exact_ranks() {
         "a layer's own nearest neighbours: rank 1"
     );
 }
+
+#[test]
+fn chi_with_the_labels_at_another_k_comes_from_the_kept_lists() {
+    let demo = model(&["www/demo/digits_trained.npz"]);
+    let labels = demo.read_labels().unwrap().unwrap();
+    let index = demo.layers.iter().position(|l| l.name == "hidden4").unwrap();
+    let mut p = Params::default();
+    (p.twonn.repeats, p.overlap.run, p.neighbourhood.run) = (0, true, true);
+    let r = analyse_model_layer(&demo, index, Some(&labels), &p.check().unwrap(), &mut Silent).unwrap();
+    let layer = LayerNeighbourhood::from(&r);
+    assert_eq!(layer.neighbourhood.as_ref().unwrap().labels.as_ref().map(Vec::len), Some(1797));
+    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: vec![layer] };
+    let at = |k| neighbourhoods(std::slice::from_ref(&m), Some(k)).profiles[0].layers[0].label.unwrap();
+    assert_eq!(at(10), r.estimates.overlap.as_ref().unwrap().overlap, "the estimator's k, the same number");
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/overlap.json").unwrap()).unwrap();
+    let want =
+        fixture["cases"].as_array().unwrap().iter().find(|c| {
+            c["layer"] == "hidden4" && c["k"] == 1 && c["class_fraction"].is_null() && c["average"] == "class"
+        });
+    let want = want.unwrap()["overlap"].as_f64().unwrap();
+    assert!((at(1) - want).abs() <= 1e-12, "k = 1: {} vs DADApy {want}", at(1));
+}
