@@ -24,6 +24,17 @@ fn model(files: &[&str]) -> Model {
     group(sources).unwrap()
 }
 
+/// A fixture of tests/fixtures/overlap/.
+fn fixture(file: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("tests/fixtures/overlap/{file}")).unwrap()).unwrap()
+}
+
+/// The grid and two other representations of its points, as one model's layers.
+fn grid_representations() -> Model {
+    let dir = "tests/fixtures/overlap";
+    model(&[&format!("{dir}/grid.npy"), &format!("{dir}/grid_projected.npy"), &format!("{dir}/grid_squared.npy")])
+}
+
 fn params(case: &Value) -> CheckedParams {
     let mut p = Params::default();
     p.twonn.repeats = 0;
@@ -59,8 +70,7 @@ fn check(case: &Value, o: &LabelOverlap, how: &str) {
 
 #[test]
 fn label_overlap_matches_dadapy_in_memory_and_streamed() {
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/overlap.json").unwrap()).unwrap();
+    let fixture = fixture("overlap.json");
     let grid = model(&["tests/fixtures/overlap/grid.npy", "tests/fixtures/overlap/grid_labels.npy"]);
     let demo = model(&["www/demo/digits_trained.npz"]);
     let cases = fixture["cases"].as_array().unwrap();
@@ -120,12 +130,8 @@ fn kept(m: &Model, k: usize) -> Vec<(String, LayerNeighbourhood)> {
 
 #[test]
 fn data_overlap_matches_dadapy_from_the_kept_lists() {
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/data_overlap.json").unwrap()).unwrap();
-    let dir = "tests/fixtures/overlap";
-    let grid =
-        model(&[&format!("{dir}/grid.npy"), &format!("{dir}/grid_projected.npy"), &format!("{dir}/grid_squared.npy")]);
-    let demo = model(&["www/demo/digits_trained.npz"]);
+    let fixture = fixture("data_overlap.json");
+    let (grid, demo) = (grid_representations(), model(&["www/demo/digits_trained.npz"]));
     let mut layers = kept(&grid, 30);
     layers.extend(kept(&demo, 30));
     let lists = |name: &str| -> &KeptNeighbours {
@@ -187,12 +193,8 @@ fn streamed_layers_keep_the_same_neighbourhoods() {
 
 #[test]
 fn information_imbalance_matches_dadapy_both_ways_from_the_exact_ranks() {
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/imbalance.json").unwrap()).unwrap();
-    let dir = "tests/fixtures/overlap";
-    let grid =
-        model(&[&format!("{dir}/grid.npy"), &format!("{dir}/grid_projected.npy"), &format!("{dir}/grid_squared.npy")]);
-    let demo = model(&["www/demo/digits_trained.npz"]);
+    let fixture = fixture("imbalance.json");
+    let (grid, demo) = (grid_representations(), model(&["www/demo/digits_trained.npz"]));
     let mut p = Params::default();
     (p.twonn.repeats, p.duplicates) = (0, DuplicatePolicy::Keep);
     let p = p.check().unwrap();
@@ -251,8 +253,7 @@ fn chi_with_the_labels_at_another_k_comes_from_the_kept_lists() {
     let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: vec![layer] };
     let at = |k| neighbourhoods(std::slice::from_ref(&m), Some(k)).profiles[0].layers[0].label.unwrap();
     assert_eq!(at(10), r.estimates.overlap.as_ref().unwrap().overlap, "the estimator's k, the same number");
-    let fixture: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/overlap/overlap.json").unwrap()).unwrap();
+    let fixture = fixture("overlap.json");
     let want =
         fixture["cases"].as_array().unwrap().iter().find(|c| {
             c["layer"] == "hidden4" && c["k"] == 1 && c["class_fraction"].is_null() && c["average"] == "class"

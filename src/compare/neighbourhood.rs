@@ -192,7 +192,7 @@ fn label_at(l: &LayerNeighbourhood, k: usize) -> Option<f64> {
     let kept = valid(l)?;
     let ids = kept.labels.as_deref()?;
     let labels = PointLabels { ids, names: &[] };
-    label_overlap(&kept.to_neighbours(), labels, Neighbourhood::Fixed(k), l.label_average).ok().map(|o| o.overlap)
+    label_overlap(kept.view()?, labels, Neighbourhood::Fixed(k), l.label_average).ok().map(|o| o.overlap)
 }
 
 /// A layer's kept neighbourhoods, if they are lists of its points.
@@ -232,8 +232,14 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
         };
     let mut matrices = Vec::new();
     for (i, ma) in models.iter().enumerate() {
-        for mb in &models[i..] {
-            let values = ma.layers.iter().map(|a| mb.layers.iter().map(|b| chi(ma, a, mb, b)).collect()).collect();
+        for (j, mb) in models.iter().enumerate().skip(i) {
+            // A model's own matrix is symmetric: its lower half is the upper half mirrored.
+            let mut values = vec![vec![None; mb.layers.len()]; ma.layers.len()];
+            for (r, a) in ma.layers.iter().enumerate() {
+                for (c, b) in mb.layers.iter().enumerate() {
+                    values[r][c] = if i == j && c < r { values[c][r] } else { chi(ma, a, mb, b) };
+                }
+            }
             let names = |m: &ModelNeighbourhoods| m.layers.iter().map(|l| l.name.clone()).collect();
             matrices.push(OverlapMatrix {
                 a: ma.model.clone(),

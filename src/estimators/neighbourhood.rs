@@ -4,6 +4,7 @@
 //! ordered by row index, as everywhere in idscope; duplicated rows follow the policy (with
 //! `keep-one` a removed copy has no neighbourhood, so such a layer compares with no other).
 
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::estimators::{EstimateError, Estimator, Lists, Params, Rows};
@@ -56,11 +57,9 @@ impl KeptNeighbours {
             && self.labels.as_ref().is_none_or(|l| l.len() == n)
     }
 
-    /// The lists as [`Neighbours`] of valid lists (no distances: overlaps read only indices).
-    pub fn to_neighbours(&self) -> Neighbours {
-        let indices =
-            ndarray::Array2::from_shape_vec((self.points(), self.k), self.indices.clone()).unwrap_or_default();
-        Neighbours { distances: ndarray::Array2::zeros(indices.dim()), indices }
+    /// The lists as a points × k view, or `None` unless [`Self::is_valid`].
+    pub fn view(&self) -> Option<ArrayView2<'_, u32>> {
+        ArrayView2::from_shape((self.points(), self.k), &self.indices).ok().filter(|_| self.is_valid())
     }
 
     /// The first `k` neighbours of point `i`.

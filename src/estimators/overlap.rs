@@ -10,10 +10,11 @@
 //! duplicated row is one point (the first copy, with its label), with `keep` its copies are each
 //! other's neighbours at distance 0, like any other neighbour.
 
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::estimators::{Column, EstimateError, Estimator, Lists, Params, PointLabels, Rows};
-use crate::knn::{MAX_K, Neighbours};
+use crate::knn::MAX_K;
 use crate::params::{ParamError, Setting, SettingKind, Shown, in_unit, settings};
 use crate::support::progress::Progress;
 
@@ -156,7 +157,7 @@ impl Estimator for OverlapEstimator {
             Some(f) => Neighbourhood::ClassFraction(f),
             None => Neighbourhood::Fixed(p.overlap.k),
         };
-        lists.labels.map(|labels| label_overlap(lists.full, labels, size, p.overlap.average)).transpose()
+        lists.labels.map(|labels| label_overlap(lists.full.indices.view(), labels, size, p.overlap.average)).transpose()
     }
 
     const COLUMNS: &'static [Column] =
@@ -174,11 +175,12 @@ impl Estimator for OverlapEstimator {
     }
 }
 
-/// χ^gt of the points whose neighbour lists are `full` and labels `labels`, each over its first
-/// neighbours as `size` says. A fixed k beyond the lists uses all of them; a class's k beyond them
-/// is refused, unless the lists already hold every other point.
+/// χ^gt of the points whose neighbour lists (their indices, points × searched) are `lists` and
+/// labels `labels`, each over its first neighbours as `size` says. A fixed k beyond the lists
+/// uses all of them; a class's k beyond them is refused, unless the lists already hold every
+/// other point.
 pub fn label_overlap(
-    full: &Neighbours,
+    lists: ArrayView2<u32>,
     labels: PointLabels,
     size: Neighbourhood,
     average: OverlapAverage,
@@ -193,21 +195,21 @@ pub fn label_overlap(
     for &s in &slot {
         count[s] += 1;
     }
-    let all_others = full.k() + 1 >= ids.len();
+    let searched = lists.ncols();
+    let all_others = searched + 1 >= ids.len();
     let class_k = count
         .iter()
         .zip(&present)
         .map(|(&c, &class)| match size {
-            Neighbourhood::Fixed(k) => Ok(k.min(full.k())),
+            Neighbourhood::Fixed(k) => Ok(k.min(searched)),
             Neighbourhood::ClassFraction(f) => match ((c as f64 * f) as usize).max(1) {
-                k if k <= full.k() => Ok(k),
-                _ if all_others => Ok(full.k()),
-                k => Err(EstimateError::OverlapDepth { class: labels.name(class as u32), k, searched: full.k() }),
+                k if k <= searched => Ok(k),
+                _ if all_others => Ok(searched),
+                k => Err(EstimateError::OverlapDepth { class: labels.name(class as u32), k, searched }),
             },
         })
         .collect::<Result<Vec<usize>, _>>()?;
-    let own: Vec<f64> = full
-        .indices
+    let own: Vec<f64> = lists
         .outer_iter()
         .zip(ids.iter().zip(&slot))
         .map(|(row, (&c, &s))| {
@@ -250,13 +252,15 @@ pub fn label_overlap(
 mod tests {
     use ndarray::array;
 
+    use crate::knn::Neighbours;
+
     use super::*;
 
     use Neighbourhood::{ClassFraction, Fixed};
     use OverlapAverage::{Class, Point};
 
     fn overlap(full: &Neighbours, l: PointLabels, size: Neighbourhood, average: OverlapAverage) -> LabelOverlap {
-        label_overlap(full, l, size, average).unwrap()
+        label_overlap(full.indices.view(), l, size, average).unwrap()
     }
 
     fn names() -> Vec<String> {
@@ -311,7 +315,7 @@ mod tests {
         let tiny = overlap(&full, l, ClassFraction(0.1), Point);
         assert_eq!(tiny.classes.iter().map(|c| c.k).collect::<Vec<_>>(), [1, 1]);
         // Four neighbours of class 0 are more than the lists hold: refused, naming the class.
-        let err = label_overlap(&full, l, ClassFraction(1.0), Point).unwrap_err();
+        let err = label_overlap(full.indices.view(), l, ClassFraction(1.0), Point).unwrap_err();
         assert_eq!(err, EstimateError::OverlapDepth { class: "a".into(), k: 4, searched: 2 });
         assert!(err.to_string().contains("class a needs 4 neighbours"), "{err}");
     }

@@ -29,18 +29,9 @@ impl Bound {
         self.norms2.len()
     }
 
-    /// The interval the exact distance between row `i` and another row lies in, from their f32
-    /// Gram-trick squared distance `d2`, whose error is bounded by the dot-product error
-    /// ([`gram::error_factor`]) plus the rounding of the centred rows to f32.
-    pub fn interval(&self, i: usize, d2: f32) -> (f64, f64) {
-        let (gram_err, round_err) = self.errors(i);
-        let d2 = d2 as f64;
-        ((d2 - gram_err).max(0.0).sqrt() - round_err, (d2 + gram_err).max(0.0).sqrt() + round_err)
-    }
-
     /// The f32 squared distances from row `i` below which the exact distance is surely below
-    /// `tau`, and above which it is surely above ([`Self::interval`] solved for `d2`), so a pass
-    /// compares each pair's `d2` twice and takes no square root.
+    /// `tau`, and above which it is surely above (the error terms of [`Self::proven`] solved for
+    /// `d2`), so a pass compares each pair's `d2` twice and takes no square root.
     pub fn window(&self, i: usize, tau: f64) -> (f64, f64) {
         let (gram_err, round_err) = self.errors(i);
         let below = if tau > round_err { (tau - round_err).powi(2) - gram_err } else { f64::NEG_INFINITY };
@@ -57,8 +48,11 @@ impl Bound {
     }
 
     /// Whether every point not measured is provably farther from row `i` than `kth` (exact): they
-    /// all had approximate squared distance ≥ `threshold` ([`Self::interval`]).
+    /// all had approximate squared distance ≥ `threshold`, whose f32 error is bounded by the
+    /// dot-product error ([`gram::error_factor`]) plus the rounding of the centred rows to f32.
     pub fn proven(&self, i: usize, threshold: f32, kth: f64) -> bool {
-        self.interval(i, threshold).0 > kth
+        let (gram_err, round_err) = self.errors(i);
+        let lower = (threshold as f64 - gram_err).max(0.0).sqrt() - round_err;
+        lower > kth
     }
 }

@@ -6,7 +6,6 @@
 //! point's exact distance is counted as it lies; only the pairs within the bound are measured in
 //! f64. Memory O(N·targets), never N×N.
 
-use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
 
@@ -14,7 +13,7 @@ use ndarray::ArrayView2;
 
 use super::exact::ExactMetric;
 use super::prepared::Prepared;
-use super::tiles::split;
+use super::tiles::{PRODUCT, split};
 use super::{KnnError, Metric, gram};
 use crate::support::progress::Progress;
 
@@ -75,11 +74,6 @@ pub fn ranks(
     Ok(out)
 }
 
-thread_local! {
-    /// Each thread's tile product buffer, reused from tile to tile.
-    static PRODUCT: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-}
-
 /// What every tile reads.
 struct Pass<'a> {
     x: &'a ArrayView2<'a, f32>,
@@ -118,16 +112,14 @@ impl Pass<'_> {
                         ca[(i - a.start) * t + s] += 1;
                     }
                     if self.before(j, i, s, d2, &mut exact) {
-                        let at = if same { (j - a.start) * t + s } else { (j - b.start) * t + s };
-                        if same { ca[at] += 1 } else { cb[at] += 1 }
+                        cb[(j - b.start) * t + s] += 1;
                     }
                 }
             }
         }
+        // On a diagonal tile `b` is `a` and both halves go to the one block.
         add(into_a, &ca);
-        if !same {
-            add(into_b, &cb);
-        }
+        add(into_b, &cb);
     }
 
     /// Whether row `j` comes before row `i`'s chosen point of list `s` in `i`'s order, from their

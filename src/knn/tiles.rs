@@ -24,7 +24,7 @@ pub(crate) fn split(range: Range<usize>, block: usize) -> impl Iterator<Item = R
 
 thread_local! {
     /// Each thread's tile product buffer, reused from tile to tile.
-    static PRODUCT: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    pub(super) static PRODUCT: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Prepared {
