@@ -19,6 +19,7 @@ use idscope::charts::{
     self, ChartError, DecimationOptions, GrideOptions, GrideX, Hover, HunchbackOptions, HunchbackSeries, LayerAxis,
     MAX_MARKERS, MuOptions, PerClassOptions, SpectrumOptions, Stroke, Style,
 };
+use idscope::compare::neighbourhood::{Imbalances, OverlapProfile, ProfilePoint};
 use idscope::compare::{AccuracyData, AccuracyPoint, ClassIds, LayerIds, Measure, class_spread, correlation_table};
 use idscope::estimators::Params;
 use idscope::estimators::PointLabels;
@@ -672,4 +673,52 @@ fn every_listed_layer_chart_draws_and_exports_its_numbers() {
     let surrogate = charts::layer_rows("surrogate", e).unwrap().1;
     assert_eq!(surrogate.len(), e.decimation.len() + e.surrogate.len());
     assert_eq!(surrogate.last().unwrap()[0], charts::Cell::Text("surrogate"));
+}
+
+/// Two models of three layers with χ and, for the first, the imbalances with the last and the first layer.
+fn overlap_profiles() -> Vec<OverlapProfile> {
+    let point = |position: usize, imbalance: Option<Imbalances>| ProfilePoint {
+        layer: ["input", "hidden", "logits"][position].into(),
+        position,
+        relative_depth: position as f64 / 2.0,
+        label: Some(0.5 + 0.2 * position as f64),
+        output: Some(0.3 * position as f64 + 0.4),
+        input: Some(1.0 - 0.3 * position as f64),
+        imbalance,
+    };
+    let delta = |i: f64| Imbalances {
+        to_output: 0.6 - 0.3 * i,
+        from_output: 0.5 - 0.2 * i,
+        to_input: 0.1 * i,
+        from_input: 0.2 * i,
+    };
+    vec![
+        OverlapProfile { model: "trained".into(), layers: (0..3).map(|i| point(i, Some(delta(i as f64)))).collect() },
+        OverlapProfile { model: "untrained".into(), layers: (0..3).map(|i| point(i, None)).collect() },
+    ]
+}
+
+#[test]
+fn overlap_profile_and_information_plane_draw_every_layer_of_every_model() {
+    let profiles = overlap_profiles();
+    let (svg, r) = render(&light(), |a, s| charts::overlap_profile(a, &profiles, 10, &HunchbackOptions::default(), s));
+    preview("overlap_profile", &svg);
+    assert_eq!(r.unwrap().len(), 2 * 3 * 3, "three profiles of three layers per model");
+    assert!(svg.contains("neighbourhood overlap χ (k = 10)") && svg.contains("untrained: χ with the output"));
+
+    let (svg, r) = render(&light(), |a, s| charts::information_plane(a, &profiles, s));
+    preview("information_plane", &svg);
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), 2 * 3, "the model with imbalances: each layer against the output and the input");
+    assert!(hovers[1].label.starts_with("trained: against the output · hidden: Δ(layer → ref) 0.3"), "{:?}", hovers[1]);
+    assert!(svg.contains("Δ(layer → reference)") && svg.contains("equal information both ways"));
+    assert!(!svg.contains("untrained: against"), "no legend entry for a model without imbalances");
+    assert_inside(&hovers, (0, 0), SIZE);
+    assert!(render(&dark(), |a, s| charts::information_plane(a, &profiles, s)).1.is_ok());
+    // A missing imbalance (NaN) is left out; none at all is NoData.
+    let mut gaps = profiles.clone();
+    gaps[0].layers[1].imbalance.as_mut().unwrap().to_output = f64::NAN;
+    assert_eq!(render(&light(), |a, s| charts::information_plane(a, &gaps, s)).1.unwrap().len(), 5);
+    let none = &profiles[1..];
+    assert!(matches!(render(&light(), |a, s| charts::information_plane(a, none, s)).1, Err(ChartError::NoData(_))));
 }

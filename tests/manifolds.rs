@@ -8,7 +8,7 @@ use idscope::estimators::Params;
 use idscope::estimators::decimation::DecimationParams;
 use idscope::estimators::gride::GrideParams;
 use idscope::estimators::twonn::TwoNnParams;
-use idscope::lesson::manifolds::{ALL, Manifold, generate};
+use idscope::lesson::manifolds::{ALL, Manifold, generate, halves};
 use idscope::lesson::{Lesson, LessonError};
 use idscope::support::progress::Silent;
 
@@ -190,4 +190,34 @@ fn orders_beyond_32_use_longer_lists_with_the_apps_bits_and_ties() {
         assert!((g.id - bf.id).abs() <= 1e-9 * bf.id, "{}: Gride at 64 {} vs brute force {}", m.name(), g.id, bf.id);
         assert_eq!((g.n1, g.n2), (64, 128));
     }
+}
+
+#[test]
+fn the_halves_label_the_points_and_their_overlap_is_counted_from_the_nearest_ten() {
+    // Noise-free, the curve's and the square's halves are x < 0 and x ≥ 0; the sphere's z < 0 and z ≥ 0.
+    for (m, axis) in [(Manifold::Curve, 0), (Manifold::Square, 0), (Manifold::Sphere, 2)] {
+        let x = generate(m, 800, 0.0, 2);
+        let halves = halves(m, 800, 2);
+        let wrong = x.rows().into_iter().zip(&halves).filter(|(p, h)| u32::from(p[axis] >= 0.0) != **h).count();
+        assert!(wrong <= 1, "{}: {wrong} points on the wrong side (f32 rounding at 0 at most)", m.name());
+    }
+    let l = Lesson::new(Manifold::SwissRoll, 1000, 0.0, 3).unwrap();
+    let o = l.label_overlap().unwrap();
+    assert_eq!((o.k, o.points, o.classes.len()), (10, 1000, 2));
+    assert!(o.overlap > 0.97 && o.overlap < 1.0, "the roll's halves mix only at their border: {}", o.overlap);
+    let noisy = Lesson::new(Manifold::SwissRoll, 1000, 0.08, 3).unwrap().label_overlap().unwrap();
+    assert!(noisy.overlap < o.overlap, "noise mixes them more: {} vs {}", noisy.overlap, o.overlap);
+    // A point's term: the share of its 10 nearest (brute force) with its label; their mean per half, averaged, is χ.
+    let mut by_half = [(0.0, 0usize); 2];
+    for i in 0..1000 {
+        let r = l.readout(i, 1).unwrap();
+        let ten: Vec<u32> = common::brute_force(&l.points, i).iter().take(10).map(|p| p.1).collect();
+        assert_eq!(r.overlap_neighbours, ten, "point {i}");
+        let same = ten.iter().filter(|&&j| l.labels[j as usize] == l.labels[i]).count();
+        assert_eq!((r.label, r.overlap), (l.labels[i], same as f64 / 10.0));
+        let h = &mut by_half[r.label as usize];
+        (h.0, h.1) = (h.0 + r.overlap, h.1 + 1);
+    }
+    let chi = by_half.iter().map(|(s, n)| s / *n as f64).sum::<f64>() / 2.0;
+    assert!((chi - o.overlap).abs() <= 1e-12, "{chi} vs {}", o.overlap);
 }

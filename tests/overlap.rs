@@ -8,7 +8,8 @@
 
 use idscope::analysis::{analyse_model_layer, layer_ranks, streamed};
 use idscope::compare::neighbourhood::{
-    LayerNeighbourhood, ModelNeighbourhoods, add_imbalances, data_overlap, imbalance, imbalance_targets, neighbourhoods,
+    LayerNeighbourhood, LayerRanks, ModelNeighbourhoods, data_overlap, imbalance, neighbourhoods, pass_targets,
+    rank_passes,
 };
 use idscope::estimators::neighbourhood::KeptNeighbours;
 use idscope::estimators::overlap::{LabelOverlap, OverlapAverage};
@@ -152,7 +153,7 @@ fn data_overlap_matches_dadapy_from_the_kept_lists() {
     // The same numbers in the model's layer × layer matrix and its χ^out profile, at k = 10.
     let demo_layers: Vec<LayerNeighbourhood> = kept(&demo, 10).into_iter().map(|(_, l)| l).collect();
     let names: Vec<&str> = demo_layers.iter().map(|l| l.name.as_str()).collect();
-    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: demo_layers.clone() };
+    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: demo_layers.clone(), ranks: Vec::new() };
     let o = neighbourhoods(&[m], None);
     assert_eq!((o.k, o.matrices.len(), o.notes.len()), (10, 1, 0));
     let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
@@ -219,12 +220,22 @@ fn information_imbalance_matches_dadapy_both_ways_from_the_exact_ranks() {
     }
     // The same numbers in the model's profile: every layer against the last and the first.
     let demo_layers: Vec<LayerNeighbourhood> = kept(&demo, 10).into_iter().map(|(_, l)| l).collect();
-    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: demo_layers };
-    let targets = imbalance_targets(&m).unwrap();
-    let ranks: Vec<Vec<Vec<u32>>> =
-        targets.iter().enumerate().map(|(i, t)| layer_ranks(&demo, i, &p, t, &mut Silent).unwrap()).collect();
-    let mut o = neighbourhoods(std::slice::from_ref(&m), None);
-    add_imbalances(&mut o.profiles[0], &ranks);
+    let mut m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: demo_layers, ranks: Vec::new() };
+    let passes = rank_passes(std::slice::from_ref(&m));
+    let (last, middle) = (m.layers.len() - 1, 2);
+    let pass = |layer| passes.iter().find(|p| p.layer == layer).unwrap();
+    assert_eq!(passes.len(), m.layers.len(), "one pass per layer");
+    assert_eq!(pass(middle).targets, [0, last], "a middle layer ranks the first's and the last's");
+    assert_eq!(pass(last).targets, (0..=last).collect::<Vec<_>>(), "the last ranks every layer's");
+    assert!(passes.iter().all(|p| p.missing == p.targets));
+    for rp in &passes {
+        let ranks = layer_ranks(&demo, rp.layer, &p, &pass_targets(&m, rp), &mut Silent).unwrap();
+        for (&target, ranks) in rp.targets.iter().zip(ranks) {
+            m.ranks.push(LayerRanks { layer: rp.layer, target, ranks });
+        }
+    }
+    assert!(rank_passes(std::slice::from_ref(&m)).iter().all(|p| p.missing.is_empty()), "nothing left to rank");
+    let o = neighbourhoods(std::slice::from_ref(&m), None);
     let at = |name: &str| o.profiles[0].layers.iter().find(|l| l.layer == name).unwrap().imbalance.unwrap();
     let case =
         |a: &str, b: &str, key: &str| cases.iter().find(|c| c["a"] == a && c["b"] == b).unwrap()[key].as_f64().unwrap();
@@ -250,7 +261,7 @@ fn chi_with_the_labels_at_another_k_comes_from_the_kept_lists() {
     let r = analyse_model_layer(&demo, index, Some(&labels), &p.check().unwrap(), &mut Silent).unwrap();
     let layer = LayerNeighbourhood::from(&r);
     assert_eq!(layer.neighbourhood.as_ref().unwrap().labels.as_ref().map(Vec::len), Some(1797));
-    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: vec![layer] };
+    let m = ModelNeighbourhoods { model: "trained".into(), seed: 0, layers: vec![layer], ranks: Vec::new() };
     let at = |k| neighbourhoods(std::slice::from_ref(&m), Some(k)).profiles[0].layers[0].label.unwrap();
     assert_eq!(at(10), r.estimates.overlap.as_ref().unwrap().overlap, "the estimator's k, the same number");
     let fixture = fixture("overlap.json");

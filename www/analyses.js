@@ -18,7 +18,7 @@ const slims = new WeakMap();
 function slim(r) {
   if (!r) return null;
   if (!slims.has(r)) {
-    const cut = (e) => ({ ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } }, neighbourhood: null });
+    const cut = (e) => ({ ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } }, neighbourhood: null, imbalance_ranks: undefined });
     slims.set(r, { ...cut(r), classes: (r.classes ?? []).map(cut) });
   }
   return slims.get(r);
@@ -56,11 +56,11 @@ export function compareInput(models, choice) {
 
 const bares = new WeakMap();
 
-/** A layer result without its kept neighbourhoods (N·k indices), which the per-layer charts do not
- * read; cached like `slim`. */
+/** A layer result without its kept neighbourhoods (N·k indices) and restored rank lists, which the
+ * per-layer charts do not read; cached like `slim`. */
 export function bare(r) {
-  if (!r?.neighbourhood) return r;
-  if (!bares.has(r)) bares.set(r, { ...r, neighbourhood: null });
+  if (!r?.neighbourhood && !r?.imbalance_ranks) return r;
+  if (!bares.has(r)) bares.set(r, { ...r, neighbourhood: null, imbalance_ranks: undefined });
   return bares.get(r);
 }
 
@@ -73,18 +73,47 @@ function indicesOf(kept) {
   return typed.get(kept);
 }
 
+/** Concatenates `parts` (Uint32Arrays) into one. */
+function joined(parts) {
+  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/**
+ * The rank lists of model `m` between its shown layers, by display position, whose key is both
+ * layers' result key (else they ranked other points): `[{layer, target, ranks}]`.
+ */
+function ranksOf(m, positions) {
+  const out = [];
+  for (const [layer, targets] of m.ranks) {
+    const key = m.results.get(layer)?.key;
+    if (!positions.has(layer) || key === undefined) continue;
+    for (const [target, r] of targets) {
+      if (positions.has(target) && r.key === key && m.results.get(target)?.key === key) {
+        out.push({ layer: positions.get(layer), target: positions.get(target), ranks: r.ranks });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * The input of the core's `neighbourhoods`: the plotted models' shown layers (the points' rows,
- * χ with the labels, where their lists are) and every kept list concatenated into one Uint32Array,
- * which the wasm copies at once. `full`: the entries' results with every pass merged.
+ * χ with the labels, where their lists are), their rank lists, and every kept list and rank list
+ * concatenated into one Uint32Array each, which the wasm copies at once; `ids`: the models' ids
+ * in the order of `desc`.
  */
 export function neighbourhoodInput(models, seed) {
   const parts = [];
+  const rankParts = [];
   let start = 0;
-  const desc = plotted(models).map((m) => ({
-    model: m.name,
-    seed,
-    layers: shown(m).map((i) => {
+  let rankStart = 0;
+  const chosen = plotted(models);
+  const desc = chosen.map((m) => {
+    const order = shown(m);
+    const layers = order.map((i) => {
       const r = m.results.get(i)?.full;
       let kept = null;
       if (r?.neighbourhood?.indices?.length) {
@@ -97,12 +126,38 @@ export function neighbourhoodInput(models, seed) {
       // A layer not computed yet has no rows to compare (the key is left out: the core's default).
       if (r) layer.rows = { n_input: r.n_input, non_finite_dropped: r.non_finite_dropped, subsampled_out: r.subsampled_out, duplicates_dropped: r.duplicates?.dropped ?? 0 };
       return layer;
-    }),
-  }));
-  const indices = new Uint32Array(start);
-  let at = 0;
-  for (const p of parts) { indices.set(p, at); at += p.length; }
-  return { desc, indices };
+    });
+    const ranks = ranksOf(m, new Map(order.map((i, pos) => [i, pos]))).map(({ layer, target, ranks: list }) => {
+      rankParts.push(list);
+      rankStart += list.length;
+      return { layer, target, start: rankStart - list.length, len: list.length };
+    });
+    return { model: m.name, seed, layers, ranks };
+  });
+  return { desc, indices: joined(parts), ranks: joined(rankParts), ids: chosen.map((m) => m.id) };
+}
+
+/**
+ * The rank passes the core asked for (`rank_passes`: model and layers by position in the input)
+ * as the plan's requests: `[{model: id, layer: index, missing: [index]}]`.
+ */
+export function rankRequests(models, ids, passes) {
+  return passes.flatMap((p) => {
+    const m = models.find((x) => x.id === ids[p.model]);
+    if (!m) return [];
+    const order = shown(m);
+    return [{ model: m.id, layer: order[p.layer], missing: p.missing.map((t) => order[t]) }];
+  });
+}
+
+/** Each point's nearest neighbour in a layer's kept neighbourhoods (the first of its k): what a
+ * rank pass ranks in another layer. */
+export function nearestOf(kept) {
+  const a = indicesOf(kept);
+  const n = a.length / kept.k;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i += 1) out[i] = a[i * kept.k];
+  return out;
 }
 
 /** Structural equality with identity short-cuts, so unchanged chart data is not redrawn. */

@@ -12,7 +12,7 @@ import { renderTables, setRowProgress } from './layers-table.js';
 import { renderModelsPanel } from './models-panel.js';
 import { Charts } from './charts.js';
 import * as exporter from './export.js';
-import { same } from './analyses.js';
+import { nearestOf, same } from './analyses.js';
 import { derive } from './view.js';
 import { Store } from './store.js';
 import { correlationTable } from './correlation-table.js';
@@ -39,6 +39,7 @@ const client = new WorkerClient(workerUrl(new URL('./worker.js', import.meta.url
   ready: (v) => store.setVersion(v),
   opened: onOpened,
   layer: (job, result) => store.layerDone(job, result),
+  ranks: (job, ranks) => store.ranksDone(job, ranks),
   progress: (job, fraction) => store.progress(job, fraction),
   error: onError,
   crash: onCrash,
@@ -154,7 +155,15 @@ function pump() {
   const first = s.firstRunStart === null;
   const job = store.jobStarted({ model: next.model, layer: next.layer });
   if (first) performance.mark('idscope:first-run'); // where the bench's task budget starts counting (page-load.mjs)
-  client.analyse({ job, model: next.model, layer: next.layer, params: next.params, key: next.key, pass: next.pass, partial: next.partial, streamed: next.streamed });
+  const request = { job, model: next.model, layer: next.layer, params: next.params, key: next.key, pass: next.pass };
+  if (next.pass === 'ranks') {
+    // The nearest neighbours of each target layer, from its kept lists, ranked in this layer's rows.
+    const m = store.model(next.model);
+    const lists = next.targets.map((t) => nearestOf(m.results.get(t).full.neighbourhood));
+    client.rank({ ...request, targets: next.targets, lists });
+  } else {
+    client.analyse({ ...request, partial: next.partial, streamed: next.streamed });
+  }
   setRunning(true);
 }
 
@@ -316,7 +325,14 @@ function decorateCards() {
     if (Number.isFinite(v) && v >= 1) store.pickOverlapK(v);
   });
   card('overlap_profile').querySelector('header h3').after(k);
-  for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class', 'overlap_profile', 'overlap_layers', 'overlap_models']) {
+  const rank = document.createElement('label');
+  rank.className = 'imbalance-toggle';
+  rank.title = 'Rank each layer\'s nearest neighbours in the last and the first layer, and theirs in it: one exact pass per layer, after the other passes';
+  const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: store.state.imbalance, className: 'imbalance' });
+  box.addEventListener('change', () => store.pickImbalance(box.checked));
+  rank.append(box, ' rank');
+  card('information_plane').querySelector('header h3').after(rank);
+  for (const k of ['correlation', 'accuracy', 'surrogate', 'per_class', 'overlap_profile', 'overlap_layers', 'overlap_models', 'information_plane']) {
     const note = document.createElement('p');
     note.className = 'chart-note';
     card(k).append(note);

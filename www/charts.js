@@ -12,6 +12,7 @@ export const MODEL_KINDS = [
   { kind: 'overlap_profile', title: 'Neighbourhood overlap vs layer: with the labels, the output, the input', wide: true },
   { kind: 'overlap_layers', title: 'Neighbourhood overlap between layers' },
   { kind: 'overlap_models', title: 'Neighbourhood overlap between the layers of two models' },
+  { kind: 'information_plane', title: 'Information plane: each layer against the output and the input' },
 ];
 
 export class Charts {

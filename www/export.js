@@ -40,14 +40,26 @@ export function chartSvg(svg, kind, data, opts, cssWidth, cssHeight) {
   return new Blob([text], { type: 'image/svg+xml' });
 }
 
-/** One report (schema idscope/1) per model: its computed layers in model order. */
+/**
+ * One report (schema idscope/1) per model: its computed layers in model order, each with the
+ * rank lists of the information imbalances it holds (`imbalance_ranks: [{target: layer name,
+ * ranks}]`, under its result's key), so a restored page draws the information plane again.
+ */
 export function reports(models, version, params) {
+  const ranked = (m, i) => {
+    const key = m.results.get(i).key;
+    return [...(m.ranks.get(i) ?? [])].filter(([t, r]) => r.key === key && m.results.get(t)?.key === key)
+      .map(([t, r]) => ({ target: m.info.layers[t].name, ranks: [...r.ranks] }));
+  };
   return models.map((m) => ({
     schema: 'idscope/1',
     idscope_version: version,
     model: m.name,
     params: m.params ?? params,
-    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => m.results.get(i).full),
+    layers: [...m.results.keys()].sort((a, b) => a - b).map((i) => {
+      const lists = ranked(m, i);
+      return lists.length ? { ...m.results.get(i).full, imbalance_ranks: lists } : m.results.get(i).full;
+    }),
   }));
 }
 
@@ -134,6 +146,17 @@ export function chartRows(kind, data, extra) {
       const rows = [['model', 'position', 'relative_depth', 'layer', 'k', 'chi_label', 'chi_out', 'chi_input']];
       for (const p of data.profiles) {
         for (const l of p.layers) rows.push([p.model, l.position, l.relative_depth, l.layer, data.k, l.label ?? '', l.output ?? '', l.input ?? '']);
+      }
+      return rows;
+    }
+    case 'information_plane': {
+      const rows = [['model', 'position', 'relative_depth', 'layer', 'delta_to_output', 'delta_from_output', 'delta_to_input', 'delta_from_input']];
+      const v = (x) => (Number.isFinite(x) ? x : '');
+      for (const p of data.profiles) {
+        for (const l of p.layers) {
+          const i = l.imbalance;
+          if (i) rows.push([p.model, l.position, l.relative_depth, l.layer, v(i.to_output), v(i.from_output), v(i.to_input), v(i.from_input)]);
+        }
       }
       return rows;
     }

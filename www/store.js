@@ -15,15 +15,17 @@ const LIGHT = new Set(['progress', 'jobStarted', 'version', 'runEnded', 'opening
  * A page model with every layer shown in file order and nothing computed:
  * {id, name, info, files, demo, restored, hidden, accuracy: {measure, value} | null, lastHidden,
  *  order, excluded: Set(layer), results: Map(layer → {key, partial, extras: {pass: key}, result, full}),
- *  progress: Map(layer → fraction), failed: Map(layer → {key, message})}
+ *  progress: Map(layer → fraction), failed: Map(layer → {key, message}),
+ *  ranks: Map(layer → Map(target layer → {key, ranks: Uint32Array}))}
  * (result: the whole-set estimates, `partial` until the scale pass has added its part; full: with
  * what the later passes added too — two objects, so the whole set's charts are not redrawn when a
- * layer's classes arrive).
+ * layer's classes arrive; ranks: the rank passes' lists, the ranks in a layer's points of a target
+ * layer's nearest neighbours, under the key of both layers' results).
  */
 function newModel(id, name, info) {
   return {
     id, name, info, files: [], demo: false, restored: false, hidden: false, accuracy: null, lastHidden: null,
-    order: info.layers.map((_, i) => i), excluded: new Set(), results: new Map(), progress: new Map(), failed: new Map(),
+    order: info.layers.map((_, i) => i), excluded: new Set(), results: new Map(), progress: new Map(), failed: new Map(), ranks: new Map(),
   };
 }
 
@@ -50,6 +52,7 @@ export class Store {
       selected: null, // {model, layer}: the clicked row
       correlationLayer: null, // the user's pick among the comparison's choices ('name:…' or 'depth:…')
       overlapK: null, // neighbours the overlaps compare (null: the core's default, 10), at most the lists kept
+      imbalance: true, // whether the information imbalances' rank passes run (one per layer, after the rest)
       params: null, // the form's values (null until the core has built the form)
       valid: true, // whether the form's values are in range
       perClass: null, // the user's per-class choice; null: on when a model has labels
@@ -129,6 +132,10 @@ export class Store {
       const layers = r.layers.map((l) => ({ name: l.name, rows: l.n_input, cols: l.dim, dtype: '', byte_size: null }));
       const m = newModel(this.state.nextModel++, r.model, { layers, skipped: [] });
       r.layers.forEach((l, i) => m.results.set(i, { key: 'restored', result: l, full: l }));
+      r.layers.forEach((l, i) => {
+        const lists = (l.imbalance_ranks ?? []).map((t) => [r.layers.findIndex((x) => x.name === t.target), t.ranks]).filter(([j]) => j >= 0);
+        if (lists.length) m.ranks.set(i, new Map(lists.map(([j, ranks]) => [j, { key: 'restored', ranks: Uint32Array.from(ranks) }])));
+      });
       this.state.models.push({ ...m, restored: true, params: r.params });
     }
     if (form) Object.assign(this.state, form);
@@ -196,6 +203,12 @@ export class Store {
     this.changed('pickOverlapK');
   }
 
+  /** Whether the information imbalances are computed (their rank passes are planned). */
+  pickImbalance(on) {
+    this.state.imbalance = on;
+    this.changed('pickImbalance');
+  }
+
   // ---------- parameters ----------
 
   /** The form's first values (the core's defaults) and what each later pass adds, once the wasm has started. */
@@ -254,6 +267,17 @@ export class Store {
       m.progress.delete(job.layer);
     }
     this.changed('layerDone');
+  }
+
+  /** A rank pass's lists: `ranks[t]` are the ranks in the job's layer of the nearest neighbours of layer `job.targets[t]`. */
+  ranksDone(job, ranks) {
+    const m = this.model(job.model);
+    if (m) {
+      if (!m.ranks.has(job.layer)) m.ranks.set(job.layer, new Map());
+      job.targets.forEach((t, i) => m.ranks.get(job.layer).set(t, { key: job.key, ranks: ranks[i] }));
+      m.progress.delete(job.layer);
+    }
+    this.changed('ranksDone');
   }
 
   /** A job failed (an error or a crash): the layer shows the message until its params change. */

@@ -36,15 +36,18 @@ function planInput(s, params, sel) {
 
 const STREAMED = 'over the memory limit and read from its file in column chunks';
 
-/** The notes under the surrogate and per-class charts (by chart kind) when a layer they would need is streamed. */
-function streamedNotes(s, params, sel, plan) {
+/** The notes under the surrogate, per-class and information-plane charts (by chart kind) when a layer they would need is streamed. */
+function streamedNotes(s, params, sel, plan, ranks) {
   const isStreamed = new Set(plan.jobs.filter((j) => j.pass === 'base' && j.streamed).map((j) => `${j.model}:${j.layer}`));
   const streamed = (m, i) => isStreamed.has(`${m.id}:${i}`);
   const surrogate = params.surrogate && sel && streamed(sel.owner, sel.index)
     ? `No surrogate for ${sel.result.name}: the layer is ${STREAMED}, and a Gaussian surrogate would be as large as the layer.` : '';
+  const names = (list) => `${list.join(', ')}: ${list.length > 1 ? 'these layers are' : 'the layer is'} ${STREAMED}`;
   const big = params.per_class ? s.models.filter((m) => m.info.labels).flatMap((m) => views.shown(m).filter((i) => streamed(m, i)).map((i) => m.info.layers[i].name)) : [];
-  const perClass = big.length ? `No per-class estimates for ${big.join(', ')}: ${big.length > 1 ? 'these layers are' : 'the layer is'} ${STREAMED}.` : '';
-  return { surrogate, per_class: perClass };
+  const perClass = big.length ? `No per-class estimates for ${names(big)}.` : '';
+  const unranked = ranks.filter((r) => streamed({ id: r.model }, r.layer)).map((r) => s.models.find((m) => m.id === r.model).info.layers[r.layer].name);
+  const plane = unranked.length ? `No imbalance ranked in ${names(unranked)}, and the exact rank pass needs its rows in memory.` : '';
+  return { surrogate, per_class: perClass, information_plane: plane };
 }
 
 const g = (v) => (Number.isFinite(v) ? v.toPrecision(3) : '—');
@@ -100,21 +103,26 @@ function chartsOf(s, params, sel, comparison, overlaps, notes, layerCharts) {
   const pair = n?.matrices.find((m) => m.a !== m.b && (m.a === owner || m.b === owner));
   const filled = (m) => m && some(m.values.flat());
   set('overlap_layers', filled(own) ? { k: n.k, matrix: own } : undefined, own ? `${owner} · k = ${n.k}` : '', params.neighbourhood || Boolean(filled(own)), note);
+  const ranked = n?.profiles.some((p) => p.layers.some((l) => l.imbalance));
+  const planeNote = [notes.information_plane, s.imbalance ? '' : 'The information imbalances are off (tick the box to rank).'].filter(Boolean).join(' ');
+  set('information_plane', ranked ? { k: n.k, profiles: n.profiles } : undefined, '', (params.neighbourhood && s.imbalance) || Boolean(ranked), planeNote || note);
   set('overlap_models', filled(pair) ? { k: n.k, matrix: pair } : undefined, pair ? `${pair.a} × ${pair.b} · k = ${n.k}` : '',
     (params.neighbourhood && plotted.length >= 2) || Boolean(filled(pair)), note);
   return out;
 }
 
-/** The core's overlaps between layers and models, recomputed only when a layer's result changes. */
+/** The core's overlaps between layers and models, recomputed only when a layer's result or rank lists change. */
 let lastOverlaps = { keys: null, value: null };
 function overlapsOf(s, params, core) {
   if (!core.neighbourhoods) return null;
-  const keys = views.plotted(s.models).flatMap((m) => [m.name, ...views.shown(m).map((i) => m.results.get(i)?.full ?? null)]);
+  const keys = views.plotted(s.models).flatMap((m) => [
+    m.name, ...views.shown(m).map((i) => m.results.get(i)?.full ?? null), ...[...m.ranks.values()].flatMap((t) => [...t.values()]),
+  ]);
   keys.push(params.seed, s.overlapK, core);
   const { keys: before } = lastOverlaps;
   if (before && before.length === keys.length && before.every((k, i) => k === keys[i])) return lastOverlaps.value;
-  const { desc, indices } = views.neighbourhoodInput(s.models, params.seed);
-  const value = desc.length ? core.neighbourhoods(desc, indices, s.overlapK ?? undefined) : null;
+  const { desc, indices, ranks, ids } = views.neighbourhoodInput(s.models, params.seed);
+  const value = desc.length ? { ...core.neighbourhoods(desc, indices, ranks, s.overlapK ?? undefined), ids } : null;
   lastOverlaps = { keys, value };
   return value;
 }
@@ -127,9 +135,17 @@ export function derive(s, core) {
   const sel = selectedLayer(s);
   if (!core || !s.params) return { params: null, key: '', plan: { jobs: [] }, comparison: null, compareError: null, selected: sel, lastHidden: new Map(), charts: {} };
   const params = { ...s.params, per_class: s.perClass ?? s.models.some(labelled) };
-  const plan = core.plan(planInput(s, params, sel));
+  let overlaps = null;
+  let overlapError = null;
+  try {
+    overlaps = overlapsOf(s, params, core);
+  } catch (e) {
+    overlapError = `Comparing the layers' neighbourhoods failed: ${e.message ?? e}`;
+  }
+  const ranks = s.imbalance && overlaps ? views.rankRequests(s.models, overlaps.ids, overlaps.rank_passes) : [];
+  const plan = core.plan({ ...planInput(s, params, sel), ranks });
   let comparison = null;
-  let compareError = null;
+  let compareError = overlapError;
   try {
     comparison = core.compare(views.compareInput(s.models, s.correlationLayer));
   } catch (e) {
@@ -139,13 +155,7 @@ export function derive(s, core) {
     const name = comparison?.models[k]?.last_hidden;
     return [m.id, views.shown(m).find((j) => m.info.layers[j].name === name) ?? null];
   }));
-  const notes = streamedNotes(s, params, sel, plan);
-  let overlaps = null;
-  try {
-    overlaps = overlapsOf(s, params, core);
-  } catch (e) {
-    compareError = `Comparing the layers' neighbourhoods failed: ${e.message ?? e}`;
-  }
+  const notes = streamedNotes(s, params, sel, plan, ranks);
   return {
     params,
     key: core.plan_key(params),

@@ -11,7 +11,7 @@ import { Pool, joinParts, poolOptions } from './pool.js';
 
 export class WorkerClient {
   /**
-   * @param {URL} url  @param {object} on  handlers: opened, layer, progress, error, crash, ready
+   * @param {URL} url  @param {object} on  handlers: opened, layer, ranks, progress, error, crash, ready
    * @param {{size: number, minSplit: number}} options  workers, and the smallest layer split
    *   (N²·D); default poolOptions(): one worker per core, or ?workers=N
    */
@@ -65,6 +65,16 @@ export class WorkerClient {
     }
     this.#phase('candidates', parts);
     for (let part = 0; part < parts; part += 1) this.#post(part, { type: 'candidates', ...job, part, parts });
+  }
+
+  /** A rank pass (`job.lists`: a Uint32Array per target layer), on one worker: the ranks come back whole. */
+  rank(job) {
+    this.job = job;
+    this.trace = job.trace ? [] : null;
+    this.t0 = now();
+    this.joined = false;
+    this.#start(1);
+    this.#post(0, { type: 'ranks', ...job }, job.lists.map((l) => l.buffer));
   }
 
   get busy() {
@@ -132,6 +142,13 @@ export class WorkerClient {
         const job = this.job;
         this.job = null;
         this.on.layer(job, msg.result);
+        break;
+      }
+      case 'ranks': {
+        if (!this.#current(msg)) break;
+        const job = this.job;
+        this.job = null;
+        this.on.ranks(job, msg.ranks);
         break;
       }
       case 'error': {

@@ -17,6 +17,9 @@
 //                                                                neighbour lists, from that slice of
 //                                                                every phase-1 reply (phase 2); keep:
 //                                                                this worker finishes the layer next
+//     {type:'ranks', job, model, layer, params, lists:[Uint32Array]}  the exact ranks in the
+//                                                                layer's points of each list's point
+//                                                                per point (information imbalances)
 //     {type:'close', model}
 //     {type:'panic'}                                             tests only: trap on purpose (the
 //                                                                test build's hook; others refuse it)
@@ -34,6 +37,7 @@
 //                                                                transferred
 //     {type:'part', job, part, neighbours}                       {k, indices: Uint32Array,
 //                                                                distances: Float64Array}, transferred
+//     {type:'ranks', job, ranks:[Uint32Array]}                   one per list, transferred
 //     {type:'error', job?, model, file, message}                 this request failed; worker fine
 //     {type:'crash', message}                                    wasm trapped: terminate me
 // Cancel is not a message: the page terminates this worker and starts a fresh one.
@@ -67,6 +71,7 @@ async function handle(msg, download) {
     case 'analyse': return analyse(session, msg);
     case 'candidates': return candidates(session, msg);
     case 'part': return part(session, msg);
+    case 'ranks': return ranks(session, msg);
     case 'close': return session.close(msg.model);
     case 'panic': return trap();
     default: throw new Error(`unknown message type ${msg.type}`);
@@ -154,6 +159,11 @@ function part(session, msg) {
   run(session, msg, { split: true, keep: msg.keep }, (progress) => session.neighboursPart(msg.model, msg.layer, msg.params, msg.candidates, progress),
     (neighbours, span) => self.postMessage({ type: 'part', job: msg.job, part: msg.part, neighbours, span },
       [neighbours.indices.buffer, neighbours.distances.buffer]));
+}
+
+function ranks(session, msg) {
+  run(session, msg, {}, (progress) => session.ranks(msg.model, msg.layer, msg.params, msg.lists, progress),
+    (lists, span) => self.postMessage({ type: 'ranks', job: msg.job, ranks: lists, span }, lists.map((l) => l.buffer)));
 }
 
 /** Milliseconds since the epoch, comparable across the page and its workers (traces). */

@@ -22,6 +22,9 @@ pub enum Pass {
     Surrogate,
     /// The TwoNN estimates on each class's points.
     Classes,
+    /// The exact ranks, in the layer's rows, of other layers' nearest neighbours (the information
+    /// imbalances: `crate::compare::neighbourhood::rank_passes` says which).
+    Ranks,
 }
 
 impl Pass {
@@ -33,6 +36,7 @@ impl Pass {
             Pass::Scale => (["twonn.repeats"].into_iter().chain(switched(false)).collect(), true),
             Pass::Surrogate => (switched(true), false),
             Pass::Classes => (vec!["classes", "skipped_classes"], false),
+            Pass::Ranks => (Vec::new(), false),
         }
     }
 }
@@ -105,7 +109,7 @@ impl Extras {
     /// The key `pass` was added under (None for the base pass, which is the layer's own key).
     pub fn get(&self, pass: Pass) -> Option<&String> {
         match pass {
-            Pass::Base => None,
+            Pass::Base | Pass::Ranks => None,
             Pass::Scale => self.scale.as_ref(),
             Pass::Surrogate => self.surrogate.as_ref(),
             Pass::Classes => self.classes.as_ref(),
@@ -137,6 +141,18 @@ pub struct Selected {
     pub layer: usize,
 }
 
+/// A rank pass the imbalances of a model need (`crate::compare::neighbourhood::rank_passes`, in the
+/// page's model ids and layer indices).
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct RankRequest {
+    /// Model id.
+    pub model: u32,
+    /// The ranking layer's index.
+    pub layer: usize,
+    /// The layers whose nearest neighbours it has not ranked yet.
+    pub missing: Vec<usize>,
+}
+
 /// One pass of one layer, in run order.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct Job {
@@ -156,6 +172,9 @@ pub struct Job {
     pub streamed: bool,
     /// Its result is already there.
     pub done: bool,
+    /// A rank pass's target layers (indices): whose nearest neighbours it ranks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<usize>,
 }
 
 /// The plan and what the page shows beside it.
@@ -169,8 +188,10 @@ pub struct Plan {
 }
 
 /// Every job `params` ask for over `models`: the base pass of every shown layer first, then the
-/// scale passes (the selected layer's first), the selected layer's surrogate, the per-class passes.
-pub fn plan(params: &Params, models: &[PlanModel], selected: Option<Selected>) -> Plan {
+/// scale passes (the selected layer's first), the selected layer's surrogate, the per-class
+/// passes, and the rank passes `ranks` asks for of models whose every shown layer is current (a
+/// streamed layer gets none: the rank pass needs its rows in memory).
+pub fn plan(params: &Params, models: &[PlanModel], selected: Option<Selected>, ranks: &[RankRequest]) -> Plan {
     let whole = whole_params(params);
     let base_key = key(&whole);
     let live: Vec<&PlanModel> = models.iter().filter(|m| !m.restored).collect();
@@ -190,12 +211,23 @@ pub fn plan(params: &Params, models: &[PlanModel], selected: Option<Selected>) -
             partial: !s,
             streamed: s,
             done,
+            targets: Vec::new(),
         });
     }
     let mut later = |m: &PlanModel, l: &PlanLayer, pass: Pass, p: Params| {
         let k = key(&p);
         let done = l.key.as_deref() == Some(&base_key) && l.extras.get(pass) == Some(&k);
-        jobs.push(Job { model: m.id, layer: l.index, pass, params: p, key: k, partial: false, streamed: false, done });
+        jobs.push(Job {
+            model: m.id,
+            layer: l.index,
+            pass,
+            params: p,
+            key: k,
+            partial: false,
+            streamed: false,
+            done,
+            targets: Vec::new(),
+        });
     };
     let is_selected = |m: &PlanModel, l: &PlanLayer| selected.is_some_and(|s| s.model == m.id && s.layer == l.index);
     let in_memory: Vec<(&PlanModel, &PlanLayer)> = layers().filter(|(_, l)| !streamed(l)).collect();
@@ -211,6 +243,23 @@ pub fn plan(params: &Params, models: &[PlanModel], selected: Option<Selected>) -
     if params.per_class {
         for (m, l) in in_memory.iter().filter(|(m, _)| m.labelled) {
             later(m, l, Pass::Classes, class_params(params));
+        }
+    }
+    let current = |m: &PlanModel| m.layers.iter().all(|l| l.key.as_deref() == Some(&base_key));
+    for r in ranks {
+        let found = in_memory.iter().find(|(m, l)| m.id == r.model && l.index == r.layer && current(m));
+        if let Some((m, l)) = found {
+            jobs.push(Job {
+                model: m.id,
+                layer: l.index,
+                pass: Pass::Ranks,
+                params: whole.clone(),
+                key: base_key.clone(),
+                partial: false,
+                streamed: false,
+                done: r.missing.is_empty(),
+                targets: r.missing.clone(),
+            });
         }
     }
     Plan { key: base_key, jobs }
@@ -238,7 +287,7 @@ mod tests {
         p.surrogate.run = true;
         let models =
             [model(1, true, vec![layer(0, Some(10)), layer(2, Some(10))]), model(2, false, vec![layer(0, None)])];
-        let plan = plan(&p, &models, Some(Selected { model: 1, layer: 2 }));
+        let plan = plan(&p, &models, Some(Selected { model: 1, layer: 2 }), &[]);
         use Pass::*;
         assert_eq!(
             summary(&plan),
@@ -269,7 +318,7 @@ mod tests {
         p.surrogate.run = true;
         let big = 2 << 20;
         let models = [model(1, true, vec![layer(0, Some(big)), layer(1, Some(1000))])];
-        let plan = plan(&p, &models, Some(Selected { model: 1, layer: 0 }));
+        let plan = plan(&p, &models, Some(Selected { model: 1, layer: 0 }), &[]);
         use Pass::*;
         assert_eq!(summary(&plan), [(1, 0, Base), (1, 1, Base), (1, 1, Scale), (1, 1, Classes)]);
         assert!(plan.jobs[0].streamed && !plan.jobs[0].partial);
@@ -285,12 +334,36 @@ mod tests {
         l.extras.scale = Some(base_key.clone());
         let stale = PlanLayer { key: Some("old".into()), ..layer(1, None) };
         let restored = PlanModel { restored: true, ..model(2, false, vec![layer(0, None)]) };
-        let plan = plan(&p, &[model(1, false, vec![l, stale]), restored], None);
+        let plan = plan(&p, &[model(1, false, vec![l, stale]), restored], None, &[]);
         let done: Vec<bool> = plan.jobs.iter().map(|j| j.done).collect();
         assert_eq!(summary(&plan).len(), 4);
         assert_eq!(done, [true, false, true, false]);
         let mut other = p.clone();
         other.twonn.repeats = 3;
         assert_ne!(key(&whole_params(&other)), base_key, "another param, another key");
+    }
+
+    #[test]
+    fn rank_passes_run_last_on_current_in_memory_layers_only() {
+        let p = Params { memory_limit_mb: 1, ..Params::default() };
+        let base_key = key(&whole_params(&p));
+        let current = |index, bytes| PlanLayer { key: Some(base_key.clone()), ..layer(index, Some(bytes)) };
+        let models = [
+            model(1, false, vec![current(0, 1000), current(1, 2 << 20), current(2, 1000)]),
+            model(2, false, vec![current(0, 1000), layer(1, Some(1000))]),
+        ];
+        let ask = |model, layer, missing: &[usize]| RankRequest { model, layer, missing: missing.to_vec() };
+        let ranks = [ask(1, 0, &[0, 2]), ask(1, 1, &[0, 2]), ask(1, 2, &[]), ask(2, 0, &[0, 1])];
+        let plan = plan(&p, &models, None, &ranks);
+        let rank_jobs: Vec<&Job> = plan.jobs.iter().filter(|j| j.pass == Pass::Ranks).collect();
+        let got: Vec<(u32, usize, &[usize], bool)> =
+            rank_jobs.iter().map(|j| (j.model, j.layer, j.targets.as_slice(), j.done)).collect();
+        assert_eq!(
+            got,
+            [(1, 0, &[0, 2][..], false), (1, 2, &[][..], true)],
+            "not the streamed layer, not a stale model"
+        );
+        assert!(plan.jobs.iter().rev().take(2).all(|j| j.pass == Pass::Ranks), "after every other pass");
+        assert_eq!(rank_jobs[0].params, whole_params(&p), "the rows of the whole-set estimates");
     }
 }

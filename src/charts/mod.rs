@@ -38,7 +38,7 @@ pub use layer::scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gr
 pub use layer::spectrum::{SpectrumOptions, spectrum};
 pub use layer::twonn::{MuOptions, cdf_fit, mu_histogram};
 pub use layer::{Cell, LAYER_CHARTS, LayerChart, LayerOptions, draw_layer, layer_rows};
-pub use overlap::overlap_profile;
+pub use overlap::{information_plane, overlap_profile};
 pub use per_class::{PerClassOptions, per_class};
 pub use theme::Theme;
 pub use warmup::warmup_layer;

@@ -5,8 +5,10 @@
 //! (χ^out: each layer against the last, and against the first), and for the layers of two models
 //! on the same inputs (the mutual k-NN alignment of Huh et al. 2024). Layers whose points do not
 //! correspond are refused with a note saying why. The information imbalances of each layer with
-//! the last and the first (Glielmo et al. 2022) come from exact rank passes over the layers' rows
-//! ([`imbalance_targets`] says which, [`add_imbalances`] reads them).
+//! the last and the first (Glielmo et al. 2022) come from exact rank passes over the layers' rows:
+//! [`rank_passes`] says which each model needs, its [`LayerRanks`] hold their lists.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +79,35 @@ pub struct ModelNeighbourhoods {
     pub seed: u32,
     /// Its layers.
     pub layers: Vec<LayerNeighbourhood>,
+    /// The rank passes' lists computed so far (the imbalances read them).
+    #[serde(default)]
+    pub ranks: Vec<LayerRanks>,
+}
+
+/// The ranks, in the rows of one layer of a model, of the nearest neighbours of another layer's
+/// points: one list of a rank pass (`crate::knn::ranks`).
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct LayerRanks {
+    /// The ranking layer's display position.
+    pub layer: usize,
+    /// The display position of the layer whose nearest neighbours are ranked.
+    pub target: usize,
+    /// One rank per point.
+    pub ranks: Vec<u32>,
+}
+
+/// A rank pass a model's imbalances need: its layer `layer` ranks the nearest neighbours of the
+/// layers `targets` (display positions); `missing` are those not yet among its ranks.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct RankPass {
+    /// The model's position among those compared.
+    pub model: usize,
+    /// The ranking layer's display position.
+    pub layer: usize,
+    /// The layers whose nearest neighbours it ranks.
+    pub targets: Vec<usize>,
+    /// Those of `targets` whose ranks are not given yet.
+    pub missing: Vec<usize>,
 }
 
 /// χ^gt, χ^out and χ^in of one layer.
@@ -262,12 +293,62 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
                 label: label_at(l, k).or(l.label_overlap),
                 output: own.values[position][last],
                 input: own.values[position][0],
-                imbalance: None,
+                imbalance: imbalances(m, position),
             });
             OverlapProfile { model: m.model.clone(), layers: layers.collect() }
         })
         .collect();
     Neighbourhoods { k, profiles, matrices, notes }
+}
+
+/// Each point's nearest neighbour (the first of its kept neighbours).
+pub fn nearest(l: &KeptNeighbours) -> Vec<u32> {
+    l.indices.iter().step_by(l.k.max(1)).copied().collect()
+}
+
+/// Whether layers `a` and `b` of `m` (display positions) hold lists of the same points.
+fn correspond(m: &ModelNeighbourhoods, a: usize, b: usize) -> bool {
+    let (la, lb) = (&m.layers[a], &m.layers[b]);
+    valid(la).zip(valid(lb)).is_some_and(|(x, y)| x.points() == y.points())
+        && mismatch((&la.name, &la.rows, m.seed), (&lb.name, &lb.rows, m.seed)).is_none()
+}
+
+/// The rank passes the imbalances of `models` need, one per ranking layer: every layer ranks the
+/// nearest neighbours of the last layer and of the first, and those two rank every layer's (their
+/// own too), wherever the points correspond.
+pub fn rank_passes(models: &[ModelNeighbourhoods]) -> Vec<RankPass> {
+    let mut passes = Vec::new();
+    for (model, m) in models.iter().enumerate() {
+        let Some(last) = m.layers.len().checked_sub(1) else { continue };
+        let mut by_layer: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in 0..m.layers.len() {
+            for end in [0, last] {
+                if correspond(m, i, end) {
+                    by_layer.entry(end).or_default().push(i);
+                    by_layer.entry(i).or_default().push(end);
+                }
+            }
+        }
+        for (layer, mut targets) in by_layer {
+            targets.sort_unstable();
+            targets.dedup();
+            let missing = targets.iter().copied().filter(|&t| ranked(m, layer, t).is_none()).collect();
+            passes.push(RankPass { model, layer, targets, missing });
+        }
+    }
+    passes
+}
+
+/// The lists rank pass `pass` of model `m` ranks: each point's nearest neighbour in each target.
+pub fn pass_targets(m: &ModelNeighbourhoods, pass: &RankPass) -> Vec<Vec<u32>> {
+    pass.targets.iter().filter_map(|&t| m.layers.get(t).and_then(valid).map(nearest)).collect()
+}
+
+/// The ranks in layer `layer` of `m` of layer `target`'s nearest neighbours, if given for its points.
+fn ranked(m: &ModelNeighbourhoods, layer: usize, target: usize) -> Option<&[u32]> {
+    let points = m.layers.get(layer).and_then(valid)?.points();
+    let r = m.ranks.iter().find(|r| r.layer == layer && r.target == target && r.ranks.len() == points)?;
+    Some(&r.ranks)
 }
 
 /// Δ from the ranks in B of the points' nearest neighbours in A: 2/N · their mean.
@@ -276,47 +357,16 @@ pub fn imbalance(ranks: &[u32]) -> f64 {
     2.0 * ranks.iter().map(|&r| r as f64).sum::<f64>() / (n * n)
 }
 
-/// Each point's nearest neighbour.
-fn nearest(l: &KeptNeighbours) -> Vec<u32> {
-    l.indices.iter().step_by(l.k.max(1)).copied().collect()
-}
-
-/// The rank passes `m`'s imbalances need: for each layer, the points its rows rank — the nearest
-/// neighbours in the last layer and in the first; the last and the first layer rank every layer's
-/// (their own and each other's among them). `None` when a layer has no valid kept neighbourhoods
-/// or its points are not the first layer's.
-pub fn imbalance_targets(m: &ModelNeighbourhoods) -> Option<Vec<Vec<Vec<u32>>>> {
-    let first = m.layers.first()?;
-    if m.layers.iter().any(|l| mismatch((&first.name, &first.rows, m.seed), (&l.name, &l.rows, m.seed)).is_some()) {
-        return None;
-    }
-    let nn: Vec<Vec<u32>> = m.layers.iter().map(|l| valid(l).map(nearest)).collect::<Option<_>>()?;
-    let last = nn.len() - 1;
-    Some(
-        (0..nn.len())
-            .map(|i| if i == last || i == 0 { nn.clone() } else { vec![nn[last].clone(), nn[0].clone()] })
-            .collect(),
-    )
-}
-
-/// Fills the imbalances of `profile` from the `ranks` of the passes [`imbalance_targets`] named
-/// for its model, in the same order.
-pub fn add_imbalances(profile: &mut OverlapProfile, ranks: &[Vec<Vec<u32>>]) {
-    let last = ranks.len().saturating_sub(1);
-    for (i, p) in profile.layers.iter_mut().enumerate() {
-        let (Some(own), Some(out), Some(inp)) = (ranks.get(i), ranks.get(last), ranks.first()) else {
-            continue;
-        };
-        let at = |r: &Vec<Vec<u32>>, t: usize| r.get(t).map_or(f64::NAN, |r| imbalance(r));
-        // The last and the first layer ranked every layer's neighbours, the others those two's.
-        let (of_last, of_first) = if i == last || i == 0 { (last, 0) } else { (0, 1) };
-        p.imbalance = Some(Imbalances {
-            to_output: at(out, i),
-            from_output: at(own, of_last),
-            to_input: at(inp, i),
-            from_input: at(own, of_first),
-        });
-    }
+/// The imbalances of layer `i` of `m` with its last and first layer from the ranks given (NaN
+/// where one is missing; None when all are).
+fn imbalances(m: &ModelNeighbourhoods, i: usize) -> Option<Imbalances> {
+    let last = m.layers.len().checked_sub(1)?;
+    let at = |layer, target| ranked(m, layer, target).map(imbalance);
+    let all = [at(last, i), at(i, last), at(0, i), at(i, 0)];
+    all.iter().any(Option::is_some).then(|| {
+        let [to_output, from_output, to_input, from_input] = all.map(|v| v.unwrap_or(f64::NAN));
+        Imbalances { to_output, from_output, to_input, from_input }
+    })
 }
 
 #[cfg(test)]
@@ -362,8 +412,9 @@ mod tests {
             model: "m".into(),
             seed: 0,
             layers: vec![layer("in", a.clone()), layer("mid", b), layer("out", a)],
+            ranks: Vec::new(),
         };
-        let other = ModelNeighbourhoods { model: "o".into(), seed: 0, layers: vec![short, deduped] };
+        let other = ModelNeighbourhoods { model: "o".into(), seed: 0, layers: vec![short, deduped], ranks: Vec::new() };
         let r = neighbourhoods(std::slice::from_ref(&m), None);
         assert_eq!(r.k, 2);
         let p: Vec<(Option<f64>, Option<f64>)> = r.profiles[0].layers.iter().map(|l| (l.input, l.output)).collect();
@@ -392,7 +443,7 @@ mod tests {
     fn malformed_lists_are_left_out_with_a_note() {
         let good = layer("good", kept(1, &[1, 0, 1]));
         let bad = layer("bad", kept(1, &[1, 7, 0]));
-        let m = ModelNeighbourhoods { model: "m".into(), seed: 0, layers: vec![good, bad] };
+        let m = ModelNeighbourhoods { model: "m".into(), seed: 0, layers: vec![good, bad], ranks: Vec::new() };
         let r = neighbourhoods(&[m], None);
         assert_eq!(r.k, 1);
         assert_eq!(r.matrices[0].values, [[Some(1.0), None], [None, None]]);

@@ -104,21 +104,37 @@ impl Manifold {
     }
 }
 
+/// The draws behind each of `n` points of seed `seed`: uniform `u`, `v` in [0, 1), the normal draw
+/// `g` of the sphere's direction, and the noise's normal draw `e`.
+fn draws(n: usize, seed: u32) -> impl Iterator<Item = (f64, f64, [f64; 3], [f64; 3])> {
+    let mut r = rng::rng(seed, Stream::Manifold);
+    (0..n).map(move |_| {
+        let (u, v): (f64, f64) = (r.random(), r.random());
+        let g: [f64; 3] = std::array::from_fn(|_| StandardNormal.sample(&mut r));
+        let e: [f64; 3] = std::array::from_fn(|_| StandardNormal.sample(&mut r));
+        (u, v, g, e)
+    })
+}
+
 /// `n` points of `m` (N × embedding), plus isotropic Gaussian noise of standard deviation `noise`
 /// in every embedding coordinate; the same (`m`, `n`, `noise`, `seed`) give the same points, and
 /// the first points do not change when `n` grows.
 pub fn generate(m: Manifold, n: usize, noise: f64, seed: u32) -> Array2<f32> {
-    let mut r = rng::rng(seed, Stream::Manifold);
     let dim = m.embedding();
     let mut out = Array2::<f32>::zeros((n, dim));
-    for mut row in out.rows_mut() {
-        let (u, v): (f64, f64) = (r.random(), r.random());
-        let g: [f64; 3] = std::array::from_fn(|_| StandardNormal.sample(&mut r));
-        let e: [f64; 3] = std::array::from_fn(|_| StandardNormal.sample(&mut r));
+    for (mut row, (u, v, g, e)) in out.rows_mut().into_iter().zip(draws(n, seed)) {
         let p = m.point(u, v, g);
         for c in 0..dim {
             row[c] = (p[c] + noise * e[c]) as f32;
         }
     }
     out
+}
+
+/// Each of the points [`generate`] makes for (`m`, `n`, `seed`) labelled by the half of the
+/// manifold it was drawn on (0 or 1, whatever the noise): the first or second half of the curve,
+/// circle, spiral and roll along their parameter, the left or right of the square, the southern
+/// or northern hemisphere.
+pub fn halves(m: Manifold, n: usize, seed: u32) -> Vec<u32> {
+    draws(n, seed).map(|(u, _, g, _)| u32::from(if m == Manifold::Sphere { g[2] >= 0.0 } else { u >= 0.5 })).collect()
 }

@@ -1,6 +1,8 @@
 //! What the teaching view computes on one generated cloud: the app's estimates (TwoNN, Gride
 //! scale analysis, decimation), Gride at any order n, and a read-out of one point's neighbours
-//! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists.
+//! (r₁, r₂, μ = r₂/r₁, and r_n, r₂ₙ for Gride) taken from the same exact neighbour lists; the
+//! points labelled by the half of the manifold they lie on, with the neighbourhood overlap χ^gt
+//! of those labels.
 
 pub mod manifolds;
 
@@ -11,7 +13,8 @@ use ndarray::{Array2, Axis};
 use crate::analysis::duplicates;
 use crate::analysis::estimate;
 use crate::estimators::gride::MAX_GRIDE_RANGE;
-use crate::estimators::{CheckedParams, Params};
+use crate::estimators::overlap::{LabelOverlap, Neighbourhood, OverlapAverage, label_overlap};
+use crate::estimators::{CheckedParams, Params, PointLabels};
 use crate::estimators::{EstimateError, gride};
 use crate::knn::{self, KnnError, Metric, Neighbours, Search};
 use crate::params::ParamError;
@@ -25,6 +28,8 @@ pub const MIN_POINTS: usize = 100;
 pub const MAX_ORDER: usize = 64;
 /// Most points the view accepts: kNN and estimates stay well under a second in the browser.
 pub const MAX_POINTS: usize = 5000;
+/// Neighbours the label overlap compares (the app's default).
+pub const OVERLAP_K: usize = 10;
 
 /// Why the lesson's numbers cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -72,6 +77,8 @@ pub struct Lesson {
     /// TwoNN (ML and fit) and, after [`Lesson::add_scales`], Gride at n = 1, 2, 4 … 32 and the
     /// decimation, as the app computes them.
     pub estimates: Estimates,
+    /// Each point's half of the manifold (0 or 1: `manifolds::halves`), its label.
+    pub labels: Vec<u32>,
     seed: u32,
     /// The `min(2·MAX_ORDER, N − 1)` nearest, searched when a Gride order beyond 32 is first asked.
     wide: OnceLock<Result<Neighbours, KnnError>>,
@@ -109,6 +116,16 @@ pub struct Readout {
     pub r2n: f64,
     /// r₂ₙ / rₙ.
     pub mu_n: f64,
+    /// The point's label (its half of the manifold).
+    pub label: u32,
+    /// Its first [`OVERLAP_K`] neighbours, nearest first, the label overlap's neighbourhood.
+    pub overlap_neighbours: Vec<u32>,
+    /// Their labels.
+    pub overlap_labels: Vec<u32>,
+    /// Distance to the last of them.
+    pub overlap_radius: f64,
+    /// The fraction of them with its label: the point's term of χ^gt.
+    pub overlap: f64,
 }
 
 impl Lesson {
@@ -123,8 +140,13 @@ impl Lesson {
             return Err(LessonError::Noise(noise));
         }
         let generated = manifolds::generate(m, n, noise, seed);
+        let halves = manifolds::halves(m, n, seed);
         let dups = duplicates::find(generated.view());
-        let points = if dups.duplicate_rows > 0 { generated.select(Axis(0), &dups.distinct) } else { generated };
+        let (points, labels) = if dups.duplicate_rows > 0 {
+            (generated.select(Axis(0), &dups.distinct), dups.distinct.iter().map(|&i| halves[i]).collect())
+        } else {
+            (generated, halves)
+        };
         let search = Search::new(MAX_GRIDE_RANGE.min(points.nrows() - 1), Metric::Euclidean);
         let neighbours = knn::neighbours(points.view(), &search, &mut Silent)?;
         let estimates = estimate::from_neighbours(
@@ -135,7 +157,7 @@ impl Lesson {
             dups.duplicate_rows,
             &mut Silent,
         )?;
-        Ok(Self { points, neighbours, estimates, seed, wide: OnceLock::new() })
+        Ok(Self { points, neighbours, estimates, labels, seed, wide: OnceLock::new() })
     }
 
     /// Adds Gride at n = 1, 2, 4 … 32 and the decimation to the estimates (they are what the
@@ -184,6 +206,15 @@ impl Lesson {
         Ok(gride::at(self.lists(2 * n)?, n, 2 * n)?)
     }
 
+    /// χ^gt of the halves over each point's [`OVERLAP_K`] nearest neighbours, each half weighing the
+    /// same (the app's label overlap on the same lists).
+    pub fn label_overlap(&self) -> Result<LabelOverlap, LessonError> {
+        let names = ["first half".to_owned(), "second half".to_owned()];
+        let labels = PointLabels { ids: &self.labels, names: &names };
+        let lists = self.neighbours.indices.slice(ndarray::s![.., ..OVERLAP_K.min(self.neighbours.k())]);
+        Ok(label_overlap(lists, labels, Neighbourhood::Fixed(OVERLAP_K), OverlapAverage::Class)?)
+    }
+
     /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.
     pub fn readout(&self, index: usize, n: usize) -> Result<Readout, LessonError> {
         self.check_order(n)?;
@@ -196,7 +227,29 @@ impl Lesson {
         let neighbours = lists.indices.row(index).iter().take(shown).copied().collect();
         let distances: Vec<f64> = lists.distances.row(index).iter().take(shown).copied().collect();
         let (r1, r2, rn, r2n) = (distances[0], distances[1], distances[n - 1], distances[2 * n - 1]);
-        Ok(Readout { index, neighbours, distances, r1, r2, mu: r2 / r1, n, rn, r2n, mu_n: r2n / rn })
+        let label = self.labels[index];
+        let overlap_neighbours: Vec<u32> = self.neighbours.indices.row(index).iter().take(OVERLAP_K).copied().collect();
+        let overlap_labels: Vec<u32> = overlap_neighbours.iter().map(|&j| self.labels[j as usize]).collect();
+        let same = overlap_labels.iter().filter(|&&l| l == label).count();
+        let overlap = same as f64 / overlap_labels.len().max(1) as f64;
+        let overlap_radius = self.neighbours.distances.row(index).get(overlap_labels.len().saturating_sub(1)).copied();
+        Ok(Readout {
+            index,
+            neighbours,
+            distances,
+            r1,
+            r2,
+            mu: r2 / r1,
+            n,
+            rn,
+            r2n,
+            mu_n: r2n / rn,
+            label,
+            overlap_neighbours,
+            overlap_labels,
+            overlap_radius: overlap_radius.unwrap_or(f64::NAN),
+            overlap,
+        })
     }
 
     fn check_order(&self, n: usize) -> Result<(), LessonError> {

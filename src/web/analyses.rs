@@ -6,7 +6,9 @@ use wasm_bindgen::prelude::*;
 
 use super::draw::ModelSeries;
 use super::{from_js, to_js};
-use crate::compare::neighbourhood::{self, LayerNeighbourhood, ModelNeighbourhoods, PointRows};
+use crate::compare::neighbourhood::{
+    self, LayerNeighbourhood, LayerRanks, ModelNeighbourhoods, Neighbourhoods, PointRows, RankPass,
+};
 use crate::compare::{self, ClassSpread, LayerIds, ModelInput};
 use crate::estimators::neighbourhood::KeptNeighbours;
 use crate::estimators::overlap::OverlapAverage;
@@ -60,6 +62,18 @@ struct WireModel {
     model: String,
     seed: u32,
     layers: Vec<WireLayer>,
+    #[serde(default)]
+    ranks: Vec<WireRanks>,
+}
+
+/// Where one rank list of a model is in the ranks handed in: `ranks[start .. start + len]`, the
+/// ranks in its layer `layer` of layer `target`'s nearest neighbours (display positions).
+#[derive(Deserialize)]
+struct WireRanks {
+    layer: usize,
+    target: usize,
+    start: usize,
+    len: usize,
 }
 
 /// A layer of [`neighbourhoods`]' input: its kept lists are `indices[start .. start + len]`.
@@ -86,13 +100,28 @@ struct WireKept {
     labels: Option<Vec<u32>>,
 }
 
+/// The overlaps and the rank passes their imbalances still need.
+#[derive(Serialize)]
+struct PageNeighbourhoods {
+    #[serde(flatten)]
+    overlaps: Neighbourhoods,
+    /// Per ranking layer, the nearest neighbours it ranks (`model`: its position in the input).
+    rank_passes: Vec<RankPass>,
+}
+
 /// `[{model, seed, layers: [{name, rows: {n_input, non_finite_dropped, subsampled_out,
-/// duplicates_dropped}, label_overlap, label_average, kept: {k, start, len, labels} | null}]}]` with every layer's kept
-/// neighbourhoods concatenated in `indices` (a Uint32Array: one copy, no per-number conversion) →
-/// the [`neighbourhood::Neighbourhoods`] over `k` neighbours (default 10).
+/// duplicates_dropped}, label_overlap, label_average, kept: {k, start, len, labels} | null}],
+/// ranks: [{layer, target, start, len}]}]` with every layer's kept neighbourhoods concatenated in
+/// `indices` and every rank list in `ranks` (Uint32Arrays: one copy, no per-number conversion) →
+/// the [`neighbourhood::Neighbourhoods`] over `k` neighbours (default 10), with the imbalances of
+/// the ranks given, and `rank_passes` ([`neighbourhood::rank_passes`]).
 #[wasm_bindgen]
-pub fn neighbourhoods(models: JsValue, indices: &[u32], k: Option<usize>) -> Result<JsValue, JsError> {
+pub fn neighbourhoods(models: JsValue, indices: &[u32], ranks: &[u32], k: Option<usize>) -> Result<JsValue, JsError> {
     let wire: Vec<WireModel> = from_js(models, "neighbourhoods")?;
+    let span = |what: &str, all: &[u32], start: usize, len: usize| {
+        let part = start.checked_add(len).and_then(|end| all.get(start..end));
+        part.map(<[u32]>::to_vec).ok_or_else(|| JsError::new(&format!("{what}: out of range")))
+    };
     let mut models = Vec::with_capacity(wire.len());
     for m in wire {
         let mut layers = Vec::with_capacity(m.layers.len());
@@ -100,10 +129,8 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], k: Option<usize>) -> Res
             let neighbourhood = match l.kept {
                 None => None,
                 Some(w) => {
-                    let part = w.start.checked_add(w.len).and_then(|end| indices.get(w.start..end));
-                    let part =
-                        part.ok_or_else(|| JsError::new(&format!("layer {}: its lists are out of range", l.name)))?;
-                    Some(KeptNeighbours { k: w.k, indices: part.to_vec(), labels: w.labels })
+                    let part = span(&format!("layer {}: its lists", l.name), indices, w.start, w.len)?;
+                    Some(KeptNeighbours { k: w.k, indices: part, labels: w.labels })
                 }
             };
             layers.push(LayerNeighbourhood {
@@ -114,7 +141,19 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], k: Option<usize>) -> Res
                 label_average: l.label_average,
             });
         }
-        models.push(ModelNeighbourhoods { model: m.model, seed: m.seed, layers });
+        let ranks = m
+            .ranks
+            .iter()
+            .map(|r| {
+                let list = span(&format!("{}: ranks of layer {}", m.model, r.layer), ranks, r.start, r.len)?;
+                Ok(LayerRanks { layer: r.layer, target: r.target, ranks: list })
+            })
+            .collect::<Result<_, JsError>>()?;
+        models.push(ModelNeighbourhoods { model: m.model, seed: m.seed, layers, ranks });
     }
-    to_js(&neighbourhood::neighbourhoods(&models, k))
+    let out = PageNeighbourhoods {
+        overlaps: neighbourhood::neighbourhoods(&models, k),
+        rank_passes: neighbourhood::rank_passes(&models),
+    };
+    to_js(&out)
 }

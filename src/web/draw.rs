@@ -22,6 +22,8 @@
 //!   labels, with the last layer and with the input against the layer, per model.
 //! * `overlap_layers`, `overlap_models`: `{k, matrix}` (one of its `matrices`): the heatmap of χ
 //!   between the layers of one model, or of two.
+//! * `information_plane`: `{k, profiles}` as `overlap_profile`: each layer's Δ(layer → B)
+//!   against Δ(B → layer), B the model's last layer and its first.
 //!
 //! Options (`opts`, all optional): `dark`, `scale`, `log_x` (mu), `log_y` (hunchback,
 //! per_class), `depth` (hunchback, per_class: relative depth x), `pc_id` (hunchback: PC-ID
@@ -154,6 +156,10 @@ fn render(
                 &HunchbackOptions { x, ..HunchbackOptions::default() },
                 &style,
             )
+        }
+        "information_plane" => {
+            let d: ProfileData = from_js(data, "information imbalances")?;
+            charts::information_plane(area, &d.profiles, &style)
         }
         "overlap_layers" | "overlap_models" => {
             let d: MatrixData = from_js(data, "overlap matrix")?;

@@ -36,6 +36,18 @@ impl WebLesson {
         self.lesson.points.iter().copied().collect()
     }
 
+    /// Each distinct point's label: the half of the manifold it lies on (0 or 1).
+    pub fn labels(&self) -> Vec<u32> {
+        self.lesson.labels.clone()
+    }
+
+    /// χ^gt of those labels over each point's 10 nearest neighbours: the app's `LabelOverlap`
+    /// (`{k, average, points, overlap, classes}`).
+    #[wasm_bindgen(js_name = labelOverlap)]
+    pub fn label_overlap(&self) -> Result<JsValue, JsError> {
+        to_js(&self.lesson.label_overlap()?)
+    }
+
     /// Embedding dimension (2 or 3).
     pub fn dim(&self) -> usize {
         self.lesson.points.ncols()
@@ -63,7 +75,8 @@ impl WebLesson {
         to_js(&self.lesson.gride(n)?)
     }
 
-    /// Point `index`'s neighbours, r₁, r₂, μ and rₙ, r₂ₙ, r₂ₙ/rₙ at order `n`.
+    /// Point `index`'s neighbours, r₁, r₂, μ and rₙ, r₂ₙ, r₂ₙ/rₙ at order `n`; its label, its 10
+    /// nearest neighbours' labels and the fraction of them with its own.
     pub fn readout(&self, index: usize, n: usize) -> Result<JsValue, JsError> {
         to_js(&self.lesson.readout(index, n)?)
     }

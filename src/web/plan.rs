@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js};
-use crate::analysis::passes::{self, Pass, PlanModel, Selected};
+use crate::analysis::passes::{self, Pass, PlanModel, RankRequest, Selected};
 use crate::estimators::Params;
 
 /// Input of [`plan`].
@@ -14,15 +14,18 @@ struct PlanInput {
     models: Vec<PlanModel>,
     #[serde(default)]
     selected: Option<Selected>,
+    #[serde(default)]
+    ranks: Vec<RankRequest>,
 }
 
 /// `{params, models: [{id, restored, labelled, layers: [{index, memory_bytes, key, extras: {pass:
-/// key}}]}], selected: {model, layer} | null}` → `{key, jobs: [{model, layer, pass, params, key,
-/// partial, streamed, done}]}`, in run order.
+/// key}}]}], selected: {model, layer} | null, ranks: [{model, layer, missing: [layer]}]}` →
+/// `{key, jobs: [{model, layer, pass, params, key, partial, streamed, done, targets?}]}`, in run
+/// order (`targets`: a rank pass's layers still to rank).
 #[wasm_bindgen]
 pub fn plan(data: JsValue) -> Result<JsValue, JsError> {
     let d: PlanInput = from_js(data, "pass plan input")?;
-    to_js(&passes::plan(&d.params, &d.models, d.selected))
+    to_js(&passes::plan(&d.params, &d.models, d.selected, &d.ranks))
 }
 
 /// What a later pass adds to a layer's first result.

@@ -11,7 +11,7 @@ use super::source::BlobSource;
 use super::{from_js, to_js};
 use crate::analysis::{
     LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part, layer_input,
-    layer_neighbours_part,
+    layer_neighbours_part, layer_ranks,
 };
 use crate::compare::{Accuracy, metadata_accuracy};
 use crate::estimators::{CheckedParams, Params};
@@ -232,6 +232,31 @@ impl Session {
         Reflect::set(&out, &"indices".into(), &Uint32Array::from(flat.indices.as_slice()))?;
         Reflect::set(&out, &"distances".into(), &Float64Array::from(flat.distances.as_slice()))?;
         Ok(out.into())
+    }
+
+    /// The exact ranks, among the points of layer `layer` of model `id` under `params` (its
+    /// whole-set estimates' points), of each point's target in every list of `targets` (an array
+    /// of Uint32Array, one entry per point: another layer's nearest neighbours), as an array of
+    /// Uint32Array in the same order: the information imbalances' rank pass.
+    pub fn ranks(
+        &mut self,
+        id: u32,
+        layer: usize,
+        params: JsValue,
+        targets: &Array,
+        progress: &Function,
+    ) -> Result<JsValue, JsValue> {
+        self.loaded = None;
+        let lists = targets
+            .iter()
+            .map(|t| t.dyn_into::<Uint32Array>().map(|t| t.to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| JsError::new("ranks: every target list must be a Uint32Array"))?;
+        let params = self.checked(id, layer, params)?;
+        let model = self.model(id)?;
+        let mut sink = progress_sink(progress);
+        let ranks = layer_ranks(model, layer, &params, &lists, &mut sink).map_err(|e| layer_error(model, layer, &e))?;
+        Ok(ranks.iter().map(|r| JsValue::from(Uint32Array::from(r.as_slice()))).collect::<Array>().into())
     }
 
     /// Ids of the open models.

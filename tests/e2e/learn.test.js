@@ -108,6 +108,8 @@ test('arrow keys step through the lesson and change the caption; F full screen, 
   await page.keyboard.press('ArrowLeft');
   assert.equal(await caption(), third);
   for (let i = 0; i < 10; i += 1) await page.keyboard.press('ArrowRight');
+  assert.match(await caption(), /^8\. Labels/, 'the last step');
+  await page.keyboard.press('ArrowLeft');
   assert.match(await caption(), /^7\. .*Decimation/);
   await idle(page);
   assert.equal(await page.locator('#chart-a').getAttribute('data-kind'), 'decimation');
@@ -293,6 +295,45 @@ test('presentation size: large type, thick lines (screenshot for the README)', a
     mkdirSync(path.dirname(out), { recursive: true });
     await page.screenshot({ path: out });
   }
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('the Labels step colours the two halves and shows a clicked point\'s overlap with its label', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=curve&points=1000&noise=0&seed=4&n=4&step=7');
+  await idle(page);
+  // Pixels of the second half's colour (#cc79a7, light scheme) as the dots draw it, at 85 % over white.
+  const halfPixels = () => page.evaluate(() => {
+    const c = document.querySelector('#data');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 212) + Math.abs(d[i + 1] - 141) + Math.abs(d[i + 2] - 180) < 30) n += 1;
+    return n;
+  });
+  assert.equal(await halfPixels(), 0, 'one colour before the Labels step');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.idscopeLearn.state.step === 8);
+  await idle(page);
+  assert.ok(await halfPixels() > 200, 'the second half in its own colour');
+  const { labels, overlap } = await page.evaluate(() => ({ labels: [...window.idscopeLearn.lesson.labels], overlap: window.idscopeLearn.lesson.overlap }));
+  assert.deepEqual([...new Set(labels)].sort(), [0, 1], 'two halves');
+  assert.ok(Math.abs(labels.filter((l) => l === 1).length / labels.length - 0.5) < 0.06, 'about half the points each');
+  assert.equal(overlap.k, 10);
+  assert.ok(overlap.overlap > 0.98 && overlap.overlap < 1, `noise-free halves of a curve mix only at their border: χ ${overlap.overlap}`);
+  assert.equal(await idOf(page, 'overlap'), overlap.overlap);
+
+  // A clicked point: the share of its 10 nearest neighbours (brute force) with its label.
+  const pos = await page.evaluate(() => window.idscopeLearn.view.screenOf(321));
+  const box = await page.locator('#data').boundingBox();
+  await page.mouse.click(box.x + pos.x, box.y + pos.y);
+  await page.waitForFunction(() => document.querySelector('#readout').dataset.overlap);
+  const shown = await page.locator('#readout').evaluate((el) => ({ index: Number(el.dataset.index), overlap: Number(el.dataset.overlap), text: el.textContent }));
+  const { points, dim } = await page.evaluate(() => ({ points: [...window.idscopeLearn.lesson.points], dim: window.idscopeLearn.lesson.dim }));
+  const ten = bruteForce(points, dim, shown.index).slice(0, 10).map(([, j]) => j);
+  const same = ten.filter((j) => labels[j] === labels[shown.index]).length;
+  assert.equal(shown.overlap, same / 10);
+  assert.match(shown.text, new RegExp(`${same} of its 10 nearest neighbours share its label`));
+  assert.deepEqual(await page.evaluate(() => window.idscopeLearn.lesson.readout.overlap_neighbours), ten);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

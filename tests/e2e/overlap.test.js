@@ -1,7 +1,8 @@
 // The neighbourhood overlaps between layers and models (issue 13): on the demo the page keeps each
-// layer's neighbour lists, and its three charts (χ with the labels, the output and the input vs
-// layer; layer × layer; model × model) draw, export as PNG/SVG/CSV/JSON, and hold DADApy's
-// values (tests/fixtures/overlap/data_overlap.json); a results JSON restores them.
+// layer's neighbour lists, and its four charts (χ with the labels, the output and the input vs
+// layer; layer × layer; model × model; the information plane from the workers' rank passes) draw,
+// export as PNG/SVG/CSV/JSON, and hold DADApy's values (tests/fixtures/overlap/data_overlap.json,
+// imbalance.json); a results JSON restores them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,9 +14,11 @@ let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-const KINDS = ['overlap_profile', 'overlap_layers', 'overlap_models'];
+const KINDS = ['overlap_profile', 'overlap_layers', 'overlap_models', 'information_plane'];
 const dadapy = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/overlap/data_overlap.json'), 'utf8')).cases;
 const want = (a, b) => dadapy.find((c) => c.a === a && c.b === b && c.k === 10).overlap;
+const imbalances = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/overlap/imbalance.json'), 'utf8')).cases;
+const delta = (a, b) => imbalances.find((c) => c.a === a && c.b === b);
 
 test('the overlap charts draw, export, match DADApy on the demo and come back from a results JSON', async () => {
   const { page, consoleErrors, context } = await openApp(browser, server);
@@ -41,6 +44,16 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
   assert.equal(layers.rows.length, 6);
   assert.notEqual(data.overlap_models.matrix.a, data.overlap_models.matrix.b);
   assert.equal(data.overlap_models.matrix.values.flat().filter((v) => v === null).length, 0, 'the demo models share their inputs');
+  // The information imbalances from the workers' exact rank passes: DADApy's on complete lists.
+  const plane = data.information_plane.profiles[0].layers;
+  const close = (got, wanted, what) => assert.ok(Math.abs(got - wanted) <= 1e-12, `${what}: ${got} vs DADApy ${wanted}`);
+  const h1 = plane.find((l) => l.layer === 'hidden1').imbalance;
+  close(h1.to_output, delta('hidden1', 'logits').a_to_b, 'Δ(hidden1 → logits)');
+  close(h1.from_output, delta('hidden1', 'logits').b_to_a, 'Δ(logits → hidden1)');
+  const h4 = plane.find((l) => l.layer === 'hidden4').imbalance;
+  close(h4.from_input, delta('input', 'hidden4').a_to_b, 'Δ(input → hidden4)');
+  close(h4.to_input, delta('input', 'hidden4').b_to_a, 'Δ(hidden4 → input)');
+  assert.ok(data.information_plane.profiles.every((p) => p.layers.every((l) => Object.values(l.imbalance).every(Number.isFinite))), 'every layer of every model ranked');
 
   for (const kind of KINDS) {
     for (const format of ['png', 'svg']) {
@@ -49,7 +62,7 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
     }
     const csv = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="csv"]`), `${kind} CSV`);
     const lines = csv.bytes.toString().trim().split('\n');
-    assert.equal(lines.length, kind === 'overlap_profile' ? 1 + 18 : 1 + 36, `${kind} CSV rows`);
+    assert.equal(lines.length, ['overlap_profile', 'information_plane'].includes(kind) ? 1 + 18 : 1 + 36, `${kind} CSV rows`);
     const json = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="json"]`), `${kind} JSON`);
     assert.equal(JSON.parse(json.bytes.toString()).k, 10);
   }
@@ -84,6 +97,8 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
   await fresh.page.waitForTimeout(300);
   const restored = await fresh.page.evaluate(() => window.idscope.charts.data.get('overlap_profile').profiles.find((p) => /trained/.test(p.model)));
   assert.deepEqual(restored.layers.map((l) => l.output), trained.layers.map((l) => l.output));
+  const replane = await fresh.page.evaluate(() => window.idscope.charts.data.get('information_plane')?.profiles.find((p) => /trained/.test(p.model)));
+  assert.deepEqual(replane?.layers.map((l) => l.imbalance), plane.map((l) => l.imbalance), 'the rank lists come back with the results');
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(fresh.consoleErrors, []);
   await fresh.context.close();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { BufferBlob, loadPageWasm, loadWasm } from '../../scripts/bench/node-wasm.mjs';
 import { Store } from '../../www/store.js';
 import { derive } from '../../www/view.js';
+import { nearestOf } from '../../www/analyses.js';
 
 const DEMO = path.resolve(import.meta.dirname, '../../www/demo');
 
@@ -17,7 +18,7 @@ test('the store derives once per change, merges later passes, and its snapshot i
   const [pkg, worker] = [await loadPageWasm(), await loadWasm()];
   const calls = { plan: 0, compare: 0 };
   const counted = (name) => (...a) => { calls[name] += 1; return pkg[name](...a); };
-  const core = { plan: counted('plan'), plan_key: pkg.plan_key, compare: counted('compare'), layerCharts: pkg.layerCharts() };
+  const core = { plan: counted('plan'), plan_key: pkg.plan_key, compare: counted('compare'), neighbourhoods: pkg.neighbourhoods, layerCharts: pkg.layerCharts() };
   const store = new Store((s) => derive(s, core));
   const actions = [];
   store.subscribe((action, _detail, light) => actions.push([action, light]));
@@ -48,10 +49,23 @@ test('the store derives once per change, merges later passes, and its snapshot i
     store.progress(next, 0.5);
     store.view();
     assert.equal(calls.plan, before, 'progress does not re-derive');
-    store.layerDone(next, session.analyse(next.model, next.layer, next.params, () => true));
+    if (next.pass === 'ranks') {
+      const m = store.model(next.model);
+      const lists = next.targets.map((t) => nearestOf(m.results.get(t).full.neighbourhood));
+      store.ranksDone(next, session.ranks(next.model, next.layer, next.params, lists, () => true));
+    } else {
+      store.layerDone(next, session.analyse(next.model, next.layer, next.params, () => true));
+    }
   }
   v = store.view();
   assert.equal(v.plan.jobs.filter((j) => !j.done).length, 0, 'the plan is done');
+  // The rank passes ran last, one per layer, once every layer had its kept lists: every layer ranked.
+  const rankJobs = v.plan.jobs.filter((j) => j.pass === 'ranks');
+  assert.equal(rankJobs.length, 12, 'one rank pass per layer of both models');
+  assert.ok(v.plan.jobs.slice(-12).every((j) => j.pass === 'ranks'), 'after every other pass');
+  for (const p of v.overlaps.profiles) {
+    for (const l of p.layers) assert.ok(Object.values(l.imbalance).every((d) => d > 0 && d < 1.2), `${p.model}/${l.layer}: ${JSON.stringify(l.imbalance)}`);
+  }
 
   const snap = store.snapshot();
   assert.deepEqual(JSON.parse(JSON.stringify(snap)), snap, 'plain data');

@@ -14,7 +14,7 @@ const SCALE_CHARTS = ['gride', 'decimation'];
 const $ = (sel) => document.querySelector(sel);
 const form = $('#controls');
 const state = fromQuery(location.search);
-const lesson = { key: null, points: null, dim: 2, trueId: null, result: null, scales: false, gride: null, readout: null, hover: -1, timings: [] };
+const lesson = { key: null, points: null, dim: 2, trueId: null, result: null, labels: null, overlap: null, scales: false, gride: null, readout: null, hover: -1, timings: [] };
 let inputPending = false;
 let chartsPending = 0;
 
@@ -54,7 +54,9 @@ function onReply(msg) {
   if (msg.type === 'computed') {
     lesson.timings.push({ what: msg.data ? 'cloud' : 'gride', ms: msg.ms, points: state.points });
     if (msg.data) {
-      Object.assign(lesson, { key: msg.key, points: msg.data.points, dim: msg.data.dim, trueId: msg.data.trueId, result: msg.data.result, scales: false });
+      const { points, dim, trueId, result, labels, overlap } = msg.data;
+      Object.assign(lesson, { key: msg.key, points, dim, trueId, result, labels, overlap, scales: false });
+      view.setLabels(labelled() ? labels : null);
       view.setData(lesson.points, lesson.dim);
       drawCharts();
       askScales();
@@ -84,6 +86,8 @@ function onReply(msg) {
 }
 
 const currentCharts = () => STEPS[state.step - 1].charts;
+/** Whether the step colours the points by their label. */
+const labelled = () => Boolean(STEPS[state.step - 1].labels);
 
 /** Asks for the Gride scales and the decimation when the step shows them and they are missing. */
 function askScales() {
@@ -109,6 +113,8 @@ function showIds() {
     ['id-fit', 'TwoNN, CDF fit', fmt(e.twonn.fit.id), e.twonn.fit.id],
     ['id-gride', `Gride, n = ${g.n1} (r${sub(g.n2)}/r${sub(g.n1)})`, `${fmt(g.id)} ± ${fmt(g.err)}`, g.id],
   ];
+  const o = lesson.overlap;
+  if (labelled() && o) rows.push(['overlap', `χ with the labels (k = ${o.k}, halves)`, fmt(o.overlap, 3), o.overlap]);
   const dl = $('#ids');
   dl.replaceChildren();
   for (const [id, label, text, value] of rows) {
@@ -130,11 +136,19 @@ function showReadout() {
     delete el.dataset.mu;
     delete el.dataset.muN;
     delete el.dataset.index;
+    delete el.dataset.overlap;
     return;
   }
   el.dataset.index = String(o.index);
   el.dataset.mu = String(o.mu);
   el.dataset.muN = String(o.mu_n);
+  el.dataset.overlap = String(o.overlap);
+  if (labelled()) {
+    const k = o.overlap_labels.length;
+    const same = o.overlap_labels.filter((l) => l === o.label).length;
+    el.textContent = `point ${o.index} (half ${o.label + 1}): ${same} of its ${k} nearest neighbours share its label, χ = ${o.overlap.toFixed(2)}`;
+    return;
+  }
   const twonn = `point ${o.index}: r₁ = ${o.r1.toPrecision(3)}, r₂ = ${o.r2.toPrecision(3)}, μ = r₂/r₁ = ${o.mu.toFixed(3)}`;
   const gride = `r${sub(o.n)} = ${o.rn.toPrecision(3)}, r${sub(2 * o.n)} = ${o.r2n.toPrecision(3)}, r${sub(2 * o.n)}/r${sub(o.n)} = ${o.mu_n.toFixed(3)}`;
   el.textContent = state.gride ? `${twonn} · ${gride}` : twonn;
@@ -215,8 +229,10 @@ function goTo(number) {
   renderSteps();
   saveUrl();
   if (recompute) compute(); else { drawCharts(); askScales(); }
+  view.setLabels(labelled() ? lesson.labels : null);
   view.setReadout(lesson.readout, state.gride);
   showReadout();
+  if (lesson.result) showIds();
 }
 
 function syncControls() {

@@ -1,6 +1,8 @@
 // The lecture: one numbered step per idea of the TwoNN/Gride lesson (Doimo & Glielmo's slides),
 // each with one caption saying what to look at and the two charts beside the data; `gride`: the
-// step shows the Gride circles; `noise`: stepping forward into it with noise-free data sets this σ.
+// step shows the Gride circles; `noise`: stepping forward into it with noise-free data sets this σ;
+// `labels`: the points are coloured by their label (the half of the manifold they lie on) and a
+// clicked point shows its neighbourhood overlap with it.
 
 export const STEPS = [
   {
@@ -39,5 +41,11 @@ export const STEPS = [
     title: 'ID vs N',
     caption: 'Decimation: TwoNN on N, N/2, N/4 … points, so at growing distances. Trust the ID where it is stable; with noise it falls as the scale grows past σ.',
     charts: ['decimation', 'cdf'],
+  },
+  {
+    title: 'Labels',
+    caption: 'Colour the points by a label: here the half of the manifold they lie on. Click a point: χ is the share of its 10 nearest neighbours with its label; averaged over the points (each half weighing the same) it is the neighbourhood overlap with the labels, χ^gt. Only near the border do the halves mix; add noise and they mix more.',
+    charts: ['mu', 'cdf'],
+    labels: true,
   },
 ];

@@ -20,6 +20,7 @@ export class DataView {
     this.pitch = 0;
     this.readout = null;
     this.gride = false;
+    this.labels = null; // each point's label when the points are coloured by it (and the readout shows its overlap)
     this.zoom = 1;
     this.frame = 0;
     this.screen = new Float32Array(0); // projected x, y (CSS px) per point
@@ -54,6 +55,10 @@ export class DataView {
   }
 
   setReadout(readout, gride) { this.readout = readout; this.gride = gride; this.draw(); }
+
+  /** Colours the points by `labels` (0 or 1 per point; null: one colour) and shows a clicked
+   * point's 10 nearest neighbours instead of its r₁, r₂. */
+  setLabels(labels) { this.labels = labels; this.draw(); }
 
   setZoom(zoom) { this.zoom = zoom; this.draw(); }
 
@@ -122,17 +127,21 @@ export class DataView {
     let lo = Infinity;
     let hi = -Infinity;
     for (const d of this.depth) { lo = Math.min(lo, d); hi = Math.max(hi, d); }
+    const labels = this.labels?.length === n ? this.labels : null;
+    const groups = labels ? [0, 1] : [null];
     for (let b = 0; b < bands; b += 1) {
-      ctx.fillStyle = c.point;
       ctx.globalAlpha = bands === 1 ? 0.85 : 0.3 + 0.6 * (b / (bands - 1));
-      ctx.beginPath();
-      for (let i = 0; i < n; i += 1) {
-        const band = bands === 1 ? 0 : Math.min(bands - 1, Math.floor(((this.depth[i] - lo) / (hi - lo || 1)) * bands));
-        if (band !== b) continue;
-        ctx.moveTo(this.screen[2 * i] + r, this.screen[2 * i + 1]);
-        ctx.arc(this.screen[2 * i], this.screen[2 * i + 1], r, 0, 2 * Math.PI);
+      for (const g of groups) {
+        ctx.fillStyle = g === 1 ? c.half : c.point;
+        ctx.beginPath();
+        for (let i = 0; i < n; i += 1) {
+          const band = bands === 1 ? 0 : Math.min(bands - 1, Math.floor(((this.depth[i] - lo) / (hi - lo || 1)) * bands));
+          if (band !== b || (g !== null && labels[i] !== g)) continue;
+          ctx.moveTo(this.screen[2 * i] + r, this.screen[2 * i + 1]);
+          ctx.arc(this.screen[2 * i], this.screen[2 * i + 1], r, 0, 2 * Math.PI);
+        }
+        ctx.fill();
       }
-      ctx.fill();
     }
     ctx.globalAlpha = 1;
   }
@@ -140,6 +149,7 @@ export class DataView {
   /** The chosen point, its neighbours and circles, with points placed by `at` and radii × `scale`. */
   #neighbourhood(ctx, c, at, scale) {
     const o = this.readout;
+    if (this.labels) { this.#overlap(ctx, c, at); return; }
     const k = this.gride ? o.n : 1;
     const [inner, outer] = this.gride ? [o.rn, o.r2n] : [o.r1, o.r2];
     const names = this.gride ? [`r${sub(o.n)}`, `r${sub(2 * o.n)}`] : ['r₁', 'r₂'];
@@ -174,6 +184,24 @@ export class DataView {
     ctx.stroke();
   }
 
+  /** The chosen point and its 10 nearest neighbours, ringed, each filled with its label's colour. */
+  #overlap(ctx, c, at) {
+    const o = this.readout;
+    const dot = 3.5 * Math.sqrt(this.zoom) + 1;
+    const ring = (i, label, width) => {
+      const p = at(i);
+      ctx.fillStyle = label === 1 ? c.half : c.point;
+      ctx.strokeStyle = c.text;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, dot, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    };
+    o.overlap_neighbours.forEach((j, t) => ring(j, o.overlap_labels[t], this.zoom));
+    ring(o.index, o.label, 2.5 * this.zoom);
+  }
+
   /**
    * Where the magnifier sits and how it maps: a square in the top-right corner showing the chosen
    * point's surroundings enlarged at least 3 times, when its outer circle is that small; or null.
@@ -181,7 +209,7 @@ export class DataView {
   #lens(w, h) {
     const o = this.readout;
     if (!o) return null;
-    const outer = this.gride ? o.r2n : o.r2;
+    const outer = this.labels ? o.overlap_radius : this.gride ? o.r2n : o.r2;
     if (!(outer > 0)) return null;
     const size = Math.round(Math.min(w, h) * 0.42);
     const radius = 1.6 * outer; // data units from the centre to the lens's edge
@@ -213,18 +241,22 @@ export class DataView {
     // Only points truly near (in 3-D too), not those that merely project nearby.
     const [p, d, o] = [this.points, this.dim, this.readout.index];
     const near = (1.5 * l.radius) ** 2;
-    ctx.fillStyle = c.point;
-    ctx.beginPath();
     const r = 2.5 * Math.sqrt(this.zoom);
-    for (let i = 0; i < p.length / d; i += 1) {
-      let s = 0;
-      for (let q = 0; q < d; q += 1) s += (p[i * d + q] - p[o * d + q]) ** 2;
-      if (s > near) continue;
-      const { x, y } = at(i);
-      ctx.moveTo(x + r, y);
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    const labels = this.labels;
+    for (const g of labels ? [0, 1] : [null]) {
+      ctx.fillStyle = g === 1 ? c.half : c.point;
+      ctx.beginPath();
+      for (let i = 0; i < p.length / d; i += 1) {
+        if (g !== null && labels[i] !== g) continue;
+        let s = 0;
+        for (let q = 0; q < d; q += 1) s += (p[i * d + q] - p[o * d + q]) ** 2;
+        if (s > near) continue;
+        const { x, y } = at(i);
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      }
+      ctx.fill();
     }
-    ctx.fill();
     this.#neighbourhood(ctx, c, at, this.scale * l.factor);
     ctx.fillStyle = c.muted;
     ctx.font = `${Math.round(13 * this.zoom)}px sans-serif`;
@@ -293,6 +325,6 @@ export function sub(n) {
 function colours() {
   const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
   return dark
-    ? { bg: '#181a1f', point: '#56b4e9', inner: '#e69f00', outer: '#2fd9a0', text: '#ffffff', muted: '#9aa1ad' }
-    : { bg: '#ffffff', point: '#0072b2', inner: '#d55e00', outer: '#009e73', text: '#000000', muted: '#5d636e' };
+    ? { bg: '#181a1f', point: '#56b4e9', half: '#f0a0c8', inner: '#e69f00', outer: '#2fd9a0', text: '#ffffff', muted: '#9aa1ad' }
+    : { bg: '#ffffff', point: '#0072b2', half: '#cc79a7', inner: '#d55e00', outer: '#009e73', text: '#000000', muted: '#5d636e' };
 }

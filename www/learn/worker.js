@@ -9,7 +9,9 @@
 //   worker → page
 //     {type:'ready'}
 //     {type:'computed', job, key, data?, gride, ms}   data: {points: Float32Array, dim, trueId,
-//                                                     result: LayerResult} only for a new cloud
+//                                                     result: LayerResult, labels: Uint32Array (each
+//                                                     point's half), overlap: LabelOverlap} only for
+//                                                     a new cloud
 //   A reply for a cloud `key` the worker no longer holds carries null (the page asks again).
 //     {type:'scales', job, key, result|null, ms}      the LayerResult with Gride and decimation
 //     {type:'readout', job, key, readout|null}
@@ -50,11 +52,14 @@ function handle(msg) {
       lesson = new Lesson(msg.manifold, msg.points, msg.noise, msg.seed);
       lessonKey = msg.key;
       const points = new Float32Array(lesson.points());
-      data = { points, dim: lesson.dim(), trueId: lesson.trueId(), result: lesson.result((performance.now() - t0) / 1000) };
+      data = {
+        points, dim: lesson.dim(), trueId: lesson.trueId(), result: lesson.result((performance.now() - t0) / 1000),
+        labels: lesson.labels(), overlap: lesson.labelOverlap(),
+      };
     }
     const gride = lesson.gride(Math.min(msg.n, lesson.maxOrder()));
     const ms = performance.now() - t0;
-    self.postMessage({ type: 'computed', job: msg.job, key: msg.key, data, gride, ms }, data ? [data.points.buffer] : []);
+    self.postMessage({ type: 'computed', job: msg.job, key: msg.key, data, gride, ms }, data ? [data.points.buffer, data.labels.buffer] : []);
   } else if (msg.type === 'scales') {
     let result = null;
     if (lessonKey === msg.key) {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use idscope::analysis::layer_ranks;
-use idscope::compare::neighbourhood::{self, LayerNeighbourhood, ModelNeighbourhoods, Neighbourhoods};
+use idscope::compare::neighbourhood::{self, LayerNeighbourhood, LayerRanks, ModelNeighbourhoods, Neighbourhoods};
 use idscope::compare::{self, Accuracy, Comparison, LayerIds, Measure, ModelInput, ShownLayer, metadata_accuracy};
 use idscope::estimators::Params;
 use idscope::readers::Model;
@@ -71,7 +71,6 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
     let params = &params;
     let mut models = Vec::new();
     let mut kept = Vec::new();
-    let mut ranks = Vec::new();
     for (i, spec) in a.models.iter().enumerate() {
         let files: Vec<PathBuf> = spec.split(',').map(PathBuf::from).collect();
         let model = open(&files)?;
@@ -85,12 +84,15 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         };
         let report = analyse(&model, params.clone(), !a.json)?;
         let name = a.names.get(i).cloned().unwrap_or_else(|| model.name.clone());
-        let own = ModelNeighbourhoods {
+        let mut own = ModelNeighbourhoods {
             model: name.clone(),
             seed: params.seed,
             layers: report.layers.iter().map(LayerNeighbourhood::from).collect(),
+            ranks: Vec::new(),
         };
-        ranks.push(if a.imbalance { imbalance_ranks(&model, &own, params)? } else { None });
+        if a.imbalance {
+            own.ranks = imbalance_ranks(&model, &own, params)?;
+        }
         kept.push(own);
         models.push(ModelInput {
             model: name,
@@ -110,15 +112,7 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
         (None, None) => None,
     };
     let c = compare::compare(&models, choice.as_deref());
-    let mut overlaps =
-        params.neighbourhood.run.then(|| neighbourhood::neighbourhoods(&kept, Some(params.neighbourhood.k)));
-    if let Some(o) = &mut overlaps {
-        for (profile, ranks) in o.profiles.iter_mut().zip(&ranks) {
-            if let Some(r) = ranks {
-                neighbourhood::add_imbalances(profile, r);
-            }
-        }
-    }
+    let overlaps = params.neighbourhood.run.then(|| neighbourhood::neighbourhoods(&kept, Some(params.neighbourhood.k)));
     if let Some(asked) = &choice
         && c.choice.as_ref().is_none_or(|got| &got.value != asked)
     {
@@ -142,23 +136,22 @@ pub fn run(a: &CompareArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The rank passes of `m`'s information imbalances over the layers of `model` (`None` where its
-/// layers cannot be compared: the overlaps' notes say why).
-fn imbalance_ranks(
-    model: &Model,
-    m: &ModelNeighbourhoods,
-    params: &Params,
-) -> Result<Option<Vec<Vec<Vec<u32>>>>, String> {
-    let Some(targets) = neighbourhood::imbalance_targets(m) else {
-        return Ok(None);
-    };
+/// The lists of every rank pass `m`'s information imbalances need, over the layers of `model`
+/// (in file order, as `m`'s).
+fn imbalance_ranks(model: &Model, m: &ModelNeighbourhoods, params: &Params) -> Result<Vec<LayerRanks>, String> {
     let p = params.clone().check().map_err(|e| e.to_string())?;
-    let ranks = targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| layer_ranks(model, i, &p, t, &mut idscope::support::progress::Silent).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
-    Ok(Some(ranks))
+    let mut out = Vec::new();
+    for pass in neighbourhood::rank_passes(std::slice::from_ref(m)) {
+        let targets = neighbourhood::pass_targets(m, &pass);
+        let ranks = layer_ranks(model, pass.layer, &p, &targets, &mut idscope::support::progress::Silent)
+            .map_err(|e| e.to_string())?;
+        out.extend(pass.targets.iter().zip(ranks).map(|(&target, ranks)| LayerRanks {
+            layer: pass.layer,
+            target,
+            ranks,
+        }));
+    }
+    Ok(out)
 }
 
 /// The overlaps as text: a profile table per model, then each matrix, then the notes.
