@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod charts;
 pub mod compare;
+pub mod density;
 pub mod estimators;
 pub mod knn;
 pub mod lesson;

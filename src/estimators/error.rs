@@ -1,5 +1,6 @@
 //! Why the estimates for a set of points could not be made.
 
+use crate::density::DensityError;
 use crate::estimators::gride::GrideError;
 use crate::estimators::pcid::PcaError;
 use crate::estimators::twonn::TwoNnError;
@@ -61,6 +62,9 @@ pub enum EstimateError {
     /// An estimator that needs the rows in memory was run on a streamed layer.
     #[error("{0} needs the layer in memory")]
     InMemoryOnly(&'static str),
+    /// The densities or their clusters could not be computed.
+    #[error("density: {0}")]
+    Density(DensityError),
     /// The progress sink asked to stop.
     #[error("cancelled")]
     Cancelled,

@@ -6,6 +6,7 @@
 //! path's refusals follow the list.
 
 pub mod decimation;
+pub mod density;
 mod error;
 pub mod gride;
 pub mod neighbourhood;
@@ -168,6 +169,8 @@ macro_rules! registry {
             overlap: $crate::estimators::overlap::OverlapEstimator,
             /// Each point's k nearest neighbours, for the overlaps between layers (absent when not requested).
             neighbourhood: $crate::estimators::neighbourhood::NeighbourhoodEstimator,
+            /// The densities, density peaks and their dendrogram (absent when not requested).
+            density: $crate::estimators::density::DensityEstimator,
         }
     };
 }
@@ -719,7 +722,10 @@ mod tests {
                 "id_fit_mean",
                 "id_fit_std",
                 "pc_id",
-                "label_overlap"
+                "label_overlap",
+                "density_peaks",
+                "density_ari",
+                "density_purity"
             ]
         );
         let fit = &c[3];
