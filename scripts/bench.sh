@@ -14,6 +14,8 @@
 #   bash scripts/bench.sh --imbalance         # only the information imbalance on 10 000 × 768
 #                                             # (BENCH_IMBALANCE="NxD"): idscope's exact rank
 #                                             # passes against DADApy's, printed with the ratio
+#   bash scripts/bench.sh --density           # only the densities on 10 000 × 64 (BENCH_DENSITY="NxD"):
+#                                             # k*, PAk and ADP, idscope's against DADApy's, with the ratio
 #   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
 #                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
 #                                             # of free disk, an hour on 2 cores); --big-only skips the rest
@@ -21,14 +23,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIG=0
-IMBALANCE=0
+MODE=""
 case "${1:-}" in
   --big) BIG=1 ;;
   --big-only) BIG=2 ;;
   --page) bash scripts/build-web.sh >&2; exec node scripts/bench/page-load.mjs "${BENCH_PAGE_RUNS:-5}" ;;
-  --imbalance) IMBALANCE=1 ;;
+  --imbalance) MODE=imbalance ;;
+  --density) MODE=density ;;
   "") ;;
-  *) echo "usage: bash scripts/bench.sh [--big | --big-only | --page]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/bench.sh [--big | --big-only | --page | --imbalance | --density]" >&2; exit 2 ;;
 esac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -43,19 +46,26 @@ if ! "$VENV/bin/python" -c 'import dadapy, importlib.metadata as m; assert m.ver
   "$VENV/bin/pip" install --quiet dadapy==0.3.4 numpy scipy scikit-learn
 fi
 
-# The information imbalance (issue 13): two 10 000 × 768 representations of the same points;
-# idscope's compare with the overlaps, then with the imbalances too (the difference: the exact
-# rank passes over both layers' rows), against DADApy's return_information_imbalace.
-if [ "$IMBALANCE" = 1 ]; then
-  shape="${BENCH_IMBALANCE:-10000x768}"
-  dir="$CACHE/data/imbalance-$shape"
+# The one-layer benches (--imbalance, --density): `shape` and `dir` for NxD shape $1 of bench $2,
+# DADApy's times from scripts/bench/$2.py (which writes the data to $dir), the release CLI `cli`,
+# and `seconds CMD…`: the command's wall seconds, its output in $dir/out.json.
+one_layer() {
+  shape="$1"
+  dir="$CACHE/data/$2-$shape"
   mkdir -p "$dir"
   cargo build --release --bin idscope >&2
   log "DADApy 0.3.4 on $shape (data written to $dir)"
-  dadapy=$("$VENV/bin/python" scripts/bench/imbalance.py "$dir" "${shape%x*}" "${shape#*x}")
+  dadapy=$("$VENV/bin/python" "scripts/bench/$2.py" "$dir" "${shape%x*}" "${shape#*x}")
   TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
   cli="$TARGET_DIR/release/idscope"
-  seconds() { local t0=$EPOCHREALTIME; "$@" > "$dir/out.json"; awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }'; }
+}
+seconds() { local t0=$EPOCHREALTIME; "$@" > "$dir/out.json"; awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }'; }
+
+# The information imbalance (issue 13): two 10 000 × 768 representations of the same points;
+# idscope's compare with the overlaps, then with the imbalances too (the difference: the exact
+# rank passes over both layers' rows), against DADApy's return_information_imbalace.
+if [ "$MODE" = imbalance ]; then
+  one_layer "${BENCH_IMBALANCE:-10000x768}" imbalance
   log "idscope compare (overlaps only, then with --imbalance)"
   base=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 0 --neighbourhood --json)
   with=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 0 --imbalance --json)
@@ -68,6 +78,31 @@ if [ "$IMBALANCE" = 1 ]; then
     console.log(`information imbalance on '"$shape"' (${os.cpus().length} cores, ${os.cpus()[0].model})`);
     console.log(`idscope: ${s(withImb)} s with the imbalances, ${s(base)} s without: the rank passes ${s(ranks)} s; Δ(a→b) ${p[0].imbalance.to_output.toFixed(6)}, Δ(b→a) ${p[0].imbalance.from_output.toFixed(6)} (all points)`);
     for (const [k, v] of Object.entries(dadapy)) console.log(`${k}: ${s(v.seconds)} s; Δ(a→b) ${v.a_to_b.toFixed(6)}, Δ(b→a) ${v.b_to_a.toFixed(6)}; idscope rank passes / DADApy = ${(ranks / v.seconds).toFixed(2)}, whole compare / DADApy = ${(withImb / v.seconds).toFixed(2)}`);
+  ' "$dadapy" "$base" "$with" "$dir/out.json"
+  exit 0
+fi
+
+# The density profile (issue 14): k*, PAk and ADP on one layer, idscope's CLI (100 neighbours kept
+# without the densities, then with them: the difference is the densities' own time) against
+# DADApy's steps on the same points.
+if [ "$MODE" = density ]; then
+  one_layer "${BENCH_DENSITY:-10000x64}" density
+  log "idscope estimate (100 neighbours kept, then with --density)"
+  base=$(seconds "$cli" estimate "$dir/x.npy" --repeats 0 --neighbourhood --neighbourhood-k 100 --json)
+  with=$(seconds "$cli" estimate "$dir/x.npy" --repeats 0 --density --json)
+  node -e '
+    const [dadapy, base, withD, file] = [JSON.parse(process.argv[1]), Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
+    const d = JSON.parse(require("fs").readFileSync(file, "utf8")).layers[0].density;
+    const os = require("os");
+    const s = (x) => x.toFixed(2);
+    const st = dadapy.steps;
+    const theirs = st.kstar + st.pak + st.adp;
+    const whole = Object.values(st).reduce((a, b) => a + b, 0);
+    const ours = withD - base;
+    console.log(`density profile on '"$shape"' (${os.cpus().length} cores, ${os.cpus()[0].model})`);
+    console.log(`idscope: ${s(withD)} s with the densities, ${s(base)} s with the same 100 neighbours kept and no densities: k*, PAk, ADP (and kNN, kstarNN, the dendrogram) ${s(ours)} s; d = ${d.id.toFixed(3)}, ${d.peaks} clusters`);
+    console.log(`DADApy: distances ${s(st.distances)} s, TwoNN ${s(st.twonn)} s, k* ${s(st.kstar)} s, PAk ${s(st.pak)} s, ADP ${s(st.adp)} s; d = ${dadapy.id.toFixed(3)}, ${dadapy.clusters} clusters`);
+    console.log(`k* + PAk + ADP: idscope / DADApy = ${(ours / theirs).toFixed(3)}; whole run: idscope / DADApy = ${(withD / whole).toFixed(3)}`);
   ' "$dadapy" "$base" "$with" "$dir/out.json"
   exit 0
 fi

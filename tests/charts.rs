@@ -7,6 +7,7 @@
 mod common;
 
 use idscope::estimators::decimation::DecimationParams;
+use idscope::estimators::density::DensityParams;
 use idscope::estimators::gride::GrideParams;
 use idscope::estimators::pcid::PcIdParams;
 use idscope::estimators::surrogate::SurrogateParams;
@@ -37,6 +38,7 @@ fn params() -> Params {
         decimation: DecimationParams { run: true, ..Default::default() },
         surrogate: SurrogateParams { run: true },
         pc_id: PcIdParams { run: true, ..Default::default() },
+        density: DensityParams { run: true, ..Default::default() },
         ..Default::default()
     }
 }
@@ -650,7 +652,10 @@ fn spectrum_without_a_gap_draws_every_component_and_a_late_pc_id() {
 #[test]
 fn every_listed_layer_chart_draws_and_exports_its_numbers() {
     let e = cube();
+    let blobs = three_blobs();
     for c in charts::LAYER_CHARTS {
+        // The uniform cube has one density peak: the dendrogram draws the blobs' three.
+        let e = if c.kind == "dendrogram" { &blobs.layers[0].estimates } else { e };
         let mut svg = String::new();
         let hovers = {
             let area = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -721,4 +726,70 @@ fn overlap_profile_and_information_plane_draw_every_layer_of_every_model() {
     assert_eq!(render(&light(), |a, s| charts::information_plane(a, &gaps, s)).1.unwrap().len(), 5);
     let none = &profiles[1..];
     assert!(matches!(render(&light(), |a, s| charts::information_plane(a, none, s)).1, Err(ChartError::NoData(_))));
+}
+
+/// Three separated 3-cubes of 300 points in 8 coordinates, labelled by cube, with their density profile.
+fn three_blobs() -> Report {
+    let mut x = ndarray::Array2::<f32>::zeros((900, 8));
+    for b in 0..3 {
+        let cube = common::hypercube(300, 3, 8, 40 + b as u64);
+        let mut rows = x.slice_mut(ndarray::s![b * 300..(b + 1) * 300, ..]);
+        rows.assign(&cube.mapv(|v| v + 4.0 * b as f32));
+    }
+    let ids: Vec<u32> = (0..900).map(|i| (i / 300) as u32).collect();
+    let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    let mut p = Params::default();
+    (p.twonn.repeats, p.density.run) = (0, true);
+    let input = LayerInput {
+        name: "blobs",
+        index: 0,
+        data: x.view(),
+        n_input: 900,
+        non_finite_dropped: 0,
+        labels: Some(PointLabels { ids: &ids, names: &names }),
+    };
+    let mut r = Report::new("blobs", p.clone());
+    r.layers.push(analyse_layer(input, &p.check().unwrap(), &mut Silent).unwrap());
+    r
+}
+
+#[test]
+fn density_charts_draw_the_peaks_their_dendrogram_and_the_nucleation_profile() {
+    let r = three_blobs();
+    let e = &r.layers[0].estimates;
+    let d = e.density.as_ref().unwrap();
+    assert_eq!(d.peaks, 3, "three blobs, three peaks");
+    assert_eq!(d.labels.as_ref().unwrap().ari, 1.0);
+    let (svg, h) = render(&light(), |a, s| charts::layer::density::density_histogram(a, e, s));
+    preview("density", &svg);
+    assert_eq!(h.unwrap().len(), 40, "one hover per bin");
+    assert!(svg.contains("900 points in 3 density peaks"));
+    let (svg, h) = render(&light(), |a, s| charts::layer::density::dendrogram_chart(a, e, s));
+    preview("dendrogram", &svg);
+    let hovers = h.unwrap();
+    assert_eq!(hovers.len(), 2 + 3, "two merges, three leaves");
+    assert_inside(&hovers, (0, 0), SIZE);
+    let names = texts(&svg);
+    assert!(
+        ["a (300)", "b (300)", "c (300)"].iter().all(|n| names.iter().any(|t| t == n)),
+        "leaves by class and size: {names:?}"
+    );
+    let (svg, h) =
+        render(&light(), |a, s| charts::nucleation(a, std::slice::from_ref(&r), &HunchbackOptions::default(), s));
+    preview("nucleation", &svg);
+    assert_eq!(h.unwrap().len(), 1);
+    assert!(svg.contains("density peaks (ADP clusters)"));
+    let (_, h) =
+        render(&dark(), |a, s| charts::peak_classes(a, std::slice::from_ref(&r), &HunchbackOptions::default(), s));
+    assert_eq!(h.unwrap().len(), 2, "ARI and purity");
+    // Without a density profile: NoData, never a panic.
+    let bare = &Estimates { density: None, ..cube().clone() };
+    assert!(matches!(
+        render(&light(), |a, s| charts::layer::density::dendrogram_chart(a, bare, s)).1,
+        Err(ChartError::NoData(_))
+    ));
+    assert!(matches!(
+        render(&light(), |a, s| charts::layer::density::density_histogram(a, bare, s)).1,
+        Err(ChartError::NoData(_))
+    ));
 }

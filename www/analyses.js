@@ -10,15 +10,23 @@ export const plotted = (models) => models.filter((m) => !m.hidden && m.results.s
 
 const slims = new WeakMap();
 
+/** A density profile without its per-point arrays (the nucleation charts read its peaks and agreement). */
+const slimDensity = (d) => ({
+  ...d, kstar: [], knn: [], kstar_nn: [], pak: { log_den: [], log_den_err: [] }, clusters: { ...d.clusters, assignment: [] },
+});
+
 /**
- * A layer result without its per-point arrays (μ, the fit's points, the kept neighbourhoods), which the multi-model charts
+ * A layer result without its per-point arrays (μ, the fit's points, the kept neighbourhoods, the densities), which the multi-model charts
  * do not draw: handing them to the wasm on every redraw would only cost time. Cached, so the same
  * result always gives the same object (and unchanged charts are not redrawn).
  */
 function slim(r) {
   if (!r) return null;
   if (!slims.has(r)) {
-    const cut = (e) => ({ ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } }, neighbourhood: null, imbalance_ranks: undefined });
+    const cut = (e) => ({
+      ...e, twonn: { ...e.twonn, mu: [], fit: { ...e.twonn.fit, points: [], discarded: [] } }, neighbourhood: null, imbalance_ranks: undefined,
+      density: e.density ? slimDensity(e.density) : null,
+    });
     slims.set(r, { ...cut(r), classes: (r.classes ?? []).map(cut) });
   }
   return slims.get(r);

@@ -390,7 +390,7 @@ function chartOptions() {
 
 function exportName(kind) {
   const { models } = store.state;
-  if (['hunchback', 'curvature', 'per_class', 'accuracy'].includes(kind)) return models.length === 1 ? `${models[0].name}-${kind}` : kind;
+  if (['hunchback', 'curvature', 'per_class', 'accuracy', 'nucleation', 'peak_classes'].includes(kind)) return models.length === 1 ? `${models[0].name}-${kind}` : kind;
   if (kind === 'correlation') return `correlation-${charts.data.get('correlation')?.ids.layer ?? ''}`;
   return `${store.view().selected?.result.name ?? 'layer'}-${kind}`;
 }

@@ -13,6 +13,8 @@ export const MODEL_KINDS = [
   { kind: 'overlap_layers', title: 'Neighbourhood overlap between layers' },
   { kind: 'overlap_models', title: 'Neighbourhood overlap between the layers of two models' },
   { kind: 'information_plane', title: 'Information plane: each layer against the output and the input' },
+  { kind: 'nucleation', title: 'Density peaks vs layer (nucleation)' },
+  { kind: 'peak_classes', title: 'Density peaks vs classes: adjusted Rand index and purity' },
 ];
 
 export class Charts {

@@ -149,6 +149,16 @@ export function chartRows(kind, data, extra) {
       }
       return rows;
     }
+    case 'nucleation': case 'peak_classes': {
+      const rows = [['model', 'position', 'layer', 'd', 'peaks', 'ari', 'purity']];
+      for (const m of data) {
+        m.layers.forEach((l, i) => {
+          const d = l?.density;
+          if (d) rows.push([m.model, i, l.name, d.id, d.peaks, d.labels?.ari ?? '', d.labels?.purity ?? '']);
+        });
+      }
+      return rows;
+    }
     case 'information_plane': {
       const rows = [['model', 'position', 'relative_depth', 'layer', 'delta_to_output', 'delta_from_output', 'delta_to_input', 'delta_from_input']];
       const v = (x) => (Number.isFinite(x) ? x : '');

@@ -74,7 +74,8 @@ function chartsOf(s, params, sel, comparison, overlaps, notes, layerCharts) {
     if (!c.pass) { set(c.kind, views.bare(sel?.result), subtitle); continue; }
     // Drawn from what a later pass adds: shown while its parameter is on or once it is there.
     const [field, param] = c.pass;
-    const data = sel?.full[field]?.length ? views.bare(sel.full) : undefined;
+    const added = sel?.full[field];
+    const data = (Array.isArray(added) ? added.length : added) ? views.bare(sel.full) : undefined;
     set(c.kind, data, subtitle, params[param] || Boolean(data), notes[c.kind]);
   }
 
@@ -82,6 +83,12 @@ function chartsOf(s, params, sel, comparison, overlaps, notes, layerCharts) {
   const withLabels = plotted.filter(labelled);
   const perClass = views.perClassSeries(s.models);
   set('per_class', perClass.length ? perClass : undefined, '', perClass.length > 0 || (params.per_class && withLabels.length > 0), notes.per_class);
+
+  const withDensity = (pred) => series.some((x) => x.layers.some((l) => l?.density && pred(l.density)));
+  const dens = withDensity(() => true);
+  set('nucleation', dens ? series : undefined, '', params.density || dens);
+  const agreed = withDensity((d) => d.labels);
+  set('peak_classes', agreed ? series : undefined, '', (params.density && withLabels.length > 0) || agreed);
 
   const acc = comparison?.accuracy ?? { measure: 'accuracy', points: [] };
   const accShown = plotted.filter((m) => Number.isFinite(m.accuracy?.value)).length >= 2;

@@ -24,6 +24,7 @@ mod frame;
 mod heatmap;
 mod hunchback;
 pub mod layer;
+mod nucleation;
 mod overlap;
 mod per_class;
 mod theme;
@@ -38,6 +39,7 @@ pub use layer::scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gr
 pub use layer::spectrum::{SpectrumOptions, spectrum};
 pub use layer::twonn::{MuOptions, cdf_fit, mu_histogram};
 pub use layer::{Cell, LAYER_CHARTS, LayerChart, LayerOptions, draw_layer, layer_rows};
+pub use nucleation::{nucleation, peak_classes};
 pub use overlap::{information_plane, overlap_profile};
 pub use per_class::{PerClassOptions, per_class};
 pub use theme::Theme;

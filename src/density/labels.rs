@@ -4,8 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::estimators::PointLabels;
-
 /// A cluster's most frequent class.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Majority {
@@ -28,11 +26,12 @@ pub struct LabelAgreement {
     pub majority: Vec<Majority>,
 }
 
-/// The agreement of `assignment` (a cluster per point, -1: none) with `labels`, over `clusters`.
-pub fn agreement(assignment: &[i32], labels: PointLabels, clusters: usize) -> LabelAgreement {
-    let classes = labels.ids.iter().copied().max().map_or(0, |m| m as usize + 1);
+/// The agreement of `assignment` (a cluster per point, -1: none) with the points' class ids `ids`
+/// (named by `names`, or by their number), over `clusters`.
+pub fn agreement(assignment: &[i32], ids: &[u32], names: &[String], clusters: usize) -> LabelAgreement {
+    let classes = ids.iter().copied().max().map_or(0, |m| m as usize + 1);
     let mut table = vec![vec![0u64; classes]; clusters];
-    for (&c, &l) in assignment.iter().zip(labels.ids) {
+    for (&c, &l) in assignment.iter().zip(ids) {
         if let Ok(c) = usize::try_from(c) {
             table[c][l as usize] += 1;
         }
@@ -53,7 +52,7 @@ pub fn agreement(assignment: &[i32], labels: PointLabels, clusters: usize) -> La
         .map(|(r, &size)| {
             let (class, &count) =
                 r.iter().enumerate().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(&x.0))).unwrap_or((0, &0));
-            let name = labels.names.get(class).cloned().unwrap_or_else(|| class.to_string());
+            let name = names.get(class).cloned().unwrap_or_else(|| class.to_string());
             Majority { class: class as u32, name, share: count as f64 / size.max(1) as f64 }
         })
         .collect();
@@ -66,7 +65,7 @@ mod tests {
     use super::*;
 
     fn agree(assignment: &[i32], ids: &[u32]) -> LabelAgreement {
-        agreement(assignment, PointLabels { ids, names: &["a".into(), "b".into(), "c".into()] }, 3)
+        agreement(assignment, ids, &["a".into(), "b".into(), "c".into()], 3)
     }
 
     #[test]

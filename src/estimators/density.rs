@@ -6,8 +6,7 @@
 //! It reads the whole-set lists the search keeps, as deep as `density_maxk` (DADApy's maxk,
 //! default 100, at most 128; N·maxk indices and distances while the layer is estimated), in
 //! memory and streamed alike. k* is bounded by that depth (at most maxk − 1). Exact duplicates
-//! (kept with `duplicates: keep`) have an infinite density and are refused with a message. The
-//! page's charts of it are still to come: its settings are on the command line for now.
+//! (kept with `duplicates: keep`) have an infinite density and are refused with a message.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,7 +87,7 @@ impl Estimator for DensityEstimator {
             label: "density peaks",
             help: "kNN, k* and PAk densities of each point, its density-peak clusters (ADP) and their dendrogram (DADApy's)",
             kind: SettingKind::Check,
-            shown: Shown::Cli,
+            shown: Shown::Both,
             alias: None,
         },
         Setting {
@@ -96,7 +95,7 @@ impl Estimator for DensityEstimator {
             label: "density neighbours",
             help: "Neighbours searched per point for the densities: k* stays below it (DADApy's maxk)",
             kind: SettingKind::Number { min: 5.0, max: Some(MAX_K as f64), step: 1.0, empty: None },
-            shown: Shown::Cli,
+            shown: Shown::Both,
             alias: None,
         },
         Setting {
@@ -112,7 +111,7 @@ impl Estimator for DensityEstimator {
             label: "density dimension",
             help: "The dimension the densities are measured in (empty: each layer's TwoNN ID)",
             kind: SettingKind::Number { min: 0.1, max: None, step: 0.1, empty: Some("TwoNN") },
-            shown: Shown::Cli,
+            shown: Shown::Both,
             alias: None,
         },
         Setting {
@@ -120,7 +119,7 @@ impl Estimator for DensityEstimator {
             label: "ADP Z",
             help: "A density peak stays a cluster when it stands Z errors above its saddle (d'Errico et al.: 1.65)",
             kind: SettingKind::Number { min: 0.1, max: Some(10.0), step: 0.05, empty: None },
-            shown: Shown::Cli,
+            shown: Shown::Both,
             alias: None,
         },
         Setting {
@@ -166,7 +165,7 @@ impl Estimator for DensityEstimator {
         let ks = kstar(dist, ind, id, kstar_threshold(KSTAR_ALPHA)).map_err(fail)?;
         let pk = pak(dist, &ks, id).map_err(fail)?;
         let clusters = cluster(&pk, &ks, ind, own.z, own.halo).map_err(fail)?;
-        let labels = lists.labels.map(|l| agreement(&clusters.assignment, l, clusters.centers.len()));
+        let labels = lists.labels.map(|l| agreement(&clusters.assignment, l.ids, l.names, clusters.centers.len()));
         Ok(Some(DensityProfile {
             id,
             id_from_twonn,

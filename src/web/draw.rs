@@ -24,6 +24,8 @@
 //!   between the layers of one model, or of two.
 //! * `information_plane`: `{k, profiles}` as `overlap_profile`: each layer's Δ(layer → B)
 //!   against Δ(B → layer), B the model's last layer and its first.
+//! * `nucleation`, `peak_classes`: same data as `hunchback`: per model the number of density
+//!   peaks against the layer; the adjusted Rand index and purity of their clusters.
 //!
 //! Options (`opts`, all optional): `dark`, `scale`, `log_x` (mu), `log_y` (hunchback,
 //! per_class), `depth` (hunchback, per_class: relative depth x), `pc_id` (hunchback: PC-ID
@@ -140,6 +142,16 @@ fn render(
             let reports: Vec<Report> = models.into_iter().map(report).collect();
             let opts = PerClassOptions { x, classes: o.classes.unwrap_or(reports.len() == 1), log_y: o.log_y };
             charts::per_class(area, &reports, &opts, &style)
+        }
+        "nucleation" | "peak_classes" => {
+            let models: Vec<ModelSeries> = from_js(data, "density profiles")?;
+            let reports: Vec<Report> = models.into_iter().map(report).collect();
+            let opts = HunchbackOptions { x, ..HunchbackOptions::default() };
+            if kind == "nucleation" {
+                charts::nucleation(area, &reports, &opts, &style)
+            } else {
+                charts::peak_classes(area, &reports, &opts, &style)
+            }
         }
         "accuracy" => charts::accuracy(area, &from_js::<AccuracyData>(data, "accuracy data")?, &style),
         "correlation" => {

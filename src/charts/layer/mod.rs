@@ -3,6 +3,7 @@
 //! from [`layer_rows`], so a new per-layer chart is its module here (its drawing function) and its
 //! entries in this file.
 
+pub mod density;
 pub mod scaling;
 pub mod spectrum;
 pub mod twonn;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::charts::{ChartError, Hover, Style};
 use crate::results::{DecimationPoint, Estimates};
+use density::{dendrogram_chart, density_histogram};
 use scaling::{DecimationOptions, GrideOptions, GrideX, decimation, gride, surrogate_test};
 use spectrum::{SpectrumOptions, spectrum};
 use twonn::{MuOptions, cdf_fit, mu_histogram};
@@ -42,6 +44,12 @@ pub const LAYER_CHARTS: &[LayerChart] = &[
         title: "Data vs Gaussian surrogate: ID vs number of points",
         pass: Some(("surrogate", "surrogate")),
     },
+    LayerChart {
+        kind: "density",
+        title: "Density: log ρ of the points by density peak",
+        pass: Some(("density", "density")),
+    },
+    LayerChart { kind: "dendrogram", title: "Dendrogram of the density peaks", pass: Some(("density", "density")) },
 ];
 
 /// Options the per-layer charts read.
@@ -66,6 +74,8 @@ pub fn draw_layer<DB: DrawingBackend>(
         "gride" => gride(area, e, &GrideOptions { x: GrideX::Scale }, style),
         "spectrum" => spectrum(area, e, &SpectrumOptions::default(), style),
         "surrogate" => surrogate_test(area, e, style),
+        "density" => density_histogram(area, e, style),
+        "dendrogram" => dendrogram_chart(area, e, style),
         _ => return None,
     })
 }
@@ -129,6 +139,38 @@ pub fn layer_rows(kind: &str, e: &Estimates) -> Option<(Vec<&'static str>, Vec<V
                 vec!["component", "explained_ratio", "cumulative"],
                 rows.map(|(i, (&r, c))| vec![num(i + 1), Cell::Num(r), Cell::Num(c)]).collect(),
             )
+        }
+        "density" => {
+            let Some(d) = e.density.as_ref() else { return Some((vec![], vec![])) };
+            let rows = (0..d.kstar.len()).map(|i| {
+                let cluster = d.clusters.assignment[i];
+                vec![
+                    num(i),
+                    Cell::Num(d.pak.log_den[i]),
+                    Cell::Num(d.pak.log_den_err[i]),
+                    num(d.kstar[i] as usize),
+                    Cell::Num(cluster as f64),
+                ]
+            });
+            (vec!["point", "log_den", "log_den_err", "kstar", "cluster"], rows.collect())
+        }
+        "dendrogram" => {
+            let Some(t) = e.density.as_ref().and_then(|d| d.dendrogram.as_ref()) else { return Some((vec![], vec![])) };
+            let leaves = (0..t.leaves).map(|c| {
+                vec![
+                    Cell::Text("peak"),
+                    num(c),
+                    Cell::Num(f64::NAN),
+                    Cell::Num(f64::NAN),
+                    Cell::Num(t.peaks[c]),
+                    num(t.sizes[c]),
+                ]
+            });
+            let links = t
+                .links
+                .iter()
+                .map(|l| vec![Cell::Text("merge"), num(l.node), num(l.a), num(l.b), Cell::Num(l.saddle), num(l.size)]);
+            (vec!["kind", "node", "a", "b", "log_den", "size"], leaves.chain(links).collect())
         }
         _ => return None,
     })
