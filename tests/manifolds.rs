@@ -221,3 +221,29 @@ fn the_halves_label_the_points_and_their_overlap_is_counted_from_the_nearest_ten
     let chi = by_half.iter().map(|(s, n)| s / *n as f64).sum::<f64>() / 2.0;
     assert!((chi - o.overlap).abs() <= 1e-12, "{chi} vs {}", o.overlap);
 }
+
+#[test]
+fn three_blobs_have_three_density_peaks_that_merge_as_z_grows() {
+    let l = Lesson::new(Manifold::Blobs, 2000, 0.0, 0).unwrap();
+    assert!((l.estimates.twonn.fit.id - 2.0).abs() < 0.2, "blobs in the plane: ID {}", l.estimates.twonn.fit.id);
+    let d = l.density(1.65).unwrap();
+    assert_eq!(d.centers.len(), 3, "one peak per blob: {:?}", d.centers);
+    assert_eq!(d.log_den.len(), l.points.nrows());
+    // Each peak sits in its own blob, near its centre.
+    let mut blobs: Vec<usize> = d
+        .centers
+        .iter()
+        .map(|&p| {
+            let (x, y) = (l.points[[p, 0]] as f64, l.points[[p, 1]] as f64);
+            [(-0.45, -0.25), (0.15, -0.3), (0.0, 0.45)]
+                .iter()
+                .position(|&(cx, cy)| (x - cx).hypot(y - cy) < 0.2)
+                .unwrap_or(9)
+        })
+        .collect();
+    blobs.sort_unstable();
+    assert_eq!(blobs, [0, 1, 2]);
+    let merged = l.density(8.0).unwrap();
+    assert!(merged.centers.len() < 3, "a large Z merges them: {} peaks", merged.centers.len());
+    assert!(d.assignment.iter().all(|&c| (0..3).contains(&c)));
+}

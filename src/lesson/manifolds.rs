@@ -30,15 +30,29 @@ pub enum Manifold {
     Sphere,
     /// The swiss roll (t ∈ [1.5π, 4.5π], height 21, scaled by 1/14): ID 2 in 3-D.
     SwissRoll,
+    /// Three Gaussian blobs in the plane, of uneven weights and widths: ID 2, with three density
+    /// peaks (the lesson's density step).
+    Blobs,
 }
 
+/// The blobs' centres, standard deviations and cumulative weights.
+const BLOBS: [([f64; 2], f64, f64); 3] =
+    [([-0.45, -0.25], 0.13, 0.45), ([0.15, -0.3], 0.1, 0.75), ([0.0, 0.45], 0.15, 1.0)];
+
 /// Every manifold, in the order the page lists them.
-pub const ALL: [Manifold; 6] =
-    [Manifold::Curve, Manifold::Square, Manifold::Circle, Manifold::Spiral, Manifold::Sphere, Manifold::SwissRoll];
+pub const ALL: [Manifold; 7] = [
+    Manifold::Curve,
+    Manifold::Square,
+    Manifold::Circle,
+    Manifold::Spiral,
+    Manifold::Sphere,
+    Manifold::SwissRoll,
+    Manifold::Blobs,
+];
 
 /// A manifold name that is not one of [`ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown manifold {0:?} (curve, square, circle, spiral, sphere, swiss-roll)")]
+#[error("unknown manifold {0:?} (curve, square, circle, spiral, sphere, swiss-roll, blobs)")]
 pub struct UnknownManifold(pub String);
 
 impl FromStr for Manifold {
@@ -58,6 +72,7 @@ impl Manifold {
             Self::Spiral => "spiral",
             Self::Sphere => "sphere",
             Self::SwissRoll => "swiss-roll",
+            Self::Blobs => "blobs",
         }
     }
 
@@ -65,7 +80,7 @@ impl Manifold {
     pub fn id(self) -> usize {
         match self {
             Self::Curve | Self::Circle | Self::Spiral => 1,
-            Self::Square | Self::Sphere | Self::SwissRoll => 2,
+            Self::Square | Self::Sphere | Self::SwissRoll | Self::Blobs => 2,
         }
     }
 
@@ -99,6 +114,10 @@ impl Manifold {
             Self::SwissRoll => {
                 let t = 1.5 * PI * (1.0 + 2.0 * u);
                 [t * t.cos() / 14.0, (21.0 * v - 10.5) / 14.0, t * t.sin() / 14.0]
+            }
+            Self::Blobs => {
+                let (c, s, _) = BLOBS.iter().find(|b| u < b.2).copied().unwrap_or(BLOBS[2]);
+                [c[0] + s * g[0], c[1] + s * g[1], 0.0]
             }
         }
     }
@@ -134,7 +153,12 @@ pub fn generate(m: Manifold, n: usize, noise: f64, seed: u32) -> Array2<f32> {
 /// Each of the points [`generate`] makes for (`m`, `n`, `seed`) labelled by the half of the
 /// manifold it was drawn on (0 or 1, whatever the noise): the first or second half of the curve,
 /// circle, spiral and roll along their parameter, the left or right of the square, the southern
-/// or northern hemisphere.
+/// or northern hemisphere, the first blob or the two others.
 pub fn halves(m: Manifold, n: usize, seed: u32) -> Vec<u32> {
-    draws(n, seed).map(|(u, _, g, _)| u32::from(if m == Manifold::Sphere { g[2] >= 0.0 } else { u >= 0.5 })).collect()
+    let second = |u: f64, g: [f64; 3]| match m {
+        Manifold::Sphere => g[2] >= 0.0,
+        Manifold::Blobs => u >= BLOBS[0].2,
+        _ => u >= 0.5,
+    };
+    draws(n, seed).map(|(u, _, g, _)| u32::from(second(u, g))).collect()
 }

@@ -59,6 +59,9 @@ pub enum LessonError {
     /// Parameters rejected (a bug: the lesson builds them).
     #[error(transparent)]
     Params(#[from] ParamError),
+    /// The densities failed.
+    #[error(transparent)]
+    Density(#[from] crate::density::DensityError),
     /// The estimates failed.
     #[error(transparent)]
     Estimate(#[from] EstimateError),
@@ -91,6 +94,23 @@ fn params(seed: u32, scales: bool) -> Result<CheckedParams, ParamError> {
     p.twonn.repeats = 0;
     (p.gride.run, p.gride.range, p.decimation.run) = (scales, MAX_GRIDE_RANGE, scales);
     p.check()
+}
+
+/// The density step: each point's PAk log density and the density peaks at Z errors.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DensityStep {
+    /// The dimension the densities are measured in (the cloud's TwoNN fit).
+    pub d: f64,
+    /// Z.
+    pub z: f64,
+    /// Each point's log ρ.
+    pub log_den: Vec<f64>,
+    /// The peaks (point indices), one per cluster.
+    pub centers: Vec<usize>,
+    /// Each point's cluster (-1: none).
+    pub assignment: Vec<i32>,
+    /// The saddle points between clusters that border, once each.
+    pub saddles: Vec<usize>,
 }
 
 /// One point's neighbourhood as the view draws it.
@@ -213,6 +233,21 @@ impl Lesson {
         let labels = PointLabels { ids: &self.labels, names: &names };
         let lists = self.neighbours.indices.slice(ndarray::s![.., ..OVERLAP_K.min(self.neighbours.k())]);
         Ok(label_overlap(lists, labels, Neighbourhood::Fixed(OVERLAP_K), OverlapAverage::Class)?)
+    }
+
+    /// The PAk density of every point from its 64-neighbour lists (k* ≤ 63) in the TwoNN fit's
+    /// dimension, and the density peaks merged at `z` errors (the app's density profile).
+    pub fn density(&self, z: f64) -> Result<DensityStep, LessonError> {
+        use crate::density::{adp, local, pak};
+        let (dist, ind) = (self.neighbours.distances.view(), self.neighbours.indices.view());
+        let d = self.estimates.twonn.fit.id;
+        let kstar = local::kstar(dist, ind, d, local::kstar_threshold(crate::estimators::density::KSTAR_ALPHA))?;
+        let den = pak::pak(dist, &kstar, d)?;
+        let c = adp::cluster(&den, &kstar, ind, z, false)?;
+        let mut saddles: Vec<usize> = c.saddle_points.iter().flatten().flatten().copied().collect();
+        saddles.sort_unstable();
+        saddles.dedup();
+        Ok(DensityStep { d, z, log_den: den.log_den, centers: c.centers, assignment: c.assignment, saddles })
     }
 
     /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.

@@ -48,6 +48,11 @@ impl WebLesson {
         to_js(&self.lesson.label_overlap()?)
     }
 
+    /// The density step at `z` errors: `{d, z, log_den, centers, assignment, saddles}`.
+    pub fn density(&self, z: f64) -> Result<JsValue, JsError> {
+        to_js(&self.lesson.density(z)?)
+    }
+
     /// Embedding dimension (2 or 3).
     pub fn dim(&self) -> usize {
         self.lesson.points.ncols()

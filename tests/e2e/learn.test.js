@@ -108,7 +108,9 @@ test('arrow keys step through the lesson and change the caption; F full screen, 
   await page.keyboard.press('ArrowLeft');
   assert.equal(await caption(), third);
   for (let i = 0; i < 10; i += 1) await page.keyboard.press('ArrowRight');
-  assert.match(await caption(), /^8\. Labels/, 'the last step');
+  assert.match(await caption(), /^9\. Density peaks/, 'the last step');
+  await idle(page);
+  await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('ArrowLeft');
   assert.match(await caption(), /^7\. .*Decimation/);
   await idle(page);
@@ -334,6 +336,35 @@ test('the Labels step colours the two halves and shows a clicked point\'s overla
   assert.equal(shown.overlap, same / 10);
   assert.match(shown.text, new RegExp(`${same} of its 10 nearest neighbours share its label`));
   assert.deepEqual(await page.evaluate(() => window.idscopeLearn.lesson.readout.overlap_neighbours), ten);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('the Density peaks step colours by log ρ, finds the three blobs\' peaks, and a larger Z merges them', async () => {
+  const { page, consoleErrors, context } = await openApp(browser, server, 'learn.html?manifold=curve&points=2000&noise=0&seed=0&n=4&step=8');
+  await idle(page);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => window.idscopeLearn.state.step === 9 && window.idscopeLearn.state.manifold === 'blobs');
+  await page.waitForFunction(() => window.idscopeLearn.lesson.density);
+  await idle(page);
+  assert.equal(await idOf(page, 'peaks'), 3, 'one density peak per blob at Z = 1.65');
+  const d = await page.evaluate(() => window.idscopeLearn.lesson.density);
+  assert.equal(d.log_den.length, 2000);
+  assert.ok(d.saddles.length >= 1, 'the saddles between bordering blobs');
+  // Points all along the ramp: its blue and its green quarters.
+  const near = (rgb) => page.evaluate((want) => {
+    const c = document.querySelector('#data');
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (Math.abs(px[i] - want[0]) + Math.abs(px[i + 1] - want[1]) + Math.abs(px[i + 2] - want[2]) < 30) n += 1;
+    return n;
+  }, rgb);
+  const [blue, green] = [await near([59, 82, 139]), await near([94, 201, 98])];
+  assert.ok(blue > 50 && green > 50, `points coloured along the ramp: ${blue} blue, ${green} green pixels`);
+  await setControl(page, 'z', 8);
+  await page.waitForFunction(() => window.idscopeLearn.lesson.density?.z === 8);
+  assert.ok(await idOf(page, 'peaks') < 3, 'Z = 8 merges peaks');
+  assert.match(new URL(page.url()).search, /z=8/);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

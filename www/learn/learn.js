@@ -14,7 +14,7 @@ const SCALE_CHARTS = ['gride', 'decimation'];
 const $ = (sel) => document.querySelector(sel);
 const form = $('#controls');
 const state = fromQuery(location.search);
-const lesson = { key: null, points: null, dim: 2, trueId: null, result: null, labels: null, overlap: null, scales: false, gride: null, readout: null, hover: -1, timings: [] };
+const lesson = { key: null, points: null, dim: 2, trueId: null, result: null, labels: null, overlap: null, density: null, scales: false, gride: null, readout: null, hover: -1, timings: [] };
 let inputPending = false;
 let chartsPending = 0;
 
@@ -55,8 +55,10 @@ function onReply(msg) {
     lesson.timings.push({ what: msg.data ? 'cloud' : 'gride', ms: msg.ms, points: state.points });
     if (msg.data) {
       const { points, dim, trueId, result, labels, overlap } = msg.data;
-      Object.assign(lesson, { key: msg.key, points, dim, trueId, result, labels, overlap, scales: false });
+      Object.assign(lesson, { key: msg.key, points, dim, trueId, result, labels, overlap, density: null, scales: false });
       view.setLabels(labelled() ? labels : null);
+      view.setDensity(null);
+      askDensity();
       view.setData(lesson.points, lesson.dim);
       drawCharts();
       askScales();
@@ -79,6 +81,12 @@ function onReply(msg) {
       view.setReadout(msg.readout, state.gride);
       showReadout();
     }
+  } else if (msg.type === 'density') {
+    if (msg.density && msg.key === lesson.key) {
+      lesson.density = msg.density;
+      view.setDensity(densityShown() ? msg.density : null);
+      showIds();
+    }
   } else if (msg.type === 'error') {
     showStatus(msg.message, true);
   }
@@ -88,6 +96,13 @@ function onReply(msg) {
 const currentCharts = () => STEPS[state.step - 1].charts;
 /** Whether the step colours the points by their label. */
 const labelled = () => Boolean(STEPS[state.step - 1].labels);
+/** Whether the step colours the points by their density. */
+const densityShown = () => Boolean(STEPS[state.step - 1].density);
+
+/** Asks for the densities and peaks at the current Z when the step shows them. */
+function askDensity() {
+  if (lesson.key && densityShown()) client.send({ type: 'density', key: lesson.key, z: state.z });
+}
 
 /** Asks for the Gride scales and the decimation when the step shows them and they are missing. */
 function askScales() {
@@ -115,6 +130,8 @@ function showIds() {
   ];
   const o = lesson.overlap;
   if (labelled() && o) rows.push(['overlap', `χ with the labels (k = ${o.k}, halves)`, fmt(o.overlap, 3), o.overlap]);
+  const dn = lesson.density;
+  if (densityShown() && dn) rows.push(['peaks', `density peaks at Z = ${dn.z} (d = ${fmt(dn.d)})`, String(dn.centers.length), dn.centers.length]);
   const dl = $('#ids');
   dl.replaceChildren();
   for (const [id, label, text, value] of rows) {
@@ -223,13 +240,18 @@ function goTo(number) {
   const step = STEPS[to - 1];
   state.step = to;
   state.gride = Boolean(step.gride);
-  const recompute = forward && step.noise !== undefined && state.noise === 0;
-  if (recompute) state.noise = step.noise;
+  const noise = forward && step.noise !== undefined && state.noise === 0;
+  if (noise) state.noise = step.noise;
+  const switched = forward && step.manifold !== undefined && state.manifold !== step.manifold;
+  if (switched) Object.assign(state, { manifold: step.manifold, noise: 0, point: -1 });
+  const recompute = noise || switched;
   syncControls();
   renderSteps();
   saveUrl();
   if (recompute) compute(); else { drawCharts(); askScales(); }
   view.setLabels(labelled() ? lesson.labels : null);
+  view.setDensity(densityShown() ? lesson.density : null);
+  if (!recompute && densityShown() && !lesson.density) askDensity();
   view.setReadout(lesson.readout, state.gride);
   showReadout();
   if (lesson.result) showIds();
@@ -242,6 +264,8 @@ function syncControls() {
   form.seed.value = String(state.seed);
   form.n.max = String(maxOrder(state.points));
   form.n.value = String(state.n);
+  form.z.value = String(state.z);
+  form['z-out'].value = state.z.toFixed(2);
   form.gride.checked = state.gride;
   form['points-out'].value = String(state.points);
   form['noise-out'].value = state.noise.toFixed(3);
@@ -278,8 +302,10 @@ form.addEventListener('input', (e) => {
   if (t.name === 'seed') { const s = Number.parseInt(t.value, 10); if (!(s >= 0 && s <= 4294967295)) return; state.seed = s; }
   if (t.name === 'n') state.n = Number(t.value);
   if (t.name === 'gride') state.gride = t.checked;
+  if (t.name === 'z') state.z = Number(t.value);
   syncControls();
   saveUrl();
+  if (t.name === 'z') { askDensity(); return; }
   if (t.name === 'gride') { view.setReadout(lesson.readout, state.gride); showReadout(); askReadout(); return; }
   debounced(compute);
 });

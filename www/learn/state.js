@@ -3,11 +3,11 @@
 
 import { STEPS } from './steps.js';
 
-export const MANIFOLDS = ['curve', 'square', 'circle', 'spiral', 'sphere', 'swiss-roll'];
+export const MANIFOLDS = ['curve', 'square', 'circle', 'spiral', 'sphere', 'swiss-roll', 'blobs'];
 export const STEP_COUNT = STEPS.length;
 
 export const DEFAULTS = Object.freeze({
-  manifold: 'curve', points: 2000, noise: 0, seed: 0, n: 4, step: 1, gride: false,
+  manifold: 'curve', points: 2000, noise: 0, seed: 0, n: 4, z: 1.65, step: 1, gride: false,
   point: -1, yaw: 20, pitch: 60, big: false,
 });
 
@@ -29,6 +29,8 @@ export function fromQuery(search) {
   if (Number.isFinite(noise)) s.noise = Math.min(0.1, Math.max(0, Math.round(noise * 1000) / 1000));
   s.seed = clampInt(q.get('seed'), 0, 4294967295, DEFAULTS.seed);
   s.n = clampInt(q.get('n'), 1, maxOrder(s.points), DEFAULTS.n);
+  const z = Number.parseFloat(q.get('z'));
+  if (Number.isFinite(z)) s.z = Math.min(8, Math.max(0.5, Math.round(z * 100) / 100));
   s.step = clampInt(q.get('step'), 1, STEP_COUNT, DEFAULTS.step);
   s.gride = q.has('gride') ? q.get('gride') === '1' : Boolean(STEPS[s.step - 1].gride);
   s.point = clampInt(q.get('point'), -1, s.points - 1, DEFAULTS.point);
@@ -47,6 +49,7 @@ export function toQuery(s) {
     manifold: s.manifold, points: String(s.points), noise: String(s.noise), seed: String(s.seed),
     n: String(s.n), step: String(s.step), gride: s.gride ? '1' : '0',
   });
+  if (s.z !== DEFAULTS.z) q.set('z', String(s.z));
   if (s.point >= 0) q.set('point', String(s.point));
   if (s.manifold === 'sphere' || s.manifold === 'swiss-roll') q.set('view', `${Math.round(s.yaw)},${Math.round(s.pitch)}`);
   if (s.big) q.set('big', '1');

@@ -2,7 +2,9 @@
 // each with one caption saying what to look at and the two charts beside the data; `gride`: the
 // step shows the Gride circles; `noise`: stepping forward into it with noise-free data sets this σ;
 // `labels`: the points are coloured by their label (the half of the manifold they lie on) and a
-// clicked point shows its neighbourhood overlap with it.
+// clicked point shows its neighbourhood overlap with it; `density`: the points are coloured by their
+// PAk log density with the density peaks and the saddles between them (stepping forward into it
+// switches to `manifold`).
 
 export const STEPS = [
   {
@@ -47,5 +49,12 @@ export const STEPS = [
     caption: 'Colour the points by a label: here the half of the manifold they lie on. Click a point: χ is the share of its 10 nearest neighbours with its label; averaged over the points (each half weighing the same) it is the neighbourhood overlap with the labels, χ^gt. Only near the border do the halves mix; add noise and they mix more.',
     charts: ['mu', 'cdf'],
     labels: true,
+  },
+  {
+    title: 'Density peaks',
+    caption: 'Colour by the density log ρ (PAk, over each point’s adaptive k* neighbours): dense regions are bright. Each density peak whose top stands Z errors above the saddle to its neighbour is a cluster (large rings; saddles: crosses). Raise Z and the weaker peaks merge.',
+    charts: ['mu', 'cdf'],
+    density: true,
+    manifold: 'blobs',
   },
 ];

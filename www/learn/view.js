@@ -21,6 +21,7 @@ export class DataView {
     this.readout = null;
     this.gride = false;
     this.labels = null; // each point's label when the points are coloured by it (and the readout shows its overlap)
+    this.density = null; // {log_den, centers, saddles} when the points are coloured by their density
     this.zoom = 1;
     this.frame = 0;
     this.screen = new Float32Array(0); // projected x, y (CSS px) per point
@@ -59,6 +60,10 @@ export class DataView {
   /** Colours the points by `labels` (0 or 1 per point; null: one colour) and shows a clicked
    * point's 10 nearest neighbours instead of its r₁, r₂. */
   setLabels(labels) { this.labels = labels; this.draw(); }
+
+  /** Colours the points by their log density (`density.log_den`, dark to bright) and rings the
+   * density peaks (`centers`) and the saddles between them (`saddles`); null: one colour. */
+  setDensity(density) { this.density = density; this.draw(); }
 
   setZoom(zoom) { this.zoom = zoom; this.draw(); }
 
@@ -121,6 +126,7 @@ export class DataView {
 
   #dots(ctx, c) {
     const n = this.depth.length;
+    if (this.density?.log_den.length === n) { this.#densityDots(ctx, c, n); return; }
     const r = 1.6 * Math.sqrt(this.zoom) + (n < 1000 ? 0.8 : 0);
     // 3-D: four depth bands, far ones paler, drawn back to front.
     const bands = this.dim === 3 ? 4 : 1;
@@ -144,6 +150,39 @@ export class DataView {
       }
     }
     ctx.globalAlpha = 1;
+  }
+
+  /** Every point in the colour of its log density (low: dark blue, high: yellow), then the
+   * peaks as large rings and the saddles as crosses. */
+  #densityDots(ctx, c, n) {
+    const d = this.density;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of d.log_den) { if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }
+    const r = 1.8 * Math.sqrt(this.zoom) + (n < 1000 ? 0.8 : 0);
+    const order = [...d.log_den.keys()].sort((a, b) => d.log_den[a] - d.log_den[b]); // dense points on top
+    for (const i of order) {
+      ctx.fillStyle = ramp((d.log_den[i] - lo) / (hi - lo || 1));
+      ctx.beginPath();
+      ctx.arc(this.screen[2 * i], this.screen[2 * i + 1], r, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    const size = 7 * Math.sqrt(this.zoom);
+    ctx.lineWidth = 2.5 * this.zoom;
+    ctx.strokeStyle = c.text;
+    for (const p of d.centers) {
+      ctx.beginPath();
+      ctx.arc(this.screen[2 * p], this.screen[2 * p + 1], size, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = c.inner;
+    for (const p of d.saddles) {
+      const [x, y] = [this.screen[2 * p], this.screen[2 * p + 1]];
+      ctx.beginPath();
+      ctx.moveTo(x - size, y - size); ctx.lineTo(x + size, y + size);
+      ctx.moveTo(x - size, y + size); ctx.lineTo(x + size, y - size);
+      ctx.stroke();
+    }
   }
 
   /** The chosen point, its neighbours and circles, with points placed by `at` and radii × `scale`. */
@@ -320,6 +359,16 @@ const SUB = '₀₁₂₃₄₅₆₇₈₉';
 /** `n` in subscript digits (r₁₆). */
 export function sub(n) {
   return String(n).replace(/\d/g, (d) => SUB[d]);
+}
+
+/** A colour from dark blue (t = 0) through teal to yellow (t = 1), as viridis's ends. */
+function ramp(t) {
+  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const [a, b] = [stops[i], stops[i + 1]];
+  return `rgb(${a.map((v, k) => Math.round(v + f * (b[k] - v))).join(',')})`;
 }
 
 function colours() {

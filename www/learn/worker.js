@@ -6,6 +6,7 @@
 //     {type:'compute', job, key, manifold, points, noise, seed, n}   new cloud when `key` changed
 //     {type:'scales', job, key}                                      Gride scales + decimation
 //     {type:'readout', job, key, index, n}                           one point of cloud `key`
+//     {type:'density', job, key, z}                                  its densities and peaks at Z
 //   worker → page
 //     {type:'ready'}
 //     {type:'computed', job, key, data?, gride, ms}   data: {points: Float32Array, dim, trueId,
@@ -15,6 +16,7 @@
 //   A reply for a cloud `key` the worker no longer holds carries null (the page asks again).
 //     {type:'scales', job, key, result|null, ms}      the LayerResult with Gride and decimation
 //     {type:'readout', job, key, readout|null}
+//     {type:'density', job, key, density|null}        {d, z, log_den, centers, assignment, saddles}
 //     {type:'error', job, message}                    this request failed; the worker is fine
 //     {type:'crash', message}                         wasm trapped: terminate me
 
@@ -70,6 +72,9 @@ function handle(msg) {
   } else if (msg.type === 'readout') {
     const readout = lessonKey === msg.key ? lesson.readout(msg.index, Math.min(msg.n, lesson.maxOrder())) : null;
     self.postMessage({ type: 'readout', job: msg.job, key: msg.key, readout });
+  } else if (msg.type === 'density') {
+    const density = lessonKey === msg.key ? lesson.density(msg.z) : null;
+    self.postMessage({ type: 'density', job: msg.job, key: msg.key, density });
   } else {
     throw new Error(`unknown message type ${msg.type}`);
   }
