@@ -545,7 +545,7 @@ impl Params {
     pub fn page() -> Self {
         let mut p = Self::default();
         (p.gride.run, p.decimation.run, p.pc_id.run, p.surrogate.run) = (true, true, true, true);
-        (p.overlap.run, p.neighbourhood.run, p.density.run) = (true, true, true);
+        (p.overlap.run, p.neighbourhood.run) = (true, true);
         p
     }
 
