@@ -103,7 +103,7 @@ impl Estimator for DensityEstimator {
             label: "kNN density k",
             help: "The neighbour the kNN density measures its volume to",
             kind: SettingKind::Number { min: 1.0, max: Some(MAX_K as f64), step: 1.0, empty: None },
-            shown: Shown::Cli,
+            shown: Shown::Both,
             alias: None,
         },
         Setting {
@@ -127,7 +127,7 @@ impl Estimator for DensityEstimator {
             label: "ADP halo",
             help: "Leave out of the clusters the points less dense than their cluster's highest saddle",
             kind: SettingKind::Check,
-            shown: Shown::Cli,
+            shown: Shown::Both,
             alias: None,
         },
     ];
