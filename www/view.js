@@ -39,13 +39,13 @@ const STREAMED = 'over the memory limit and read from its file in column chunks'
 /** The notes under the surrogate, per-class and information-plane charts (by chart kind) when a layer they would need is streamed. */
 function streamedNotes(s, params, sel, plan, ranks) {
   const isStreamed = new Set(plan.jobs.filter((j) => j.pass === 'base' && j.streamed).map((j) => `${j.model}:${j.layer}`));
-  const streamed = (m, i) => isStreamed.has(`${m.id}:${i}`);
-  const surrogate = params.surrogate && sel && streamed(sel.owner, sel.index)
+  const streamed = (model, i) => isStreamed.has(`${model}:${i}`);
+  const surrogate = params.surrogate && sel && streamed(sel.owner.id, sel.index)
     ? `No surrogate for ${sel.result.name}: the layer is ${STREAMED}, and a Gaussian surrogate would be as large as the layer.` : '';
   const names = (list) => `${list.join(', ')}: ${list.length > 1 ? 'these layers are' : 'the layer is'} ${STREAMED}`;
-  const big = params.per_class ? s.models.filter((m) => m.info.labels).flatMap((m) => views.shown(m).filter((i) => streamed(m, i)).map((i) => m.info.layers[i].name)) : [];
+  const big = params.per_class ? s.models.filter((m) => m.info.labels).flatMap((m) => views.shown(m).filter((i) => streamed(m.id, i)).map((i) => m.info.layers[i].name)) : [];
   const perClass = big.length ? `No per-class estimates for ${names(big)}.` : '';
-  const unranked = ranks.filter((r) => streamed({ id: r.model }, r.layer)).map((r) => s.models.find((m) => m.id === r.model).info.layers[r.layer].name);
+  const unranked = ranks.filter((r) => streamed(r.model, r.layer)).map((r) => s.models.find((m) => m.id === r.model).info.layers[r.layer].name);
   const plane = unranked.length ? `No imbalance ranked in ${names(unranked)}, and the exact rank pass needs its rows in memory.` : '';
   return { surrogate, per_class: perClass, information_plane: plane };
 }

@@ -50,15 +50,12 @@ export class WorkerClient {
   }
 
   analyse(job) {
-    this.job = job;
-    this.trace = job.trace ? [] : null;
-    this.t0 = now();
+    this.#begin(job);
     const { rows = 0, cols = 0 } = this.shapes.get(job.model)?.[job.layer] ?? {};
     const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
     // A streamed layer (the pass plan's `streamed`: over the memory limit) is read by one worker.
     const parts = !job.streamed && n * n * cols >= this.minSplit ? this.pool.size : 1;
     this.#start(parts);
-    this.joined = false;
     if (parts === 1) {
       this.#post(0, { type: 'analyse', ...job });
       return;
@@ -69,10 +66,7 @@ export class WorkerClient {
 
   /** A rank pass (`job.lists`: a Uint32Array per target layer), on one worker: the ranks come back whole. */
   rank(job) {
-    this.job = job;
-    this.trace = job.trace ? [] : null;
-    this.t0 = now();
-    this.joined = false;
+    this.#begin(job);
     this.#start(1);
     this.#post(0, { type: 'ranks', ...job }, job.lists.map((l) => l.buffer));
   }
@@ -92,6 +86,14 @@ export class WorkerClient {
   panic(i = 0) {
     this.#start(i + 1);
     this.pool.post(i, { type: 'panic' });
+  }
+
+  /** Makes `job` the one in flight, with its trace and clock. */
+  #begin(job) {
+    this.job = job;
+    this.trace = job.trace ? [] : null;
+    this.t0 = now();
+    this.joined = false;
   }
 
   /** Starts workers up to `count`, each re-opening the models first. */

@@ -12,6 +12,7 @@ use ndarray::{Array2, Axis};
 
 use crate::analysis::duplicates;
 use crate::analysis::estimate;
+use crate::density::PointDensities;
 use crate::estimators::gride::MAX_GRIDE_RANGE;
 use crate::estimators::overlap::{LabelOverlap, Neighbourhood, OverlapAverage, label_overlap};
 use crate::estimators::{CheckedParams, Params, PointLabels};
@@ -85,6 +86,9 @@ pub struct Lesson {
     seed: u32,
     /// The `min(2·MAX_ORDER, N − 1)` nearest, searched when a Gride order beyond 32 is first asked.
     wide: OnceLock<Result<Neighbours, KnnError>>,
+    /// Each point's k* and PAk density, computed when the density step first asks (they do not
+    /// depend on Z, which only re-clusters).
+    densities: OnceLock<Result<(Vec<u32>, PointDensities), LessonError>>,
 }
 
 /// The app's parameters for the lesson: no repeats (error bars are not part of the lesson), the
@@ -177,7 +181,7 @@ impl Lesson {
             dups.duplicate_rows,
             &mut Silent,
         )?;
-        Ok(Self { points, neighbours, estimates, labels, seed, wide: OnceLock::new() })
+        Ok(Self { points, neighbours, estimates, labels, seed, wide: OnceLock::new(), densities: OnceLock::new() })
     }
 
     /// Adds Gride at n = 1, 2, 4 … 32 and the decimation to the estimates (they are what the
@@ -241,13 +245,17 @@ impl Lesson {
         use crate::density::{adp, local, pak};
         let (dist, ind) = (self.neighbours.distances.view(), self.neighbours.indices.view());
         let d = self.estimates.twonn.fit.id;
-        let kstar = local::kstar(dist, ind, d, local::kstar_threshold(crate::estimators::density::KSTAR_ALPHA))?;
-        let den = pak::pak(dist, &kstar, d)?;
-        let c = adp::cluster(&den, &kstar, ind, z, false)?;
+        let densities = self.densities.get_or_init(|| {
+            let kstar = local::kstar(dist, ind, d, local::kstar_threshold(crate::estimators::density::KSTAR_ALPHA))?;
+            let den = pak::pak(dist, &kstar, d)?;
+            Ok((kstar, den))
+        });
+        let (kstar, den) = densities.as_ref().map_err(Clone::clone)?;
+        let c = adp::cluster(den, kstar, ind, z, false)?;
         let mut saddles: Vec<usize> = c.saddle_points.iter().flatten().flatten().copied().collect();
         saddles.sort_unstable();
         saddles.dedup();
-        Ok(DensityStep { d, z, log_den: den.log_den, centers: c.centers, assignment: c.assignment, saddles })
+        Ok(DensityStep { d, z, log_den: den.log_den.clone(), centers: c.centers, assignment: c.assignment, saddles })
     }
 
     /// Point `index`'s neighbours and the ratios TwoNN and Gride at order `n` use.
