@@ -64,6 +64,17 @@ pub fn candidates_part(
     Ok(knn::candidates_part(points.view(), &search, part, parts, progress)?)
 }
 
+/// Phase 1 on a GPU instead: the rows of the search `estimate` would run on `x`, prepared for
+/// the WGSL candidate kernel ([`knn::wgsl::device_rows`]); its lists go to [`neighbours_part`].
+pub fn device_rows(
+    x: ArrayView2<f32>,
+    dups: &duplicates::Duplicates,
+    params: &CheckedParams,
+) -> Result<knn::wgsl::DeviceRows, EstimateError> {
+    let (points, search) = search_points(x, dups, params.get())?;
+    Ok(knn::wgsl::device_rows(points.view(), &search)?)
+}
+
 /// Phase 2: the neighbour lists `estimate` would search for the rows of the distinct points
 /// that `candidates` cover (one row slice, see [`CandidateLists::split`], from every
 /// [`candidates_part`]); join the row parts with [`Neighbours::concat`] and hand the whole to

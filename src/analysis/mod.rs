@@ -11,6 +11,7 @@ use ndarray::{ArrayView2, Axis};
 use crate::analysis::estimate::{candidates_part, estimate, estimate_with, neighbours_part};
 use crate::estimators::EstimateError;
 use crate::estimators::{CheckedParams, Params, PointLabels};
+use crate::knn::wgsl::DeviceRows;
 use crate::knn::{CandidateLists, Neighbours};
 use crate::readers::{Labels, LayerData, Model, ReadError};
 use crate::results::{ClassResult, LayerResult, SkippedClass};
@@ -154,6 +155,18 @@ pub fn layer_candidates_part(
         .with_kept(input.data, params.get(), |x, points| {
             candidates_part(x, &points.dups, params, part, parts, progress)
         })
+        .map_err(|source| AnalysisError::Estimate { layer: input.name.to_owned(), source })
+}
+
+/// Phase 1 on a GPU: the whole-layer search's rows prepared for the WGSL kernel (see
+/// [`estimate::device_rows`]); its lists go to [`layer_neighbours_part`] like a tile part's.
+pub fn layer_device_rows(
+    input: LayerInput<'_>,
+    points: &LayerPoints,
+    params: &CheckedParams,
+) -> Result<DeviceRows, AnalysisError> {
+    points
+        .with_kept(input.data, params.get(), |x, points| estimate::device_rows(x, &points.dups, params))
         .map_err(|source| AnalysisError::Estimate { layer: input.name.to_owned(), source })
 }
 

@@ -38,6 +38,28 @@ pub enum KnnError {
         /// Rows.
         n: usize,
     },
+    /// Values too large for the GPU kernel's f32 squared distances.
+    #[error("the centred rows reach a squared norm of {norm2:e}, too large for the GPU's f32 distances")]
+    DeviceRange {
+        /// The largest squared norm.
+        norm2: f64,
+    },
+    /// The device binds too little for one tile of rows.
+    #[error("the GPU binds at most {binding} bytes per buffer, less than one tile of rows ({row_bytes} bytes a row)")]
+    DeviceLimit {
+        /// The device's limit.
+        binding: u64,
+        /// Bytes per row of the larger of the rows and the lists.
+        row_bytes: u64,
+    },
+    /// The GPU's candidate lists break what the exact phase relies on.
+    #[error("the GPU's candidate list of row {row} is unusable: {problem}")]
+    DeviceLists {
+        /// The first bad row.
+        row: usize,
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// NaN or ±Inf in the data.
     #[error("row {row}, column {col} is not a finite number ({value})")]
     NonFinite {

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use super::Kernel;
 use super::candidates::Candidates;
 
 /// Phase-1 candidate lists of consecutive rows from `first` on, flat: `m` slots per row, ascending by approximate
@@ -24,6 +25,9 @@ pub struct CandidateLists {
     pub indices: Vec<u32>,
     /// Their approximate squared distances (f32 Gram), N·m, row-major.
     pub approx: Vec<f32>,
+    /// The kernel that computed them, which sets their error bound.
+    #[serde(default)]
+    pub kernel: Kernel,
 }
 
 impl CandidateLists {
@@ -35,6 +39,7 @@ impl CandidateLists {
             first: 0,
             indices: vec![u32::MAX; lists.len() * m],
             approx: vec![f32::INFINITY; lists.len() * m],
+            kernel: Kernel::Simd,
         };
         for (i, c) in lists.iter().enumerate() {
             for (s, &(d2, j)) in c.items().iter().enumerate() {

@@ -31,8 +31,9 @@ mod ranks;
 mod refine;
 mod subset;
 mod tiles;
+pub mod wgsl;
 
-pub use bound::Bound;
+pub use bound::{Bound, Kernel};
 pub use error::KnnError;
 pub(crate) use exact::{BLOCK, block_sum};
 pub use lists::CandidateLists;
@@ -145,7 +146,10 @@ pub fn finish(
     }
     let x = x.as_standard_layout();
     let x = x.view();
-    let prep = Prepared::new(&x, search.metric)?;
+    let mut prep = Prepared::new(&x, search.metric)?;
+    if parts.iter().any(|p| p.kernel == Kernel::Wgsl) {
+        prep.bound = prep.bound.for_kernel(Kernel::Wgsl);
+    }
     let cands: Vec<Candidates> = (0..rows.len()).map(|r| CandidateLists::merged(parts, r, m)).collect();
     progress.update(0.1)?;
 

@@ -3,6 +3,7 @@
 //! * [`source::BlobSource`]: a browser `Blob`/`File` as a [`crate::readers::ByteSource`], read in
 //!   slices with `FileReaderSync` (worker only).
 //! * [`session::Session`]: the worker's opened models and the per-layer `analyse` entry.
+//! * [`device`]: the GPU's phase 1 of a search (WGSL source, dispatch plan, lists back).
 //! * [`learn::WebLesson`]: the teaching view's generated cloud, estimates and point read-outs.
 //! * [`draw`]: the main thread's chart entries (canvas for the screen, SVG strings for export).
 //!
@@ -18,6 +19,8 @@ pub mod analyses;
 pub mod backend;
 #[cfg(all(feature = "worker", feature = "bench"))]
 pub mod bench;
+#[cfg(feature = "worker")]
+pub mod device;
 #[cfg(feature = "page")]
 pub mod draw;
 #[cfg(feature = "worker")]

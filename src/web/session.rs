@@ -10,12 +10,12 @@ use web_sys::Blob;
 use super::source::BlobSource;
 use super::{from_js, to_js};
 use crate::analysis::{
-    LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part, layer_input,
-    layer_neighbours_part, layer_ranks,
+    LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part,
+    layer_device_rows, layer_input, layer_neighbours_part, layer_ranks,
 };
 use crate::compare::{Accuracy, metadata_accuracy};
 use crate::estimators::{CheckedParams, Params};
-use crate::knn::{CandidateLists, FlatNeighbours, Neighbours};
+use crate::knn::{CandidateLists, FlatNeighbours, Kernel, Neighbours};
 use crate::readers::{ByteSource, Labels, LayerData, LayerInfo, Model, ReadError, group};
 use crate::support::progress::Cancelled;
 
@@ -193,18 +193,20 @@ impl Session {
         let mut sink = progress_sink(progress);
         let lists = layer_candidates_part(input, &loaded.points, &params, part, parts, &mut sink)
             .map_err(|e| layer_error(model, layer, &e.into()))?;
-        let out = Array::new();
-        for slice in lists.split(parts) {
-            let o = Object::new();
-            Reflect::set(&o, &"m".into(), &JsValue::from_f64(slice.m as f64))?;
-            Reflect::set(&o, &"part".into(), &JsValue::from_f64(slice.part as f64))?;
-            Reflect::set(&o, &"parts".into(), &JsValue::from_f64(slice.parts as f64))?;
-            Reflect::set(&o, &"first".into(), &JsValue::from_f64(slice.first as f64))?;
-            Reflect::set(&o, &"indices".into(), &Uint32Array::from(slice.indices.as_slice()))?;
-            Reflect::set(&o, &"approx".into(), &Float32Array::from(slice.approx.as_slice()))?;
-            out.push(&o);
-        }
-        Ok(out.into())
+        super::device::slices_to_js(&lists.split(parts))
+    }
+
+    /// Phase 1 on the GPU: layer `layer`'s rows prepared for the WGSL kernel, as `{n, d, stride,
+    /// m, rows: Float32Array, norms: Float32Array}`; on the loaded layer. The kernel's lists go
+    /// through `deviceLists` to [`Session::neighbours_part`].
+    #[wasm_bindgen(js_name = deviceRows)]
+    pub fn device_rows(&mut self, id: u32, layer: usize, params: JsValue) -> Result<JsValue, JsValue> {
+        let params = self.checked(id, layer, params)?;
+        let (model, loaded) = self.loaded_layer(id, layer, &params)?;
+        let input = layer_input(model, layer, &loaded.data, None, None);
+        let rows =
+            layer_device_rows(input, &loaded.points, &params).map_err(|e| layer_error(model, layer, &e.into()))?;
+        Ok(super::device::rows_to_js(&rows)?.into())
     }
 
     /// Phase 2: layer `layer`'s neighbour lists of the rows `candidates` cover (an array of the
@@ -324,7 +326,7 @@ fn flat_from_js(v: &JsValue) -> Result<FlatNeighbours, JsValue> {
     Ok(FlatNeighbours { k, indices: indices.to_vec(), distances: distances.to_vec() })
 }
 
-/// Candidate lists from `{m, part, parts, first, indices: Uint32Array, approx: Float32Array}` (as
+/// Candidate lists from `{m, part, parts, first, kernel?, indices: Uint32Array, approx: Float32Array}` (as
 /// [`Session::candidates_part`] returns them).
 fn candidates_from_js(v: &JsValue) -> Result<CandidateLists, JsValue> {
     let field = |name: &str| Reflect::get(v, &name.into());
@@ -339,7 +341,11 @@ fn candidates_from_js(v: &JsValue) -> Result<CandidateLists, JsValue> {
     let approx = field("approx")?
         .dyn_into::<Float32Array>()
         .map_err(|_| JsError::new("candidates: approx is not a Float32Array"))?;
-    Ok(CandidateLists { m, part, parts, first, indices: indices.to_vec(), approx: approx.to_vec() })
+    let kernel = match field("kernel")? {
+        k if k.is_undefined() => Kernel::Simd,
+        k => from_js(k, "candidates: kernel")?,
+    };
+    Ok(CandidateLists { m, part, parts, first, indices: indices.to_vec(), approx: approx.to_vec(), kernel })
 }
 
 /// The page's `progress(fraction)` callback as a progress sink: `false` (or a throw) cancels.
