@@ -43,6 +43,8 @@ const client = new WorkerClient(workerUrl(new URL('./worker.js', import.meta.url
   progress: (job, fraction) => store.progress(job, fraction),
   error: onError,
   crash: onCrash,
+  path: (job, text) => { $('#search-path').textContent = `Neighbour search: ${text}`; },
+  notice: (job, text) => message(`${store.model(job.model)?.info.layers[job.layer]?.name ?? `layer ${job.layer}`}: ${text}`, 'info'),
 });
 
 // ---------- messages ----------

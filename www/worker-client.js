@@ -9,15 +9,34 @@
 
 import { Pool, joinParts, poolOptions } from './pool.js';
 
+/**
+ * The GPU's options from the page's URL: `?gpu=1` always runs phase 1 on WebGPU where an adapter
+ * exists (a fallback adapter too), `?gpu=0` never; otherwise ('auto') a real adapter is used
+ * when a calibration shows it faster than the pool, for layers big enough to split.
+ * `?gpulimit=BYTES` caps the bytes per buffer (tests: a layer larger than the binding limit);
+ * `?gpulose=1` destroys the device after the first dispatch (tests: the fallback).
+ */
+export function gpuOptions(search = globalThis.location?.search ?? '') {
+  const q = new URLSearchParams(search);
+  const mode = { 1: 'on', 0: 'off' }[q.get('gpu')] ?? 'auto';
+  return { mode, binding: Number(q.get('gpulimit')) || 0, lose: q.get('gpulose') === '1' };
+}
+
 export class WorkerClient {
   /**
-   * @param {URL} url  @param {object} on  handlers: opened, layer, ranks, progress, error, crash, ready
+   * @param {URL} url  @param {object} on  handlers: opened, layer, ranks, progress, error, crash, ready,
+   *   path (which path a search takes), notice (the GPU failed and the layer was redone)
    * @param {{size: number, minSplit: number}} options  workers, and the smallest layer split
    *   (N²·D); default poolOptions(): one worker per core, or ?workers=N
+   * @param {{mode: string, binding: number, lose: boolean}} gpu  default gpuOptions(): ?gpu=
    */
-  constructor(url, on, { size, minSplit } = poolOptions()) {
+  constructor(url, on, { size, minSplit } = poolOptions(), gpu = gpuOptions()) {
     this.on = on;
     this.minSplit = minSplit;
+    this.gpu = gpu;
+    // Why phase 1 runs on the WASM pool instead of the GPU, once the GPU was declined or failed.
+    this.gpuOff = gpu.mode === 'off' ? 'the page was opened with ?gpu=0' : null;
+    this.paths = new Map(); // path shown → searches that took it (tests, the bench)
     this.pool = new Pool(url, size, { message: (i, msg) => this.#receive(i, msg), fail: (_, text) => this.#crash(text) });
     this.shapes = new Map(); // model id → {rows, cols} of each layer, from 'opened'
 
@@ -49,12 +68,21 @@ export class WorkerClient {
     if (this.pool.started) this.pool.broadcast({ type: 'close', model });
   }
 
-  analyse(job) {
+  /** Analyses a layer; `noGpu`: why this layer's rows cannot go to the GPU (its search then runs on WASM). */
+  analyse(job, noGpu = null) {
     this.#begin(job);
     const { rows = 0, cols = 0 } = this.shapes.get(job.model)?.[job.layer] ?? {};
     const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
     // A streamed layer (the pass plan's `streamed`: over the memory limit) is read by one worker.
-    const parts = !job.streamed && n * n * cols >= this.minSplit ? this.pool.size : 1;
+    const big = n * n * cols >= this.minSplit;
+    if (!job.streamed && !this.gpuOff && !noGpu && (big || this.gpu.mode === 'on')) {
+      this.#start(this.pool.size);
+      this.#phase('candidates', 1);
+      this.#post(0, { type: 'gpu', ...job, slices: this.pool.size, gpu: { ...this.gpu, workers: this.pool.size } });
+      return;
+    }
+    const parts = !job.streamed && big ? this.pool.size : 1;
+    this.path(job.streamed ? 'streamed' : `WebAssembly, ${parts} worker${parts > 1 ? 's' : ''}`, noGpu);
     this.#start(parts);
     if (parts === 1) {
       this.#post(0, { type: 'analyse', ...job });
@@ -62,6 +90,14 @@ export class WorkerClient {
     }
     this.#phase('candidates', parts);
     for (let part = 0; part < parts; part += 1) this.#post(part, { type: 'candidates', ...job, part, parts });
+  }
+
+  /** Tells the page which path the layer's neighbour search takes (`on.path`), and why not the GPU. */
+  path(text, why = null) {
+    const not = why ?? this.gpuOff;
+    const shown = not && !text.startsWith('WebGPU') ? `${text} (not WebGPU: ${not})` : text;
+    this.paths.set(shown, (this.paths.get(shown) ?? 0) + 1);
+    this.on.path?.(this.job, shown);
   }
 
   /** A rank pass (`job.lists`: a Uint32Array per target layer), on one worker: the ranks come back whole. */
@@ -139,6 +175,8 @@ export class WorkerClient {
       case 'progress': if (this.#current(msg)) this.on.progress(this.job, this.#fraction(msg)); break;
       case 'candidates': if (this.#current(msg) && this.parts?.phase === 'candidates') this.#candidates(msg); break;
       case 'part': if (this.#current(msg) && this.parts?.phase === 'part') this.#part(msg); break;
+      case 'gpu-declined':
+      case 'gpu-failed': if (this.#current(msg)) this.#noGpu(msg); break;
       case 'layer': {
         if (!this.#current(msg)) break;
         const job = this.job;
@@ -194,12 +232,33 @@ export class WorkerClient {
     return this.parts.left === 0;
   }
 
-  /** One tile part's candidate lists; with the last one, worker q gets row slice q of each. */
+  /**
+   * The GPU could not run phase 1: the layer goes to the WASM pool, and so does every later one
+   * (a failure mid-run is said in a message; a GPU declined only in the path shown).
+   */
+  #noGpu(msg) {
+    const job = this.job;
+    this.parts = null;
+    if (msg.layer) {
+      this.analyse(job, msg.reason);
+      return;
+    }
+    this.gpuOff = msg.reason ?? `the GPU failed: ${msg.message}`;
+    if (msg.message) this.on.notice?.(job, `the GPU search failed (${msg.message}); the layer was redone on the WebAssembly pool`);
+    this.analyse(job);
+  }
+
+  /**
+   * One tile part's candidate lists (or the GPU's, one part of one); with the last one, worker q
+   * gets row slice q of each.
+   */
   #candidates(msg) {
     if (!this.#collect(msg, msg.slices)) return;
+    if (msg.device) this.path(`WebGPU, ${msg.device}${msg.panels > 1 ? `, ${msg.panels} panels` : ''}`);
     const { lists } = this.parts;
-    this.#phase('part', lists.length);
-    for (let q = 0; q < lists.length; q += 1) {
+    const slices = lists[0].length;
+    this.#phase('part', slices);
+    for (let q = 0; q < slices; q += 1) {
       const candidates = lists.map((slices) => slices[q]);
       this.#post(q, { type: 'part', ...this.job, part: q, candidates, keep: q === 0 }, candidates.flatMap((c) => [c.indices.buffer, c.approx.buffer]));
     }

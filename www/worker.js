@@ -17,6 +17,12 @@
 //                                                                neighbour lists, from that slice of
 //                                                                every phase-1 reply (phase 2); keep:
 //                                                                this worker finishes the layer next
+//     {type:'gpu', job, model, layer, params, slices, gpu:{mode, binding, lose, workers}}  phase 1 of
+//                                                                the layer's search on WebGPU (gpu.js),
+//                                                                its lists cut into `slices` row slices;
+//                                                                mode 'on' takes a fallback adapter,
+//                                                                'auto' only a GPU that beats `workers`
+//                                                                WASM workers in a calibration
 //     {type:'ranks', job, model, layer, params, lists:[Uint32Array]}  the exact ranks in the
 //                                                                layer's points of each list's point
 //                                                                per point (information imbalances)
@@ -38,12 +44,18 @@
 //     {type:'part', job, part, neighbours}                       {k, indices: Uint32Array,
 //                                                                distances: Float64Array}, transferred
 //     {type:'ranks', job, ranks:[Uint32Array]}                   one per list, transferred
+//     {type:'candidates', job, part: 0, slices, device, panels}  the GPU's lists (reply to 'gpu'), with
+//                                                                the adapter and the panels of rows
+//     {type:'gpu-declined', job, reason, layer?}                 no usable GPU (layer: not for this
+//                                                                layer's rows): run the WASM path
+//     {type:'gpu-failed', job, message}                          the GPU failed mid-run: redo on WASM
 //     {type:'error', job?, model, file, message}                 this request failed; worker fine
 //     {type:'crash', message}                                    wasm trapped: terminate me
 // Cancel is not a message: the page terminates this worker and starts a fresh one.
 
 import * as wasm from './pkg/idscope.js';
 import { wasmUrl } from './simd.js';
+import { requestGpu } from './gpu.js';
 
 let panicMessage = null;
 self.idscopePanic = (message) => { panicMessage = message; };
@@ -72,6 +84,7 @@ async function handle(msg, download) {
     case 'candidates': return candidates(session, msg);
     case 'part': return part(session, msg);
     case 'ranks': return ranks(session, msg);
+    case 'gpu': return gpuCandidates(session, msg);
     case 'close': return session.close(msg.model);
     case 'panic': return trap();
     default: throw new Error(`unknown message type ${msg.type}`);
@@ -164,6 +177,85 @@ function part(session, msg) {
 function ranks(session, msg) {
   run(session, msg, {}, (progress) => session.ranks(msg.model, msg.layer, msg.params, msg.lists, progress),
     (lists, span) => self.postMessage({ type: 'ranks', job: msg.job, ranks: lists, span }, lists.map((l) => l.buffer)));
+}
+
+/** The GPU this worker chose (a promise of {gpu} or {reason}), asked once per mode. */
+let chosen = null;
+
+/**
+ * The GPU for `options` ({mode, binding, workers}): in 'auto' mode only a real adapter that
+ * computes the calibration's candidates faster than `workers` WASM workers would.
+ */
+function chooseGpu(options) {
+  if (chosen?.mode === options.mode) return chosen.promise;
+  const promise = requestGpu({ force: options.mode === 'on', binding: options.binding }).then(async (r) => {
+    if (!r.gpu || options.mode === 'on') return r;
+    const rows = wasm.calibrationRows(2048, 256, 10);
+    const plan = wasm.gpuPlan(rows.n, rows.stride, rows.m, r.gpu.binding);
+    await r.gpu.candidates(rows, plan, wasm.gpuShader()); // compiles the pipeline
+    const t0 = performance.now();
+    await r.gpu.candidates(rows, plan, wasm.gpuShader());
+    const gpu = (performance.now() - t0) / 1000;
+    const pool = rows.seconds / Math.max(1, options.workers);
+    if (gpu < pool) return r;
+    return { reason: `the GPU (${r.gpu.label}) was slower than the WASM pool in calibration (${ms(gpu)} against ${ms(pool)})` };
+  }).catch((e) => ({ reason: `the GPU could not be set up: ${text(e)}` }));
+  chosen = { mode: options.mode, promise };
+  return promise;
+}
+
+function ms(seconds) {
+  return `${(seconds * 1000).toFixed(1)} ms`;
+}
+
+/**
+ * Phase 1 of a layer's search on the GPU: its rows prepared by the core, the kernel's lists
+ * checked and cut by the core for phase 2 (the layer stays loaded for this worker's row part).
+ * No usable GPU: 'gpu-declined'; a failure on the way (lost device, refused work, unusable
+ * lists): 'gpu-failed', and this worker asks for a fresh device next time.
+ */
+async function gpuCandidates(session, msg) {
+  const start = now();
+  const { gpu, reason } = await chooseGpu(msg.gpu);
+  if (!gpu) {
+    self.postMessage({ type: 'gpu-declined', job: msg.job, reason });
+    return;
+  }
+  let last = 0;
+  const progress = (fraction) => {
+    const t = performance.now();
+    if (t - last > 50) {
+      last = t;
+      self.postMessage({ type: 'progress', job: msg.job, part: 0, fraction });
+    }
+  };
+  let rows;
+  let loaded;
+  try {
+    session.load(msg.model, msg.layer, msg.params);
+    loaded = now();
+    rows = session.deviceRows(msg.model, msg.layer, msg.params);
+  } catch (e) {
+    // The layer itself (a reading or data error, or values beyond the kernel's f32 range): the
+    // WASM path takes this layer, and says what is wrong with it if anything.
+    if (isTrap(e)) throw e;
+    session.release();
+    self.postMessage({ type: 'gpu-declined', job: msg.job, reason: text(e), layer: true });
+    return;
+  }
+  try {
+    const plan = wasm.gpuPlan(rows.n, rows.stride, rows.m, gpu.binding);
+    const lists = await gpu.candidates(rows, plan, wasm.gpuShader(), progress, { lose: msg.gpu.lose });
+    const slices = wasm.deviceLists(rows.n, rows.m, lists.indices, lists.approx, msg.slices);
+    const span = msg.trace ? { start, loaded, end: now() } : undefined;
+    self.postMessage({ type: 'candidates', job: msg.job, part: 0, slices, device: gpu.label, panels: plan.panels.length, span },
+      slices.flatMap((s) => [s.indices.buffer, s.approx.buffer]));
+  } catch (e) {
+    if (isTrap(e)) throw e;
+    session.release();
+    chosen = null;
+    self.postMessage({ type: 'gpu-failed', job: msg.job, message: text(e) });
+  }
 }
 
 /** Milliseconds since the epoch, comparable across the page and its workers (traces). */

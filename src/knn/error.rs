@@ -45,7 +45,7 @@ pub enum KnnError {
         norm2: f64,
     },
     /// The device binds too little for one tile of rows.
-    #[error("the GPU binds at most {binding} bytes per buffer, less than one tile of rows ({row_bytes} bytes a row)")]
+    #[error("the GPU binds at most {binding} bytes per buffer: too little for one tile of rows ({row_bytes} bytes a row) or for the norms of every row")]
     DeviceLimit {
         /// The device's limit.
         binding: u64,

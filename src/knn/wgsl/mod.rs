@@ -93,11 +93,11 @@ pub struct Plan {
 
 /// The plan for `n` rows of `stride` f32 columns and lists of `m` slots on a device that binds
 /// at most `binding` bytes per buffer (the smaller of maxStorageBufferBindingSize and
-/// maxBufferSize), or why no panel fits.
+/// maxBufferSize), or why no panel (or the N norms, bound whole) fits.
 pub fn plan(n: usize, stride: usize, m: usize, binding: u64) -> Result<Plan, KnnError> {
     let row_bytes = 4 * stride.max(m).max(1) as u64;
     let fit = (binding / row_bytes) as usize / TILE * TILE;
-    if fit == 0 || n == 0 {
+    if fit == 0 || n == 0 || 4 * n as u64 > binding {
         return Err(KnnError::DeviceLimit { binding, row_bytes });
     }
     let panel = fit.min(n.next_multiple_of(TILE));

@@ -1,0 +1,107 @@
+// The WebGPU phase 1 (www/gpu.js, src/knn/wgsl) in headless Chromium on its SwiftShader adapter
+// (`--enable-unsafe-webgpu`; a fallback adapter, so only `?gpu=1` uses it): the neighbour lists
+// and every analysis equal the WASM path's exactly, on the demo and on dropped files (both
+// metrics, duplicates, a layer larger than the binding limit forced by `?gpulimit=`); a device
+// destroyed mid-run falls back to the WASM pool with a message and the same results; `?gpu=0`
+// and the automatic choice (no real GPU here) keep the WASM path and say why.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startServer, launch, openApp, waitIdle, ROOT } from './helpers.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(['--enable-unsafe-webgpu']); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const FILES = ['gauss8_d40.npy', 'dups.npy', 'near_dup_large_norm.npy', 'cube_ties.npy', 'cosine_d30.npy']
+  .map((f) => path.join(ROOT, 'tests/fixtures/reference', f));
+
+/** Every result on the page (kept neighbour lists included), by model and layer, without timings. */
+function results(page) {
+  return page.evaluate(() => Object.fromEntries(window.idscope.snapshot().models.flatMap((m) => m.layers.flatMap((l, layer) => (l.full ? [[layer, l]] : [])).map(([layer, { full }]) => {
+    const { seconds, ...rest } = full;
+    return [`${m.name}/${layer}`, rest];
+  }))));
+}
+
+/**
+ * The demo computed with `query`, then (with `files`) the fixture files dropped in as one model,
+ * in Euclidean distance and again in cosine with every duplicate kept: every result, the paths
+ * the searches took, the messages shown.
+ */
+async function compute(query, { files = false } = {}) {
+  const { page, context, consoleErrors } = await openApp(browser, server, query);
+  await waitIdle(page, 240_000);
+  const out = { demo: await results(page) };
+  if (files) {
+    await page.setInputFiles('#file-input', FILES);
+    await page.waitForFunction(() => window.idscope.snapshot().models.every((m) => !m.demo) && window.idscope.snapshot().models.length === 1);
+    await waitIdle(page, 240_000);
+    out.euclidean = await results(page);
+    await page.selectOption('select[name="metric"]', 'cosine');
+    await page.selectOption('select[name="duplicates"]', 'keep');
+    await waitIdle(page, 240_000);
+    out.cosine = await results(page);
+  }
+  out.paths = await page.evaluate(() => Object.fromEntries(window.idscope.client.paths));
+  out.messages = await page.locator('#messages').textContent();
+  out.consoleErrors = consoleErrors;
+  await context.close();
+  return out;
+}
+
+let reference = null;
+/** The WASM path's results (computed once). */
+async function wasmResults() {
+  reference ??= await compute('?gpu=0&workers=2', { files: true });
+  return reference;
+}
+
+test("the GPU path gives the WASM path's neighbour lists and analyses exactly", async () => {
+  const wasm = await wasmResults();
+  assert.ok(Object.keys(wasm.paths).every((p) => /WebAssembly.*gpu=0/.test(p)), JSON.stringify(wasm.paths));
+  const gpu = await compute('?gpu=1&workers=2', { files: true });
+  // Every search on the GPU, but cube_ties in cosine: its row 0 is all zeros, which the WASM path
+  // reports as the layer's error.
+  const [onGpu, ...others] = Object.keys(gpu.paths);
+  assert.equal(onGpu, 'WebGPU, google swiftshader (fallback adapter)', JSON.stringify(gpu.paths));
+  assert.deepEqual(others, ['WebAssembly, 2 workers (not WebGPU: cube_ties.npy: layer "cube_ties": row 0 is all zeros: its cosine distance is undefined)'], JSON.stringify(gpu.paths));
+  // The same layer errors (how often one is said depends on when the form's second change lands).
+  const said = (r) => [...new Set(r.messages.split('×').filter(Boolean))].sort();
+  assert.deepEqual(said(gpu), said(wasm), 'the same layer errors (cube_ties has no TwoNN ID), no GPU message');
+  assert.match(wasm.messages, /row 0 is all zeros/);
+  assert.ok(Object.keys(wasm.demo).length >= 18, Object.keys(wasm.demo).join(', '));
+  assert.equal(Object.keys(wasm.euclidean).length, FILES.length - 1, 'all but cube_ties (no TwoNN ID)');
+  assert.equal(Object.keys(wasm.cosine).length, FILES.length - 1, Object.keys(wasm.cosine).join(', '));
+  assert.deepEqual(gpu.demo, wasm.demo);
+  assert.deepEqual(gpu.euclidean, wasm.euclidean);
+  assert.deepEqual(gpu.cosine, wasm.cosine);
+  assert.deepEqual(gpu.consoleErrors, []);
+});
+
+test('a layer larger than the binding limit is searched in panels, with the same results', async () => {
+  const wasm = await wasmResults();
+  const gpu = await compute('?gpu=1&workers=2&gpulimit=65536');
+  assert.ok(Object.keys(gpu.paths).some((p) => /WebGPU.*, [2-9]\d* panels/.test(p)), JSON.stringify(gpu.paths));
+  assert.ok(Object.keys(gpu.paths).every((p) => p.startsWith('WebGPU')), JSON.stringify(gpu.paths));
+  assert.deepEqual(gpu.demo, wasm.demo);
+  assert.deepEqual(gpu.consoleErrors, []);
+});
+
+test('a device lost mid-run: the layer is redone on the WASM pool with a message, nothing lost', async () => {
+  const wasm = await wasmResults();
+  const gpu = await compute('?gpu=1&workers=2&gpulose=1');
+  assert.match(gpu.messages, /the GPU search failed \(the GPU device was lost \(destroyed.*redone on the WebAssembly pool/, gpu.messages);
+  assert.ok(Object.keys(gpu.paths).some((p) => /WebAssembly, 2 workers \(not WebGPU: the GPU failed/.test(p)), JSON.stringify(gpu.paths));
+  assert.deepEqual(gpu.demo, wasm.demo);
+  assert.deepEqual(gpu.consoleErrors, []);
+});
+
+test('by default a fallback adapter is not used, and the page says why', async () => {
+  const auto = await compute('?workers=2');
+  const paths = Object.keys(auto.paths);
+  assert.ok(paths.length > 0 && paths.every((p) => /WebAssembly.*not WebGPU: the only WebGPU adapter \(google swiftshader\) is a software fallback/.test(p)), JSON.stringify(auto.paths));
+  assert.equal(await (await wasmResults()).demo.constructor, Object);
+  assert.deepEqual(auto.demo, (await wasmResults()).demo);
+});
