@@ -16,6 +16,9 @@
 #                                             # passes against DADApy's, printed with the ratio
 #   bash scripts/bench.sh --density           # only the densities on 10 000 × 64 (BENCH_DENSITY="NxD"):
 #                                             # k*, PAk and ADP, idscope's against DADApy's, with the ratio
+#   bash scripts/bench.sh --gpu               # only WebGPU (BENCH_GPU="NxD ..."): the WGSL kernel's
+#                                             # GFLOP/s on the browser's adapter (named) beside a WASM
+#                                             # worker, and the page with ?gpu=1 and ?gpu=0 vs DADApy
 #   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
 #                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
 #                                             # of free disk, an hour on 2 cores); --big-only skips the rest
@@ -30,8 +33,9 @@ case "${1:-}" in
   --page) bash scripts/build-web.sh >&2; exec node scripts/bench/page-load.mjs "${BENCH_PAGE_RUNS:-5}" ;;
   --imbalance) MODE=imbalance ;;
   --density) MODE=density ;;
+  --gpu) MODE=gpu ;;
   "") ;;
-  *) echo "usage: bash scripts/bench.sh [--big | --big-only | --page | --imbalance | --density]" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/bench.sh [--big | --big-only | --page | --imbalance | --density | --gpu]" >&2; exit 2 ;;
 esac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -107,6 +111,27 @@ if [ "$MODE" = density ]; then
   exit 0
 fi
 
+# Seeded data: a 10-dimensional standard Gaussian embedded by a random rotation (compare_dadapy.py).
+# gauss_files SIZES: the files, made where missing, in FILES.
+gauss_files() {
+  FILES=()
+  for s in $1; do
+    f="$CACHE/data/gauss10_${s}_seed7.npy"
+    if [ ! -f "$f" ]; then
+      log "generating $f"
+      "$VENV/bin/python" scripts/compare_dadapy.py --make "${s%x*}" "${s#*x}" 10 7 "$f"
+    fi
+    FILES+=("$f")
+  done
+}
+
+# WebGPU (issue 15): the kernel's rate and the page's two paths, on the browser's adapter.
+if [ "$MODE" = gpu ]; then
+  bash scripts/build-web.sh >&2
+  gauss_files "${BENCH_GPU:-2000x768 10000x768}"
+  exec node scripts/bench/gpu.mjs --python "$VENV/bin/python" "${FILES[@]}"
+fi
+
 ONLY="${BENCH_ONLY:-native,node,browser,page}"
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 if [[ ",$ONLY," == *,native,* ]]; then
@@ -132,17 +157,7 @@ BIG_FILES=()
 trap 'rm -f "${BIG_FILES[@]}"' EXIT
 if [ "$BIG" = 2 ]; then big; exit; fi
 
-# Seeded data: a 10-dimensional standard Gaussian embedded by a random rotation (compare_dadapy.py).
-SIZES="${BENCH_SIZES:-10000x768 2000x20000 50000x128}"
-FILES=()
-for s in $SIZES; do
-  f="$CACHE/data/gauss10_${s}_seed7.npy"
-  if [ ! -f "$f" ]; then
-    log "generating $f"
-    "$VENV/bin/python" scripts/compare_dadapy.py --make "${s%x*}" "${s#*x}" 10 7 "$f"
-  fi
-  FILES+=("$f")
-done
+gauss_files "${BENCH_SIZES:-10000x768 2000x20000 50000x128}"
 
 ARGS=(--only "$ONLY")
 [ -n "${BENCH_WORKERS:-}" ] && ARGS+=(--workers "$BENCH_WORKERS")

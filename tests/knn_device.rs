@@ -6,7 +6,7 @@
 mod common;
 
 use idscope::knn::wgsl::{DeviceRows, EMPTY, device_rows};
-use idscope::knn::{CandidateLists, Kernel, Metric, Neighbours, Search, finish, neighbours};
+use idscope::knn::{CandidateLists, Kernel, KnnError, Metric, Neighbours, Search, finish, neighbours};
 use idscope::support::progress::Silent;
 use ndarray::Array2;
 
@@ -56,7 +56,7 @@ fn device_lists(rows: &DeviceRows, order: Order) -> CandidateLists {
 fn assert_gpu_equals_cpu(x: &Array2<f32>, search: &Search, what: &str) {
     let cpu = neighbours(x.view(), search, &mut Silent).unwrap();
     let rows = device_rows(x.view(), search).unwrap();
-    assert_eq!(rows.stride % 16, 0);
+    assert_eq!(rows.stride % idscope::knn::wgsl::DEPTH, 0);
     for order in [Order::Kernel, Order::Reversed] {
         let lists = device_lists(&rows, order);
         assert_eq!(lists.kernel, Kernel::Wgsl);
@@ -103,4 +103,19 @@ fn rows_too_large_for_f32_distances_stay_on_the_cpu() {
     let x = Array2::from_shape_fn((20, 3), |(i, c)| if c == 0 && i % 2 == 0 { 1e19 } else { i as f32 });
     let err = device_rows(x.view(), &Search::new(3, Metric::Euclidean)).unwrap_err();
     assert!(err.to_string().contains("too large for the GPU"), "{err}");
+}
+
+#[test]
+fn a_device_whose_distances_break_the_bound_is_caught() {
+    let x = common::hypercube(120, 4, 16, 6);
+    let search = Search::new(5, Metric::Euclidean);
+    let rows = device_rows(x.view(), &search).unwrap();
+    let good = device_lists(&rows, Order::Kernel);
+    assert!(finish(x.view(), std::slice::from_ref(&good), &search, &mut Silent).is_ok());
+    // One nearest candidate's squared distance off by 1 %: far beyond f32 rounding, still sorted.
+    let mut approx = good.approx.clone();
+    approx[7 * good.m] *= 0.99;
+    let bad = CandidateLists::from_device(rows.n, rows.m, good.indices.clone(), approx).unwrap();
+    let err = finish(x.view(), &[bad], &search, &mut Silent).unwrap_err();
+    assert!(matches!(err, KnnError::DeviceBound { row: 7, .. }), "{err}");
 }

@@ -77,6 +77,7 @@ export class WorkerClient {
     const big = n * n * cols >= this.minSplit;
     if (!job.streamed && !this.gpuOff && !noGpu && (big || this.gpu.mode === 'on')) {
       this.#start(this.pool.size);
+      this.tag = `${job.job}/gpu`; // a redo on WASM ignores what this attempt's workers still send
       this.#phase('candidates', 1);
       this.#post(0, { type: 'gpu', ...job, slices: this.pool.size, gpu: { ...this.gpu, workers: this.pool.size } });
       return;
@@ -127,6 +128,7 @@ export class WorkerClient {
   /** Makes `job` the one in flight, with its trace and clock. */
   #begin(job) {
     this.job = job;
+    this.tag = job.job; // the job id its requests carry
     this.trace = job.trace ? [] : null;
     this.t0 = now();
     this.joined = false;
@@ -155,7 +157,7 @@ export class WorkerClient {
 
   /** Whether `msg` belongs to the analysis in flight. */
   #current(msg) {
-    return this.job !== null && msg.job === this.job.job;
+    return this.job !== null && msg.job === this.tag;
   }
 
   #receive(i, msg) {
@@ -194,6 +196,7 @@ export class WorkerClient {
       case 'error': {
         if (msg.job !== undefined) {
           if (!this.#current(msg)) break; // another part of a job that already failed
+          if (this.parts?.gpu) { this.#noGpu({ message: msg.message }); break; } // the GPU's lists failed phase 2's checks
           const job = this.job;
           this.job = null;
           this.parts = null;
@@ -258,6 +261,7 @@ export class WorkerClient {
     const { lists } = this.parts;
     const slices = lists[0].length;
     this.#phase('part', slices);
+    this.parts.gpu = Boolean(msg.device);
     for (let q = 0; q < slices; q += 1) {
       const candidates = lists.map((slices) => slices[q]);
       this.#post(q, { type: 'part', ...this.job, part: q, candidates, keep: q === 0 }, candidates.flatMap((c) => [c.indices.buffer, c.approx.buffer]));
@@ -277,7 +281,7 @@ export class WorkerClient {
   /** Posts request `msg` of the job in flight to worker `i`, noting it in the trace. */
   #post(i, msg, transfer = []) {
     this.trace?.push({ worker: i, phase: msg.type, posted: now() - this.t0 });
-    this.pool.post(i, msg, transfer);
+    this.pool.post(i, { ...msg, job: this.tag }, transfer);
   }
 
   /** Notes in the trace when worker `i` replied and when it computed (`span`, epoch ms). */

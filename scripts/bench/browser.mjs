@@ -8,12 +8,13 @@ import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.
 /**
  * `query`: e.g. `?workers=1` to time another pool size, `?simd=plain` for the plain SIMD128 build.
  * `peaks`: also measure the wasm SIMD peaks and the Gram kernel's rate on 2048 × 768 in one of
- * the page's workers ({kernel, peak, unfused, gram}, as `wasm-node.mjs --peak`).
- * @returns {{workers, build, runs: [{file, fit, ml, seconds}], peaks?}}
+ * the page's workers ({kernel, peak, unfused, gram}, as `wasm-node.mjs --peak`). `args`: extra
+ * Chromium flags; `gpu`: sizes [[n, d]] at which to time the WebGPU kernel in a worker (gpuInWorker).
+ * @returns {{workers, build, runs: [{file, fit, ml, seconds, path}], peaks?, gpu?}}
  */
-export async function benchBrowser(files, params, query = '', { peaks = false } = {}) {
+export async function benchBrowser(files, params, query = '', { peaks = false, args = [], gpu = null } = {}) {
   const server = await startServer();
-  const browser = await launch();
+  const browser = await launch(args);
   try {
     const { page, context } = await openApp(browser, server, query);
     await waitIdle(page, 300_000);
@@ -34,8 +35,10 @@ export async function benchBrowser(files, params, query = '', { peaks = false } 
     }
     const build = await page.evaluate(async () => (await import(new URL('www/simd.js', document.baseURI).href)).build);
     const rates = peaks ? await page.workers()[0].evaluate(peaksInWorker, `${server.url}www/pkg/idscope.js`) : undefined;
+    const kernel = [];
+    for (const [n, d] of gpu ?? []) kernel.push(await page.workers()[0].evaluate(gpuInWorker, { url: server.url, n, d }));
     await context.close();
-    return { workers, build, runs, peaks: rates };
+    return { workers, build, runs, peaks: rates, gpu: gpu ? kernel : undefined };
   } finally {
     await browser.close();
     await server.close();
@@ -48,6 +51,25 @@ async function peaksInWorker(glue) {
   m.simdPeakGflops(0.3);
   m.gramGflops(512, 768, 0.3);
   return { kernel: m.gramKernel(), peak: m.simdPeakGflops(1), unfused: m.unfusedPeakGflops(1), gram: m.gramGflops(2048, 768, 1) };
+}
+
+/**
+ * In a worker: the WGSL kernel's phase 1 on seeded n × d rows (10 neighbours) on the adapter the
+ * browser offers (a fallback one too), after one untimed run that compiles the pipeline, beside
+ * this worker's WASM phase 1 of the same search (calibrationRows times it).
+ */
+async function gpuInWorker({ url, n, d }) {
+  const m = await import(`${url}www/pkg/idscope.js`);
+  const { requestGpu } = await import(`${url}www/gpu.js`);
+  const { gpu, reason } = await requestGpu({ force: true });
+  if (!gpu) return { n, d, reason };
+  const rows = m.calibrationRows(n, d, 10);
+  const plan = m.gpuPlan(rows.n, rows.stride, rows.m, gpu.binding);
+  await gpu.candidates(rows, plan, m.gpuShader());
+  const t0 = performance.now();
+  await gpu.candidates(rows, plan, m.gpuShader());
+  const seconds = (performance.now() - t0) / 1000;
+  return { n, d, adapter: gpu.label, seconds, gflops: (2 * n * n * d) / seconds / 1e9, wasmSeconds: rows.seconds };
 }
 
 /** In the page: open the chosen file in a fresh pool, time the analysis of its first layer. */
@@ -63,7 +85,7 @@ async function analyseInPage(params) {
         const seconds = (performance.now() - t0) / 1000;
         const trace = client.trace;
         client.cancel();
-        resolve({ fit: result.twonn.fit.id, ml: result.twonn.ml.id, seconds, workers: client.size, trace });
+        resolve({ fit: result.twonn.fit.id, ml: result.twonn.ml.id, seconds, workers: client.size, trace, path: [...client.paths.keys()].join('; ') });
       },
       progress: () => {},
       error: (msg) => { client.cancel(); reject(new Error(msg.message)); },

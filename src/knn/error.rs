@@ -45,7 +45,9 @@ pub enum KnnError {
         norm2: f64,
     },
     /// The device binds too little for one tile of rows.
-    #[error("the GPU binds at most {binding} bytes per buffer: too little for one tile of rows ({row_bytes} bytes a row) or for the norms of every row")]
+    #[error(
+        "the GPU binds at most {binding} bytes per buffer: too little for one tile of rows ({row_bytes} bytes a row) or for the norms of every row"
+    )]
     DeviceLimit {
         /// The device's limit.
         binding: u64,
@@ -59,6 +61,20 @@ pub enum KnnError {
         row: usize,
         /// What is wrong.
         problem: &'static str,
+    },
+    /// A GPU's approximate distance off by more than WGSL's rounding allows.
+    #[error(
+        "the GPU's squared distance of rows {row} and {col}, {approx}, is outside the error bound of the exact distance {exact}"
+    )]
+    DeviceBound {
+        /// The row.
+        row: usize,
+        /// Its candidate.
+        col: usize,
+        /// The GPU's squared distance.
+        approx: f32,
+        /// The exact distance.
+        exact: f64,
     },
     /// NaN or ±Inf in the data.
     #[error("row {row}, column {col} is not a finite number ({value})")]

@@ -147,7 +147,8 @@ pub fn finish(
     let x = x.as_standard_layout();
     let x = x.view();
     let mut prep = Prepared::new(&x, search.metric)?;
-    if parts.iter().any(|p| p.kernel == Kernel::Wgsl) {
+    let device = parts.iter().any(|p| p.kernel == Kernel::Wgsl);
+    if device {
         prep.bound = prep.bound.for_kernel(Kernel::Wgsl);
     }
     let cands: Vec<Candidates> = (0..rows.len()).map(|r| CandidateLists::merged(parts, r, m)).collect();
@@ -160,6 +161,12 @@ pub fn finish(
         &prep.exact,
         rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])),
     );
+    if device {
+        first.check(
+            &prep.bound,
+            rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])),
+        )?;
+    }
     let refined = crate::support::parallel::map(&queries, |&i| {
         prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates, &first)
     });

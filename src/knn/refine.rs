@@ -6,6 +6,7 @@ use ndarray::ArrayView2;
 use super::candidates::Candidates;
 use super::exact::ExactMetric;
 use super::prepared::Prepared;
+use super::{Bound, KnnError};
 use crate::support::order::sort_pairs;
 
 impl Prepared {
@@ -82,6 +83,26 @@ impl PairDistances {
         pairs.dedup();
         let distances = crate::support::parallel::map(&pairs, |&(i, j)| exact.euclidean(x, i as usize, j as usize));
         Self { pairs, distances }
+    }
+
+    /// Whether each measured pair's approximate squared distance lies where the bound says it must
+    /// around the exact distance: a GPU's error bound rests on WGSL's rounding rules, so every
+    /// candidate that phase 2 measures anyway also checks that the device kept to them.
+    pub(super) fn check<'a>(
+        &self,
+        bound: &Bound,
+        lists: impl Iterator<Item = (usize, &'a [(f32, u32)])>,
+    ) -> Result<(), KnnError> {
+        for (i, items) in lists {
+            for &(approx, j) in items {
+                let Some(exact) = self.get(i, j as usize) else { continue };
+                let (below, above) = bound.window(i, exact);
+                if !(below..=above).contains(&f64::from(approx)) {
+                    return Err(KnnError::DeviceBound { row: i, col: j as usize, approx, exact });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The distance between rows `i` and `j`, if measured.

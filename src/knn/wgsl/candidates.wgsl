@@ -4,7 +4,7 @@
 // from one dispatch to the next (only the lists are read back, never the N × N products).
 //
 // A workgroup of 64 invocations owns 32 query rows: for each tile of 32 candidate rows it forms
-// the 32 × 32 dot products (each invocation a 4 × 4 block in registers, 16 columns per step
+// the 32 × 32 dot products (each invocation a 4 × 4 block in registers, 32 columns per step
 // through workgroup memory), then 32 of its invocations offer one query row's 32 distances each
 // to that row's list. One workgroup writes a row's list, so no two invocations race on it.
 //
@@ -19,7 +19,7 @@ struct Params {
   // First global row of the candidate panel, and its rows.
   c0: u32,
   c_rows: u32,
-  // vec4s per row (the columns padded with zeros to a multiple of 16, over 4).
+  // vec4s per row (the columns padded with zeros to a multiple of 32, over 4).
   stride: u32,
   // Slots per list.
   m: u32,
@@ -36,12 +36,12 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> best_i: array<u32>;
 
 const TILE: u32 = 32u;
-const KV: u32 = 4u;
+const KV: u32 = 8u;
 const EMPTY: f32 = 3.0e38;
 const NONE: u32 = 0xffffffffu;
 
-var<workgroup> qa: array<vec4f, 128>;
-var<workgroup> cb: array<vec4f, 128>;
+var<workgroup> qa: array<vec4f, 256>;
+var<workgroup> cb: array<vec4f, 256>;
 var<workgroup> d2: array<f32, 1024>;
 
 /// Row `r` (panel-local) of a panel of `rows` rows, vec4 `k`, or zeros past its end.
@@ -70,6 +70,18 @@ fn offer(base: u32, v: f32, j: u32) {
   best_i[base + pos] = j;
 }
 
+/// Row `r` of the tile's squared distances from 4 dot products `acc` (columns c0 .. c0 + 4).
+fn store(r: u32, qbase: u32, c0: u32, nb: vec4f, acc: vec4f) {
+  var na = 0.0;
+  if (qbase + r < p.q_rows) { na = norms[p.q0 + qbase + r]; }
+  let v = vec4f(na) + nb - 2.0 * acc;
+  let at = r * TILE + c0;
+  d2[at] = v.x;
+  d2[at + 1u] = v.y;
+  d2[at + 2u] = v.z;
+  d2[at + 3u] = v.w;
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
   let tx = t % 8u;
@@ -89,12 +101,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u3
     var acc2 = vec4f(0.0);
     var acc3 = vec4f(0.0);
     for (var k = 0u; k < p.stride; k = k + KV) {
-      let e0 = t;
-      let e1 = t + 64u;
-      qa[e0] = query(qbase + e0 / KV, k + e0 % KV);
-      qa[e1] = query(qbase + e1 / KV, k + e1 % KV);
-      cb[e0] = candidate(cbase + e0 / KV, k + e0 % KV);
-      cb[e1] = candidate(cbase + e1 / KV, k + e1 % KV);
+      for (var l = 0u; l < 4u; l = l + 1u) {
+        let e = t + l * 64u;
+        qa[e] = query(qbase + e / KV, k + e % KV);
+        cb[e] = candidate(cbase + e / KV, k + e % KV);
+      }
       workgroupBarrier();
       for (var s = 0u; s < KV; s = s + 1u) {
         let a0 = qa[(r0 + 0u) * KV + s];
@@ -116,17 +127,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u3
     for (var c = 0u; c < 4u; c = c + 1u) {
       if (cbase + c0 + c < p.c_rows) { nb[c] = norms[p.c0 + cbase + c0 + c]; }
     }
-    let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
-    for (var r = 0u; r < 4u; r = r + 1u) {
-      var na = 0.0;
-      if (qbase + r0 + r < p.q_rows) { na = norms[p.q0 + qbase + r0 + r]; }
-      let v = vec4f(na) + nb - 2.0 * accs[r];
-      let at = (r0 + r) * TILE + c0;
-      d2[at] = v.x;
-      d2[at + 1u] = v.y;
-      d2[at + 2u] = v.z;
-      d2[at + 3u] = v.w;
-    }
+    store(r0 + 0u, qbase, c0, nb, acc0);
+    store(r0 + 1u, qbase, c0, nb, acc1);
+    store(r0 + 2u, qbase, c0, nb, acc2);
+    store(r0 + 3u, qbase, c0, nb, acc3);
     workgroupBarrier();
     if (selects) {
       let i = p.q0 + own;

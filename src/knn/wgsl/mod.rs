@@ -16,7 +16,7 @@ pub const SHADER: &str = include_str!("candidates.wgsl");
 pub const TILE: usize = 32;
 
 /// Columns per step of the kernel: rows are padded with zeros to a multiple of it.
-pub const DEPTH: usize = 16;
+pub const DEPTH: usize = 32;
 
 /// The slot value of an empty list entry on the device (WGSL may assume no infinities).
 pub const EMPTY: f32 = 3.0e38;

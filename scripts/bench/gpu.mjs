@@ -1,0 +1,54 @@
+// The WebGPU bench (issue 15), run by `bash scripts/bench.sh --gpu`: in headless Chromium with
+// WebGPU on (`--enable-unsafe-webgpu`; here the SwiftShader fallback adapter, named in the
+// output), the WGSL kernel's GFLOP/s per size beside one worker's WASM phase 1 of the same
+// search, then kNN + TwoNN of each file end to end through the page's pool with ?gpu=1 and with
+// ?gpu=0, beside DADApy; checks the three agree on the ID.
+//   node scripts/bench/gpu.mjs --python PATH FILE.npy...
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchBrowser } from './browser.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PARAMS = { repeats: 0, gride: false, decimation: false, pc_id: false, surrogate: false, per_class: false };
+const args = process.argv.slice(2);
+const python = args.splice(args.indexOf('--python'), 2)[1];
+const files = args;
+const shape = (file) => readFileSync(file).subarray(0, 256).toString('latin1').match(/'shape': \((\d+), (\d+)\)/).slice(1).map(Number);
+const say = (s) => process.stderr.write(`==> ${s}\n`);
+const flags = ['--enable-unsafe-webgpu'];
+
+say('WGSL kernel in a worker');
+const sizes = files.map(shape);
+const kernel = (await benchBrowser([], PARAMS, '', { args: flags, gpu: sizes })).gpu;
+const rows = [];
+for (const file of files) {
+  const [n, d] = shape(file);
+  say(`${n}×${d}: DADApy`);
+  const dp = JSON.parse(execFileSync(python, [path.join(ROOT, 'scripts/compare_dadapy.py'), file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  say(`${n}×${d}: the page with ?gpu=1, then ?gpu=0`);
+  const gpu = (await benchBrowser([file], PARAMS, '?gpu=1', { args: flags })).runs[0];
+  const wasm = (await benchBrowser([file], PARAMS, '?gpu=0', { args: flags })).runs[0];
+  rows.push({ n, d, dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit }, gpu, wasm });
+}
+const cpu = `${os.cpus().length} cores, ${os.cpus()[0].model}`;
+console.log(`WebGPU bench (${cpu}; Chromium ${execFileSync(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()})`);
+console.log('\n| N × D | adapter | WGSL kernel s | GFLOP/s | one WASM worker, same phase 1, s | kernel / WASM worker |');
+console.log('|---|---|---|---|---|---|');
+for (const k of kernel) {
+  if (k.reason) { console.log(`| ${k.n} × ${k.d} | none: ${k.reason} | | | | |`); continue; }
+  console.log(`| ${k.n} × ${k.d} | ${k.adapter} | ${k.seconds.toFixed(3)} | ${k.gflops.toFixed(1)} | ${k.wasmSeconds.toFixed(3)} | ${(k.seconds / k.wasmSeconds).toFixed(2)} |`);
+}
+console.log('\n| N × D | path | kNN + TwoNN s | / DADApy | / WASM pool | TwoNN ID |');
+console.log('|---|---|---|---|---|---|');
+let failed = false;
+for (const r of rows) {
+  for (const [label, c] of [['DADApy 0.3.4', r.dadapy], [r.gpu.path, r.gpu], [r.wasm.path, r.wasm]]) {
+    console.log(`| ${r.n} × ${r.d} | ${label} | ${c.seconds.toFixed(3)} | ${(c.seconds / r.dadapy.seconds).toFixed(2)} | ${(c.seconds / r.wasm.seconds).toFixed(2)} | ${c.fit.toFixed(9)} |`);
+  }
+  if (r.gpu.fit !== r.wasm.fit) { failed = true; console.log(`${r.n}×${r.d}: the GPU's ID ${r.gpu.fit} is not the WASM path's ${r.wasm.fit}`); }
+  if (Math.abs(r.gpu.fit - r.dadapy.fit) > 1e-6 * Math.abs(r.dadapy.fit)) { failed = true; console.log(`${r.n}×${r.d}: the ID differs from DADApy's`); }
+}
+if (failed) process.exit(1);
