@@ -10,7 +10,8 @@
 export async function requestGpu({ force = false, binding = 0 } = {}) {
   const api = globalThis.navigator?.gpu;
   if (!api) return { reason: 'this browser offers no WebGPU' };
-  const adapter = await api.requestAdapter();
+  // A core adapter, else a compatibility-mode one (older GPUs, GL back ends such as ANGLE).
+  const adapter = (await api.requestAdapter()) ?? (await api.requestAdapter({ featureLevel: 'compatibility' }));
   if (!adapter) return { reason: 'no WebGPU adapter is available' };
   const info = adapter.info ?? {};
   const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter);
