@@ -39,7 +39,20 @@ export class Gpu {
     this.binding = binding;
     this.lost = null;
     this.pipeline = null;
-    device.lost.then((i) => { this.lost = `the GPU device was lost (${i.reason ?? 'unknown'}${i.message ? `: ${i.message}` : ''})`; });
+    /** Rejects when the device is lost, with the reason; raced against every wait. */
+    this.gone = device.lost.then((i) => {
+      this.lost = `the GPU device was lost (${i.reason ?? 'unknown'}${i.message ? `: ${i.message}` : ''})`;
+      throw new Error(this.lost);
+    });
+    this.gone.catch(() => {}); // no unhandled rejection where nothing was waiting
+  }
+
+  /** Seconds of `candidates` on `rows` and `plan`, after one untimed run that compiles the pipeline. */
+  async seconds(rows, plan, shader) {
+    await this.candidates(rows, plan, shader);
+    const t0 = performance.now();
+    await this.candidates(rows, plan, shader);
+    return (performance.now() - t0) / 1000;
   }
 
   /** The adapter, as the page names the path that ran. */
@@ -149,11 +162,11 @@ export class Gpu {
   /** `promise`, or the device's loss if that comes first (a lost device never settles some). */
   async #settled(promise) {
     try {
-      const out = await Promise.race([promise, this.device.lost.then(() => { throw new Error(this.lost ?? 'the GPU device was lost'); })]);
+      const out = await Promise.race([promise, this.gone]);
       if (this.lost) throw new Error(this.lost);
       return out;
     } catch (e) {
-      throw this.lost ? new Error(this.lost) : e;
+      throw this.lost ? new Error(this.lost) : e; // a failed mapAsync on a lost device says why
     }
   }
 }

@@ -121,6 +121,19 @@ async function fetchBlob(url) {
   return response.blob();
 }
 
+/** A progress callback for request `msg` (as `part`), posting at most 20 reports a second; never cancels. */
+function progressOf(msg, part) {
+  let last = 0;
+  return (fraction) => {
+    const t = performance.now();
+    if (t - last > 50) {
+      last = t;
+      self.postMessage({ type: 'progress', job: msg.job, part, fraction });
+    }
+    return true;
+  };
+}
+
 /**
  * Runs `compute(progress)` and posts its reply, or an error naming the file. A request of a split
  * analysis (`split`) first loads its layer: read and deduplicated once, it stays loaded for this
@@ -129,15 +142,7 @@ async function fetchBlob(url) {
  */
 function run(session, msg, { split = false, keep = false }, compute, reply) {
   const start = now();
-  let last = 0;
-  const progress = (fraction) => {
-    const t = performance.now();
-    if (t - last > 50) {
-      last = t;
-      self.postMessage({ type: 'progress', job: msg.job, part: msg.part, fraction });
-    }
-    return true;
-  };
+  const progress = progressOf(msg, msg.part);
   try {
     let loaded;
     if (split) {
@@ -191,11 +196,7 @@ function chooseGpu(options) {
   const promise = requestGpu({ force: options.mode === 'on', binding: options.binding }).then(async (r) => {
     if (!r.gpu || options.mode === 'on') return r;
     const rows = wasm.calibrationRows(2048, 256, 10);
-    const plan = wasm.gpuPlan(rows.n, rows.stride, rows.m, r.gpu.binding);
-    await r.gpu.candidates(rows, plan, wasm.gpuShader()); // compiles the pipeline
-    const t0 = performance.now();
-    await r.gpu.candidates(rows, plan, wasm.gpuShader());
-    const gpu = (performance.now() - t0) / 1000;
+    const gpu = await r.gpu.seconds(rows, wasm.gpuPlan(rows.n, rows.stride, rows.m, r.gpu.binding), wasm.gpuShader());
     const pool = rows.seconds / Math.max(1, options.workers);
     if (gpu < pool) return r;
     return { reason: `the GPU (${r.gpu.label}) was slower than the WASM pool in calibration (${ms(gpu)} against ${ms(pool)})` };
@@ -221,14 +222,7 @@ async function gpuCandidates(session, msg) {
     self.postMessage({ type: 'gpu-declined', job: msg.job, reason });
     return;
   }
-  let last = 0;
-  const progress = (fraction) => {
-    const t = performance.now();
-    if (t - last > 50) {
-      last = t;
-      self.postMessage({ type: 'progress', job: msg.job, part: 0, fraction });
-    }
-  };
+  const progress = progressOf(msg, 0);
   let rows;
   let loaded;
   try {

@@ -55,7 +55,7 @@ async function peaksInWorker(glue) {
 
 /**
  * In a worker: the WGSL kernel's phase 1 on seeded n × d rows (10 neighbours) on the adapter the
- * browser offers (a fallback one too), after one untimed run that compiles the pipeline, beside
+ * browser offers (a fallback one too), timed as the page's calibration times it (Gpu.seconds), beside
  * this worker's WASM phase 1 of the same search (calibrationRows times it).
  */
 async function gpuInWorker({ url, n, d }) {
@@ -64,11 +64,7 @@ async function gpuInWorker({ url, n, d }) {
   const { gpu, reason } = await requestGpu({ force: true });
   if (!gpu) return { n, d, reason };
   const rows = m.calibrationRows(n, d, 10);
-  const plan = m.gpuPlan(rows.n, rows.stride, rows.m, gpu.binding);
-  await gpu.candidates(rows, plan, m.gpuShader());
-  const t0 = performance.now();
-  await gpu.candidates(rows, plan, m.gpuShader());
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await gpu.seconds(rows, m.gpuPlan(rows.n, rows.stride, rows.m, gpu.binding), m.gpuShader());
   return { n, d, adapter: gpu.label, seconds, gflops: (2 * n * n * d) / seconds / 1e9, wasmSeconds: rows.seconds };
 }
 

@@ -156,16 +156,11 @@ pub fn finish(
 
     let queries: Vec<usize> = rows.clone().collect();
     let all_are_candidates = m == n - 1;
-    let first = PairDistances::measure(
-        &x,
-        &prep.exact,
-        rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])),
-    );
+    let nearest: Vec<(usize, &[(f32, u32)])> =
+        rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])).collect();
+    let first = PairDistances::measure(&x, &prep.exact, nearest.iter().copied());
     if device {
-        first.check(
-            &prep.bound,
-            rows.clone().zip(&cands).map(|(i, c)| (i, &c.items()[..(k + 1).min(c.items().len())])),
-        )?;
+        first.check(&prep.bound, nearest.iter().copied())?;
     }
     let refined = crate::support::parallel::map(&queries, |&i| {
         prep.refine(&x, i, &cands[i - rows.start], k, all_are_candidates, &first)
