@@ -18,7 +18,9 @@
 #                                             # k*, PAk and ADP, idscope's against DADApy's, with the ratio
 #   bash scripts/bench.sh --gpu               # only WebGPU (BENCH_GPU="NxD ..."): the WGSL kernel's
 #                                             # GFLOP/s on the browser's adapter (named) beside a WASM
-#                                             # worker, and the page with ?gpu=1 and ?gpu=0 vs DADApy
+#                                             # worker, and the page with ?gpu=1 and ?gpu=0 vs DADApy;
+#                                             # then a layer streamed under BENCH_GPU_MEMORY MiB (48)
+#                                             # with its Gram pass on the GPU or WASM (BENCH_GPU_STREAMED)
 #   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
 #                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
 #                                             # of free disk, an hour on 2 cores); --big-only skips the rest
@@ -128,8 +130,10 @@ gauss_files() {
 # WebGPU (issue 15): the kernel's rate and the page's two paths, on the browser's adapter.
 if [ "$MODE" = gpu ]; then
   bash scripts/build-web.sh >&2
+  gauss_files "${BENCH_GPU_STREAMED:-2000x4096}"
+  STREAMED=("${FILES[@]}")
   gauss_files "${BENCH_GPU:-2000x768 10000x768}"
-  exec node scripts/bench/gpu.mjs --python "$VENV/bin/python" "${FILES[@]}"
+  exec node scripts/bench/gpu.mjs --python "$VENV/bin/python" --memory "${BENCH_GPU_MEMORY:-48}" "${FILES[@]}" --streamed "${STREAMED[@]}"
 fi
 
 ONLY="${BENCH_ONLY:-native,node,browser,page}"

@@ -14,7 +14,10 @@ use idscope::estimators::twonn::TwoNnParams;
 use std::sync::atomic::Ordering;
 
 use idscope::analysis::streamed;
-use idscope::analysis::{LayerPoints, analyse_model_layer, layer_candidates_part, layer_input, layer_neighbours_part};
+use idscope::analysis::streamed::device::DeviceLayer;
+use idscope::analysis::{
+    LayerError, LayerPoints, analyse_model_layer, layer_candidates_part, layer_input, layer_neighbours_part,
+};
 use idscope::estimators::{CheckedParams, Params};
 use idscope::knn::{Metric, Neighbours};
 use idscope::params::DuplicatePolicy;
@@ -295,4 +298,89 @@ fn a_limit_too_small_even_for_streaming_is_a_clear_refusal() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("PC-ID on 148 points needs about 2 MiB") && e.contains("pc_max_points"), "{e}");
+}
+
+/// The layer streamed with its Gram pass made as `gram.wgsl` makes it on a device that binds at
+/// most `binding` bytes: the plan's pieces and bands, each band's entries at the kernel's
+/// band-local index, each piece's products summed backwards (an order other than the CPU's) and
+/// scaled by `scale` (1: a faithful device; else one off its bound), then copied in band by band.
+fn on_device(m: &Model, p: &CheckedParams, limit: u64, binding: u64, scale: f32) -> Result<LayerResult, LayerError> {
+    use idscope::knn::wgsl::{TILE, gram};
+    let mut layer = DeviceLayer::begin(m.layer(0).unwrap(), 0, None, p, limit, &mut Silent)?;
+    let n = layer.rows();
+    let plan = gram::plan(n, layer.cols(), binding).unwrap();
+    let mut bands: Vec<Vec<f32>> = plan.bands.iter().map(|b| vec![0.0; b.entries.len()]).collect();
+    for _ in layer.chunks() {
+        for (stride, rows) in layer.next_chunk(plan.piece)? {
+            let row = |i: usize| &rows[i * stride..(i + 1) * stride];
+            for (band, out) in plan.bands.iter().zip(&mut bands) {
+                let r0 = band.rows.start;
+                for ti in band.dispatches.iter().flat_map(|d| d.clone()) {
+                    for i in (ti * TILE..(ti + 1) * TILE).filter(|&i| i < band.rows.end) {
+                        let start = (i - r0) * (2 * n - i - r0 - 1) / 2;
+                        for j in i + 1..n {
+                            let dot = row(i).iter().zip(row(j)).rev().fold(0.0f32, |s, (a, b)| a.mul_add(*b, s));
+                            out[start + j - i - 1] += dot * scale;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (band, out) in plan.bands.iter().zip(&bands) {
+        layer.gram_mut()[band.entries.clone()].copy_from_slice(out);
+    }
+    layer.finish(None, p, &mut Silent)
+}
+
+/// Room for 32 columns of 150 rows per piece, and the triangle in 3 bands.
+const BINDING: u64 = 4 * 150 * 32;
+
+#[test]
+fn a_gram_from_the_gpu_streams_to_the_cpus_results() {
+    let m = model("f32.npy", npy(&data(150, 6, 700, 1), "<f4", false));
+    let plan = idscope::knn::wgsl::gram::plan(149, 700, BINDING).unwrap();
+    assert!(plan.piece == 32 && plan.bands.len() == 3, "several pieces per chunk and bands: {plan:?}");
+    let cases: Vec<(&str, CheckedParams)> = vec![
+        ("defaults", params(|_| {})),
+        ("cosine", params(|p| p.metric = Metric::Cosine)),
+        ("keep duplicates", params(|p| p.duplicates = DuplicatePolicy::Keep)),
+        ("small subsets", params(|p| (p.twonn.subset_fraction, p.gride.run) = (0.2, false))),
+    ];
+    for (what, p) in cases {
+        assert_same(&on_device(&m, &p, LIMIT, BINDING, 1.0).unwrap(), &streamed(&m, &p, LIMIT), what);
+    }
+    let mut x = data(120, 3, 520, 3).mapv(|v| v * 1e-3);
+    for (i, mut row) in x.rows_mut().into_iter().enumerate() {
+        row[i % 2 * 7] += if i % 4 < 2 { 1e3 } else { -1e3 };
+    }
+    let m = model("tight.npy", npy(&x, "<f4", false));
+    let p = params(|p| (p.gride.range, p.pc_id.run) = (32, false));
+    let got = on_device(&m, &p, 700_000, 4 * 120 * 32, 1.0).unwrap();
+    assert_same(&got, &streamed(&m, &p, 700_000), "near duplicates at large norm");
+}
+
+#[test]
+fn a_gpu_gram_off_its_bound_or_incomplete_is_refused() {
+    use idscope::analysis::AnalysisError;
+    use idscope::estimators::EstimateError;
+    use idscope::knn::KnnError;
+    let m = model("f32.npy", npy(&data(150, 6, 700, 1), "<f4", false));
+    let p = params(|_| {});
+    let e = on_device(&m, &p, LIMIT, BINDING, 1.01).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            LayerError::Analysis(AnalysisError::Estimate {
+                source: EstimateError::Knn(KnnError::DeviceBound { .. }),
+                ..
+            })
+        ),
+        "products 1 % off: {e}"
+    );
+    let mut layer = DeviceLayer::begin(m.layer(0).unwrap(), 0, None, &p, LIMIT, &mut Silent).unwrap();
+    assert_eq!(layer.chunks().len(), 2);
+    layer.next_chunk(64).unwrap();
+    let e = layer.finish(None, &p, &mut Silent).unwrap_err();
+    assert!(e.to_string().contains("after 1 of the layer's 2 column chunks"), "{e}");
 }

@@ -1,7 +1,9 @@
 // The WebGPU half of a neighbour search's phase 1, in a compute worker: the WGSL candidate kernel
 // (src/knn/wgsl/candidates.wgsl) run over the dispatch plan the core makes (knn::wgsl::plan),
-// the candidate lists kept on the device and read back per query panel. The lists then go through
-// the core's check and its exact f64 phase 2, so the neighbours equal the WASM path's bit for bit.
+// the candidate lists kept on the device and read back per query panel; and for a streamed layer
+// the Gram kernel (gram.wgsl, knn::wgsl::gram::plan), its packed triangle kept on the device
+// across the column chunks and read back once. Both then go through the core's checks and its
+// exact f64 passes, so the neighbours equal the WASM path's bit for bit.
 // Written against the browser's own API rather than web-sys's unstable Gpu* bindings or the wgpu
 // crate: this layer only creates buffers, dispatches and reads back, and the wasm modules stay
 // as they are.
@@ -38,7 +40,7 @@ export class Gpu {
     /** Bytes one buffer may bind: the plan cuts the rows into panels that fit. */
     this.binding = binding;
     this.lost = null;
-    this.pipeline = null;
+    this.pipelines = new Map(); // shader source → its compute pipeline
     /** Rejects when the device is lost, with the reason; raced against every wait. */
     this.gone = device.lost.then((i) => {
       this.lost = `the GPU device was lost (${i.reason ?? 'unknown'}${i.message ? `: ${i.message}` : ''})`;
@@ -69,15 +71,10 @@ export class Gpu {
   async candidates(rows, plan, shader, progress = () => {}, { lose = false } = {}) {
     const { device } = this;
     const { n, stride, m } = rows;
-    this.pipeline ??= device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: shader }), entryPoint: 'main' } });
+    const pipeline = this.#pipeline(shader);
     const owned = [];
-    const buffer = (size, usage, fill = null) => {
-      const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, mappedAtCreation: fill !== null });
-      owned.push(b);
-      if (fill) { fill(b.getMappedRange()); b.unmap(); }
-      return b;
-    };
-    const upload = (data, usage = STORAGE) => buffer(data.byteLength, usage, (r) => new data.constructor(r).set(data));
+    const buffer = (size, usage, fill) => this.#buffer(owned, size, usage, fill);
+    const upload = (data) => buffer(data.byteLength, STORAGE, (r) => new data.constructor(r).set(data));
     const indices = new Uint32Array(n * m);
     const approx = new Float32Array(n * m);
     try {
@@ -99,48 +96,113 @@ export class Gpu {
           }),
         ]);
         for (const [i, d] of mine.entries()) {
-          await this.#checked(() => {
-            const group = device.createBindGroup({
-              layout: this.pipeline.getBindGroupLayout(0),
-              entries: [
-                { binding: 0, resource: { buffer: params, offset: i * align, size: 32 } },
-                { binding: 1, resource: { buffer: panels[q] } },
-                { binding: 2, resource: { buffer: panels[d.candidates] } },
-                { binding: 3, resource: { buffer: norms } },
-                { binding: 4, resource: { buffer: bestD } },
-                { binding: 5, resource: { buffer: bestI } },
-              ],
-            });
-            const encoder = device.createCommandEncoder();
-            const pass = encoder.beginComputePass();
-            pass.setPipeline(this.pipeline);
-            pass.setBindGroup(0, group);
-            pass.dispatchWorkgroups(Math.ceil((panel.end - panel.start) / 32));
-            pass.end();
-            device.queue.submit([encoder.finish()]);
-          });
-          await this.#settled(device.queue.onSubmittedWorkDone());
+          const buffers = [panels[q], panels[d.candidates], norms, bestD, bestI];
+          await this.#dispatch(pipeline, { buffer: params, offset: i * align, size: 32 }, buffers, [Math.ceil((panel.end - panel.start) / 32)]);
           if (lose) { lose = false; device.destroy(); }
           done += 1;
           progress(done / plan.dispatches.length);
         }
-        const readD = buffer(slots, MAP_READ | COPY_DST);
-        const readI = buffer(slots, MAP_READ | COPY_DST);
-        await this.#checked(() => {
-          const encoder = device.createCommandEncoder();
-          encoder.copyBufferToBuffer(bestD, 0, readD, 0, slots);
-          encoder.copyBufferToBuffer(bestI, 0, readI, 0, slots);
-          device.queue.submit([encoder.finish()]);
-        });
-        await this.#settled(Promise.all([readD.mapAsync(MAP_READ, 0, slots), readI.mapAsync(MAP_READ, 0, slots)]));
-        approx.set(new Float32Array(readD.getMappedRange(0, slots)), panel.start * m);
-        indices.set(new Uint32Array(readI.getMappedRange(0, slots)), panel.start * m);
-        for (const b of [bestD, bestI, params, readD, readI]) b.destroy();
+        const [d2, idx] = await this.#read(owned, [bestD, bestI], slots);
+        approx.set(new Float32Array(d2), panel.start * m);
+        indices.set(new Uint32Array(idx), panel.start * m);
+        for (const b of [bestD, bestI, params]) b.destroy();
       }
     } finally {
       for (const b of owned) b.destroy();
     }
     return { indices, approx };
+  }
+
+  /**
+   * A streamed layer's Gram pass by the `shader` over `plan` (gpuGramPlan): for each of `chunks`
+   * column chunks, `chunk()` gives its pieces ([{stride, rows}]: Session.streamChunk), whose dot
+   * products the kernel adds to the packed triangle's bands, kept on the device; then each band
+   * is read back into `band(start, Float32Array)` (Session.streamGram). Throws as `candidates`.
+   */
+  async gram(plan, shader, chunks, chunk, band, progress = () => {}, { lose = false } = {}) {
+    const { device } = this;
+    const pipeline = this.#pipeline(shader);
+    const owned = [];
+    const buffer = (size, usage, fill) => this.#buffer(owned, size, usage, fill);
+    const align = device.limits.minUniformBufferOffsetAlignment;
+    const tiles = Math.ceil(plan.n / 32);
+    const steps = plan.bands.flatMap((b, i) => b.dispatches.map((d) => ({ band: i, rows: b.rows, tiles: d })));
+    try {
+      const bands = await this.#checked(() => plan.bands.map((b) => buffer((b.entries.end - b.entries.start) * 4, STORAGE | COPY_SRC)));
+      const params = await this.#checked(() => buffer(steps.length * align, UNIFORM | COPY_DST));
+      for (let c = 0; c < chunks; c += 1) {
+        for (const piece of chunk()) {
+          const rows = await this.#checked(() => buffer(piece.rows.byteLength, STORAGE, (r) => new Float32Array(r).set(piece.rows)));
+          const uniforms = new Uint32Array(steps.length * align / 4);
+          for (const [i, s] of steps.entries()) uniforms.set([plan.n, piece.stride / 4, s.rows.start, s.rows.end, s.tiles.start], i * align / 4);
+          device.queue.writeBuffer(params, 0, uniforms);
+          for (const [i, s] of steps.entries()) {
+            const groups = [s.tiles.end - s.tiles.start, tiles - s.tiles.start];
+            await this.#dispatch(pipeline, { buffer: params, offset: i * align, size: 32 }, [rows, bands[s.band]], groups);
+            if (lose) { lose = false; device.destroy(); }
+          }
+          rows.destroy();
+        }
+        progress((c + 1) / chunks);
+      }
+      for (const [i, b] of plan.bands.entries()) {
+        const [entries] = await this.#read(owned, [bands[i]], (b.entries.end - b.entries.start) * 4);
+        band(b.entries.start, new Float32Array(entries));
+      }
+    } finally {
+      for (const b of owned) b.destroy();
+    }
+  }
+
+  /** The compute pipeline of `shader` (entry point `main`), made once. */
+  #pipeline(shader) {
+    if (!this.pipelines.has(shader)) {
+      const module = this.device.createShaderModule({ code: shader });
+      this.pipelines.set(shader, this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } }));
+    }
+    return this.pipelines.get(shader);
+  }
+
+  /** A buffer of at least `size` bytes (rounded up to 16), noted in `owned`; `fill(range)` writes it at creation. */
+  #buffer(owned, size, usage, fill = null) {
+    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, mappedAtCreation: fill !== null });
+    owned.push(b);
+    if (fill) { fill(b.getMappedRange()); b.unmap(); }
+    return b;
+  }
+
+  /** One dispatch of `pipeline` with `uniform` at binding 0 and `buffers` at 1, 2, …, waited for. */
+  async #dispatch(pipeline, uniform, buffers, groups) {
+    const { device } = this;
+    await this.#checked(() => {
+      const group = device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: uniform }, ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))],
+      });
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...groups);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+    });
+    await this.#settled(device.queue.onSubmittedWorkDone());
+  }
+
+  /** The first `size` bytes of each of `sources`, read back (copies of the mapped ranges). */
+  async #read(owned, sources, size) {
+    const { device } = this;
+    const reads = sources.map(() => this.#buffer(owned, size, MAP_READ | COPY_DST));
+    await this.#checked(() => {
+      const encoder = device.createCommandEncoder();
+      sources.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, reads[i], 0, size));
+      device.queue.submit([encoder.finish()]);
+    });
+    await this.#settled(Promise.all(reads.map((r) => r.mapAsync(MAP_READ, 0, size))));
+    const out = reads.map((r) => r.getMappedRange(0, size).slice(0));
+    for (const r of reads) r.destroy();
+    return out;
   }
 
   /** Runs `f` inside error scopes and throws the first validation, out-of-memory or internal error. */

@@ -73,12 +73,13 @@ export class WorkerClient {
     this.#begin(job);
     const { rows = 0, cols = 0 } = this.shapes.get(job.model)?.[job.layer] ?? {};
     const n = Math.min(rows, job.params?.max_points ?? rows); // points after the subsample
-    // A streamed layer (the pass plan's `streamed`: over the memory limit) is read by one worker.
+    // A streamed layer (the pass plan's `streamed`: over the memory limit) is read by one worker,
+    // which hands its Gram pass to the GPU where one is used.
     const big = n * n * cols >= this.minSplit;
-    if (!job.streamed && !this.gpuOff && !noGpu && (big || this.gpu.mode === 'on')) {
-      this.#start(this.pool.size);
+    if (!this.gpuOff && !noGpu && (big || this.gpu.mode === 'on')) {
+      this.#start(job.streamed ? 1 : this.pool.size);
       this.tag = `${job.job}/gpu`; // a redo on WASM ignores what this attempt's workers still send
-      this.#phase('candidates', 1);
+      if (!job.streamed) this.#phase('candidates', 1);
       this.#post(0, { type: 'gpu', ...job, slices: this.pool.size, gpu: { ...this.gpu, workers: this.pool.size } });
       return;
     }
@@ -181,6 +182,7 @@ export class WorkerClient {
       case 'gpu-failed': if (this.#current(msg)) this.#noGpu(msg); break;
       case 'layer': {
         if (!this.#current(msg)) break;
+        if (msg.device) this.path(`WebGPU, ${msg.device}, streamed${msg.bands > 1 ? `, ${msg.bands} bands` : ''}`);
         const job = this.job;
         this.job = null;
         this.on.layer(job, msg.result);

@@ -22,7 +22,9 @@
 //                                                                its lists cut into `slices` row slices;
 //                                                                mode 'on' takes a fallback adapter,
 //                                                                'auto' only a GPU that beats `workers`
-//                                                                WASM workers in a calibration
+//                                                                WASM workers in a calibration; a
+//                                                                streamed layer's Gram pass instead
+//                                                                (its reply then is 'layer')
 //     {type:'ranks', job, model, layer, params, lists:[Uint32Array]}  the exact ranks in the
 //                                                                layer's points of each list's point
 //                                                                per point (information imbalances)
@@ -36,7 +38,9 @@
 //     {type:'ready', version}                                    wasm instantiated
 //     {type:'opened', model, info}                               layers from the headers
 //     {type:'progress', job, part?, fraction}                    ≤ 20 per second
-//     {type:'layer', job, model, layer, result}                  a LayerResult
+//     {type:'layer', job, model, layer, result, device?, bands?} a LayerResult (device: the GPU adapter
+//                                                                that made a streamed layer's Gram, in
+//                                                                `bands` bands of rows)
 //     {type:'candidates', job, part, slices}                     one row slice per worker of
 //                                                                {m, part, parts, first, indices:
 //                                                                Uint32Array, approx: Float32Array},
@@ -222,6 +226,10 @@ async function gpuCandidates(session, msg) {
     self.postMessage({ type: 'gpu-declined', job: msg.job, reason });
     return;
   }
+  if (msg.streamed) {
+    await gpuStreamed(session, msg, gpu, start);
+    return;
+  }
   const progress = progressOf(msg, 0);
   let rows;
   let loaded;
@@ -249,6 +257,61 @@ async function gpuCandidates(session, msg) {
     session.release();
     chosen = null;
     self.postMessage({ type: 'gpu-failed', job: msg.job, message: text(e) });
+  }
+}
+
+/**
+ * A streamed layer with its Gram pass on the GPU: pass 0 and the passes after the Gram in the
+ * core, the chunks' dot products on the device. A failure of the layer itself (reading, its data)
+ * in pass 0 declines the GPU, so the WASM path reports it; one while the chunks are read is the
+ * layer's error; a GPU failure, or products off the WGSL bound, is 'gpu-failed'.
+ */
+async function gpuStreamed(session, msg, gpu, start) {
+  const progress = progressOf(msg);
+  const stage = (f0, f1) => (f) => progress(f0 + (f1 - f0) * f);
+  const fail = (e) => {
+    if (isTrap(e)) throw e;
+    session.release();
+    if (e.layer) {
+      self.postMessage({ type: 'error', job: msg.job, model: msg.model, file: e.file ?? '', message: text(e) });
+    } else {
+      chosen = null;
+      self.postMessage({ type: 'gpu-failed', job: msg.job, message: text(e) });
+    }
+  };
+  let info;
+  try {
+    info = session.streamBegin(msg.model, msg.layer, msg.params, stage(0, 0.1));
+  } catch (e) {
+    if (isTrap(e)) throw e;
+    session.release();
+    self.postMessage({ type: 'gpu-declined', job: msg.job, reason: text(e), layer: true });
+    return;
+  }
+  const chunk = (piece) => () => {
+    try {
+      return session.streamChunk(piece);
+    } catch (e) {
+      e.layer = !isTrap(e);
+      throw e;
+    }
+  };
+  let plan;
+  try {
+    plan = wasm.gpuGramPlan(info.n, info.cols, gpu.binding);
+    await gpu.gram(plan, wasm.gpuGramShader(), info.chunks, chunk(plan.piece), (at, band) => session.streamGram(at, band),
+      stage(0.1, 0.7), { lose: msg.gpu.lose });
+  } catch (e) {
+    fail(e);
+    return;
+  }
+  try {
+    const result = session.streamFinish(msg.model, msg.layer, msg.params, stage(0.7, 1));
+    const span = msg.trace ? { start, end: now() } : undefined;
+    self.postMessage({ type: 'layer', job: msg.job, model: msg.model, layer: msg.layer, result, device: gpu.label, bands: plan.bands.length, span });
+  } catch (e) {
+    e.layer = !e.gpu;
+    fail(e);
   }
 }
 

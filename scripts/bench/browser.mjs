@@ -12,7 +12,7 @@ import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.
  * Chromium flags; `gpu`: sizes [[n, d]] at which to time the WebGPU kernel in a worker (gpuInWorker).
  * @returns {{workers, build, runs: [{file, fit, ml, seconds, path}], peaks?, gpu?}}
  */
-export async function benchBrowser(files, params, query = '', { peaks = false, args = [], gpu = null } = {}) {
+export async function benchBrowser(files, params, query = '', { peaks = false, args = [], gpu = null, streamed = false } = {}) {
   const server = await startServer();
   const browser = await launch(args);
   try {
@@ -29,7 +29,7 @@ export async function benchBrowser(files, params, query = '', { peaks = false, a
     let workers = 0;
     for (const file of files) {
       await page.setInputFiles('#bench-input', file);
-      const r = await page.evaluate(analyseInPage, params);
+      const r = await page.evaluate(analyseInPage, { params, streamed });
       workers = r.workers;
       runs.push({ file, ...r });
     }
@@ -68,15 +68,18 @@ async function gpuInWorker({ url, n, d }) {
   return { n, d, adapter: gpu.label, seconds, gflops: (2 * n * n * d) / seconds / 1e9, wasmSeconds: rows.seconds };
 }
 
-/** In the page: open the chosen file in a fresh pool, time the analysis of its first layer. */
-async function analyseInPage(params) {
+/**
+ * In the page: open the chosen file in a fresh pool, time the analysis of its first layer
+ * (`streamed`: as the pass plan sends a layer over `params.memory_limit_mb`).
+ */
+async function analyseInPage({ params, streamed }) {
   const { WorkerClient } = await import(new URL('www/worker-client.js', document.baseURI).href);
   const { workerUrl } = await import(new URL('www/simd.js', document.baseURI).href);
   const file = document.querySelector('#bench-input').files[0];
   return new Promise((resolve, reject) => {
     let t0 = 0;
     const client = new WorkerClient(workerUrl(new URL('www/worker.js', document.baseURI)), {
-      opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params, trace: true }); },
+      opened: () => { t0 = performance.now(); client.analyse({ job: 1, model: 1, layer: 0, params, streamed, trace: true }); },
       layer: (_, result) => {
         const seconds = (performance.now() - t0) / 1000;
         const trace = client.trace;

@@ -71,6 +71,18 @@ impl Bound {
         Self { kernel, ..self }
     }
 
+    /// The kernel whose distances the bound is for.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// Whether an approximate squared distance `approx` from row `i` lies in the window the bound
+    /// allows around the `exact` distance ([`Self::window`]).
+    pub fn admits(&self, i: usize, approx: f32, exact: f64) -> bool {
+        let (below, above) = self.window(i, exact);
+        (below..=above).contains(&f64::from(approx))
+    }
+
     /// The largest squared norm of a centred row.
     pub fn max_norm2(&self) -> f64 {
         self.max_norm2

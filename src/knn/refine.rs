@@ -96,8 +96,7 @@ impl PairDistances {
         for (i, items) in lists {
             for &(approx, j) in items {
                 let Some(exact) = self.get(i, j as usize) else { continue };
-                let (below, above) = bound.window(i, exact);
-                if !(below..=above).contains(&f64::from(approx)) {
+                if !bound.admits(i, approx, exact) {
                     return Err(KnnError::DeviceBound { row: i, col: j as usize, approx, exact });
                 }
             }

@@ -1,5 +1,5 @@
-//! The worker's entries for the GPU's phase 1 (driven by `www/gpu.js`): the WGSL source, the
-//! dispatch plan under the device's limits, the GPU's lists checked and cut for phase 2, and the
+//! The worker's entries for the GPU's phase 1 (driven by `www/gpu.js`): the WGSL sources, the
+//! dispatch plans under the device's limits (the candidate kernel's, a streamed layer's Gram's), the GPU's lists checked and cut for phase 2, and the
 //! calibration that decides whether the GPU beats the WASM pool.
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
@@ -24,6 +24,21 @@ pub fn gpu_shader() -> String {
 #[wasm_bindgen(js_name = gpuPlan)]
 pub fn gpu_plan(n: usize, stride: usize, m: usize, binding: f64) -> Result<JsValue, JsValue> {
     let plan = wgsl::plan(n, stride, m, binding as u64).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(to_js(&plan)?)
+}
+
+/// The streamed layers' Gram kernel.
+#[wasm_bindgen(js_name = gpuGramShader)]
+pub fn gpu_gram_shader() -> String {
+    wgsl::gram::SHADER.to_owned()
+}
+
+/// The Gram kernel's pieces and bands for `n` rows of `cols` columns on a device binding at most
+/// `binding` bytes per buffer: `{n, piece, bands: [{rows, entries, dispatches}]}` (ranges as
+/// `{start, end}`).
+#[wasm_bindgen(js_name = gpuGramPlan)]
+pub fn gpu_gram_plan(n: usize, cols: usize, binding: f64) -> Result<JsValue, JsValue> {
+    let plan = wgsl::gram::plan(n, cols, binding as u64).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(to_js(&plan)?)
 }
 

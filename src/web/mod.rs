@@ -4,6 +4,7 @@
 //!   slices with `FileReaderSync` (worker only).
 //! * [`session::Session`]: the worker's opened models and the per-layer `analyse` entry.
 //! * [`device`]: the GPU's phase 1 of a search (WGSL source, dispatch plan, lists back).
+//! * [`stream_gpu`]: a streamed layer's Gram pass on the GPU (chunks out, the Gram back).
 //! * [`learn::WebLesson`]: the teaching view's generated cloud, estimates and point read-outs.
 //! * [`draw`]: the main thread's chart entries (canvas for the screen, SVG strings for export).
 //!
@@ -31,6 +32,8 @@ pub mod plan;
 pub mod session;
 #[cfg(feature = "worker")]
 pub mod source;
+#[cfg(feature = "worker")]
+pub mod stream_gpu;
 #[cfg(all(feature = "worker", feature = "bench"))]
 pub mod streamed;
 

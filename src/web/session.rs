@@ -9,6 +9,7 @@ use web_sys::Blob;
 
 use super::source::BlobSource;
 use super::{from_js, to_js};
+use crate::analysis::streamed::device::DeviceLayer;
 use crate::analysis::{
     LayerError, LayerPoints, analyse_layer_with, analyse_model_layer, kept_ids, layer_candidates_part,
     layer_device_rows, layer_input, layer_neighbours_part, layer_ranks,
@@ -24,10 +25,19 @@ use crate::support::progress::Cancelled;
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct Session {
-    models: BTreeMap<u32, Model>,
+    pub(super) models: BTreeMap<u32, Model>,
     /// The layer whose split analysis is under way, read once for all its requests (tile part,
     /// row part, final estimates) until [`Session::release`] or another layer is loaded.
     loaded: Option<Loaded>,
+    /// The streamed layer whose Gram pass is on the GPU, between requests.
+    pub(super) streaming: Option<Streaming>,
+}
+
+/// A streamed layer between the GPU's requests (`super::stream_gpu`).
+pub(super) struct Streaming {
+    pub(super) model: u32,
+    pub(super) layer: usize,
+    pub(super) device: DeviceLayer,
 }
 
 /// A layer read into memory with its whole-layer points settled.
@@ -118,6 +128,9 @@ impl Session {
         if self.loaded.as_ref().is_some_and(|l| l.model == id) {
             self.loaded = None;
         }
+        if self.streaming.as_ref().is_some_and(|s| s.model == id) {
+            self.streaming = None;
+        }
     }
 
     /// Reads layer `layer` of model `id` and settles its points for `params` (a `Params` object),
@@ -129,9 +142,10 @@ impl Session {
         self.loaded_layer(id, layer, &params).map(drop)
     }
 
-    /// Drops the loaded layer.
+    /// Drops the loaded layer, and a streamed layer waiting for the GPU.
     pub fn release(&mut self) {
         self.loaded = None;
+        self.streaming = None;
     }
 
     /// Analyses layer `layer` of model `id` with `params` (a `Params` object; missing fields take
@@ -269,12 +283,12 @@ impl Session {
 
 impl Session {
     /// The open model `id`.
-    fn model(&self, id: u32) -> Result<&Model, JsValue> {
+    pub(super) fn model(&self, id: u32) -> Result<&Model, JsValue> {
         self.models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")).into())
     }
 
     /// The checked `params` of a request for layer `layer` of the open model `id`.
-    fn checked(&self, id: u32, layer: usize, params: JsValue) -> Result<CheckedParams, JsValue> {
+    pub(super) fn checked(&self, id: u32, layer: usize, params: JsValue) -> Result<CheckedParams, JsValue> {
         let model = self.model(id)?;
         let params: Params = from_js(params, "params")?;
         let params = params.check().map_err(|e| JsError::new(&e.to_string()))?;
@@ -286,7 +300,7 @@ impl Session {
 
     /// Model `id` and its layer `layer` loaded for `params` (read now unless it already is).
     fn loaded_layer(&mut self, id: u32, layer: usize, params: &CheckedParams) -> Result<(&Model, &Loaded), JsValue> {
-        let Session { models, loaded } = self;
+        let Session { models, loaded, .. } = self;
         let model = models.get(&id).ok_or_else(|| JsError::new(&format!("no open model {id}")))?;
         let hit = loaded
             .as_ref()
@@ -303,7 +317,7 @@ impl Session {
 }
 
 /// The model's labels when `params` asks for per-class estimates or an estimator that reads them.
-fn labels_for(model: &Model, params: &CheckedParams) -> Result<Option<Labels>, JsValue> {
+pub(super) fn labels_for(model: &Model, params: &CheckedParams) -> Result<Option<Labels>, JsValue> {
     let p = params.get();
     if p.per_class || crate::estimators::reads_labels(p) {
         model.read_labels().map_err(|e| read_error(&e))
@@ -349,7 +363,7 @@ fn candidates_from_js(v: &JsValue) -> Result<CandidateLists, JsValue> {
 }
 
 /// The page's `progress(fraction)` callback as a progress sink: `false` (or a throw) cancels.
-fn progress_sink(progress: &Function) -> impl FnMut(f64) -> Result<(), Cancelled> + '_ {
+pub(super) fn progress_sink(progress: &Function) -> impl FnMut(f64) -> Result<(), Cancelled> + '_ {
     move |f: f64| match progress.call1(&JsValue::NULL, &JsValue::from_f64(f)) {
         Ok(v) if v == JsValue::FALSE => Err(Cancelled),
         Ok(_) => Ok(()),
@@ -358,7 +372,7 @@ fn progress_sink(progress: &Function) -> impl FnMut(f64) -> Result<(), Cancelled
 }
 
 /// A layer's failure as a JS `Error` naming the file (in its message too: the page shows that).
-fn layer_error(model: &Model, layer: usize, e: &LayerError) -> JsValue {
+pub(super) fn layer_error(model: &Model, layer: usize, e: &LayerError) -> JsValue {
     match e {
         LayerError::Read(e) => read_error(e),
         LayerError::Analysis(e) => {

@@ -2,34 +2,20 @@
 // a trap inside the worker becomes a message and the worker restarts; the page never freezes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, waitComputing, FROZEN_MS, testPkg } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, waitComputing, writeNpy, FROZEN_MS, testPkg } from './helpers.js';
 
 let server;
 let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-/** A float32 .npy of `rows` × `cols` pseudo-random values. */
-function writeNpy(file, rows, cols) {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const pad = 64 - ((10 + header.length + 1) % 64);
-  header = header + ' '.repeat(pad) + '\n';
-  const pre = Buffer.alloc(10);
-  Buffer.from('\x93NUMPY', 'latin1').copy(pre);
-  pre[6] = 1; pre[7] = 0; pre.writeUInt16LE(header.length, 8);
-  const data = new Float32Array(rows * cols);
-  let x = 12345;
-  for (let i = 0; i < data.length; i += 1) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[i] = x / 2 ** 32; }
-  writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
-}
-
 test('Cancel stops a long run, Esc too, and the page still computes afterwards', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'idscope-e2e-'));
   const big = path.join(dir, 'big.npy');
-  writeNpy(big, 30000, 48);
+  writeNpy(big, 30000, 48, 12345);
   const { page, consoleErrors, context } = await openApp(browser, server);
   await waitIdle(page);
   await page.fill('input[name="repeats"]', '200');

@@ -3,12 +3,14 @@
 // and every analysis equal the WASM path's exactly, on the demo and on dropped files (both
 // metrics, duplicates, a layer larger than the binding limit forced by `?gpulimit=`); a device
 // destroyed mid-run falls back to the WASM pool with a message and the same results; `?gpu=0`
-// and the automatic choice (no real GPU here) keep the WASM path and say why. The shorter tests
+// and the automatic choice (no real GPU here) keep the WASM path and say why; a layer over the
+// memory limit gets its streamed Gram pass from the GPU, with the same results. The shorter tests
 // open one demo model by URL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, ROOT } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, writeNpy, ROOT } from './helpers.js';
 
 let server;
 let browser;
@@ -113,4 +115,40 @@ test('by default a fallback adapter is not used, and the page says why', async (
   const paths = Object.keys(auto.paths);
   assert.ok(paths.length > 0 && paths.every((p) => /WebAssembly.*not WebGPU: the only WebGPU adapter \(google swiftshader\) is a software fallback/.test(p)), JSON.stringify(auto.paths));
   assert.deepEqual(auto.demo, (await wasmTrained()).demo);
+});
+
+/** A 150 × 2000 layer (2.4 MB in memory: over a 2 MiB limit, so streamed in 2 chunks) the server serves. */
+function wideLayer() {
+  const dir = path.join(ROOT, 'target/e2e-gpu');
+  mkdirSync(dir, { recursive: true });
+  writeNpy(path.join(dir, 'wide.npy'), 150, 2000);
+  return 'target/e2e-gpu/wide.npy';
+}
+
+/** The wide layer alone on a page opened with `query&memory=2`: its results, the paths, the messages. */
+async function streamed(query) {
+  const { page, context, consoleErrors } = await openApp(browser, server, `${query}&memory=2&url=${wideLayer()}`);
+  await waitIdle(page, 240_000);
+  const out = { wide: (await results(page))['wide/0'] };
+  out.paths = await page.evaluate(() => Object.fromEntries(window.idscope.client.paths));
+  out.messages = await page.locator('#messages').textContent();
+  out.consoleErrors = consoleErrors;
+  await context.close();
+  return out;
+}
+
+test("a streamed layer's Gram pass on the GPU (in pieces and bands), and a device lost in it: the WASM path's results", async () => {
+  const wasm = await streamed('?gpu=0&workers=2');
+  assert.ok(wasm.wide?.twonn.fit.id > 1 && wasm.wide.pc_id, JSON.stringify(wasm));
+  assert.deepEqual(Object.keys(wasm.paths), ['streamed (not WebGPU: the page was opened with ?gpu=0)']);
+  // 32 768 bytes per buffer: pieces of 32 columns, the triangle in two bands.
+  const gpu = await streamed('?gpu=1&workers=2&gpulimit=32768');
+  assert.deepEqual(Object.keys(gpu.paths), ['WebGPU, google swiftshader (fallback adapter), streamed, 2 bands']);
+  assert.deepEqual(gpu.wide, wasm.wide);
+  assert.deepEqual(gpu.consoleErrors, []);
+  const lost = await streamed('?gpu=1&workers=2&gpulose=1');
+  assert.match(lost.messages, /wide.*the GPU search failed \(the GPU device was lost \(destroyed.*redone on the WebAssembly pool/, lost.messages);
+  assert.ok(Object.keys(lost.paths).some((p) => /^streamed \(not WebGPU: the GPU failed/.test(p)), JSON.stringify(lost.paths));
+  assert.deepEqual(lost.wide, wasm.wide);
+  assert.deepEqual(lost.consoleErrors, []);
 });

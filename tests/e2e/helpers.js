@@ -3,7 +3,7 @@
 // a page wrapper that records console errors, requests and long tasks.
 
 import http from 'node:http';
-import { createReadStream, statSync, readFileSync, mkdtempSync } from 'node:fs';
+import { createReadStream, statSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -164,4 +164,15 @@ export async function grab(page, click, what = '') {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-dl-')), download.suggestedFilename());
   await download.saveAs(file);
   return { name: download.suggestedFilename(), bytes: readFileSync(file), file };
+}
+
+/** A float32 .npy of `rows` × `cols` pseudo-random values in [0, 1), from `seed`. */
+export function writeNpy(file, rows, cols, seed = 777) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
+  const pre = Buffer.from([0x93, ...Buffer.from('NUMPY', 'latin1'), 1, 0, header.length & 255, header.length >> 8]);
+  const data = new Float32Array(rows * cols);
+  let x = seed;
+  for (let i = 0; i < data.length; i += 1) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[i] = x / 2 ** 32; }
+  writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
 }

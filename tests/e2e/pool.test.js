@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, waitComputing, ROOT, testPkg } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, waitComputing, writeNpy, ROOT, testPkg } from './helpers.js';
 
 let server;
 let browser;
@@ -51,17 +51,6 @@ test('three workers give exactly the IDs of one worker, on the demo and on a dro
   assert.deepEqual(three.dropped, one.dropped);
   assert.ok(Object.values(three.dropped)[0].twonn.fit.id > 6, 'an 8-dimensional Gaussian');
 });
-
-/** A float32 .npy of `rows` × `cols` pseudo-random values. */
-function writeNpy(file, rows, cols) {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  header += `${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
-  const pre = Buffer.from([0x93, ...Buffer.from('NUMPY', 'latin1'), 1, 0, header.length & 255, header.length >> 8]);
-  const data = new Float32Array(rows * cols);
-  let x = 777;
-  for (let i = 0; i < data.length; i += 1) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[i] = x / 2 ** 32; }
-  writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
-}
 
 test('Cancel stops every worker of the pool and a fresh pool computes afterwards', async () => {
   const big = path.join(mkdtempSync(path.join(tmpdir(), 'idscope-pool-')), 'big.npy');

@@ -91,7 +91,8 @@ pub fn nearest_among(i: usize, all: &[f64], local: impl Fn(usize) -> Option<u32>
 pub type Refined = (Vec<(f64, u32)>, bool);
 
 /// The exact k nearest (distance, row) of each `(i, candidates)` in one pass over the file, and
-/// whether the Gram bound proves each list complete.
+/// whether the Gram bound proves each list complete; every measured pair is checked against a
+/// GPU Gram's bound ([`Gram::check`]).
 pub fn refine(
     chunks: &Chunks,
     scale: &[f64],
@@ -102,17 +103,20 @@ pub fn refine(
 ) -> Result<Vec<Refined>, Stop> {
     let pairs: Vec<(usize, &[u32])> = cands.iter().map(|(i, c)| (*i, c.rows.as_slice())).collect();
     let dist = pair_distances(chunks, scale, &pairs, progress)?;
-    Ok(cands
+    cands
         .iter()
         .zip(dist)
         .map(|((i, c), d)| {
             let mut l: Vec<(f64, u32)> = d.into_iter().zip(c.rows.iter().copied()).collect();
+            for &(exact, j) in &l {
+                gram.check(*i, j as usize, exact)?;
+            }
             sort_pairs(&mut l);
             l.truncate(k);
             let proven = l.len() == k && gram.proven(*i, c, l[k - 1].0);
-            (l, proven)
+            Ok((l, proven))
         })
-        .collect())
+        .collect()
 }
 
 /// The exact k nearest neighbours of every row from its `m` Gram candidates, rescanning (in

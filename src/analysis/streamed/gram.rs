@@ -14,10 +14,11 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use super::{Chunks, Stop};
-use crate::knn::Bound;
 use crate::knn::gram::{KC, Packed, default_block, tile};
+use crate::knn::{Bound, Kernel, KnnError};
 use crate::support::order::sort_pairs;
 use crate::support::progress::Progress;
+use crate::support::triangle::{entry, offset};
 
 /// Columns packed at once: a multiple of [`KC`], small enough that the packed copy of a piece
 /// (4·N·PIECE bytes, rows padded to the kernel's panel) stays a few MiB.
@@ -40,34 +41,40 @@ pub struct Nearest {
     pub all: bool,
 }
 
-/// Start of row `i`'s segment (entries j > i) in the packed upper triangle of an n × n matrix.
-pub fn offset(n: usize, i: usize) -> usize {
-    i * n - i * (i + 1) / 2
-}
-
 impl Gram {
     /// The Gram pass; `scale` is each row's factor (1/‖x‖ for cosine).
     pub fn build(chunks: &Chunks, scale: &[f64], progress: &mut dyn Progress) -> Result<Gram, Stop> {
         let n = chunks.rows.len();
-        let mut packed = super::alloc(offset(n, n), "the packed N×N Gram matrix")?;
+        let mut packed = packed(n)?;
         let mut sum2 = vec![0.0f64; n];
         chunks.for_each(progress, |_, w, buf| {
-            centre(buf, w, scale);
-            for (i, row) in buf.chunks_exact(w).enumerate() {
-                for &v in row.iter() {
-                    sum2[i] += v as f64 * v as f64;
-                }
-            }
+            prepare(buf, w, scale, &mut sum2);
             accumulate(&mut packed, buf, n, w);
         })?;
-        Ok(Gram { packed, bound: Bound::new(chunks.cols, sum2.iter().map(|&s| s as f32).collect()) })
+        Ok(Gram::new(packed, &sum2, chunks.cols, Kernel::Simd))
+    }
+
+    /// The Gram of `packed` dot products (the upper triangle) of centred rows of `d` columns with
+    /// squared norms `sum2`, summed by `kernel` (its error bound).
+    pub fn new(packed: Vec<f32>, sum2: &[f64], d: usize, kernel: Kernel) -> Gram {
+        Gram { packed, bound: Bound::new(d, sum2.iter().map(|&s| s as f32).collect()).for_kernel(kernel) }
     }
 
     /// Approximate squared distance between rows `i` and `j` (i ≠ j), as `knn` computes it.
     fn approx(&self, i: usize, j: usize) -> f32 {
-        let n = self.bound.rows();
-        let g = if i < j { self.packed[offset(n, i) + j - i - 1] } else { self.packed[offset(n, j) + i - j - 1] };
+        let g = self.packed[entry(self.bound.rows(), i, j)];
         self.bound.norm2(i) + self.bound.norm2(j) - 2.0 * g
+    }
+
+    /// Whether the approximate distance between rows `i` and `j` lies where the bound says around
+    /// their `exact` distance: a GPU's Gram is checked on every pair that pass 2 measures, as the
+    /// in-memory search checks a GPU's lists (its bound rests on WGSL's rounding rules).
+    pub fn check(&self, i: usize, j: usize, exact: f64) -> Result<(), KnnError> {
+        let approx = self.approx(i, j);
+        if self.bound.kernel() == Kernel::Simd || self.bound.admits(i, approx, exact) {
+            return Ok(());
+        }
+        Err(KnnError::DeviceBound { row: i, col: j, approx, exact })
     }
 
     /// The `m` nearest of row `i` among `among` (ascending row indices, `i` left out), by
@@ -89,6 +96,21 @@ impl Gram {
     /// Whether no row outside `c` can be nearer to row `i` than `kth` (exact): `knn`'s bound.
     pub fn proven(&self, i: usize, c: &Nearest, kth: f64) -> bool {
         c.all || self.bound.proven(i, c.threshold, kth)
+    }
+}
+
+/// The zeroed packed Gram of `n` rows, or a refusal where memory runs out.
+pub fn packed(n: usize) -> Result<Vec<f32>, Stop> {
+    super::alloc(offset(n, n), "the packed N×N Gram matrix")
+}
+
+/// Centres a chunk ([`centre`]) and adds its rows' squared norms to `sum2`.
+pub fn prepare(buf: &mut [f32], w: usize, scale: &[f64], sum2: &mut [f64]) {
+    centre(buf, w, scale);
+    for (s, row) in sum2.iter_mut().zip(buf.chunks_exact(w)) {
+        for &v in row.iter() {
+            *s += v as f64 * v as f64;
+        }
     }
 }
 

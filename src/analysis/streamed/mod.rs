@@ -20,6 +20,7 @@
 //! Gaussian surrogate (as large as the layer) and per-class estimates (a pipeline per class).
 //! Memory: see [`plan`].
 
+pub mod device;
 mod exact;
 mod gram;
 mod pca;
@@ -106,6 +107,14 @@ pub enum Refusal {
     /// Even the streamed path does not fit.
     #[error(transparent)]
     TooLarge(#[from] plan::TooLarge),
+    /// A GPU's Gram was handed back before every column chunk had gone to the GPU.
+    #[error("the GPU's Gram came back after {handed} of the layer's {chunks} column chunks")]
+    Incomplete {
+        /// Chunks handed out.
+        handed: usize,
+        /// Chunks of the layer.
+        chunks: usize,
+    },
     /// A single buffer could not be allocated.
     #[error("out of memory allocating {what}")]
     OutOfMemory {
@@ -141,29 +150,44 @@ fn alloc(len: usize, what: &'static str) -> Result<Vec<f32>, Stop> {
 }
 
 /// Some rows of a layer read in chunks of `width` columns.
-pub struct Chunks<'a> {
-    reader: &'a LayerReader,
+pub struct Chunks {
+    reader: LayerReader,
     /// File row index of each analysed row, in analysis order.
     rows: Vec<usize>,
     cols: usize,
     width: usize,
 }
 
-impl Chunks<'_> {
-    /// Calls `f(columns, width, buffer)` for each chunk in column order, `buffer` holding the
-    /// rows one after another (rows × width f32, as stored), and reports progress per chunk.
+impl Chunks {
+    /// The chunks' column ranges, in order.
+    fn columns(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        (0..self.cols).step_by(self.width).map(|c0| c0..(c0 + self.width).min(self.cols))
+    }
+
+    /// A buffer for one chunk.
+    fn buffer(&self) -> Result<Vec<f32>, Stop> {
+        alloc(self.rows.len() * self.width.min(self.cols), "a column chunk")
+    }
+
+    /// Reads columns `cols` of the rows into `buf` (rows one after another, rows × cols.len()
+    /// f32, as stored) and returns that part of it.
+    fn read<'b>(&self, cols: Range<usize>, buf: &'b mut [f32]) -> Result<&'b mut [f32], Stop> {
+        let buf = &mut buf[..self.rows.len() * cols.len()];
+        self.reader.read_columns(&self.rows, cols, buf)?;
+        Ok(buf)
+    }
+
+    /// Calls `f(columns, width, buffer)` for each chunk in column order (`buffer` as [`Self::read`]
+    /// leaves it), and reports progress per chunk.
     fn for_each(
         &self,
         progress: &mut dyn Progress,
         mut f: impl FnMut(Range<usize>, usize, &mut [f32]),
     ) -> Result<(), Stop> {
-        let mut buf = alloc(self.rows.len() * self.width.min(self.cols), "a column chunk")?;
-        for c0 in (0..self.cols).step_by(self.width) {
-            let cols = c0..(c0 + self.width).min(self.cols);
-            let w = cols.len();
-            let buf = &mut buf[..self.rows.len() * w];
-            self.reader.read_columns(&self.rows, cols.clone(), buf)?;
-            f(cols.clone(), w, buf);
+        let mut buf = self.buffer()?;
+        for cols in self.columns() {
+            let buf = self.read(cols.clone(), &mut buf)?;
+            f(cols.clone(), cols.len(), buf);
             progress.update(cols.end as f64 / self.cols as f64)?;
         }
         Ok(())
@@ -185,7 +209,7 @@ impl Chunks<'_> {
 
     /// The same columns of other rows.
     fn with_rows(&self, rows: Vec<usize>) -> Self {
-        Self { rows, ..*self }
+        Self { rows, reader: self.reader.clone(), cols: self.cols, width: self.width }
     }
 }
 
@@ -211,41 +235,64 @@ pub fn analyse_layer(
     progress: &mut dyn Progress,
 ) -> Result<LayerResult, LayerError> {
     let start = web_time::Instant::now();
+    admit(reader, labels, params, limit)?;
+    let outcome = stream(reader, labels, params, limit, progress);
+    layer_result(reader.info(), index, start, outcome)
+}
+
+/// Refuses what a streamed layer cannot give, and labels that do not match its rows.
+fn admit(reader: &LayerReader, labels: Option<&Labels>, params: &CheckedParams, limit: u64) -> Result<(), LayerError> {
     let info = reader.info();
-    let fail = |source| LayerError::Analysis(AnalysisError::Estimate { layer: info.name.clone(), source });
-    let refuse = |r| LayerError::Analysis(AnalysisError::Streamed { layer: info.name.clone(), source: r });
     let what = unsupported(params, labels.is_some());
     if !what.is_empty() {
         let mb = plan::in_memory_bytes(info.rows, info.cols) >> 20;
-        return Err(refuse(Refusal::Unsupported { mb, limit_mb: limit >> 20, what }));
+        let source = Refusal::Unsupported { mb, limit_mb: limit >> 20, what };
+        return Err(LayerError::Analysis(AnalysisError::Streamed { layer: info.name.clone(), source }));
     }
     if let Some(l) = labels.filter(|l| l.ids.len() != info.rows) {
         let (layer, labels, rows) = (info.name.clone(), l.ids.len(), info.rows);
         return Err(LayerError::Analysis(AnalysisError::LabelCount { layer, labels, rows }));
     }
-    match stream(reader, labels, params, limit, progress) {
-        Ok((estimates, dropped, subsampled_out)) => Ok(LayerResult {
-            name: info.name.clone(),
-            index,
-            n_input: info.rows,
-            dim: info.cols,
-            non_finite_dropped: dropped,
-            subsampled_out,
-            estimates,
-            classes: Vec::new(),
-            skipped_classes: Vec::new(),
-            seconds: start.elapsed().as_secs_f64(),
-        }),
-        Err(Stop::Read(e)) => Err(LayerError::Read(e)),
-        Err(Stop::Estimate(e)) => Err(fail(e)),
-        Err(Stop::Refused(r)) => Err(refuse(r)),
+    Ok(())
+}
+
+/// The layer's result from the passes' outcome: (estimates, rows dropped for NaN/Inf, rows left
+/// out by `max_points`), or the failure, named for layer `info`.
+fn layer_result(
+    info: &LayerInfo,
+    index: usize,
+    start: web_time::Instant,
+    outcome: Result<(Estimates, usize, usize), Stop>,
+) -> Result<LayerResult, LayerError> {
+    let (estimates, dropped, subsampled_out) = outcome.map_err(|stop| stop_error(info, stop))?;
+    Ok(LayerResult {
+        name: info.name.clone(),
+        index,
+        n_input: info.rows,
+        dim: info.cols,
+        non_finite_dropped: dropped,
+        subsampled_out,
+        estimates,
+        classes: Vec::new(),
+        skipped_classes: Vec::new(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Why the passes over layer `info` stopped, as the layer's error.
+fn stop_error(info: &LayerInfo, stop: Stop) -> LayerError {
+    let layer = info.name.clone();
+    match stop {
+        Stop::Read(e) => LayerError::Read(e),
+        Stop::Estimate(source) => LayerError::Analysis(AnalysisError::Estimate { layer, source }),
+        Stop::Refused(source) => LayerError::Analysis(AnalysisError::Streamed { layer, source }),
     }
 }
 
 /// The points of a streamed layer, settled by pass 0: which file rows are analysed (finite, the
 /// `max_points` subsample, duplicates kept once as the policy says), their scales, and the plan.
-struct Points<'a> {
-    chunks: Chunks<'a>,
+struct Points {
+    chunks: Chunks,
     scale: Vec<f64>,
     duplicate_rows: usize,
     dropped: usize,
@@ -257,12 +304,12 @@ struct Points<'a> {
 }
 
 /// Pass 0 and the choices after it: the rows `stream` searches, as the in-memory path picks them.
-fn points<'a>(
-    reader: &'a LayerReader,
+fn points(
+    reader: &LayerReader,
     params: &CheckedParams,
     limit: u64,
     progress: &mut dyn Progress,
-) -> Result<Points<'a>, Stop> {
+) -> Result<Points, Stop> {
     let p = params.get();
     let info = reader.info();
     reader.check_shape()?;
@@ -270,7 +317,7 @@ fn points<'a>(
     let es = (info.byte_size / (n_file as u64 * d as u64).max(1)).max(1) as usize;
     let max_m = knn::width(n_file, search_k(p, n_file));
     let width = plan::plan(limit, n_file, n_file, d, es, max_m).map_err(|e| Stop::Refused(e.into()))?.width;
-    let all = Chunks { reader, rows: (0..n_file).collect(), cols: d, width };
+    let all = Chunks { reader: reader.clone(), rows: (0..n_file).collect(), cols: d, width };
 
     let rows_scan = scan::scan(&all, progress)?;
     let kept: Vec<usize> = (0..n_file).filter(|&r| rows_scan.finite[r]).collect();
@@ -319,16 +366,13 @@ fn points<'a>(
 /// Passes 1 and 2: the Gram candidates and the exact whole-layer neighbour lists.
 fn search(pts: &Points, progress: &mut dyn Progress) -> Result<(gram::Gram, Neighbours), Stop> {
     let gram = gram::Gram::build(&pts.chunks, &pts.scale, &mut Stage::new(progress, 0.0, 0.8))?;
-    let full = exact::neighbours(
-        &pts.chunks,
-        &pts.scale,
-        &gram,
-        pts.m,
-        pts.k,
-        pts.rescan_rows,
-        &mut Stage::new(progress, 0.8, 1.0),
-    )?;
+    let full = neighbours_from(pts, &gram, &mut Stage::new(progress, 0.8, 1.0))?;
     Ok((gram, full))
+}
+
+/// Pass 2: the exact whole-layer neighbour lists from the Gram's candidates.
+fn neighbours_from(pts: &Points, gram: &gram::Gram, progress: &mut dyn Progress) -> Result<Neighbours, Stop> {
+    exact::neighbours(&pts.chunks, &pts.scale, gram, pts.m, pts.k, pts.rescan_rows, progress)
 }
 
 /// The whole-layer neighbour lists of layer `reader` streamed under `limit` bytes: those the
@@ -352,9 +396,23 @@ fn stream(
     limit: u64,
     progress: &mut dyn Progress,
 ) -> Result<(Estimates, usize, usize), Stop> {
-    let p = params.get();
     let pts = points(reader, params, limit, &mut Stage::new(progress, 0.0, 0.15))?;
-    let (gram, full) = search(&pts, &mut Stage::new(progress, 0.15, 0.85))?;
+    let gram = gram::Gram::build(&pts.chunks, &pts.scale, &mut Stage::new(progress, 0.15, 0.7))?;
+    estimate(&pts, gram, labels, params, limit, &mut Stage::new(progress, 0.7, 1.0))
+}
+
+/// The passes after the Gram (built here or on a GPU): the exact neighbour lists, the subsets'
+/// lists, and the estimates.
+fn estimate(
+    pts: &Points,
+    gram: gram::Gram,
+    labels: Option<&Labels>,
+    params: &CheckedParams,
+    limit: u64,
+    progress: &mut dyn Progress,
+) -> Result<(Estimates, usize, usize), Stop> {
+    let p = params.get();
+    let full = neighbours_from(pts, &gram, &mut Stage::new(progress, 0.0, 0.45))?;
     let plan = Plan::new(p, pts.chunks.rows.len());
     // Every estimator's subsets (the repeats', the decimation's blocks) share one set of rescans.
     let within = subsets::within_all(
@@ -365,7 +423,7 @@ fn stream(
         plan.subsets(),
         2,
         pts.rescan_rows,
-        &mut Stage::new(progress, 0.85, 0.95),
+        &mut Stage::new(progress, 0.45, 0.85),
     )?;
     drop(gram);
     let dups = Duplicates::new(pts.duplicate_rows, p);
@@ -373,7 +431,7 @@ fn stream(
     let ids: Option<Vec<u32>> = labels.map(|l| pts.chunks.rows.iter().map(|&r| l.ids[r]).collect());
     let labels = labels.zip(ids.as_deref()).map(|(l, ids)| PointLabels { ids, names: &l.names });
     let estimates =
-        estimators::run(p, &full, labels, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.95, 1.0));
+        estimators::run(p, &full, labels, &plan, &within, dups, &mut rows, &mut Stage::new(progress, 0.85, 1.0));
     // A failure of the streamed rows themselves (read, refusal) is theirs to report.
     if let Some(stop) = rows.failure.take() {
         return Err(stop);
@@ -385,7 +443,7 @@ fn stream(
 /// The rows of a streamed layer as the estimators reach them: by column chunks, under `limit`
 /// bytes (`es`: bytes per value in the file); `failure`: why a pass over them stopped, if one did.
 struct Streamed<'a> {
-    chunks: &'a Chunks<'a>,
+    chunks: &'a Chunks,
     limit: u64,
     es: usize,
     failure: Option<Stop>,

@@ -6,12 +6,13 @@
 //! Gram pass's kernel per piece of columns in f32 and across pieces in f64, so the spectrum agrees
 //! with the in-memory one (which sums each dot product in f32) to the f32 rounding of the latter.
 
-use super::gram::{for_each_dot, offset, row_blocks};
+use super::gram::{for_each_dot, row_blocks};
 use super::{Chunks, Stop};
 use crate::estimators::pcid::{PcaError, Symmetric, from_gram};
 use crate::knn::gram::default_block;
 use crate::results::PcId;
 use crate::support::progress::Progress;
+use crate::support::triangle::offset;
 
 /// Bytes the PCA holds besides one chunk, an upper bound: the f64 upper-triangle sums (4 n²), the
 /// symmetric matrix (8 n²) and the eigen-solver's copy and workspace (under 16 n²).

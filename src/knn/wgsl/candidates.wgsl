@@ -4,13 +4,10 @@
 // from one dispatch to the next (only the lists are read back, never the N × N products).
 //
 // A workgroup of 64 invocations owns 32 query rows: for each tile of 32 candidate rows it forms
-// the 32 × 32 dot products (each invocation a 4 × 4 block in registers, 32 columns per step
-// through workgroup memory), then 32 of its invocations offer one query row's 32 distances each
-// to that row's list. One workgroup writes a row's list, so no two invocations race on it.
-//
-// Rounding: `+` and `*` are correctly rounded in WGSL, `fma` may or may not be fused, and the
-// compiler may add the products in any order; the CPU's bound (knn::Kernel::Wgsl) holds for all of
-// these. No infinities: WGSL lets a compiler assume none, so an empty slot holds EMPTY.
+// the 32 × 32 dot products (tile.wgsl's `block`), then 32 of its invocations offer one query
+// row's 32 distances each to that row's list. One workgroup writes a row's list, so no two
+// invocations race on it. No infinities: WGSL lets a compiler assume none, so an empty slot
+// holds EMPTY.
 
 struct Params {
   // First global row of the query panel, and its rows.
@@ -35,13 +32,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> best_d: array<f32>;
 @group(0) @binding(5) var<storage, read_write> best_i: array<u32>;
 
-const TILE: u32 = 32u;
-const KV: u32 = 8u;
 const EMPTY: f32 = 3.0e38;
 const NONE: u32 = 0xffffffffu;
 
-var<workgroup> qa: array<vec4f, 256>;
-var<workgroup> cb: array<vec4f, 256>;
 var<workgroup> d2: array<f32, 1024>;
 
 /// Row `r` (panel-local) of a panel of `rows` rows, vec4 `k`, or zeros past its end.
@@ -96,41 +89,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u3
   let c0 = tx * 4u;
   for (var tile = p.t0; tile < p.t1; tile = tile + 1u) {
     let cbase = tile * TILE;
-    var acc0 = vec4f(0.0);
-    var acc1 = vec4f(0.0);
-    var acc2 = vec4f(0.0);
-    var acc3 = vec4f(0.0);
-    for (var k = 0u; k < p.stride; k = k + KV) {
-      for (var l = 0u; l < 4u; l = l + 1u) {
-        let e = t + l * 64u;
-        qa[e] = query(qbase + e / KV, k + e % KV);
-        cb[e] = candidate(cbase + e / KV, k + e % KV);
-      }
-      workgroupBarrier();
-      for (var s = 0u; s < KV; s = s + 1u) {
-        let a0 = qa[(r0 + 0u) * KV + s];
-        let a1 = qa[(r0 + 1u) * KV + s];
-        let a2 = qa[(r0 + 2u) * KV + s];
-        let a3 = qa[(r0 + 3u) * KV + s];
-        let b0 = cb[(c0 + 0u) * KV + s];
-        let b1 = cb[(c0 + 1u) * KV + s];
-        let b2 = cb[(c0 + 2u) * KV + s];
-        let b3 = cb[(c0 + 3u) * KV + s];
-        acc0 = acc0 + vec4f(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
-        acc1 = acc1 + vec4f(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
-        acc2 = acc2 + vec4f(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
-        acc3 = acc3 + vec4f(dot(a3, b0), dot(a3, b1), dot(a3, b2), dot(a3, b3));
-      }
-      workgroupBarrier();
-    }
+    let acc = block(qbase, cbase, t, p.stride);
     var nb = vec4f(0.0);
     for (var c = 0u; c < 4u; c = c + 1u) {
       if (cbase + c0 + c < p.c_rows) { nb[c] = norms[p.c0 + cbase + c0 + c]; }
     }
-    store(r0 + 0u, qbase, c0, nb, acc0);
-    store(r0 + 1u, qbase, c0, nb, acc1);
-    store(r0 + 2u, qbase, c0, nb, acc2);
-    store(r0 + 3u, qbase, c0, nb, acc3);
+    store(r0 + 0u, qbase, c0, nb, acc.r0);
+    store(r0 + 1u, qbase, c0, nb, acc.r1);
+    store(r0 + 2u, qbase, c0, nb, acc.r2);
+    store(r0 + 3u, qbase, c0, nb, acc.r3);
     workgroupBarrier();
     if (selects) {
       let i = p.q0 + own;

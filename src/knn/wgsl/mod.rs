@@ -2,6 +2,7 @@
 //! candidate kernel (`candidates.wgsl`, run by `www/gpu.js`), the plan of its dispatches under
 //! the device's buffer limits, and its lists taken back for phase 2 ([`super::finish`]), which
 //! re-ranks them in f64 under the WGSL error bound ([`super::Kernel::Wgsl`]) exactly as the CPU's.
+//! A streamed layer's Gram pass goes to the GPU by [`gram`].
 
 use ndarray::ArrayView2;
 use serde::Serialize;
@@ -9,8 +10,10 @@ use serde::Serialize;
 use super::prepared::Prepared;
 use super::{CandidateLists, Kernel, KnnError, Search, check, width};
 
-/// The kernel's source.
-pub const SHADER: &str = include_str!("candidates.wgsl");
+pub mod gram;
+
+/// The candidate kernel's source (with the tile product it shares with the Gram kernel).
+pub const SHADER: &str = concat!(include_str!("tile.wgsl"), include_str!("candidates.wgsl"));
 
 /// Rows per side of the kernel's tile (its workgroup owns this many query rows).
 pub const TILE: usize = 32;
