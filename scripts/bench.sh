@@ -20,7 +20,8 @@
 #                                             # GFLOP/s on the browser's adapter (named) beside a WASM
 #                                             # worker, and the page with ?gpu=1 and ?gpu=0 vs DADApy;
 #                                             # then a layer streamed under BENCH_GPU_MEMORY MiB (48)
-#                                             # with its Gram pass on the GPU or WASM (BENCH_GPU_STREAMED)
+#                                             # with its Gram pass on the GPU or WASM (BENCH_GPU_STREAMED);
+#                                             # BENCH_GPU_GL=1: on ANGLE over the system GL instead
 #   bash scripts/bench.sh --big               # then files larger than memory (4.5 and 6 GiB, written
 #                                             # to $BENCH_BIG_DIR or /tmp and deleted afterwards; ~11 GB
 #                                             # of free disk, an hour on 2 cores); --big-only skips the rest

@@ -12,17 +12,26 @@
 export async function requestGpu({ force = false, binding = 0 } = {}) {
   const api = globalThis.navigator?.gpu;
   if (!api) return { reason: 'this browser offers no WebGPU' };
-  // A core adapter, else a compatibility-mode one (older GPUs, GL back ends such as ANGLE).
-  const adapter = (await api.requestAdapter()) ?? (await api.requestAdapter({ featureLevel: 'compatibility' }));
+  // A core adapter; where there is none or it is a software fallback, a compatibility-mode one
+  // (older GPUs, GL back ends such as ANGLE) if that one is real.
+  const core = await api.requestAdapter();
+  const compat = !core || isFallback(core) ? await api.requestAdapter({ featureLevel: 'compatibility' }) : null;
+  const adapter = compat && (!core || !isFallback(compat)) ? compat : core;
   if (!adapter) return { reason: 'no WebGPU adapter is available' };
+  const fallback = isFallback(adapter);
   const info = adapter.info ?? {};
-  const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter);
-  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+  const named = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+  const name = adapter === compat ? `${named}, compatibility mode` : named;
   if (fallback && !force) return { reason: `the only WebGPU adapter (${name}) is a software fallback` };
-  const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
-  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize } });
+  // The kernels bind up to five storage buffers (compatibility mode grants four unless asked).
+  const { maxStorageBufferBindingSize, maxBufferSize, maxStorageBuffersPerShaderStage } = adapter.limits;
+  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxStorageBuffersPerShaderStage } });
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   return { gpu: new Gpu(device, name, fallback, binding > 0 ? Math.min(binding, limit) : limit) };
+}
+
+function isFallback(adapter) {
+  return Boolean(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter);
 }
 
 const STORAGE = 0x80; // GPUBufferUsage.STORAGE

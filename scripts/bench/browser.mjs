@@ -9,12 +9,13 @@ import { launch, openApp, startServer, waitIdle } from '../../tests/e2e/helpers.
  * `query`: e.g. `?workers=1` to time another pool size, `?simd=plain` for the plain SIMD128 build.
  * `peaks`: also measure the wasm SIMD peaks and the Gram kernel's rate on 2048 × 768 in one of
  * the page's workers ({kernel, peak, unfused, gram}, as `wasm-node.mjs --peak`). `args`: extra
- * Chromium flags; `gpu`: sizes [[n, d]] at which to time the WebGPU kernel in a worker (gpuInWorker).
+ * Chromium flags (`gpuProcess`: keep the GPU process, for ANGLE); `gpu`: sizes [[n, d]] at which to
+ * time the WebGPU kernel in a worker (gpuInWorker); `streamed`: the layers go down the streamed path.
  * @returns {{workers, build, runs: [{file, fit, ml, seconds, path}], peaks?, gpu?}}
  */
-export async function benchBrowser(files, params, query = '', { peaks = false, args = [], gpu = null, streamed = false } = {}) {
+export async function benchBrowser(files, params, query = '', { peaks = false, args = [], gpuProcess = false, gpu = null, streamed = false } = {}) {
   const server = await startServer();
-  const browser = await launch(args);
+  const browser = await launch(args, { gpuProcess });
   try {
     const { page, context } = await openApp(browser, server, query);
     await waitIdle(page, 300_000);

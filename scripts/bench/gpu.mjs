@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBrowser } from './browser.mjs';
+import { GL_ADAPTER_ARGS } from '../../tests/e2e/helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PARAMS = { repeats: 0, gride: false, decimation: false, pc_id: false, surrogate: false, per_class: false };
@@ -22,19 +23,21 @@ const files = args.slice(0, cut);
 const streamedFiles = args.slice(cut + 1);
 const shape = (file) => readFileSync(file).subarray(0, 256).toString('latin1').match(/'shape': \((\d+), (\d+)\)/).slice(1).map(Number);
 const say = (s) => process.stderr.write(`==> ${s}\n`);
-const flags = ['--enable-unsafe-webgpu'];
+// BENCH_GPU_GL=1: WebGPU on ANGLE over the system GL (a compatibility-mode adapter) instead.
+const gl = process.env.BENCH_GPU_GL === '1';
+const flags = { args: gl ? GL_ADAPTER_ARGS : ['--enable-unsafe-webgpu'], gpuProcess: gl };
 
 say('WGSL kernel in a worker');
 const sizes = files.map(shape);
-const kernel = (await benchBrowser([], PARAMS, '', { args: flags, gpu: sizes })).gpu;
+const kernel = (await benchBrowser([], PARAMS, '', { ...flags, gpu: sizes })).gpu;
 const rows = [];
 for (const file of files) {
   const [n, d] = shape(file);
   say(`${n}×${d}: DADApy`);
   const dp = JSON.parse(execFileSync(python, [path.join(ROOT, 'scripts/compare_dadapy.py'), file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
   say(`${n}×${d}: the page with ?gpu=1, then ?gpu=0`);
-  const gpu = (await benchBrowser([file], PARAMS, '?gpu=1', { args: flags })).runs[0];
-  const wasm = (await benchBrowser([file], PARAMS, '?gpu=0', { args: flags })).runs[0];
+  const gpu = (await benchBrowser([file], PARAMS, '?gpu=1', flags)).runs[0];
+  const wasm = (await benchBrowser([file], PARAMS, '?gpu=0', flags)).runs[0];
   rows.push({ n, d, dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit }, gpu, wasm });
 }
 const streamedRows = [];
@@ -44,8 +47,8 @@ for (const file of streamedFiles) {
   const dp = JSON.parse(execFileSync(python, [path.join(ROOT, 'scripts/compare_dadapy.py'), file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
   say(`${n}×${d} streamed under ${memory} MiB: the page with ?gpu=1, then ?gpu=0`);
   const params = { ...PARAMS, memory_limit_mb: memory };
-  const gpu = (await benchBrowser([file], params, '?gpu=1', { args: flags, streamed: true })).runs[0];
-  const wasm = (await benchBrowser([file], params, '?gpu=0', { args: flags, streamed: true })).runs[0];
+  const gpu = (await benchBrowser([file], params, '?gpu=1', { ...flags, streamed: true })).runs[0];
+  const wasm = (await benchBrowser([file], params, '?gpu=0', { ...flags, streamed: true })).runs[0];
   streamedRows.push({ n, d, dadapy: { seconds: dp.timings_s.total, fit: dp.twonn_fit }, gpu, wasm });
 }
 const cpu = `${os.cpus().length} cores, ${os.cpus()[0].model}`;

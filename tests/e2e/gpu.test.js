@@ -4,13 +4,15 @@
 // metrics, duplicates, a layer larger than the binding limit forced by `?gpulimit=`); a device
 // destroyed mid-run falls back to the WASM pool with a message and the same results; `?gpu=0`
 // and the automatic choice (no real GPU here) keep the WASM path and say why; a layer over the
-// memory limit gets its streamed Gram pass from the GPU, with the same results. The shorter tests
-// open one demo model by URL.
+// memory limit gets its streamed Gram pass from the GPU, with the same results. A second, real
+// adapter where the system has one (ANGLE on Mesa's llvmpipe, compatibility mode): the calibration
+// decides by default, and `?gpu=1` gives the same results. The shorter tests open one demo model
+// by URL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, writeNpy, ROOT } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, writeNpy, GL_ADAPTER_ARGS, ROOT, layerResults } from './helpers.js';
 
 let server;
 let browser;
@@ -20,32 +22,24 @@ after(async () => { await browser?.close(); await server?.close(); });
 const FILES = ['gauss8_d40.npy', 'dups.npy', 'near_dup_large_norm.npy', 'cube_ties.npy', 'cosine_d30.npy']
   .map((f) => path.join(ROOT, 'tests/fixtures/reference', f));
 
-/** Every result on the page (kept neighbour lists included), by model and layer, without timings. */
-function results(page) {
-  return page.evaluate(() => Object.fromEntries(window.idscope.snapshot().models.flatMap((m) => m.layers.flatMap((l, layer) => (l.full ? [[layer, l]] : [])).map(([layer, { full }]) => {
-    const { seconds, ...rest } = full;
-    return [`${m.name}/${layer}`, rest];
-  }))));
-}
-
 /**
  * The demo computed with `query`, then (with `files`) the fixture files dropped in as one model,
  * in Euclidean distance and again in cosine with every duplicate kept: every result, the paths
- * the searches took, the messages shown.
+ * the searches took, the messages shown; `on`: the browser.
  */
-async function compute(query, { files = false } = {}) {
-  const { page, context, consoleErrors } = await openApp(browser, server, query);
+async function compute(query, { files = false, on = browser } = {}) {
+  const { page, context, consoleErrors } = await openApp(on, server, query);
   await waitIdle(page, 240_000);
-  const out = { demo: await results(page) };
+  const out = { demo: await layerResults(page, 'full') };
   if (files) {
     await page.setInputFiles('#file-input', FILES);
     await page.waitForFunction(() => window.idscope.snapshot().models.every((m) => !m.demo) && window.idscope.snapshot().models.length === 1);
     await waitIdle(page, 240_000);
-    out.euclidean = await results(page);
+    out.euclidean = await layerResults(page, 'full');
     await page.selectOption('select[name="metric"]', 'cosine');
     await page.selectOption('select[name="duplicates"]', 'keep');
     await waitIdle(page, 240_000);
-    out.cosine = await results(page);
+    out.cosine = await layerResults(page, 'full');
   }
   out.paths = await page.evaluate(() => Object.fromEntries(window.idscope.client.paths));
   out.messages = await page.locator('#messages').textContent();
@@ -125,11 +119,11 @@ function wideLayer() {
   return 'target/e2e-gpu/wide.npy';
 }
 
-/** The wide layer alone on a page opened with `query&memory=2`: its results, the paths, the messages. */
-async function streamed(query) {
-  const { page, context, consoleErrors } = await openApp(browser, server, `${query}&memory=2&url=${wideLayer()}`);
+/** The wide layer alone on a page opened with `query&memory=2` (in browser `on`): its results, the paths, the messages. */
+async function streamed(query, on = browser) {
+  const { page, context, consoleErrors } = await openApp(on, server, `${query}&memory=2&url=${wideLayer()}`);
   await waitIdle(page, 240_000);
-  const out = { wide: (await results(page))['wide/0'] };
+  const out = { wide: (await layerResults(page, 'full'))['wide/0'] };
   out.paths = await page.evaluate(() => Object.fromEntries(window.idscope.client.paths));
   out.messages = await page.locator('#messages').textContent();
   out.consoleErrors = consoleErrors;
@@ -151,4 +145,37 @@ test("a streamed layer's Gram pass on the GPU (in pieces and bands), and a devic
   assert.ok(Object.keys(lost.paths).some((p) => /^streamed \(not WebGPU: the GPU failed/.test(p)), JSON.stringify(lost.paths));
   assert.deepEqual(lost.wide, wasm.wide);
   assert.deepEqual(lost.consoleErrors, []);
+});
+
+test('a real adapter (ANGLE on the system GL, compatibility mode): the calibration decides, and ?gpu=1 gives the same results', async (t) => {
+  const gl = await launch(GL_ADAPTER_ARGS, { gpuProcess: true });
+  try {
+    const probe = await openApp(gl, server, '?gpu=0');
+    const real = await probe.page.evaluate(async () => {
+      const a = await navigator.gpu?.requestAdapter({ featureLevel: 'compatibility' });
+      return Boolean(a && !a.info.isFallbackAdapter);
+    });
+    await probe.context.close();
+    if (!real) { t.skip('no real compatibility-mode adapter here (ANGLE needs the system GL: libegl-mesa0)'); return; }
+    const name = 'unnamed adapter, compatibility mode'; // ANGLE's GL back end names nothing
+    const auto = await compute(`?workers=2${TRAINED}`, { on: gl });
+    const paths = Object.keys(auto.paths);
+    const decided = (p) => p.startsWith(`WebGPU, ${name}`) || p.includes(`not WebGPU: the GPU (${name}) was slower than the WASM pool in calibration (`);
+    assert.ok(paths.length > 0 && paths.every(decided), JSON.stringify(auto.paths));
+    assert.deepEqual(auto.demo, (await wasmTrained()).demo);
+    // Forced: every layer on the GPU until a list fails the core's checks; Mesa 22's llvmpipe under
+    // ANGLE misplaces an entry of some long lists (100 neighbours: the density profile's), so the
+    // GPU may be turned off by such a failure, the layer redone on WASM: the results stay the same.
+    const forced = await compute(`?gpu=1&workers=2${TRAINED}`, { on: gl });
+    const [first, ...rest] = Object.keys(forced.paths);
+    assert.equal(first, `WebGPU, ${name}`, JSON.stringify(forced.paths));
+    assert.ok(rest.every((p) => /^WebAssembly, 2 workers \(not WebGPU: the GPU failed: the GPU's candidate list of row \d+ is unusable/.test(p)), JSON.stringify(forced.paths));
+    assert.deepEqual(forced.demo, (await wasmTrained()).demo);
+    assert.deepEqual(forced.consoleErrors, []);
+    const wide = await streamed('?gpu=1&workers=2', gl);
+    assert.deepEqual(Object.keys(wide.paths), [`WebGPU, ${name}, streamed`]);
+    assert.deepEqual(wide.wide, (await streamed('?gpu=0&workers=2')).wide);
+  } finally {
+    await gl.close();
+  }
 });

@@ -56,9 +56,20 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Headless Chromium; `args` adds flags (the GPU tests: `--enable-unsafe-webgpu`, SwiftShader). */
-export function launch(args = []) {
-  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args] });
+/**
+ * Headless Chromium with CHROMIUM_ARGS and `args`; `gpuProcess`: without `--disable-gpu`, so the
+ * GPU process can run ANGLE (GL_ADAPTER_ARGS).
+ */
+export function launch(args = [], { gpuProcess = false } = {}) {
+  const base = gpuProcess ? CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu') : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: [...base, ...args] });
 }
+
+/**
+ * WebGPU on ANGLE over the system's GL (Mesa's llvmpipe on these machines): a second CPU adapter,
+ * compatibility mode only, that is not a fallback adapter (with `launch(…, {gpuProcess: true})`).
+ */
+export const GL_ADAPTER_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=opengles', '--use-gl=angle', '--use-angle=gl-egl'];
 
 /**
  * Opens `pathAndQuery` on the server in a fresh context. Records console errors, page errors,
@@ -175,4 +186,15 @@ export function writeNpy(file, rows, cols, seed = 777) {
   let x = seed;
   for (let i = 0; i < data.length; i += 1) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[i] = x / 2 ** 32; }
   writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
+}
+
+/**
+ * Every layer's `field` on the page (`result`: its latest; `full`: its whole-set estimates, kept
+ * neighbour lists included), by "model/layer", without timings: what two runs compare.
+ */
+export function layerResults(page, field = 'result') {
+  return page.evaluate((field) => Object.fromEntries(window.idscope.snapshot().models.flatMap((m) => m.layers.flatMap((l, layer) => (l[field] ? [[layer, l[field]]] : [])).map(([layer, r]) => {
+    const { seconds, ...rest } = r;
+    return [`${m.name}/${layer}`, rest];
+  }))), field);
 }

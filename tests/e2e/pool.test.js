@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openApp, waitIdle, waitComputing, writeNpy, ROOT, testPkg } from './helpers.js';
+import { startServer, launch, openApp, waitIdle, waitComputing, writeNpy, ROOT, testPkg, layerResults } from './helpers.js';
 
 let server;
 let browser;
@@ -16,26 +16,18 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const NPY = path.join(ROOT, 'tests/fixtures/reference/gauss8_d40.npy');
 
-/** Every result on the page, by model name and layer, without the timings. */
-function results(page) {
-  return page.evaluate(() => Object.fromEntries(window.idscope.snapshot().models.flatMap((m) => m.layers.flatMap((l, layer) => (l.result ? [[layer, l]] : [])).map(([layer, { result }]) => {
-    const { seconds, ...rest } = result;
-    return [`${m.name}/${layer}`, rest];
-  }))));
-}
-
 /** The demo (and then the fixture file, dropped in) computed with `workers` workers. */
 async function compute(workers, file = null) {
   const { page, context, consoleErrors } = await openApp(browser, server, `?workers=${workers}`);
   await waitIdle(page, 120_000);
   assert.equal(await page.evaluate(() => window.idscope.client.size), workers);
-  const demo = await results(page);
+  const demo = await layerResults(page);
   let dropped = null;
   if (file) {
     await page.setInputFiles('#file-input', file);
     await page.waitForFunction(() => window.idscope.snapshot().models.some((m) => m.name === 'gauss8_d40'));
     await waitIdle(page, 120_000);
-    dropped = await results(page);
+    dropped = await layerResults(page);
   }
   assert.deepEqual(consoleErrors, []);
   await context.close();
@@ -76,11 +68,11 @@ test('a trap in one worker of the pool becomes a message; results stay and fresh
   const hooked = await startServer({ pkg: testPkg() });
   const { page, context } = await openApp(browser, hooked, '?workers=3');
   await waitIdle(page);
-  const before = await results(page);
+  const before = await layerResults(page);
   await page.evaluate(() => window.idscope.client.panic(2));
   await page.locator('.message[role="alert"]', { hasText: 'crashed' }).waitFor({ timeout: 10_000 });
   assert.match(await page.locator('.message[role="alert"]').first().textContent(), /panic requested by the test/);
-  assert.deepEqual(await results(page), before);
+  assert.deepEqual(await layerResults(page), before);
   await page.fill('input[name="seed"]', '3');
   await page.locator('input[name="seed"]').dispatchEvent('change');
   await waitIdle(page);
