@@ -22,9 +22,10 @@
 //                                                                its lists cut into `slices` row slices;
 //                                                                mode 'on' takes a fallback adapter,
 //                                                                'auto' only a GPU that beats `workers`
-//                                                                WASM workers in a calibration; a
-//                                                                streamed layer's Gram pass instead
-//                                                                (its reply then is 'layer')
+//                                                                WASM workers in a calibration (one for
+//                                                                a streamed layer); with `streamed`, the
+//                                                                layer's Gram pass instead (its reply
+//                                                                then is 'layer')
 //     {type:'ranks', job, model, layer, params, lists:[Uint32Array]}  the exact ranks in the
 //                                                                layer's points of each list's point
 //                                                                per point (information imbalances)
@@ -188,12 +189,13 @@ function ranks(session, msg) {
     (lists, span) => self.postMessage({ type: 'ranks', job: msg.job, ranks: lists, span }, lists.map((l) => l.buffer)));
 }
 
-/** The GPU this worker chose (a promise of {gpu} or {reason}), asked once per mode. */
+/** The GPU this worker chose (a promise of {gpu, calibration?} or {reason}), asked once per mode. */
 let chosen = null;
 
 /**
- * The GPU for `options` ({mode, binding, workers}): in 'auto' mode only a real adapter that
- * computes the calibration's candidates faster than `workers` WASM workers would.
+ * The GPU for `options` ({mode, binding}): any adapter in 'on' mode; in 'auto' mode only a real
+ * one, with its calibration: the seconds of the kernel and of this worker's WASM phase 1 on the
+ * same rows ({gpu, worker}), which `slower` weighs per layer.
  */
 function chooseGpu(options) {
   if (chosen?.mode === options.mode) return chosen.promise;
@@ -201,12 +203,22 @@ function chooseGpu(options) {
     if (!r.gpu || options.mode === 'on') return r;
     const rows = wasm.calibrationRows(2048, 256, 10);
     const gpu = await r.gpu.seconds(rows, wasm.gpuPlan(rows.n, rows.stride, rows.m, r.gpu.binding), wasm.gpuShader());
-    const pool = rows.seconds / Math.max(1, options.workers);
-    if (gpu < pool) return r;
-    return { reason: `the GPU (${r.gpu.label}) was slower than the WASM pool in calibration (${ms(gpu)} against ${ms(pool)})` };
+    return { ...r, calibration: { gpu, worker: rows.seconds } };
   }).catch((e) => ({ reason: `the GPU could not be set up: ${text(e)}` }));
   chosen = { mode: options.mode, promise };
   return promise;
+}
+
+/**
+ * Why a calibrated GPU is not used for a search the WASM path would run on `workers` workers
+ * (one for a streamed layer): it was not faster than they would be together. Null where it was.
+ */
+function slower({ gpu, calibration }, workers) {
+  if (!calibration) return null;
+  const wasmSeconds = calibration.worker / Math.max(1, workers);
+  if (calibration.gpu < wasmSeconds) return null;
+  const them = workers > 1 ? 'the WASM pool' : 'a WASM worker';
+  return `the GPU (${gpu.label}) was slower than ${them} in calibration (${ms(calibration.gpu)} against ${ms(wasmSeconds)})`;
 }
 
 function ms(seconds) {
@@ -221,8 +233,10 @@ function ms(seconds) {
  */
 async function gpuCandidates(session, msg) {
   const start = now();
-  const { gpu, reason } = await chooseGpu(msg.gpu);
-  if (!gpu) {
+  const choice = await chooseGpu(msg.gpu);
+  const { gpu } = choice;
+  const reason = choice.reason ?? slower(choice, msg.streamed ? 1 : msg.gpu.workers);
+  if (reason) {
     self.postMessage({ type: 'gpu-declined', job: msg.job, reason });
     return;
   }

@@ -175,6 +175,11 @@ test('a real adapter (ANGLE on the system GL, compatibility mode): the calibrati
     const wide = await streamed('?gpu=1&workers=2', gl);
     assert.deepEqual(Object.keys(wide.paths), [`WebGPU, ${name}, streamed`]);
     assert.deepEqual(wide.wide, (await streamed('?gpu=0&workers=2')).wide);
+    // A streamed layer runs on one worker: by default the GPU must beat one, not the pool.
+    const autoWide = await streamed('?workers=2', gl);
+    const [only, ...none] = Object.keys(autoWide.paths);
+    assert.ok(none.length === 0 && (only === `WebGPU, ${name}, streamed` || only.startsWith(`streamed (not WebGPU: the GPU (${name}) was slower than a WASM worker in calibration (`)), JSON.stringify(autoWide.paths));
+    assert.deepEqual(autoWide.wide, wide.wide);
   } finally {
     await gl.close();
   }
