@@ -54,6 +54,18 @@ pub enum KnnError {
         /// Bytes per row of the larger of the rows and the lists.
         row_bytes: u64,
     },
+    /// The device binds too little for a streamed layer's Gram kernel: one piece of 32 columns.
+    #[error(
+        "the GPU binds at most {binding} bytes per buffer: too little for 32 columns of the layer's {rows} rows ({need} bytes)"
+    )]
+    DevicePiece {
+        /// The device's limit.
+        binding: u64,
+        /// Rows of the layer.
+        rows: usize,
+        /// Bytes of one piece of 32 columns.
+        need: u64,
+    },
     /// The GPU's candidate lists break what the exact phase relies on.
     #[error("the GPU's candidate list of row {row} is unusable: {problem}")]
     DeviceLists {

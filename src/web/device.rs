@@ -1,6 +1,7 @@
-//! The worker's entries for the GPU's phase 1 (driven by `www/gpu.js`): the WGSL sources, the
-//! dispatch plans under the device's limits (the candidate kernel's, a streamed layer's Gram's), the GPU's lists checked and cut for phase 2, and the
-//! calibration that decides whether the GPU beats the WASM pool.
+//! The worker's entries for the GPU (driven by `www/gpu.js`): the WGSL sources, the dispatch
+//! plans under the device's limits (the candidate kernel's, a streamed layer's Gram's), the GPU's
+//! lists checked and cut for phase 2, and the calibration that decides whether the GPU beats the
+//! WASM pool.
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use rand::{RngExt, SeedableRng};

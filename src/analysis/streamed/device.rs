@@ -68,7 +68,7 @@ impl DeviceLayer {
     /// the kernel's pieces of at most `piece` columns ([`pieces`]): (padded width, n × width);
     /// none once every chunk was handed out.
     pub fn next_chunk(&mut self, piece: usize) -> Result<Vec<(usize, Vec<f32>)>, LayerError> {
-        let cols = self.chunks().get(self.handed).cloned().unwrap_or(0..0);
+        let cols = self.pts.chunks.columns().nth(self.handed).unwrap_or(0..0);
         let mut buf = self.pts.chunks.buffer().map_err(|stop| self.stopped(stop))?;
         let buf = self.pts.chunks.read(cols.clone(), &mut buf).map_err(|stop| self.stopped(stop))?;
         prepare(buf, cols.len(), &self.pts.scale, &mut self.sum2);

@@ -20,6 +20,7 @@
 //! Gaussian surrogate (as large as the layer) and per-class estimates (a pipeline per class).
 //! Memory: see [`plan`].
 
+mod chunks;
 pub mod device;
 mod exact;
 mod gram;
@@ -27,8 +28,6 @@ mod pca;
 pub mod plan;
 mod scan;
 mod subsets;
-
-use std::ops::Range;
 
 use crate::analysis::estimate::search_k;
 use crate::analysis::{AnalysisError, LayerError};
@@ -41,6 +40,7 @@ use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
 use crate::results::LayerResult;
 use crate::support::progress::{Cancelled, Progress, Stage};
 use crate::support::rng::{self, Stream};
+use chunks::{Chunks, alloc};
 
 /// Why a streamed analysis stopped early.
 #[derive(Debug)]
@@ -139,78 +139,6 @@ pub fn over_limit(bytes: Option<u64>, params: &Params) -> bool {
 /// text table, which is never streamed; the page uses it to keep such layers in one worker.
 pub fn streamable_bytes(info: &LayerInfo) -> Option<u64> {
     (info.dtype != "text").then(|| plan::in_memory_bytes(info.rows, info.cols))
-}
-
-/// A zeroed f32 buffer, or a refusal instead of an abort when memory runs out.
-fn alloc(len: usize, what: &'static str) -> Result<Vec<f32>, Stop> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| Stop::Refused(Refusal::OutOfMemory { what }))?;
-    v.resize(len, 0.0);
-    Ok(v)
-}
-
-/// Some rows of a layer read in chunks of `width` columns.
-pub struct Chunks {
-    reader: LayerReader,
-    /// File row index of each analysed row, in analysis order.
-    rows: Vec<usize>,
-    cols: usize,
-    width: usize,
-}
-
-impl Chunks {
-    /// The chunks' column ranges, in order.
-    fn columns(&self) -> impl Iterator<Item = Range<usize>> + '_ {
-        (0..self.cols).step_by(self.width).map(|c0| c0..(c0 + self.width).min(self.cols))
-    }
-
-    /// A buffer for one chunk.
-    fn buffer(&self) -> Result<Vec<f32>, Stop> {
-        alloc(self.rows.len() * self.width.min(self.cols), "a column chunk")
-    }
-
-    /// Reads columns `cols` of the rows into `buf` (rows one after another, rows × cols.len()
-    /// f32, as stored) and returns that part of it.
-    fn read<'b>(&self, cols: Range<usize>, buf: &'b mut [f32]) -> Result<&'b mut [f32], Stop> {
-        let buf = &mut buf[..self.rows.len() * cols.len()];
-        self.reader.read_columns(&self.rows, cols, buf)?;
-        Ok(buf)
-    }
-
-    /// Calls `f(columns, width, buffer)` for each chunk in column order (`buffer` as [`Self::read`]
-    /// leaves it), and reports progress per chunk.
-    fn for_each(
-        &self,
-        progress: &mut dyn Progress,
-        mut f: impl FnMut(Range<usize>, usize, &mut [f32]),
-    ) -> Result<(), Stop> {
-        let mut buf = self.buffer()?;
-        for cols in self.columns() {
-            let buf = self.read(cols.clone(), &mut buf)?;
-            f(cols.clone(), cols.len(), buf);
-            progress.update(cols.end as f64 / self.cols as f64)?;
-        }
-        Ok(())
-    }
-
-    /// Whether file rows `a` and `b` hold the same values (−0 equal to +0).
-    fn rows_equal(&self, a: usize, b: usize) -> Result<bool, Stop> {
-        let mut buf = alloc(2 * self.width.min(self.cols), "a column chunk")?;
-        for c0 in (0..self.cols).step_by(self.width) {
-            let cols = c0..(c0 + self.width).min(self.cols);
-            let w = cols.len();
-            self.reader.read_columns(&[a, b], cols, &mut buf[..2 * w])?;
-            if buf[..w] != buf[w..2 * w] {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// The same columns of other rows.
-    fn with_rows(&self, rows: Vec<usize>) -> Self {
-        Self { rows, reader: self.reader.clone(), cols: self.cols, width: self.width }
-    }
 }
 
 /// What `params` asks for that a streamed layer cannot give: the estimators that need the rows in

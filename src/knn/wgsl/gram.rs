@@ -45,8 +45,8 @@ pub fn plan(n: usize, cols: usize, binding: u64) -> Result<GramPlan, KnnError> {
     let tile_rows = |t: usize| t * TILE..((t + 1) * TILE).min(n);
     let tile_bytes = |t: usize| 4 * (offset(n, tile_rows(t).end) - offset(n, tile_rows(t).start)) as u64;
     // A tile of rows holds fewer than 32·n entries, so where a piece of 32 columns binds, so does it.
-    if piece == 0 || n < 2 {
-        return Err(KnnError::DeviceLimit { binding, row_bytes: (4 * n.max(DEPTH)) as u64 });
+    if piece == 0 {
+        return Err(KnnError::DevicePiece { binding, rows: n, need: 4 * (n * DEPTH) as u64 });
     }
     let mut bands = Vec::new();
     let mut t0 = 0;
@@ -116,7 +116,12 @@ mod tests {
         }
         let p = plan(1000, 700, 256 * 1024).unwrap();
         assert_eq!((p.piece, p.bands.len()), (64, 9), "64 columns of 1000 rows, 9 bands of 256 KiB");
-        assert!(matches!(plan(1000, 700, 4 * 1000 * 31), Err(KnnError::DeviceLimit { .. })), "no piece of 32 columns");
+        assert_eq!(
+            plan(1000, 700, 4 * 1000 * 31),
+            Err(KnnError::DevicePiece { binding: 124_000, rows: 1000, need: 128_000 }),
+            "no piece of 32 columns"
+        );
+        assert_eq!(plan(1, 10, 1 << 20).unwrap().bands[0].entries, 0..0, "one row: an empty triangle");
     }
 
     #[test]
