@@ -689,6 +689,9 @@ fn overlap_profiles() -> Vec<OverlapProfile> {
         label: Some(0.5 + 0.2 * position as f64),
         output: Some(0.3 * position as f64 + 0.4),
         input: Some(1.0 - 0.3 * position as f64),
+        label_std: Some(0.02),
+        output_std: Some(0.01 * position as f64),
+        input_std: None,
         imbalance,
     };
     let delta = |i: f64| Imbalances {
@@ -706,10 +709,19 @@ fn overlap_profiles() -> Vec<OverlapProfile> {
 #[test]
 fn overlap_profile_and_information_plane_draw_every_layer_of_every_model() {
     let profiles = overlap_profiles();
-    let (svg, r) = render(&light(), |a, s| charts::overlap_profile(a, &profiles, 10, &HunchbackOptions::default(), s));
+    let (svg, r) =
+        render(&light(), |a, s| charts::overlap_profile(a, &profiles, 10, 20, &HunchbackOptions::default(), s));
     preview("overlap_profile", &svg);
-    assert_eq!(r.unwrap().len(), 2 * 3 * 3, "three profiles of three layers per model");
+    let hovers = r.unwrap();
+    assert_eq!(hovers.len(), 2 * 3 * 3, "three profiles of three layers per model");
     assert!(svg.contains("neighbourhood overlap χ (k = 10)") && svg.contains("untrained: χ with the output"));
+    // The error bars: χ^gt ± 0.02 and χ^out ± 0.01·position; none for χ^in (no std).
+    let label = |l: &str| hovers.iter().find(|h| h.label.starts_with(l)).map(|h| h.label.clone()).unwrap_or_default();
+    assert_eq!(label("trained: χ with the labels · hidden"), "trained: χ with the labels · hidden: χ 0.700 ± 0.0200");
+    assert_eq!(label("trained: χ with the output · logits"), "trained: χ with the output · logits: χ 1.00 ± 0.0200");
+    assert_eq!(label("trained: χ with the input · logits"), "trained: χ with the input · logits: χ 0.400");
+    assert!(svg.contains("trained: χ with the labels: ± std over 20 subsets"), "the legend says what the bars are");
+    assert!(!svg.contains("χ with the input: ±"), "no bars, no legend text");
 
     let (svg, r) = render(&light(), |a, s| charts::information_plane(a, &profiles, s));
     preview("information_plane", &svg);

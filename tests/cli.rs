@@ -305,6 +305,30 @@ fn compare_gives_the_overlaps_between_layers_and_models_with_neighbourhood() {
 }
 
 #[test]
+fn with_repeats_the_overlaps_get_error_bars() {
+    let a = "www/demo/digits_trained.npz";
+    let (ok, out, err) = idscope(&["compare", a, "--repeats", "4", "--neighbourhood", "--overlap", "--json"]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let n = &v["neighbourhoods"];
+    assert_eq!((n["repeats"].as_u64(), n["subset_fraction"].as_f64()), (Some(4), Some(0.9)));
+    let layers = n["profiles"][0]["layers"].as_array().unwrap();
+    for l in layers {
+        for key in ["label_std", "output_std", "input_std"] {
+            assert!(l[key].as_f64().is_some_and(|s| (0.0..0.1).contains(&s)), "{key} of {}: {}", l["layer"], l[key]);
+        }
+    }
+    assert_eq!(layers.last().unwrap()["output_std"], 0.0);
+    let (ok, out, err) = idscope(&["compare", a, "--repeats", "4", "--neighbourhood"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("neighbourhood overlaps (k = 10, ± std over 4 subsets of 90 %)"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("hidden1") && l.matches(" ± ").count() == 3), "{out}");
+    let (ok, out, err) = idscope(&["estimate", a, "--repeats", "4", "--overlap"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("(std over 4 subsets)"), "{out}");
+}
+
+#[test]
 fn compare_with_imbalance_gives_dadapys_information_imbalances() {
     let (ok, out, err) =
         idscope(&["compare", "www/demo/digits_trained.npz", "--repeats", "0", "--imbalance", "--json"]);

@@ -81,6 +81,18 @@ function indicesOf(kept) {
   return typed.get(kept);
 }
 
+/** A kept neighbourhood's further neighbours for the error bars: its offsets, then its indices,
+ * as one Uint32Array (converted once). */
+function deeperOf(deeper) {
+  if (!typed.has(deeper)) {
+    const out = new Uint32Array(deeper.offsets.length + deeper.indices.length);
+    out.set(deeper.offsets, 0);
+    out.set(deeper.indices, deeper.offsets.length);
+    typed.set(deeper, out);
+  }
+  return typed.get(deeper);
+}
+
 /** Concatenates `parts` (Uint32Arrays) into one. */
 function joined(parts) {
   const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
@@ -109,7 +121,8 @@ function ranksOf(m, positions) {
 
 /**
  * The input of the core's `neighbourhoods`: the plotted models' shown layers (the points' rows,
- * χ with the labels, where their lists are), their rank lists, and every kept list and rank list
+ * χ with the labels, where their lists are, with the further ones for the error bars), their
+ * rank lists, and every kept list and rank list
  * concatenated into one Uint32Array each, which the wasm copies at once; `ids`: the models' ids
  * in the order of `desc`.
  */
@@ -124,13 +137,22 @@ export function neighbourhoodInput(models, seed) {
     const layers = order.map((i) => {
       const r = m.results.get(i)?.full;
       let kept = null;
-      if (r?.neighbourhood?.indices?.length) {
-        const a = indicesOf(r.neighbourhood);
+      const n = r?.neighbourhood;
+      if (n?.indices?.length) {
+        const a = indicesOf(n);
         parts.push(a);
-        kept = { k: r.neighbourhood.k, start, len: a.length, labels: r.neighbourhood.labels ?? null };
+        kept = { k: n.k, start, len: a.length, labels: n.labels ?? null, deeper: null };
         start += a.length;
+        if (n.deeper) {
+          const d = deeperOf(n.deeper);
+          parts.push(d);
+          const { repeats, fraction, seed, k } = n.deeper;
+          kept.deeper = { repeats, fraction, seed, k, start, offsets: n.deeper.offsets.length, len: n.deeper.indices.length };
+          start += d.length;
+        }
       }
-      const layer = { name: m.info.layers[i].name, label_overlap: r?.overlap?.overlap ?? null, label_average: r?.overlap?.average ?? 'class', kept };
+      const o = r?.overlap;
+      const layer = { name: m.info.layers[i].name, label_overlap: o?.overlap ?? null, label_average: o?.average ?? 'class', label_std: o?.repeats?.std ?? null, kept };
       // A layer not computed yet has no rows to compare (the key is left out: the core's default).
       if (r) layer.rows = { n_input: r.n_input, non_finite_dropped: r.non_finite_dropped, subsampled_out: r.subsampled_out, duplicates_dropped: r.duplicates?.dropped ?? 0 };
       return layer;

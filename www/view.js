@@ -103,7 +103,7 @@ function chartsOf(s, params, sel, comparison, overlaps, notes, layerCharts) {
   const some = (values) => values.some((v) => v !== null && v !== undefined);
   const note = n?.notes.length ? `${n.notes.slice(0, 3).join(' · ')}${n.notes.length > 3 ? ` · and ${n.notes.length - 3} more` : ''}` : '';
   const profiled = n?.profiles.some((p) => some(p.layers.flatMap((l) => [l.label, l.output])));
-  set('overlap_profile', profiled ? { k: n.k, profiles: n.profiles } : undefined, n ? `k = ${n.k}` : '', params.overlap || params.neighbourhood || Boolean(profiled), note);
+  set('overlap_profile', profiled ? { k: n.k, repeats: n.repeats, profiles: n.profiles } : undefined, n ? `k = ${n.k}` : '', params.overlap || params.neighbourhood || Boolean(profiled), note);
   // The layer × layer matrix of the selected layer's model; the matrix of that model and the next plotted one.
   const owner = sel?.owner.name;
   const own = n?.matrices.find((m) => m.a === owner && m.b === owner);

@@ -137,7 +137,7 @@ pub fn from_neighbours(
 ) -> Result<Estimates, EstimateError> {
     let p = params.get();
     let plan = Plan::new(p, x.nrows());
-    let within = decimation::within_each(x, full, plan.subsets(), p.metric)?;
+    let within = decimation::within_each(x, full, plan.subsets(), plan.depths(), p.metric)?;
     progress.update(0.1)?;
     let dups = Duplicates::new(duplicate_rows, p);
     estimators::run(p, full, labels, &plan, &within, dups, &mut InMemory { x }, &mut Stage::new(progress, 0.1, 1.0))

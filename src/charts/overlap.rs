@@ -11,23 +11,24 @@ use super::hunchback::{HunchbackOptions, HunchbackSeries, LayerPoint, Stroke, la
 use super::{ChartError, Hover, Style, sig};
 use crate::compare::neighbourhood::{Imbalances, OverlapProfile, ProfilePoint};
 
-/// A profile's value at a layer.
-type Value = fn(&ProfilePoint) -> Option<f64>;
+/// A profile's value at a layer, with its std over the random subsets.
+type Value = fn(&ProfilePoint) -> (Option<f64>, Option<f64>);
 
 /// The profiles drawn: legend suffix, line, and value of a layer.
 const PROFILES: [(&str, Stroke, Value); 3] = [
-    ("χ with the labels", Stroke::Solid, |p| p.label),
-    ("χ with the output", Stroke::Dashed, |p| p.output),
-    ("χ with the input", Stroke::Thin, |p| p.input),
+    ("χ with the labels", Stroke::Solid, |p| (p.label, p.label_std)),
+    ("χ with the output", Stroke::Dashed, |p| (p.output, p.output_std)),
+    ("χ with the input", Stroke::Thin, |p| (p.input, p.input_std)),
 ];
 
 /// χ^gt (solid), χ^out (dashed) and χ with the input (thin) against the layer (index or
-/// relative depth, `opts.x`), one colour per model; `k` on the axis. Hover: model, profile,
-/// layer and χ.
+/// relative depth, `opts.x`), one colour per model, ± their std over `repeats` random subsets
+/// where computed; `k` on the axis. Hover: model, profile, layer and χ.
 pub fn overlap_profile<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     profiles: &[OverlapProfile],
     k: usize,
+    repeats: usize,
     opts: &HunchbackOptions,
     style: &Style,
 ) -> Result<Vec<Hover>, ChartError> {
@@ -40,14 +41,16 @@ pub fn overlap_profile<DB: DrawingBackend>(
                     .layers
                     .iter()
                     .filter_map(|l| {
-                        let id = value(l)?;
+                        let (value, std) = value(l);
+                        let (id, std) = (value?, std.unwrap_or(f64::NAN));
                         let name = l.layer.clone();
-                        Some(LayerPoint { index: l.position, name, id, low: f64::NAN, high: f64::NAN, pc_id: None })
+                        Some(LayerPoint { index: l.position, name, id, low: id - std, high: id + std, pc_id: None })
                     })
                     .collect();
+                let bars = layers.iter().any(|l| l.low.is_finite());
                 (!layers.is_empty()).then(|| HunchbackSeries {
                     label: format!("{}: {what}", m.model),
-                    error: String::new(),
+                    error: if bars { format!("± std over {repeats} subsets") } else { String::new() },
                     layers,
                     colour: Some(colour),
                     stroke,

@@ -6,15 +6,18 @@
 //! on the same inputs (the mutual k-NN alignment of Huh et al. 2024). Layers whose points do not
 //! correspond are refused with a note saying why. The information imbalances of each layer with
 //! the last and the first (Glielmo et al. 2022) come from exact rank passes over the layers' rows:
-//! [`rank_passes`] says which each model needs, its [`LayerRanks`] hold their lists.
+//! [`rank_passes`] says which each model needs, its [`LayerRanks`] hold their lists. The error
+//! bars of χ^gt, χ^out and χ^in are their spread over TwoNN's random subsets, each subset's
+//! neighbours found among its own points, read from the kept lists' deeper part.
 
 use std::collections::BTreeMap;
 
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::estimators::PointLabels;
 use crate::estimators::neighbourhood::KeptNeighbours;
-use crate::estimators::overlap::{Neighbourhood, OverlapAverage, label_overlap};
+use crate::estimators::overlap::{Neighbourhood, OverlapAverage, Spread, label_overlap};
 use crate::results::LayerResult;
 
 /// Neighbours per point compared when none is asked for.
@@ -49,6 +52,9 @@ pub struct LayerNeighbourhood {
     /// How that overlap averages the points: χ with the labels at another k is averaged so too.
     #[serde(default)]
     pub label_average: OverlapAverage,
+    /// That overlap's spread over the random subsets, when computed.
+    #[serde(default)]
+    pub label_std: Option<f64>,
 }
 
 impl From<&LayerResult> for LayerNeighbourhood {
@@ -66,6 +72,7 @@ impl From<&LayerResult> for LayerNeighbourhood {
             neighbourhood: e.neighbourhood.clone(),
             label_overlap: e.overlap.as_ref().map(|o| o.overlap),
             label_average: e.overlap.as_ref().map(|o| o.average).unwrap_or_default(),
+            label_std: e.overlap.as_ref().and_then(|o| o.repeats).map(|r| r.std),
         }
     }
 }
@@ -125,6 +132,15 @@ pub struct ProfilePoint {
     pub output: Option<f64>,
     /// Overlap with the model's first layer (its input).
     pub input: Option<f64>,
+    /// The standard deviations of χ^gt, χ^out and χ^in over the random subsets (the error bars).
+    #[serde(default)]
+    pub label_std: Option<f64>,
+    /// Of χ^out.
+    #[serde(default)]
+    pub output_std: Option<f64>,
+    /// Of χ^in.
+    #[serde(default)]
+    pub input_std: Option<f64>,
     /// Information imbalances with the last and the first layer, when computed.
     #[serde(default)]
     pub imbalance: Option<Imbalances>,
@@ -175,6 +191,13 @@ pub struct OverlapMatrix {
 pub struct Neighbourhoods {
     /// Neighbours per point compared.
     pub k: usize,
+    /// The random subsets the error bars are over (0: none), and their size as a fraction of
+    /// the points.
+    #[serde(default)]
+    pub repeats: usize,
+    /// Each subset's size as a fraction of the points.
+    #[serde(default)]
+    pub subset_fraction: f64,
     /// Per model: χ^gt, χ^out, χ^in by layer.
     pub profiles: Vec<OverlapProfile>,
     /// Per model its layer × layer matrix, then per pair of models theirs.
@@ -185,18 +208,100 @@ pub struct Neighbourhoods {
 
 /// χ(A, B) over each point's first `k` neighbours (both hold at least `k`, for the same points).
 pub fn data_overlap(a: &KeptNeighbours, b: &KeptNeighbours, k: usize) -> f64 {
-    let n = a.points();
+    match (a.view(), b.view()) {
+        (Some(a), Some(b)) => shared_fraction(a, b, k),
+        _ => f64::NAN,
+    }
+}
+
+/// The mean fraction of shared neighbours among the first `k` of each row of `a` and `b`
+/// (points × at least `k`, indices of the same points).
+fn shared_fraction(a: ArrayView2<u32>, b: ArrayView2<u32>, k: usize) -> f64 {
+    let n = a.nrows();
+    let k = k.min(a.ncols()).min(b.ncols());
     // mark[j] == i + 1: j is among point i's neighbours in B.
     let mut mark = vec![0u32; n];
     let mut shared = 0usize;
-    for i in 0..n {
+    for (i, (ra, rb)) in a.outer_iter().zip(b.outer_iter()).enumerate() {
         let stamp = i as u32 + 1;
-        for &j in b.of_point(i, k) {
+        for &j in rb.iter().take(k) {
             mark[j as usize] = stamp;
         }
-        shared += a.of_point(i, k).iter().filter(|&&j| mark[j as usize] == stamp).count();
+        shared += ra.iter().take(k).filter(|&&j| mark[j as usize] == stamp).count();
     }
     shared as f64 / (n * k).max(1) as f64
+}
+
+/// A layer's nearest `k` neighbours within each of its error bars' subsets, local to the subset.
+struct SubsetLists {
+    /// The draw: (repeats, fraction, seed).
+    draw: (usize, f64, u32),
+    /// The subsets (ascending point indices).
+    subsets: Vec<Vec<usize>>,
+    /// Their lists, members × k each.
+    lists: Vec<Array2<u32>>,
+}
+
+impl SubsetLists {
+    /// Layer `l`'s, when its kept lists serve `k` neighbours per subset.
+    fn of(l: &LayerNeighbourhood, k: usize) -> Option<Self> {
+        let kept = valid(l)?;
+        let d = kept.deeper.as_ref().filter(|d| d.k >= k)?;
+        let (subsets, _) = kept.subsets()?;
+        let lists = subsets.iter().map(|m| kept.within(m, k)).collect::<Option<Vec<_>>>()?;
+        Some(Self { draw: (d.repeats, d.fraction, d.seed), subsets, lists })
+    }
+
+    /// The std over the subsets of χ with the labels `ids` of all points, averaged as `average`.
+    fn label_std(&self, ids: &[u32], k: usize, average: OverlapAverage) -> Option<f64> {
+        let each = self.subsets.iter().zip(&self.lists).map(|(m, lists)| {
+            let local: Vec<u32> = m.iter().map(|&i| ids[i]).collect();
+            let labels = PointLabels { ids: &local, names: &[] };
+            label_overlap(lists.view(), labels, Neighbourhood::Fixed(k), average).ok().map(|o| o.overlap)
+        });
+        let each: Vec<f64> = each.collect::<Option<_>>()?;
+        Spread::of(&each, self.draw.1).map(|s| s.std)
+    }
+
+    /// The std over the subsets of χ with `other`'s lists of the same subsets.
+    fn chi_std(&self, other: &SubsetLists, k: usize) -> Option<f64> {
+        if self.draw != other.draw {
+            return None;
+        }
+        let each: Vec<f64> =
+            self.lists.iter().zip(&other.lists).map(|(a, b)| shared_fraction(a.view(), b.view(), k)).collect();
+        Spread::of(&each, self.draw.1).map(|s| s.std)
+    }
+}
+
+/// Per layer of `m`, the std over the subsets of χ^gt, χ^out and χ^in at `k`, where its kept
+/// lists hold the subsets' (χ^gt where they hold labels, χ^out and χ^in where the points
+/// correspond).
+fn spreads(m: &ModelNeighbourhoods, k: usize) -> Vec<[Option<f64>; 3]> {
+    let Some(last) = m.layers.len().checked_sub(1) else { return Vec::new() };
+    let (first_lists, last_lists) = (SubsetLists::of(&m.layers[0], k), SubsetLists::of(&m.layers[last], k));
+    m.layers
+        .iter()
+        .enumerate()
+        .map(|(pos, l)| {
+            let own_lists;
+            let own = match pos {
+                0 => first_lists.as_ref(),
+                p if p == last => last_lists.as_ref(),
+                _ => {
+                    own_lists = SubsetLists::of(l, k);
+                    own_lists.as_ref()
+                }
+            };
+            let Some(own) = own else { return [None; 3] };
+            let ids = valid(l).and_then(|kept| kept.labels.as_deref());
+            let label = ids.and_then(|ids| own.label_std(ids, k, l.label_average));
+            let with = |end: usize, lists: Option<&SubsetLists>| {
+                lists.filter(|_| correspond(m, pos, end)).and_then(|r| own.chi_std(r, k))
+            };
+            [label, with(last, last_lists.as_ref()), with(0, first_lists.as_ref())]
+        })
+        .collect()
 }
 
 /// Why layers `a` and `b` (named for the note) cannot be compared, if they cannot.
@@ -286,19 +391,33 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
         .zip(matrices.iter().filter(|m| m.a == m.b))
         .map(|(m, own)| {
             let last = m.layers.len().saturating_sub(1);
-            let layers = m.layers.iter().enumerate().map(|(position, l)| ProfilePoint {
-                layer: l.name.clone(),
-                position,
-                relative_depth: position as f64 / last.max(1) as f64,
-                label: label_at(l, k).or(l.label_overlap),
-                output: own.values[position][last],
-                input: own.values[position][0],
-                imbalance: imbalances(m, position),
-            });
+            let spreads = spreads(m, k);
+            let layers =
+                m.layers.iter().zip(spreads).enumerate().map(|(position, (l, [label_std, output_std, input_std]))| {
+                    let label = label_at(l, k);
+                    ProfilePoint {
+                        layer: l.name.clone(),
+                        position,
+                        relative_depth: position as f64 / last.max(1) as f64,
+                        label: label.or(l.label_overlap),
+                        output: own.values[position][last],
+                        input: own.values[position][0],
+                        // The estimator's own error bar goes with its value, at its own k.
+                        label_std: match label {
+                            Some(_) => label_std,
+                            None => l.label_std.filter(|_| l.label_overlap.is_some()),
+                        },
+                        output_std: output_std.filter(|_| own.values[position][last].is_some()),
+                        input_std: input_std.filter(|_| own.values[position][0].is_some()),
+                        imbalance: imbalances(m, position),
+                    }
+                });
             OverlapProfile { model: m.model.clone(), layers: layers.collect() }
         })
         .collect();
-    Neighbourhoods { k, profiles, matrices, notes }
+    let draw = models.iter().flat_map(|m| &m.layers).filter_map(valid).find_map(|n| n.deeper.as_ref());
+    let (repeats, subset_fraction) = draw.map_or((0, 0.0), |d| (d.repeats, d.fraction));
+    Neighbourhoods { k, repeats, subset_fraction, profiles, matrices, notes }
 }
 
 /// Each point's nearest neighbour (the first of its kept neighbours).
@@ -374,7 +493,7 @@ mod tests {
     use super::*;
 
     fn kept(k: usize, indices: &[u32]) -> KeptNeighbours {
-        KeptNeighbours { k, indices: indices.to_vec(), labels: None }
+        KeptNeighbours { k, indices: indices.to_vec(), labels: None, deeper: None }
     }
 
     fn layer(name: &str, n: KeptNeighbours) -> LayerNeighbourhood {
@@ -385,6 +504,7 @@ mod tests {
             neighbourhood: Some(n),
             label_overlap: None,
             label_average: OverlapAverage::Class,
+            label_std: None,
         }
     }
 

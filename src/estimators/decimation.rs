@@ -158,20 +158,22 @@ pub fn section(title: &str, d: &[DecimationPoint]) -> Option<(String, Vec<String
     Some((format!("{title} (ID vs N)"), lines))
 }
 
-/// The 2-neighbour lists within each of `subsets` of the rows of `x` (in parallel), from their
-/// full lists `full`: the in-memory search of the subsets.
+/// The neighbour lists within each of `subsets` of the rows of `x`, `depths[s]` deep (in
+/// parallel), from their full lists `full`: the in-memory search of the subsets.
 pub fn within_each(
     x: ArrayView2<f32>,
     full: &Neighbours,
     subsets: &[Vec<usize>],
+    depths: &[usize],
     metric: Metric,
 ) -> Result<Vec<Neighbours>, KnnError> {
-    crate::support::parallel::map(subsets, |m| within(x, full, m, &Search::new(2, metric))).into_iter().collect()
+    let jobs: Vec<(&Vec<usize>, usize)> = subsets.iter().zip(depths.iter().copied()).collect();
+    crate::support::parallel::map(&jobs, |&(m, k)| within(x, full, m, &Search::new(k, metric))).into_iter().collect()
 }
 
 /// The decimation of the rows of `x` (full lists `full`) as [`DecimationEstimator`] makes it.
 pub fn in_memory(x: ArrayView2<f32>, full: &Neighbours, p: &Params) -> Result<Vec<DecimationPoint>, KnnError> {
     let subsets = DecimationEstimator::subsets(p, x.nrows());
-    let lists = within_each(x, full, &subsets, p.metric)?;
+    let lists = within_each(x, full, &subsets, &vec![2; subsets.len()], p.metric)?;
     Ok(decimation_stats(&subsets, &lists, p.twonn.mu_fraction))
 }

@@ -8,6 +8,7 @@
 //! memory and streamed alike. k* is bounded by that depth (at most maxk − 1). Exact duplicates
 //! (kept with `duplicates: keep`) have an infinite density and are refused with a message.
 
+use ndarray::s;
 use serde::{Deserialize, Serialize};
 
 use crate::density::PointDensities;
@@ -153,7 +154,9 @@ impl Estimator for DensityEstimator {
     ) -> Result<Option<DensityProfile>, EstimateError> {
         let own = &p.density;
         let full = lists.full;
-        let (dist, ind) = (full.distances.view(), full.indices.view());
+        // Its own maxk, though another estimator may have made the search deeper.
+        let maxk = own.maxk.max(own.k).min(full.k());
+        let (dist, ind) = (full.distances.slice(s![.., ..maxk]), full.indices.slice(s![.., ..maxk]));
         let (id, id_from_twonn) = match own.id {
             Some(d) => (d, false),
             None => {
@@ -169,12 +172,12 @@ impl Estimator for DensityEstimator {
         Ok(Some(DensityProfile {
             id,
             id_from_twonn,
-            maxk: full.k(),
-            knn: knn(dist, own.k.min(full.k()), id).map_err(fail)?.log_den,
+            maxk,
+            knn: knn(dist, own.k.min(maxk), id).map_err(fail)?.log_den,
             kstar_nn: kstar_nn(dist, &ks, id).map_err(fail)?.log_den,
             dendrogram: dendrogram(&clusters, &pk.log_den),
             kstar: ks,
-            k: own.k.min(full.k()),
+            k: own.k.min(maxk),
             peaks: clusters.centers.len(),
             pak: pk,
             clusters,

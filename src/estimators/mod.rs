@@ -61,7 +61,8 @@ impl PointLabels<'_> {
 }
 
 /// What an estimator reads: the full neighbour lists, the subsets it asked for, and the
-/// 2-neighbour lists within each of them (local indices), all found by one search; the labels.
+/// neighbour lists within each of them (local indices, at least as deep as it asked), all found
+/// by one search; the labels.
 pub struct Lists<'a> {
     /// The neighbours of every point, as deep as the deepest [`Estimator::depth`].
     pub full: &'a Neighbours,
@@ -69,7 +70,7 @@ pub struct Lists<'a> {
     pub labels: Option<PointLabels<'a>>,
     /// The subsets it asked for ([`Estimator::subsets`]), in order.
     pub subsets: &'a [Vec<usize>],
-    /// Each subset's 2-neighbour lists: exactly what a search on its rows alone finds.
+    /// Each subset's neighbour lists: exactly what a search on its rows alone finds.
     pub within: &'a [Neighbours],
 }
 
@@ -99,9 +100,14 @@ pub trait Estimator {
     fn depth(_p: &Params, _n: usize) -> usize {
         2
     }
-    /// Subsets of the `n` points whose 2-neighbour lists it reads ([`Lists::within`]).
+    /// Subsets of the `n` points whose own neighbour lists it reads ([`Lists::within`]).
     fn subsets(_p: &Params, _n: usize) -> Vec<Vec<usize>> {
         Vec::new()
+    }
+    /// Neighbours per point it reads within a subset of `n` points (another estimator asking
+    /// for the same subsets may make them deeper).
+    fn within_depth(_p: &Params, _n: usize) -> usize {
+        2
     }
     /// The estimate.
     fn estimate(
@@ -355,29 +361,38 @@ macro_rules! items {
         }
 
         /// The subsets every estimator asked for on `n` points, searched together (one set of
-        /// rescans when streamed), and which of them are whose.
+        /// rescans when streamed), each as deep as its deepest reader; and which of them are
+        /// whose (an estimator asking for the subsets another did reads theirs).
         pub struct Plan {
             subsets: Vec<Vec<usize>>,
+            depths: Vec<usize>,
             $( $field: Range<usize>, )*
         }
 
         impl Plan {
             /// The subsets the estimators `p` asks for want on `n` points.
             pub fn new(p: &Params, n: usize) -> Self {
-                let mut subsets = Vec::new();
+                let mut plan = Self { subsets: Vec::new(), depths: Vec::new(), $( $field: 0..0 ),* };
+                let mut asked: Vec<Range<usize>> = Vec::new();
                 $(
-                    let start = subsets.len();
                     if p.$field.on() {
-                        subsets.extend(<$ty>::subsets(p, n));
+                        let own = <$ty>::subsets(p, n);
+                        let depths: Vec<usize> = own.iter().map(|s| <$ty>::within_depth(p, s.len())).collect();
+                        plan.$field = plan.add(own, depths, &asked);
+                        asked.push(plan.$field.clone());
                     }
-                    let $field = start..subsets.len();
                 )*
-                Self { subsets, $( $field ),* }
+                plan
             }
 
             /// Every subset, in order (ascending point indices each).
             pub fn subsets(&self) -> &[Vec<usize>] {
                 &self.subsets
+            }
+
+            /// Neighbours per point searched within each subset.
+            pub fn depths(&self) -> &[usize] {
+                &self.depths
             }
         }
 
@@ -453,6 +468,26 @@ macro_rules! items {
     };
 }
 registry!(items);
+
+impl Plan {
+    /// Adds an estimator's subsets (with the depths it reads them at) and returns where they
+    /// are: the range of an earlier estimator's identical subsets (`asked`), deepened, if any.
+    fn add(&mut self, own: Vec<Vec<usize>>, depths: Vec<usize>, asked: &[Range<usize>]) -> Range<usize> {
+        if own.is_empty() {
+            return 0..0;
+        }
+        if let Some(r) = asked.iter().find(|r| self.subsets[(*r).clone()] == own[..]) {
+            for (d, &own) in self.depths[r.clone()].iter_mut().zip(&depths) {
+                *d = (*d).max(own);
+            }
+            return r.clone();
+        }
+        let start = self.subsets.len();
+        self.subsets.extend(own);
+        self.depths.extend(depths);
+        start..self.subsets.len()
+    }
+}
 
 /// Equal shares of a progress bar, one per estimator that runs.
 struct Shares {
@@ -609,7 +644,18 @@ mod tests {
         let sizes: Vec<usize> = plan.subsets().iter().map(Vec::len).collect();
         // TwoNN's 3 subsets of 90 points, then the decimation's 1 × 100, 2 × 50, 4 × 25.
         assert_eq!(sizes, [90, 90, 90, 100, 50, 50, 25, 25, 25, 25]);
-        assert_eq!((plan.twonn.clone(), plan.decimation.clone(), plan.gride.clone()), (0..3, 3..10, 3..3));
+        assert_eq!((plan.twonn.clone(), plan.decimation.clone(), plan.gride.clone()), (0..3, 3..10, 0..0));
+        assert_eq!(plan.depths(), [2; 10]);
+        // The label overlap and the kept neighbourhoods ask for TwoNN's subsets: searched once,
+        // as deep as the deepest reader (k = 12 and 10), the decimation's blocks still 2 deep.
+        let both = with(|p| {
+            (p.twonn.repeats, p.decimation.run, p.decimation.min_block) = (3, true, 25);
+            (p.overlap.run, p.overlap.k, p.neighbourhood.run) = (true, 12, true);
+        });
+        let plan = Plan::new(&both, 100);
+        assert_eq!(plan.subsets().len(), 10);
+        assert_eq!((plan.overlap.clone(), plan.neighbourhood.clone()), (0..3, 0..3));
+        assert_eq!(plan.depths(), [12, 12, 12, 2, 2, 2, 2, 2, 2, 2]);
     }
 
     #[test]
@@ -723,6 +769,7 @@ mod tests {
                 "id_fit_std",
                 "pc_id",
                 "label_overlap",
+                "label_overlap_std",
                 "density_peaks",
                 "density_ari",
                 "density_purity"

@@ -3,12 +3,17 @@
 //! and between models (`crate::compare::neighbourhood`: χ(A, B), χ^out) read them later. Ties are
 //! ordered by row index, as everywhere in idscope; duplicated rows follow the policy (with
 //! `keep-one` a removed copy has no neighbourhood, so such a layer compares with no other).
+//!
+//! With TwoNN's repeats it also keeps, per point, the neighbours beyond its first k that the
+//! repeats' random subsets need ([`Deeper`]), so that the overlaps' error bars (their spread over
+//! the subsets, each subset's neighbours found among its own points) are exact at any k up to
+//! the kept one, from the kept lists alone.
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::estimators::{EstimateError, Estimator, Lists, Params, Rows};
-use crate::knn::{MAX_K, Neighbours};
+use crate::estimators::{EstimateError, Estimator, Lists, Params, Rows, twonn};
+use crate::knn::{MAX_K, Neighbours, covered, covering_depth};
 use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
 use crate::support::progress::Progress;
 
@@ -32,6 +37,49 @@ pub struct KeptNeighbours {
     /// The points' class ids, when the layer has labels: χ with the labels at any k up to `k`.
     #[serde(default)]
     pub labels: Option<Vec<u32>>,
+    /// The neighbours the error bars' subsets need beyond the first k (absent without repeats,
+    /// and in results written before them).
+    #[serde(default)]
+    pub deeper: Option<Deeper>,
+}
+
+/// Each point's neighbours after its first k, in order, as far as every subset of the draw needs:
+/// point i's nearest `k` members of a subset are the first `k` members of its first k neighbours
+/// followed by these, since these hold the union of every subset's nearest `k` members, in the
+/// whole-set order (distance, then index).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct Deeper {
+    /// The subsets: TwoNN's repeats (`twonn::repeat_subsets` of the points with this draw).
+    pub repeats: usize,
+    /// Each subset's size as a fraction of the points.
+    pub fraction: f64,
+    /// The seed they were drawn with.
+    pub seed: u32,
+    /// Members of each subset these lists serve per point (at most the kept k).
+    pub k: usize,
+    /// Point i's further neighbours are `indices[offsets[i] .. offsets[i + 1]]` (N + 1 offsets).
+    pub offsets: Vec<u32>,
+    /// The further neighbours, point after point.
+    pub indices: Vec<u32>,
+}
+
+impl Deeper {
+    /// Whether these index `n` points, in ascending offsets within `indices`.
+    fn is_valid(&self, n: usize) -> bool {
+        self.offsets.len() == n + 1
+            && self.offsets.first() == Some(&0)
+            && self.offsets.windows(2).all(|w| w[0] <= w[1])
+            && self.offsets.last().is_some_and(|&e| e as usize == self.indices.len())
+            && self.indices.iter().all(|&j| (j as usize) < n)
+            && self.repeats <= crate::estimators::twonn::MAX_REPEATS
+            && self.fraction > 0.0
+            && self.fraction < 1.0
+    }
+
+    /// Point i's further neighbours.
+    fn of_point(&self, i: usize) -> &[u32] {
+        &self.indices[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
 }
 
 impl KeptNeighbours {
@@ -39,7 +87,75 @@ impl KeptNeighbours {
     pub fn of(full: &Neighbours, k: usize, labels: Option<&[u32]>) -> Self {
         let k = k.min(full.k());
         let indices = full.indices.outer_iter().flat_map(|row| row.iter().take(k).copied().collect::<Vec<_>>());
-        Self { k, indices: indices.collect(), labels: labels.map(<[u32]>::to_vec) }
+        Self { k, indices: indices.collect(), labels: labels.map(<[u32]>::to_vec), deeper: None }
+    }
+
+    /// These lists with the neighbours beyond the first k that the subsets `subsets` (ascending
+    /// point indices; `within`: their own lists, local indices, at least `k` deep) need; `draw`:
+    /// (repeats, fraction, seed) they were drawn with. Those in `full` are ordered by their place
+    /// there, the rest (beyond its depth) after them by (distance, index).
+    pub fn with_subsets(
+        mut self,
+        full: &Neighbours,
+        subsets: &[Vec<usize>],
+        within: &[Neighbours],
+        draw: (usize, f64, u32),
+    ) -> Self {
+        let n = self.points();
+        let k = within.iter().map(Neighbours::k).min().unwrap_or(0).min(self.k);
+        // Per point: (place in its full list or usize::MAX, distance, index) of each further one.
+        let mut further: Vec<Vec<(usize, f64, u32)>> = vec![Vec::new(); n];
+        // Each point's first k, sorted: is a neighbour among them.
+        let mut first = self.indices.clone();
+        first.chunks_mut(self.k.max(1)).for_each(<[u32]>::sort_unstable);
+        for (members, lists) in subsets.iter().zip(within) {
+            for (p, &i) in members.iter().enumerate() {
+                let first = &first[i * self.k..(i + 1) * self.k];
+                for (&q, &dist) in lists.indices.row(p).iter().zip(lists.distances.row(p)).take(k) {
+                    let j = members[q as usize] as u32;
+                    if first.binary_search(&j).is_err() && !further[i].iter().any(|f| f.2 == j) {
+                        let place = full.indices.row(i).iter().position(|&x| x == j).unwrap_or(usize::MAX);
+                        further[i].push((place, dist, j));
+                    }
+                }
+            }
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut indices = Vec::new();
+        offsets.push(0);
+        for mut f in further {
+            f.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+            indices.extend(f.iter().map(|f| f.2));
+            offsets.push(indices.len() as u32);
+        }
+        let (repeats, fraction, seed) = draw;
+        self.deeper = Some(Deeper { repeats, fraction, seed, k, offsets, indices });
+        self
+    }
+
+    /// The subsets the error bars are over, and the k their lists serve, if kept.
+    pub fn subsets(&self) -> Option<(Vec<Vec<usize>>, usize)> {
+        let d = self.deeper.as_ref().filter(|d| d.repeats > 0)?;
+        Some((crate::estimators::twonn::repeat_subsets(self.points(), d.repeats, d.fraction, d.seed), d.k))
+    }
+
+    /// The nearest `k` members of the subset `members` (ascending) of each of them, as positions
+    /// in `members` (members × k), from the kept lists; `None` where those hold too few.
+    pub fn within(&self, members: &[usize], k: usize) -> Option<ndarray::Array2<u32>> {
+        let deeper = self.deeper.as_ref()?;
+        let mut local = vec![u32::MAX; self.points()];
+        for (q, &i) in members.iter().enumerate() {
+            local[i] = q as u32;
+        }
+        let mut out = ndarray::Array2::<u32>::zeros((members.len(), k));
+        for (mut row, &i) in out.outer_iter_mut().zip(members) {
+            let order = self.of_point(i, self.k).iter().chain(deeper.of_point(i));
+            let mut found = order.filter_map(|&j| Some(local[j as usize]).filter(|&q| q != u32::MAX));
+            for slot in row.iter_mut() {
+                *slot = found.next()?;
+            }
+        }
+        Some(out)
     }
 
     /// Points kept.
@@ -55,6 +171,7 @@ impl KeptNeighbours {
             && self.indices.len() == n * self.k
             && self.indices.iter().all(|&j| (j as usize) < n)
             && self.labels.as_ref().is_none_or(|l| l.len() == n)
+            && self.deeper.as_ref().is_none_or(|d| d.is_valid(n))
     }
 
     /// The lists as a points × k view, or `None` unless [`Self::is_valid`].
@@ -66,6 +183,12 @@ impl KeptNeighbours {
     pub fn of_point(&self, i: usize, k: usize) -> &[u32] {
         &self.indices[i * self.k..i * self.k + k.min(self.k)]
     }
+}
+
+/// The k the error bars' subsets are searched to: the kept k, at most what the whole-set search
+/// can serve ([`covered`]: 97 at subsets of 90 %).
+fn subset_k(p: &Params) -> usize {
+    covered(p.neighbourhood.k, p.twonn.subset_fraction)
 }
 
 /// Keeps the whole-set lists' first k neighbours; not per class (a class's points are not the
@@ -100,8 +223,22 @@ impl Estimator for NeighbourhoodEstimator {
         ParamError::unless((1..=MAX_K).contains(&p.k), "neighbourhood_k", p.k as f64, "between 1 and 128")
     }
 
+    /// k, or with error bars deep enough for their subsets' k to be read off the lists.
     fn depth(p: &Params, _n: usize) -> usize {
-        p.neighbourhood.k
+        let k = p.neighbourhood.k;
+        match p.twonn.repeats {
+            0 => k,
+            _ => k.max(covering_depth(subset_k(p), p.twonn.subset_fraction)),
+        }
+    }
+
+    /// The TwoNN repeats' subsets, for the error bars.
+    fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
+        twonn::repeat_subsets(n, p.twonn.repeats, p.twonn.subset_fraction, p.seed)
+    }
+
+    fn within_depth(p: &Params, n: usize) -> usize {
+        subset_k(p).min(n.saturating_sub(1))
     }
 
     fn estimate(
@@ -110,7 +247,12 @@ impl Estimator for NeighbourhoodEstimator {
         _rows: &mut dyn Rows,
         _: &mut dyn Progress,
     ) -> Result<Option<KeptNeighbours>, EstimateError> {
-        Ok(Some(KeptNeighbours::of(lists.full, p.neighbourhood.k, lists.labels.map(|l| l.ids))))
+        let kept = KeptNeighbours::of(lists.full, p.neighbourhood.k, lists.labels.map(|l| l.ids));
+        if lists.subsets.is_empty() {
+            return Ok(Some(kept));
+        }
+        let t = &p.twonn;
+        Ok(Some(kept.with_subsets(lists.full, lists.subsets, lists.within, (t.repeats, t.subset_fraction, p.seed))))
     }
 }
 
@@ -136,9 +278,9 @@ mod tests {
         assert_eq!(KeptNeighbours::of(&full, 10, None).k, 3);
         assert!(kept.is_valid());
         for bad in [
-            KeptNeighbours { k: 0, indices: vec![], labels: None },
-            KeptNeighbours { k: 2, indices: vec![1, 2, 0], labels: None },
-            KeptNeighbours { k: 1, indices: vec![1, 0], labels: Some(vec![0]) },
+            KeptNeighbours { k: 0, indices: vec![], labels: None, deeper: None },
+            KeptNeighbours { k: 2, indices: vec![1, 2, 0], labels: None, deeper: None },
+            KeptNeighbours { k: 1, indices: vec![1, 0], labels: Some(vec![0]), deeper: None },
         ] {
             assert!(!bad.is_valid(), "{bad:?}");
         }

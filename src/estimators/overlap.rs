@@ -5,6 +5,10 @@
 //! fraction f, a point of a class of c points compares its max(1, ⌊c·f⌋) nearest neighbours
 //! (DADApy's `int(count * class_fraction)`), so small classes are not swamped by large ones.
 //!
+//! Its error bar is the spread over the TwoNN repeats' random subsets, each searched alone (the
+//! lists within a subset read off the whole-set lists, so no second search but for the rare
+//! point whose lists hold too few of the subset's members).
+//!
 //! It reads the whole-set neighbour lists the search keeps (no second search; N·k indices): ties
 //! are ordered by row index there, as everywhere in idscope; with `duplicates: keep-one` a
 //! duplicated row is one point (the first copy, with its label), with `keep` its copies are each
@@ -13,10 +17,11 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use crate::estimators::{Column, EstimateError, Estimator, Lists, Params, PointLabels, Rows};
-use crate::knn::MAX_K;
+use crate::estimators::{Column, EstimateError, Estimator, Lists, Params, PointLabels, Rows, twonn};
+use crate::knn::{MAX_K, covered, covering_depth};
 use crate::params::{ParamError, Setting, SettingKind, Shown, in_unit, settings};
 use crate::support::progress::Progress;
+use crate::support::stats::mean_std;
 
 /// How the per-point overlaps are averaged.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -70,6 +75,34 @@ pub struct LabelOverlap {
     pub overlap: f64,
     /// The mean over each class's points, by class id.
     pub classes: Vec<ClassOverlap>,
+    /// Its mean and spread over the TwoNN repeats' random subsets (absent when `repeats` = 0).
+    #[serde(default)]
+    pub repeats: Option<Spread>,
+}
+
+/// An overlap's mean and standard deviation over random subsets of the points, each subset's
+/// neighbours found among its own points: the error bar.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Spread {
+    /// Number of subsets.
+    pub repeats: usize,
+    /// Size of each subset as a fraction of the points.
+    pub fraction: f64,
+    /// Mean over the subsets.
+    pub mean: f64,
+    /// Standard deviation (ddof = 0) over the subsets.
+    pub std: f64,
+}
+
+impl Spread {
+    /// The spread of `values`, one per subset of `fraction` of the points; `None` for none.
+    pub fn of(values: &[f64], fraction: f64) -> Option<Self> {
+        if values.is_empty() {
+            return None;
+        }
+        let (mean, std) = mean_std(values);
+        Some(Self { repeats: values.len(), fraction, mean, std })
+    }
 }
 
 /// χ^gt of one class's points (their neighbours among all points).
@@ -96,6 +129,7 @@ impl Estimator for OverlapEstimator {
     type Params = OverlapParams;
     const NAME: &'static str = "the label overlap";
     const LABELS: bool = true;
+    const PER_CLASS: bool = false;
     const SETTINGS: &'static [Setting] = &[
         Setting {
             name: "overlap",
@@ -139,12 +173,27 @@ impl Estimator for OverlapEstimator {
         }
     }
 
-    /// With a class fraction f, ⌊n·f⌋ (no class of the n points needs more), at most [`MAX_K`].
+    /// With a class fraction f, ⌊n·f⌋ (no class of the n points needs more), at most [`MAX_K`];
+    /// with error bars, deep enough for the subsets' k to be read off the lists.
     fn depth(p: &Params, n: usize) -> usize {
-        match p.overlap.class_fraction {
-            Some(f) => p.overlap.k.max(((n as f64 * f) as usize).min(MAX_K)),
-            None => p.overlap.k,
+        let own = own_depth(p, n);
+        match error_bars(p, n) {
+            Some(k) => own.max(covering_depth(k, p.twonn.subset_fraction)),
+            None => own,
         }
+    }
+
+    /// The TwoNN repeats' subsets, for the error bar.
+    fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
+        match error_bars(p, n) {
+            Some(_) => twonn::repeat_subsets(n, p.twonn.repeats, p.twonn.subset_fraction, p.seed),
+            None => Vec::new(),
+        }
+    }
+
+    /// As deep as on the whole set (a class fraction sizes it by the subset).
+    fn within_depth(p: &Params, n: usize) -> usize {
+        own_depth(p, n).min(n.saturating_sub(1))
     }
 
     fn estimate(
@@ -157,11 +206,32 @@ impl Estimator for OverlapEstimator {
             Some(f) => Neighbourhood::ClassFraction(f),
             None => Neighbourhood::Fixed(p.overlap.k),
         };
-        lists.labels.map(|labels| label_overlap(lists.full.indices.view(), labels, size, p.overlap.average)).transpose()
+        let Some(labels) = lists.labels else { return Ok(None) };
+        let average = p.overlap.average;
+        let each = lists
+            .subsets
+            .iter()
+            .zip(lists.within)
+            .map(|(members, within)| {
+                let ids: Vec<u32> = members.iter().map(|&i| labels.ids[i]).collect();
+                let local = PointLabels { ids: &ids, names: labels.names };
+                Ok(label_overlap(within.indices.view(), local, size, average)?.overlap)
+            })
+            .collect::<Result<Vec<f64>, EstimateError>>()?;
+        let whole = label_overlap(lists.full.indices.view(), labels, size, average)?;
+        Ok(Some(LabelOverlap { repeats: Spread::of(&each, p.twonn.subset_fraction), ..whole }))
     }
 
-    const COLUMNS: &'static [Column] =
-        &[Column { key: "label_overlap", header: Some("χ label"), value: "/overlap", spread: None, digits: 3 }];
+    const COLUMNS: &'static [Column] = &[
+        Column {
+            key: "label_overlap",
+            header: Some("χ label"),
+            value: "/overlap",
+            spread: Some("/repeats/std"),
+            digits: 3,
+        },
+        Column { key: "label_overlap_std", header: None, value: "/repeats/std", spread: None, digits: 3 },
+    ];
 
     fn section(o: &Option<LabelOverlap>) -> Option<(String, Vec<String>)> {
         let o = o.as_ref()?;
@@ -171,8 +241,27 @@ impl Estimator for OverlapEstimator {
             Some(f) => format!("k = {f} of each class"),
             None => format!("k = {}", o.k),
         };
-        Some((format!("Label overlap χ ({k}, average per {:?}): {:.4}", o.average, o.overlap), lines))
+        let spread = o.repeats.map(|r| format!(" ± {:.4} (std over {} subsets)", r.std, r.repeats)).unwrap_or_default();
+        Some((format!("Label overlap χ ({k}, average per {:?}): {:.4}{spread}", o.average, o.overlap), lines))
     }
+}
+
+/// Neighbours per point χ^gt compares on `n` points: k, or with a class fraction f the largest
+/// class's ⌊n·f⌋ at most (no class needs more), at most [`MAX_K`].
+fn own_depth(p: &Params, n: usize) -> usize {
+    match p.overlap.class_fraction {
+        Some(f) => p.overlap.k.max(((n as f64 * f) as usize).min(MAX_K)),
+        None => p.overlap.k,
+    }
+}
+
+/// Neighbours per point χ^gt compares within each error-bar subset of `n` points, when it gets
+/// error bars: with TwoNN's repeats, and a depth the whole-set search can serve ([`covered`]: up
+/// to 97 at subsets of 90 %).
+fn error_bars(p: &Params, n: usize) -> Option<usize> {
+    let t = &p.twonn;
+    let k = own_depth(p, (t.subset_fraction * n as f64).round() as usize);
+    (t.repeats > 0 && covered(k, t.subset_fraction) == k).then_some(k)
 }
 
 /// χ^gt of the points whose neighbour lists (their indices, points × searched) are `lists` and
@@ -245,7 +334,7 @@ pub fn label_overlap(
         Neighbourhood::ClassFraction(f) => Some(f),
         Neighbourhood::Fixed(_) => None,
     };
-    Ok(LabelOverlap { k, class_fraction, average, points: ids.len(), overlap, classes })
+    Ok(LabelOverlap { k, class_fraction, average, points: ids.len(), overlap, classes, repeats: None })
 }
 
 #[cfg(test)]
@@ -336,12 +425,24 @@ mod tests {
     #[test]
     fn its_k_and_class_fraction_are_checked_and_deepen_the_search() {
         let mut p = Params::default();
-        (p.overlap.run, p.overlap.k) = (true, 40);
-        assert_eq!(crate::estimators::depth(&p, 1000), 40);
+        (p.overlap.run, p.overlap.k, p.twonn.repeats) = (true, 40, 0);
+        let depth = |p: &Params, n| crate::estimators::depth(p, n);
+        assert_eq!(depth(&p, 1000), 40);
+        // With error bars, deep enough for 40 members of a 90 % subset: ⌈40/0.9 + 5·√4/0.9 + 2⌉.
+        p.twonn.repeats = 20;
+        assert_eq!(depth(&p, 1000), 58);
+        assert_eq!(crate::knn::covered(MAX_K, 0.9), 97, "error bars up to k = 97");
+        p.overlap.k = 98;
+        assert_eq!((depth(&p, 1000), OverlapEstimator::subsets(&p, 1000).len()), (98, 0));
+        p.overlap.k = 40;
         p.overlap.class_fraction = Some(0.1);
-        assert_eq!(crate::estimators::depth(&p, 1000), 100);
-        assert_eq!(crate::estimators::depth(&p, 100_000), MAX_K);
-        assert_eq!(crate::estimators::depth(&p, 200), 40);
+        // A subset's largest class compares at most ⌊900·0.1⌋ = 90: covered from 119 deep.
+        assert_eq!(depth(&p, 1000), 119);
+        assert_eq!(OverlapEstimator::within_depth(&p, 900), 90);
+        p.twonn.repeats = 0;
+        assert_eq!(depth(&p, 1000), 100);
+        assert_eq!(depth(&p, 100_000), MAX_K);
+        assert_eq!(depth(&p, 200), 40);
         p.overlap.class_fraction = Some(1.5);
         assert_eq!(p.clone().check().unwrap_err().to_string(), "overlap_class_fraction must be in (0, 1], got 1.5");
         (p.overlap.class_fraction, p.overlap.k) = (None, 0);

@@ -41,7 +41,7 @@ pub use metric::Metric;
 pub use neighbours::{FlatNeighbours, Neighbours};
 pub use ranks::ranks;
 pub(crate) use subset::restricted;
-pub use subset::within;
+pub use subset::{covered, covering_depth, within};
 pub(crate) use tiles::split;
 
 use ndarray::ArrayView2;

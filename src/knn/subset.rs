@@ -9,6 +9,27 @@ use crate::support::progress::Silent;
 /// Subsets at least this large a fraction of the points reuse the full neighbour lists.
 const REUSE_FRACTION: f64 = 0.5;
 
+/// Neighbours per point the whole-set lists need so that nearly every point (all but about one
+/// in a million) finds `k` members of a random subset of `fraction` of the points among them,
+/// and [`within`] rarely rescans: the k-th member's position is k plus a negative binomial
+/// count of non-members (mean k(1−f)/f, std √(k(1−f))/f), taken to five std and two more.
+/// At most [`super::MAX_K`].
+pub fn covering_depth(k: usize, fraction: f64) -> usize {
+    uncapped(k, fraction).min(super::MAX_K)
+}
+
+/// [`covering_depth`] without its cap.
+fn uncapped(k: usize, fraction: f64) -> usize {
+    let (k, f) = (k as f64, fraction.clamp(0.01, 1.0));
+    (k / f + 5.0 * (k * (1.0 - f)).sqrt() / f + 2.0).ceil() as usize
+}
+
+/// The largest k ≤ `k` whose [`covering_depth`] at `fraction` is within [`super::MAX_K`]: the
+/// deepest subset lists the whole-set search can serve.
+pub fn covered(k: usize, fraction: f64) -> usize {
+    (1..=k).rev().find(|&k| uncapped(k, fraction) <= super::MAX_K).unwrap_or(1)
+}
+
 /// The `search.k` nearest neighbours of each of `members` among `members` only; indices in the
 /// result are positions in `members`. Equal to a fresh search on the subset's rows.
 ///

@@ -10,7 +10,7 @@ use crate::compare::neighbourhood::{
     self, LayerNeighbourhood, LayerRanks, ModelNeighbourhoods, Neighbourhoods, PointRows, RankPass,
 };
 use crate::compare::{self, ClassSpread, LayerIds, ModelInput};
-use crate::estimators::neighbourhood::KeptNeighbours;
+use crate::estimators::neighbourhood::{Deeper, KeptNeighbours};
 use crate::estimators::overlap::OverlapAverage;
 
 /// Input of [`compare`]: the models in display order and the correlation's layer choice.
@@ -87,6 +87,8 @@ struct WireLayer {
     #[serde(default)]
     label_average: OverlapAverage,
     #[serde(default)]
+    label_std: Option<f64>,
+    #[serde(default)]
     kept: Option<WireKept>,
 }
 
@@ -98,6 +100,21 @@ struct WireKept {
     len: usize,
     #[serde(default)]
     labels: Option<Vec<u32>>,
+    #[serde(default)]
+    deeper: Option<WireDeeper>,
+}
+
+/// Where a layer's lists beyond the first k are in the indices handed in: `offsets` offsets from
+/// `start`, then `len` indices.
+#[derive(Deserialize)]
+struct WireDeeper {
+    repeats: usize,
+    fraction: f64,
+    seed: u32,
+    k: usize,
+    start: usize,
+    offsets: usize,
+    len: usize,
 }
 
 /// The overlaps and the rank passes their imbalances still need.
@@ -110,7 +127,8 @@ struct PageNeighbourhoods {
 }
 
 /// `[{model, seed, layers: [{name, rows: {n_input, non_finite_dropped, subsampled_out,
-/// duplicates_dropped}, label_overlap, label_average, kept: {k, start, len, labels} | null}],
+/// duplicates_dropped}, label_overlap, label_average, label_std, kept: {k, start, len, labels,
+/// deeper: {repeats, fraction, seed, k, start, offsets, len} | null} | null}],
 /// ranks: [{layer, target, start, len}]}]` with every layer's kept neighbourhoods concatenated in
 /// `indices` and every rank list in `ranks` (Uint32Arrays: one copy, no per-number conversion) →
 /// the [`neighbourhood::Neighbourhoods`] over `k` neighbours (default 10), with the imbalances of
@@ -129,8 +147,18 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], ranks: &[u32], k: Option
             let neighbourhood = match l.kept {
                 None => None,
                 Some(w) => {
-                    let part = span(&format!("layer {}: its lists", l.name), indices, w.start, w.len)?;
-                    Some(KeptNeighbours { k: w.k, indices: part, labels: w.labels })
+                    let what = format!("layer {}: its lists", l.name);
+                    let part = span(&what, indices, w.start, w.len)?;
+                    let deeper = match w.deeper {
+                        None => None,
+                        Some(d) => {
+                            let offsets = span(&what, indices, d.start, d.offsets)?;
+                            let further = span(&what, indices, d.start.saturating_add(d.offsets), d.len)?;
+                            let (repeats, fraction, seed, k) = (d.repeats, d.fraction, d.seed, d.k);
+                            Some(Deeper { repeats, fraction, seed, k, offsets, indices: further })
+                        }
+                    };
+                    Some(KeptNeighbours { k: w.k, indices: part, labels: w.labels, deeper })
                 }
             };
             layers.push(LayerNeighbourhood {
@@ -139,6 +167,7 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], ranks: &[u32], k: Option
                 neighbourhood,
                 label_overlap: l.label_overlap,
                 label_average: l.label_average,
+                label_std: l.label_std,
             });
         }
         let ranks = m

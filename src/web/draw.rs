@@ -80,6 +80,9 @@ pub struct ModelSeries {
 #[derive(Deserialize)]
 struct ProfileData {
     k: usize,
+    /// The random subsets the error bars are over (0: none).
+    #[serde(default)]
+    repeats: usize,
     profiles: Vec<OverlapProfile>,
 }
 
@@ -165,6 +168,7 @@ fn render(
                 area,
                 &d.profiles,
                 d.k,
+                d.repeats,
                 &HunchbackOptions { x, ..HunchbackOptions::default() },
                 &style,
             )

@@ -39,6 +39,14 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
   assert.ok(Math.abs(at('hidden4').input - want('input', 'hidden4')) <= 1e-12, `χ input of hidden4 ${at('hidden4').input}`);
   assert.equal(at('logits').output, 1);
   for (const l of trained.layers) assert.ok(l.label > 0 && l.label <= 1, `χ label ${l.label}`);
+  // Error bars: the spread over TwoNN's 20 random subsets, each searched alone (tests/overlap_spread.rs
+  // checks the numbers against fresh searches), for every layer; a layer with itself has none.
+  assert.equal(data.overlap_profile.repeats, 20);
+  for (const l of trained.layers) {
+    for (const v of [l.label_std, l.output_std, l.input_std]) assert.ok(v >= 0 && v < 0.1, `${l.layer} std ${v}`);
+  }
+  assert.equal(at('logits').output_std, 0);
+  assert.ok(at('hidden1').output_std > 0, 'the subsets differ');
   const layers = data.overlap_layers.matrix;
   assert.equal(layers.a, layers.b);
   assert.equal(layers.rows.length, 6);
@@ -59,10 +67,17 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
     for (const format of ['png', 'svg']) {
       const file = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-export="${format}"]`), `${kind} ${format}`);
       assert.ok(file.bytes.length > 1000, `${kind} ${format}: ${file.bytes.length} bytes`);
+      if (kind === 'overlap_profile' && format === 'svg') assert.match(file.bytes.toString(), /χ with the output: ± std over 20 subsets/);
     }
     const csv = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="csv"]`), `${kind} CSV`);
     const lines = csv.bytes.toString().trim().split('\n');
     assert.equal(lines.length, ['overlap_profile', 'information_plane'].includes(kind) ? 1 + 18 : 1 + 36, `${kind} CSV rows`);
+    if (kind === 'overlap_profile') {
+      const head = lines[0].split(',');
+      const row = lines.map((l) => l.split(',')).find((r) => r[0] === trained.model && r[3] === 'hidden1');
+      assert.equal(Number(row[head.indexOf('chi_out_std')]), at('hidden1').output_std, 'the CSV holds the error bars');
+      assert.equal(Number(row[head.indexOf('repeats')]), 20);
+    }
     const json = await grab(page, () => page.click(`figure[data-kind="${kind}"] button[data-numbers="json"]`), `${kind} JSON`);
     assert.equal(JSON.parse(json.bytes.toString()).k, 10);
   }
@@ -80,6 +95,7 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
   const labelK1 = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/overlap/overlap.json'), 'utf8')).cases
     .find((c) => c.layer === 'hidden4' && c.k === 1 && c.class_fraction === null && c.average === 'class').overlap;
   assert.ok(Math.abs(at1('hidden4').label - labelK1) <= 1e-12, `k = 1: χ label of hidden4 ${at1('hidden4').label} vs DADApy ${labelK1}`);
+  assert.ok(k1.every((l) => l.output_std >= 0 && l.label_std >= 0), 'error bars at k = 1 from the same kept lists');
   await page.waitForTimeout(300);
   assert.deepEqual(await timings(), before, 'no layer was computed again');
   await page.fill('figure[data-kind="overlap_profile"] input.overlap-k', '10');
@@ -97,6 +113,8 @@ test('the overlap charts draw, export, match DADApy on the demo and come back fr
   await fresh.page.waitForTimeout(300);
   const restored = await fresh.page.evaluate(() => window.idscope.charts.data.get('overlap_profile').profiles.find((p) => /trained/.test(p.model)));
   assert.deepEqual(restored.layers.map((l) => l.output), trained.layers.map((l) => l.output));
+  const stds = (p) => p.layers.map((l) => [l.label_std, l.output_std, l.input_std]);
+  assert.deepEqual(stds(restored), stds(trained), 'the error bars come back with the results');
   const replane = await fresh.page.evaluate(() => window.idscope.charts.data.get('information_plane')?.profiles.find((p) => /trained/.test(p.model)));
   assert.deepEqual(replane?.layers.map((l) => l.imbalance), plane.map((l) => l.imbalance), 'the rank lists come back with the results');
   assert.deepEqual(consoleErrors, []);

@@ -349,7 +349,7 @@ fn estimate(
         &gram,
         &full,
         plan.subsets(),
-        2,
+        plan.depths(),
         pts.rescan_rows,
         &mut Stage::new(progress, 0.45, 0.85),
     )?;

@@ -158,23 +158,31 @@ fn imbalance_ranks(model: &Model, m: &ModelNeighbourhoods, params: &Params) -> R
 fn render_overlaps(o: &Neighbourhoods) -> String {
     let mut s = String::new();
     let num = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
-    let _ = writeln!(s, "\nneighbourhood overlaps (k = {})", o.k);
+    let chi = |v: Option<f64>, std: Option<f64>| match std {
+        Some(e) if v.is_some() => format!("{} ± {e:.3}", num(v)),
+        _ => num(v),
+    };
+    let bars = match o.repeats {
+        0 => String::new(),
+        r => format!(", ± std over {r} subsets of {} %", o.subset_fraction * 100.0),
+    };
+    let _ = writeln!(s, "\nneighbourhood overlaps (k = {}{bars})", o.k);
     for p in &o.profiles {
         let _ = writeln!(s, "model: {}", p.model);
         let _ = writeln!(
             s,
-            "{:<20} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            "{:<20} {:>13} {:>13} {:>13} {:>9} {:>9} {:>9} {:>9}",
             "layer", "χ label", "χ out", "χ in", "Δ(→out)", "Δ(out→)", "Δ(→in)", "Δ(in→)"
         );
         for l in &p.layers {
             let i = l.imbalance;
             let _ = writeln!(
                 s,
-                "{:<20} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+                "{:<20} {:>13} {:>13} {:>13} {:>9} {:>9} {:>9} {:>9}",
                 l.layer,
-                num(l.label),
-                num(l.output),
-                num(l.input),
+                chi(l.label, l.label_std),
+                chi(l.output, l.output_std),
+                chi(l.input, l.input_std),
                 num(i.map(|i| i.to_output)),
                 num(i.map(|i| i.from_output)),
                 num(i.map(|i| i.to_input)),
