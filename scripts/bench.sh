@@ -70,22 +70,27 @@ seconds() { local t0=$EPOCHREALTIME; "$@" > "$dir/out.json"; awk -v a="$t0" -v b
 
 # The information imbalance (issue 13): two 10 000 × 768 representations of the same points;
 # idscope's compare with the overlaps, then with the imbalances too (the difference: the exact
-# rank passes over both layers' rows), against DADApy's return_information_imbalace.
+# rank passes over both layers' rows), against DADApy's return_information_imbalace; and the
+# overlaps with their error bars (TwoNN's 20 subsets, the kept lists' further neighbours).
 if [ "$MODE" = imbalance ]; then
   one_layer "${BENCH_IMBALANCE:-10000x768}" imbalance
   log "idscope compare (overlaps only, then with --imbalance)"
   base=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 0 --neighbourhood --json)
   with=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 0 --imbalance --json)
+  cp "$dir/out.json" "$dir/imbalance.json"
+  bars=$(seconds "$cli" compare "$dir/a.npy,$dir/b.npy" --repeats 20 --neighbourhood --json)
   node -e '
-    const [dadapy, base, withImb, file] = [JSON.parse(process.argv[1]), Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
-    const p = JSON.parse(require("fs").readFileSync(file, "utf8")).neighbourhoods.profiles[0].layers;
+    const [dadapy, base, withImb, file, bars, barsFile] = [JSON.parse(process.argv[1]), Number(process.argv[2]), Number(process.argv[3]), process.argv[4], Number(process.argv[5]), process.argv[6]];
+    const layers = (f) => JSON.parse(require("fs").readFileSync(f, "utf8")).neighbourhoods.profiles[0].layers;
+    const [p, l0] = [layers(file), layers(barsFile)[0]];
     const ranks = withImb - base;
     const s = (x) => x.toFixed(2);
     const os = require("os");
     console.log(`information imbalance on '"$shape"' (${os.cpus().length} cores, ${os.cpus()[0].model})`);
     console.log(`idscope: ${s(withImb)} s with the imbalances, ${s(base)} s without: the rank passes ${s(ranks)} s; Δ(a→b) ${p[0].imbalance.to_output.toFixed(6)}, Δ(b→a) ${p[0].imbalance.from_output.toFixed(6)} (all points)`);
+    console.log(`idscope: ${s(bars)} s with the overlaps and TwoNN both with error bars over 20 subsets (χ(a, b) ${l0.output.toFixed(4)} ± ${l0.output_std.toFixed(4)}), ratio ${(bars / base).toFixed(2)} to ${s(base)} s without any`);
     for (const [k, v] of Object.entries(dadapy)) console.log(`${k}: ${s(v.seconds)} s; Δ(a→b) ${v.a_to_b.toFixed(6)}, Δ(b→a) ${v.b_to_a.toFixed(6)}; idscope rank passes / DADApy = ${(ranks / v.seconds).toFixed(2)}, whole compare / DADApy = ${(withImb / v.seconds).toFixed(2)}`);
-  ' "$dadapy" "$base" "$with" "$dir/out.json"
+  ' "$dadapy" "$base" "$with" "$dir/imbalance.json" "$bars" "$dir/out.json"
   exit 0
 fi
 
@@ -110,7 +115,7 @@ if [ "$MODE" = density ]; then
     console.log(`idscope: ${s(withD)} s with the densities, ${s(base)} s with the same 100 neighbours kept and no densities: k*, PAk, ADP (and kNN, kstarNN, the dendrogram) ${s(ours)} s; d = ${d.id.toFixed(3)}, ${d.peaks} clusters`);
     console.log(`DADApy: distances ${s(st.distances)} s, TwoNN ${s(st.twonn)} s, k* ${s(st.kstar)} s, PAk ${s(st.pak)} s, ADP ${s(st.adp)} s; d = ${dadapy.id.toFixed(3)}, ${dadapy.clusters} clusters`);
     console.log(`k* + PAk + ADP: idscope / DADApy = ${(ours / theirs).toFixed(3)}; whole run: idscope / DADApy = ${(withD / whole).toFixed(3)}`);
-  ' "$dadapy" "$base" "$with" "$dir/out.json"
+  ' "$dadapy" "$base" "$with" "$dir/imbalance.json" "$bars" "$dir/out.json"
   exit 0
 fi
 

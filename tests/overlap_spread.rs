@@ -5,7 +5,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use idscope::analysis::{analyse_model_layer, streamed};
-use idscope::compare::neighbourhood::{LayerNeighbourhood, ModelNeighbourhoods, data_overlap, neighbourhoods};
+use idscope::compare::neighbourhood::{
+    LayerNeighbourhood, ModelNeighbourhoods, SpreadMemo, data_overlap, neighbourhoods, neighbourhoods_with,
+};
 use idscope::estimators::neighbourhood::KeptNeighbours;
 use idscope::estimators::overlap::{Neighbourhood, OverlapAverage, label_overlap};
 use idscope::estimators::{Params, PointLabels};
@@ -124,6 +126,25 @@ fn the_error_bars_are_the_spread_of_the_overlaps_on_each_subset_alone() {
     let o = neighbourhoods(&[old], None);
     assert!(o.profiles[0].layers.iter().all(|l| l.label_std.is_none() && l.output_std.is_none()));
     assert_eq!(o.repeats, 0);
+
+    // A memo of the error bars (the page's, across its calls) gives what a fresh call gives, also
+    // once a layer's lists change (here: two neighbours of every point swapped in hidden2).
+    let mut memo = SpreadMemo::default();
+    let fresh = neighbourhoods(std::slice::from_ref(&model), None);
+    assert_eq!(neighbourhoods_with(std::slice::from_ref(&model), None, &mut memo), fresh);
+    assert_eq!(neighbourhoods_with(std::slice::from_ref(&model), None, &mut memo), fresh);
+    let mut changed = model.clone();
+    let kept = changed.layers[2].neighbourhood.as_mut().unwrap();
+    kept.indices.chunks_mut(k).for_each(|row| row.swap(k - 1, k - 2));
+    let d = kept.deeper.as_mut().unwrap();
+    for i in 0..d.offsets.len() - 1 {
+        d.indices[d.offsets[i] as usize..d.offsets[i + 1] as usize].reverse();
+    }
+    let want = neighbourhoods(std::slice::from_ref(&changed), None);
+    assert_ne!(want.profiles[0].layers[2].output_std, fresh.profiles[0].layers[2].output_std, "the change shows");
+    assert_eq!(neighbourhoods_with(std::slice::from_ref(&changed), None, &mut memo), want);
+    let at4 = neighbourhoods(std::slice::from_ref(&model), Some(4));
+    assert_eq!(neighbourhoods_with(std::slice::from_ref(&model), Some(4), &mut memo), at4);
 }
 
 #[test]

@@ -81,13 +81,15 @@ function indicesOf(kept) {
   return typed.get(kept);
 }
 
-/** A kept neighbourhood's further neighbours for the error bars: its offsets, then its indices,
- * as one Uint32Array (converted once). */
+/** A kept neighbourhood's error-bar subsets and further neighbours: its membership words, its
+ * offsets, then its indices, as one Uint32Array (converted once). */
 function deeperOf(deeper) {
   if (!typed.has(deeper)) {
-    const out = new Uint32Array(deeper.offsets.length + deeper.indices.length);
-    out.set(deeper.offsets, 0);
-    out.set(deeper.indices, deeper.offsets.length);
+    const { members, offsets, indices } = deeper;
+    const out = new Uint32Array(members.length + offsets.length + indices.length);
+    out.set(members, 0);
+    out.set(offsets, members.length);
+    out.set(indices, members.length + offsets.length);
     typed.set(deeper, out);
   }
   return typed.get(deeper);
@@ -146,8 +148,8 @@ export function neighbourhoodInput(models, seed) {
         if (n.deeper) {
           const d = deeperOf(n.deeper);
           parts.push(d);
-          const { repeats, fraction, seed, k } = n.deeper;
-          kept.deeper = { repeats, fraction, seed, k, start, offsets: n.deeper.offsets.length, len: n.deeper.indices.length };
+          const { repeats, fraction, k, members, offsets, indices } = n.deeper;
+          kept.deeper = { repeats, fraction, k, start, members: members.length, offsets: offsets.length, len: indices.length };
           start += d.length;
         }
       }

@@ -10,6 +10,7 @@
 //! bars of χ^gt, χ^out and χ^in are their spread over TwoNN's random subsets, each subset's
 //! neighbours found among its own points, read from the kept lists' deeper part.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use ndarray::{Array2, ArrayView2};
@@ -234,8 +235,8 @@ fn shared_fraction(a: ArrayView2<u32>, b: ArrayView2<u32>, k: usize) -> f64 {
 
 /// A layer's nearest `k` neighbours within each of its error bars' subsets, local to the subset.
 struct SubsetLists {
-    /// The draw: (repeats, fraction, seed).
-    draw: (usize, f64, u32),
+    /// The draw: (repeats, fraction).
+    draw: (usize, f64),
     /// The subsets (ascending point indices).
     subsets: Vec<Vec<usize>>,
     /// Their lists, members × k each.
@@ -245,11 +246,11 @@ struct SubsetLists {
 impl SubsetLists {
     /// Layer `l`'s, when its kept lists serve `k` neighbours per subset.
     fn of(l: &LayerNeighbourhood, k: usize) -> Option<Self> {
-        let kept = valid(l)?;
+        let kept = lists_of(l)?;
         let d = kept.deeper.as_ref().filter(|d| d.k >= k)?;
         let (subsets, _) = kept.subsets()?;
         let lists = subsets.iter().map(|m| kept.within(m, k)).collect::<Option<Vec<_>>>()?;
-        Some(Self { draw: (d.repeats, d.fraction, d.seed), subsets, lists })
+        Some(Self { draw: (d.repeats, d.fraction), subsets, lists })
     }
 
     /// The std over the subsets of χ with the labels `ids` of all points, averaged as `average`.
@@ -265,7 +266,7 @@ impl SubsetLists {
 
     /// The std over the subsets of χ with `other`'s lists of the same subsets.
     fn chi_std(&self, other: &SubsetLists, k: usize) -> Option<f64> {
-        if self.draw != other.draw {
+        if self.draw != other.draw || self.subsets != other.subsets {
             return None;
         }
         let each: Vec<f64> =
@@ -274,32 +275,77 @@ impl SubsetLists {
     }
 }
 
+/// Error bars already computed, by the fingerprints of the lists they came from and k: a page
+/// that recomputes the overlaps as each layer arrives computes each layer's error bars once.
+/// Each call forgets those of lists it no longer holds.
+#[derive(Debug, Default)]
+pub struct SpreadMemo {
+    /// (the layer's fingerprint, the reference's or the label average's, k) → the std.
+    values: BTreeMap<(u64, u64, usize), Option<f64>>,
+    /// The fingerprints seen in the current call.
+    seen: Vec<u64>,
+}
+
+impl SpreadMemo {
+    /// The std under `key`, computed by `f` if not known.
+    fn get(&mut self, key: (u64, u64, usize), f: impl FnOnce() -> Option<f64>) -> Option<f64> {
+        *self.values.entry(key).or_insert_with(f)
+    }
+
+    /// Forgets the error bars of lists not seen since the last call.
+    fn forget_unseen(&mut self) {
+        let seen = std::mem::take(&mut self.seen);
+        self.values.retain(|&(a, b, _), _| seen.contains(&a) && (b < LABEL_KEYS || seen.contains(&b)));
+    }
+}
+
+/// The second key of χ^gt's error bars: below this, the label average (else a reference's
+/// fingerprint, never this small but by a one in 2⁶³ chance).
+const LABEL_KEYS: u64 = 2;
+
+/// A fingerprint of kept lists (FNV-1a over their k, indices, labels and further neighbours).
+fn fingerprint(kept: &KeptNeighbours) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |v: u32| {
+        h ^= v as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    eat(kept.k as u32);
+    kept.indices.iter().for_each(|&v| eat(v));
+    kept.labels.iter().flatten().for_each(|&v| eat(v));
+    if let Some(d) = &kept.deeper {
+        eat(d.k as u32);
+        eat(d.fraction.to_bits() as u32);
+        [&d.members, &d.offsets, &d.indices].into_iter().flatten().for_each(|&v| eat(v));
+    }
+    h.max(LABEL_KEYS)
+}
+
 /// Per layer of `m`, the std over the subsets of χ^gt, χ^out and χ^in at `k`, where its kept
 /// lists hold the subsets' (χ^gt where they hold labels, χ^out and χ^in where the points
-/// correspond).
-fn spreads(m: &ModelNeighbourhoods, k: usize) -> Vec<[Option<f64>; 3]> {
+/// correspond); those `memo` knows are not computed again.
+fn spreads(m: &ModelNeighbourhoods, k: usize, memo: &mut SpreadMemo) -> Vec<[Option<f64>; 3]> {
     let Some(last) = m.layers.len().checked_sub(1) else { return Vec::new() };
-    let (first_lists, last_lists) = (SubsetLists::of(&m.layers[0], k), SubsetLists::of(&m.layers[last], k));
-    m.layers
-        .iter()
-        .enumerate()
-        .map(|(pos, l)| {
-            let own_lists;
-            let own = match pos {
-                0 => first_lists.as_ref(),
-                p if p == last => last_lists.as_ref(),
-                _ => {
-                    own_lists = SubsetLists::of(l, k);
-                    own_lists.as_ref()
-                }
+    let prints: Vec<Option<u64>> =
+        m.layers.iter().map(|l| lists_of(l).filter(|n| n.deeper.is_some()).map(fingerprint)).collect();
+    memo.seen.extend(prints.iter().flatten());
+    // Each layer's subset lists, made only for an error bar not known yet.
+    let lists: Vec<OnceCell<Option<SubsetLists>>> = m.layers.iter().map(|_| OnceCell::new()).collect();
+    let of = |pos: usize| lists[pos].get_or_init(|| SubsetLists::of(&m.layers[pos], k)).as_ref();
+    (0..m.layers.len())
+        .map(|pos| {
+            let Some(print) = prints[pos] else { return [None; 3] };
+            let l = &m.layers[pos];
+            let average = l.label_average as u64;
+            let label = memo.get((print, average, k), || {
+                let ids = lists_of(l)?.labels.as_deref()?;
+                of(pos)?.label_std(ids, k, l.label_average)
+            });
+            let mut with = |end: usize| {
+                let other = prints[end].filter(|_| correspond(m, pos, end))?;
+                memo.get((print, other, k), || of(pos)?.chi_std(of(end)?, k))
             };
-            let Some(own) = own else { return [None; 3] };
-            let ids = valid(l).and_then(|kept| kept.labels.as_deref());
-            let label = ids.and_then(|ids| own.label_std(ids, k, l.label_average));
-            let with = |end: usize, lists: Option<&SubsetLists>| {
-                lists.filter(|_| correspond(m, pos, end)).and_then(|r| own.chi_std(r, k))
-            };
-            [label, with(last, last_lists.as_ref()), with(0, first_lists.as_ref())]
+            [label, with(last), with(0)]
         })
         .collect()
 }
@@ -325,10 +371,10 @@ fn mismatch(a: (&str, &PointRows, u32), b: (&str, &PointRows, u32)) -> Option<St
 
 /// χ with the labels of layer `l` over `k` neighbours, from its kept lists and labels.
 fn label_at(l: &LayerNeighbourhood, k: usize) -> Option<f64> {
-    let kept = valid(l)?;
+    let kept = lists_of(l)?;
     let ids = kept.labels.as_deref()?;
     let labels = PointLabels { ids, names: &[] };
-    label_overlap(kept.view()?, labels, Neighbourhood::Fixed(k), l.label_average).ok().map(|o| o.overlap)
+    label_overlap(kept.view_checked()?, labels, Neighbourhood::Fixed(k), l.label_average).ok().map(|o| o.overlap)
 }
 
 /// A layer's kept neighbourhoods, if they are lists of its points.
@@ -336,20 +382,40 @@ fn valid(l: &LayerNeighbourhood) -> Option<&KeptNeighbours> {
     l.neighbourhood.as_ref().filter(|n| n.is_valid())
 }
 
+/// A checked layer's kept neighbourhoods (see [`checked`]).
+fn lists_of(l: &LayerNeighbourhood) -> Option<&KeptNeighbours> {
+    l.neighbourhood.as_ref()
+}
+
+/// `models` with every layer's kept neighbourhoods checked once ([`KeptNeighbours::is_valid`]:
+/// a pass over all of them), those that are not lists of its points left out with a note.
+fn checked(models: &[ModelNeighbourhoods]) -> (Vec<ModelNeighbourhoods>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut out = models.to_vec();
+    for l in out.iter_mut().flat_map(|m| &mut m.layers) {
+        if l.neighbourhood.as_ref().is_some_and(|n| !n.is_valid()) {
+            notes.push(format!("{}: its kept neighbourhoods are not lists of its points, left out", l.name));
+            l.neighbourhood = None;
+        }
+    }
+    (out, notes)
+}
+
 /// The overlaps of `models` (hidden ones left out by the caller) over `k` neighbours per point
 /// (default [`DEFAULT_K`]; at most the fewest any layer kept).
 pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neighbourhoods {
-    let mut notes = Vec::new();
-    for l in models.iter().flat_map(|m| &m.layers) {
-        if l.neighbourhood.as_ref().is_some_and(|n| !n.is_valid()) {
-            notes.push(format!("{}: its kept neighbourhoods are not lists of its points, left out", l.name));
-        }
-    }
-    let kept = models.iter().flat_map(|m| &m.layers).filter_map(valid).map(|n| n.k).min();
+    neighbourhoods_with(models, k, &mut SpreadMemo::default())
+}
+
+/// [`neighbourhoods`], with the error bars `memo` already knows from an earlier call.
+pub fn neighbourhoods_with(models: &[ModelNeighbourhoods], k: Option<usize>, memo: &mut SpreadMemo) -> Neighbourhoods {
+    let (models, mut notes) = checked(models);
+    let models = &models[..];
+    let kept = models.iter().flat_map(|m| &m.layers).filter_map(lists_of).map(|n| n.k).min();
     let k = k.unwrap_or(DEFAULT_K).min(kept.unwrap_or(DEFAULT_K)).max(1);
     let mut chi =
         |ma: &ModelNeighbourhoods, a: &LayerNeighbourhood, mb: &ModelNeighbourhoods, b: &LayerNeighbourhood| {
-            let (la, lb) = (valid(a)?, valid(b)?);
+            let (la, lb) = (lists_of(a)?, lists_of(b)?);
             let name = |m: &ModelNeighbourhoods, l: &LayerNeighbourhood| {
                 if models.len() > 1 { format!("{} {}", m.model, l.name) } else { l.name.clone() }
             };
@@ -364,7 +430,7 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
                 notes.push(format!("{na} × {nb}: {} and {} points kept", la.points(), lb.points()));
                 return None;
             }
-            Some(data_overlap(la, lb, k))
+            Some(shared_fraction(la.view_checked()?, lb.view_checked()?, k))
         };
     let mut matrices = Vec::new();
     for (i, ma) in models.iter().enumerate() {
@@ -391,7 +457,7 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
         .zip(matrices.iter().filter(|m| m.a == m.b))
         .map(|(m, own)| {
             let last = m.layers.len().saturating_sub(1);
-            let spreads = spreads(m, k);
+            let spreads = spreads(m, k, memo);
             let layers =
                 m.layers.iter().zip(spreads).enumerate().map(|(position, (l, [label_std, output_std, input_std]))| {
                     let label = label_at(l, k);
@@ -415,7 +481,8 @@ pub fn neighbourhoods(models: &[ModelNeighbourhoods], k: Option<usize>) -> Neigh
             OverlapProfile { model: m.model.clone(), layers: layers.collect() }
         })
         .collect();
-    let draw = models.iter().flat_map(|m| &m.layers).filter_map(valid).find_map(|n| n.deeper.as_ref());
+    memo.forget_unseen();
+    let draw = models.iter().flat_map(|m| &m.layers).filter_map(lists_of).find_map(|n| n.deeper.as_ref());
     let (repeats, subset_fraction) = draw.map_or((0, 0.0), |d| (d.repeats, d.fraction));
     Neighbourhoods { k, repeats, subset_fraction, profiles, matrices, notes }
 }
@@ -428,7 +495,7 @@ pub fn nearest(l: &KeptNeighbours) -> Vec<u32> {
 /// Whether layers `a` and `b` of `m` (display positions) hold lists of the same points.
 fn correspond(m: &ModelNeighbourhoods, a: usize, b: usize) -> bool {
     let (la, lb) = (&m.layers[a], &m.layers[b]);
-    valid(la).zip(valid(lb)).is_some_and(|(x, y)| x.points() == y.points())
+    lists_of(la).zip(lists_of(lb)).is_some_and(|(x, y)| x.points() == y.points())
         && mismatch((&la.name, &la.rows, m.seed), (&lb.name, &lb.rows, m.seed)).is_none()
 }
 
@@ -436,6 +503,7 @@ fn correspond(m: &ModelNeighbourhoods, a: usize, b: usize) -> bool {
 /// nearest neighbours of the last layer and of the first, and those two rank every layer's (their
 /// own too), wherever the points correspond.
 pub fn rank_passes(models: &[ModelNeighbourhoods]) -> Vec<RankPass> {
+    let (models, _) = checked(models);
     let mut passes = Vec::new();
     for (model, m) in models.iter().enumerate() {
         let Some(last) = m.layers.len().checked_sub(1) else { continue };
@@ -465,7 +533,7 @@ pub fn pass_targets(m: &ModelNeighbourhoods, pass: &RankPass) -> Vec<Vec<u32>> {
 
 /// The ranks in layer `layer` of `m` of layer `target`'s nearest neighbours, if given for its points.
 fn ranked(m: &ModelNeighbourhoods, layer: usize, target: usize) -> Option<&[u32]> {
-    let points = m.layers.get(layer).and_then(valid)?.points();
+    let points = m.layers.get(layer).and_then(lists_of)?.points();
     let r = m.ranks.iter().find(|r| r.layer == layer && r.target == target && r.ranks.len() == points)?;
     Some(&r.ranks)
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::estimators::{EstimateError, Estimator, Lists, Params, Rows, twonn};
 use crate::knn::{MAX_K, Neighbours, covered, covering_depth};
 use crate::params::{ParamError, Setting, SettingKind, Shown, settings};
+use crate::support::order::sort_pairs;
 use crate::support::progress::Progress;
 
 settings! {
@@ -43,20 +44,20 @@ pub struct KeptNeighbours {
     pub deeper: Option<Deeper>,
 }
 
-/// Each point's neighbours after its first k, in order, as far as every subset of the draw needs:
+/// Each point's neighbours after its first k, in order, as far as every error-bar subset needs:
 /// point i's nearest `k` members of a subset are the first `k` members of its first k neighbours
 /// followed by these, since these hold the union of every subset's nearest `k` members, in the
-/// whole-set order (distance, then index).
+/// whole-set order (distance, then index). The subsets themselves are kept as membership bits.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct Deeper {
-    /// The subsets: TwoNN's repeats (`twonn::repeat_subsets` of the points with this draw).
+    /// Number of subsets (TwoNN's repeats).
     pub repeats: usize,
     /// Each subset's size as a fraction of the points.
     pub fraction: f64,
-    /// The seed they were drawn with.
-    pub seed: u32,
     /// Members of each subset these lists serve per point (at most the kept k).
     pub k: usize,
+    /// Point i is in subset s when bit s mod 32 of `members[i·w + s / 32]` is set, w = ⌈repeats / 32⌉.
+    pub members: Vec<u32>,
     /// Point i's further neighbours are `indices[offsets[i] .. offsets[i + 1]]` (N + 1 offsets).
     pub offsets: Vec<u32>,
     /// The further neighbours, point after point.
@@ -64,6 +65,11 @@ pub struct Deeper {
 }
 
 impl Deeper {
+    /// Membership words per point.
+    fn words(&self) -> usize {
+        self.repeats.div_ceil(32)
+    }
+
     /// Whether these index `n` points, in ascending offsets within `indices`.
     fn is_valid(&self, n: usize) -> bool {
         self.offsets.len() == n + 1
@@ -71,7 +77,8 @@ impl Deeper {
             && self.offsets.windows(2).all(|w| w[0] <= w[1])
             && self.offsets.last().is_some_and(|&e| e as usize == self.indices.len())
             && self.indices.iter().all(|&j| (j as usize) < n)
-            && self.repeats <= crate::estimators::twonn::MAX_REPEATS
+            && (1..=crate::estimators::twonn::MAX_REPEATS).contains(&self.repeats)
+            && self.members.len() == n * self.words()
             && self.fraction > 0.0
             && self.fraction < 1.0
     }
@@ -82,6 +89,10 @@ impl Deeper {
     }
 }
 
+/// A point's further neighbours as they are found: their places in its full list where they are
+/// there, and the (distance, index) of those beyond its depth.
+type Further = (Vec<usize>, Vec<(f64, u32)>);
+
 impl KeptNeighbours {
     /// The first `k` neighbours of every point of `full`, with the points' class ids `labels`.
     pub fn of(full: &Neighbours, k: usize, labels: Option<&[u32]>) -> Self {
@@ -90,32 +101,39 @@ impl KeptNeighbours {
         Self { k, indices: indices.collect(), labels: labels.map(<[u32]>::to_vec), deeper: None }
     }
 
-    /// These lists with the neighbours beyond the first k that the subsets `subsets` (ascending
-    /// point indices; `within`: their own lists, local indices, at least `k` deep) need; `draw`:
-    /// (repeats, fraction, seed) they were drawn with. Those in `full` are ordered by their place
-    /// there, the rest (beyond its depth) after them by (distance, index).
+    /// These lists with the subsets `subsets` (ascending point indices, `fraction` of the points
+    /// each) and the neighbours beyond the first k that they need (`within`: their own lists,
+    /// local indices, at least `k` deep). Those in `full` are ordered by their place there, the
+    /// rest (beyond its depth) after them by (distance, index).
     pub fn with_subsets(
         mut self,
         full: &Neighbours,
         subsets: &[Vec<usize>],
         within: &[Neighbours],
-        draw: (usize, f64, u32),
+        fraction: f64,
     ) -> Self {
         let n = self.points();
         let k = within.iter().map(Neighbours::k).min().unwrap_or(0).min(self.k);
-        // Per point: (place in its full list or usize::MAX, distance, index) of each further one.
-        let mut further: Vec<Vec<(usize, f64, u32)>> = vec![Vec::new(); n];
+        let mut further: Vec<Further> = vec![(Vec::new(), Vec::new()); n];
         // Each point's first k, sorted: is a neighbour among them.
         let mut first = self.indices.clone();
         first.chunks_mut(self.k.max(1)).for_each(<[u32]>::sort_unstable);
-        for (members, lists) in subsets.iter().zip(within) {
-            for (p, &i) in members.iter().enumerate() {
+        let words = subsets.len().div_ceil(32);
+        let mut members = vec![0u32; n * words];
+        for (s, (subset, lists)) in subsets.iter().zip(within).enumerate() {
+            for (p, &i) in subset.iter().enumerate() {
+                members[i * words + s / 32] |= 1 << (s % 32);
                 let first = &first[i * self.k..(i + 1) * self.k];
                 for (&q, &dist) in lists.indices.row(p).iter().zip(lists.distances.row(p)).take(k) {
-                    let j = members[q as usize] as u32;
-                    if first.binary_search(&j).is_err() && !further[i].iter().any(|f| f.2 == j) {
-                        let place = full.indices.row(i).iter().position(|&x| x == j).unwrap_or(usize::MAX);
-                        further[i].push((place, dist, j));
+                    let j = subset[q as usize] as u32;
+                    if first.binary_search(&j).is_ok() {
+                        continue;
+                    }
+                    let (placed, beyond) = &mut further[i];
+                    match full.indices.row(i).iter().position(|&x| x == j) {
+                        Some(place) if !placed.contains(&place) => placed.push(place),
+                        None if !beyond.iter().any(|b| b.1 == j) => beyond.push((dist, j)),
+                        _ => {}
                     }
                 }
             }
@@ -123,20 +141,27 @@ impl KeptNeighbours {
         let mut offsets = Vec::with_capacity(n + 1);
         let mut indices = Vec::new();
         offsets.push(0);
-        for mut f in further {
-            f.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-            indices.extend(f.iter().map(|f| f.2));
+        for (i, (mut placed, mut beyond)) in further.into_iter().enumerate() {
+            placed.sort_unstable();
+            sort_pairs(&mut beyond);
+            indices.extend(placed.iter().map(|&t| full.indices[(i, t)]));
+            indices.extend(beyond.iter().map(|b| b.1));
             offsets.push(indices.len() as u32);
         }
-        let (repeats, fraction, seed) = draw;
-        self.deeper = Some(Deeper { repeats, fraction, seed, k, offsets, indices });
+        let repeats = subsets.len();
+        self.deeper = Some(Deeper { repeats, fraction, k, members, offsets, indices });
         self
     }
 
-    /// The subsets the error bars are over, and the k their lists serve, if kept.
+    /// The subsets the error bars are over (ascending point indices), and the k their lists
+    /// serve, if kept.
     pub fn subsets(&self) -> Option<(Vec<Vec<usize>>, usize)> {
-        let d = self.deeper.as_ref().filter(|d| d.repeats > 0)?;
-        Some((crate::estimators::twonn::repeat_subsets(self.points(), d.repeats, d.fraction, d.seed), d.k))
+        let d = self.deeper.as_ref()?;
+        let w = d.words();
+        let subsets = (0..d.repeats)
+            .map(|s| (0..self.points()).filter(|&i| d.members[i * w + s / 32] >> (s % 32) & 1 == 1).collect())
+            .collect();
+        Some((subsets, d.k))
     }
 
     /// The nearest `k` members of the subset `members` (ascending) of each of them, as positions
@@ -176,7 +201,12 @@ impl KeptNeighbours {
 
     /// The lists as a points × k view, or `None` unless [`Self::is_valid`].
     pub fn view(&self) -> Option<ArrayView2<'_, u32>> {
-        ArrayView2::from_shape((self.points(), self.k), &self.indices).ok().filter(|_| self.is_valid())
+        self.view_checked().filter(|_| self.is_valid())
+    }
+
+    /// [`Self::view`] of lists already checked ([`Self::is_valid`]: a pass over all of them).
+    pub fn view_checked(&self) -> Option<ArrayView2<'_, u32>> {
+        ArrayView2::from_shape((self.points(), self.k), &self.indices).ok()
     }
 
     /// The first `k` neighbours of point `i`.
@@ -251,8 +281,7 @@ impl Estimator for NeighbourhoodEstimator {
         if lists.subsets.is_empty() {
             return Ok(Some(kept));
         }
-        let t = &p.twonn;
-        Ok(Some(kept.with_subsets(lists.full, lists.subsets, lists.within, (t.repeats, t.subset_fraction, p.seed))))
+        Ok(Some(kept.with_subsets(lists.full, lists.subsets, lists.within, p.twonn.subset_fraction)))
     }
 }
 

@@ -104,17 +104,23 @@ struct WireKept {
     deeper: Option<WireDeeper>,
 }
 
-/// Where a layer's lists beyond the first k are in the indices handed in: `offsets` offsets from
-/// `start`, then `len` indices.
+/// Where a layer's error-bar subsets and further neighbours are in the indices handed in: from
+/// `start`, `members` membership words, then `offsets` offsets, then `len` indices.
 #[derive(Deserialize)]
 struct WireDeeper {
     repeats: usize,
     fraction: f64,
-    seed: u32,
     k: usize,
     start: usize,
+    members: usize,
     offsets: usize,
     len: usize,
+}
+
+thread_local! {
+    /// The error bars computed by earlier calls of [`neighbourhoods`] (the page calls it again as
+    /// each layer arrives; each layer's are computed once).
+    static SPREADS: std::cell::RefCell<neighbourhood::SpreadMemo> = std::cell::RefCell::default();
 }
 
 /// The overlaps and the rank passes their imbalances still need.
@@ -128,7 +134,7 @@ struct PageNeighbourhoods {
 
 /// `[{model, seed, layers: [{name, rows: {n_input, non_finite_dropped, subsampled_out,
 /// duplicates_dropped}, label_overlap, label_average, label_std, kept: {k, start, len, labels,
-/// deeper: {repeats, fraction, seed, k, start, offsets, len} | null} | null}],
+/// deeper: {repeats, fraction, k, start, members, offsets, len} | null} | null}],
 /// ranks: [{layer, target, start, len}]}]` with every layer's kept neighbourhoods concatenated in
 /// `indices` and every rank list in `ranks` (Uint32Arrays: one copy, no per-number conversion) →
 /// the [`neighbourhood::Neighbourhoods`] over `k` neighbours (default 10), with the imbalances of
@@ -152,10 +158,12 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], ranks: &[u32], k: Option
                     let deeper = match w.deeper {
                         None => None,
                         Some(d) => {
-                            let offsets = span(&what, indices, d.start, d.offsets)?;
-                            let further = span(&what, indices, d.start.saturating_add(d.offsets), d.len)?;
-                            let (repeats, fraction, seed, k) = (d.repeats, d.fraction, d.seed, d.k);
-                            Some(Deeper { repeats, fraction, seed, k, offsets, indices: further })
+                            let members = span(&what, indices, d.start, d.members)?;
+                            let at = d.start.saturating_add(d.members);
+                            let offsets = span(&what, indices, at, d.offsets)?;
+                            let further = span(&what, indices, at.saturating_add(d.offsets), d.len)?;
+                            let (repeats, fraction, k) = (d.repeats, d.fraction, d.k);
+                            Some(Deeper { repeats, fraction, k, members, offsets, indices: further })
                         }
                     };
                     Some(KeptNeighbours { k: w.k, indices: part, labels: w.labels, deeper })
@@ -180,9 +188,7 @@ pub fn neighbourhoods(models: JsValue, indices: &[u32], ranks: &[u32], k: Option
             .collect::<Result<_, JsError>>()?;
         models.push(ModelNeighbourhoods { model: m.model, seed: m.seed, layers, ranks });
     }
-    let out = PageNeighbourhoods {
-        overlaps: neighbourhood::neighbourhoods(&models, k),
-        rank_passes: neighbourhood::rank_passes(&models),
-    };
+    let overlaps = SPREADS.with(|memo| neighbourhood::neighbourhoods_with(&models, k, &mut memo.borrow_mut()));
+    let out = PageNeighbourhoods { overlaps, rank_passes: neighbourhood::rank_passes(&models) };
     to_js(&out)
 }
