@@ -242,6 +242,7 @@ fn reads_stay_within_one_chunk_row_and_the_file_is_read_a_few_times() {
     let size = bytes.len() as u64;
     let src = common::Counting::new(MemorySource::new("big.npy", bytes));
     let (largest, total) = (src.largest.clone(), src.total.clone());
+    let (ahead, most_ahead) = (src.ahead.clone(), src.most_ahead.clone());
     let m = group(vec![Box::new(src)]).unwrap();
     largest.store(0, Ordering::Relaxed);
     total.store(0, Ordering::Relaxed);
@@ -259,6 +260,11 @@ fn reads_stay_within_one_chunk_row_and_the_file_is_read_a_few_times() {
     // (n/4 points per pass): a few times the file, not N times.
     let passes = total.load(Ordering::Relaxed) as f64 / size as f64;
     assert!((2.9..=8.0).contains(&passes), "read the file {passes} times");
+    // The source was let read ahead what the plan left (at most 256 KiB), and no longer is.
+    let most = most_ahead.load(Ordering::Relaxed);
+    assert!(most > 0 && most <= idscope::readers::READ_AHEAD as u64, "read-ahead {most}");
+    assert!(most <= LIMIT - 4 * 150 * 149, "within the limit");
+    assert_eq!(ahead.load(Ordering::Relaxed), 0, "withdrawn after the layer");
     assert_same(&got, &in_memory(&model("big.npy", npy(&x, "<f4", false)), &p), "counted");
 }
 

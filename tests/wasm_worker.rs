@@ -43,6 +43,48 @@ fn blob_source_reads_ranges_like_memory() {
 }
 
 #[wasm_bindgen_test]
+fn blob_source_reads_ahead_of_close_forward_reads_only() {
+    // 1 MiB of distinct bytes; rows of 4 KiB read 1 KiB each, as a streamed chunk reads them.
+    let data: Vec<u8> = (0..1u32 << 20).map(|i| (i * 7 + i / 251) as u8).collect();
+    let b = BlobSource::new("rows.npy", blob(&data)).unwrap();
+    let mut buf = vec![0u8; 1024];
+    // Not allowed to (the default): one round trip per read.
+    for row in 0..4u64 {
+        b.read_at(row * 4096 + 512, &mut buf).unwrap();
+    }
+    assert_eq!(b.fetches(), 4);
+    assert_eq!(b.read_ahead(1 << 30), 0, "the allowance before");
+    let before = b.fetches();
+    for row in 0..256u64 {
+        b.read_at(row * 4096 + 512, &mut buf).unwrap();
+        assert_eq!(&buf[..], &data[(row * 4096 + 512) as usize..][..1024], "row {row}");
+    }
+    // One round trip per 256 KiB window of rows (the most it reads ahead, however much it may).
+    assert_eq!(b.fetches() - before, 4, "{} fetches for 256 rows", b.fetches() - before);
+    // Backward and far reads fetch only what is asked.
+    let before = b.fetches();
+    for at in [10u64, 700_000, 10, (1 << 20) - 1024] {
+        b.read_at(at, &mut buf).unwrap();
+        assert_eq!(&buf[..], &data[at as usize..][..1024], "at {at}");
+    }
+    assert_eq!(b.fetches() - before, 4);
+    // A read as large as the window goes straight to the blob, and out of bounds is still refused.
+    let mut big = vec![0u8; 300_000];
+    b.read_at(5, &mut big).unwrap();
+    assert_eq!(&big[..], &data[5..300_005]);
+    let err = b.read_at((1 << 20) - 10, &mut buf).unwrap_err();
+    assert!(matches!(err, SourceError::OutOfBounds { .. }), "{err}");
+    // Withdrawn: one round trip per read again.
+    assert_eq!(b.read_ahead(0), 256 << 10);
+    let before = b.fetches();
+    for row in 0..4u64 {
+        b.read_at(row * 4096 + 512, &mut buf).unwrap();
+        assert_eq!(&buf[..], &data[(row * 4096 + 512) as usize..][..1024]);
+    }
+    assert_eq!(b.fetches() - before, 4);
+}
+
+#[wasm_bindgen_test]
 fn session_analyses_a_blob_like_the_core_analyses_memory() {
     let mut s = Session::new();
     let info = s.open(1, Array::of1(&blob(FIXTURE)), Array::of1(&"gauss8_d40.npy".into())).unwrap();

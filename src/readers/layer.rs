@@ -239,6 +239,12 @@ impl LayerReader {
         Ok(())
     }
 
+    /// Lets its source read up to `bytes` ahead ([`ByteSource::read_ahead`]); returns the
+    /// allowance before.
+    pub fn read_ahead(&self, bytes: usize) -> usize {
+        self.source.read_ahead(bytes)
+    }
+
     /// Columns `cols` of the rows `rows` (any order), written row after row into `out`
     /// (`rows.len()` × `cols.len()`), as stored (no NaN policy). Reads only those bytes where the
     /// layout allows: one range per row (row-major) or per column (Fortran order); a deflated

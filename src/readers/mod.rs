@@ -44,7 +44,7 @@ pub use open::{open, open_with};
 pub use sniff::sniff;
 #[cfg(not(target_arch = "wasm32"))]
 pub use source::FileSource;
-pub use source::{ByteSource, MaybeSendSync, MemorySource, SourceError};
+pub use source::{ByteSource, MaybeSendSync, MemorySource, READ_AHEAD, SourceError};
 pub use text::Delimiter;
 
 /// File formats recognised by their first bytes.

@@ -19,6 +19,11 @@ pub trait MaybeSendSync {}
 #[cfg(target_arch = "wasm32")]
 impl<T: ?Sized> MaybeSendSync for T {}
 
+/// The most a streamed layer lets its source read ahead ([`ByteSource::read_ahead`]): a
+/// browser `Blob` read is a round trip of about a millisecond whatever its size, and a streamed
+/// layer reads one chunk's range of each row in turn.
+pub const READ_AHEAD: usize = 256 << 10;
+
 /// Why a byte source could not deliver a range.
 #[derive(Debug, Error)]
 pub enum SourceError {
@@ -52,6 +57,12 @@ pub trait ByteSource: MaybeSendSync {
     }
     /// Fills `buf` with the bytes at `offset..offset + buf.len()`; fails if any lies past the end.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError>;
+    /// Lets the source read up to `bytes` ahead of a small forward read and keep them for the
+    /// next ones (0: none, and what it keeps is freed), within the caller's memory plan; returns
+    /// the allowance before. Only a source whose every read is a round trip uses it.
+    fn read_ahead(&self, _bytes: usize) -> usize {
+        0
+    }
 }
 
 /// Checks that `offset..offset+len` lies inside a source of `size` bytes.
@@ -171,6 +182,9 @@ impl<T: ByteSource + ?Sized> ByteSource for Box<T> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         (**self).read_at(offset, buf)
     }
+    fn read_ahead(&self, bytes: usize) -> usize {
+        (**self).read_ahead(bytes)
+    }
 }
 
 impl<T: ByteSource + ?Sized> ByteSource for Arc<T> {
@@ -182,5 +196,8 @@ impl<T: ByteSource + ?Sized> ByteSource for Arc<T> {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         (**self).read_at(offset, buf)
+    }
+    fn read_ahead(&self, bytes: usize) -> usize {
+        (**self).read_ahead(bytes)
     }
 }

@@ -114,12 +114,22 @@ pub struct Counting<S> {
     pub total: Arc<AtomicU64>,
     /// The largest single read.
     pub largest: Arc<AtomicU64>,
+    /// The read-ahead allowed now ([`ByteSource::read_ahead`]; it reads none ahead itself).
+    pub ahead: Arc<AtomicU64>,
+    /// The largest read-ahead allowed.
+    pub most_ahead: Arc<AtomicU64>,
 }
 
 impl<S: ByteSource> Counting<S> {
     /// Counts the reads of `inner`; the counters are shared with the caller.
     pub fn new(inner: S) -> Self {
-        Self { inner, total: Arc::default(), largest: Arc::default() }
+        Self {
+            inner,
+            total: Arc::default(),
+            largest: Arc::default(),
+            ahead: Arc::default(),
+            most_ahead: Arc::default(),
+        }
     }
 }
 
@@ -134,5 +144,9 @@ impl<S: ByteSource> ByteSource for Counting<S> {
         self.total.fetch_add(buf.len() as u64, Ordering::Relaxed);
         self.largest.fetch_max(buf.len() as u64, Ordering::Relaxed);
         self.inner.read_at(offset, buf)
+    }
+    fn read_ahead(&self, bytes: usize) -> usize {
+        self.most_ahead.fetch_max(bytes as u64, Ordering::Relaxed);
+        self.ahead.swap(bytes as u64, Ordering::Relaxed) as usize
     }
 }

@@ -78,3 +78,23 @@ impl Chunks {
         Self { rows, reader: self.reader.clone(), cols: self.cols, width: self.width }
     }
 }
+
+/// A layer's source allowed to read ahead while a streamed pass holds this, under the pass's
+/// memory plan; the allowance before is restored when it is dropped.
+pub(super) struct ReadAhead {
+    reader: LayerReader,
+    before: usize,
+}
+
+impl ReadAhead {
+    /// Lets `reader`'s source read `bytes` ahead.
+    pub(super) fn new(reader: &LayerReader, bytes: usize) -> Self {
+        Self { reader: reader.clone(), before: reader.read_ahead(bytes) }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.reader.read_ahead(self.before);
+    }
+}

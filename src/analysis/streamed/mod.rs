@@ -40,7 +40,7 @@ use crate::readers::{Labels, LayerInfo, LayerReader, ReadError};
 use crate::results::LayerResult;
 use crate::support::progress::{Cancelled, Progress, Stage};
 use crate::support::rng::{self, Stream};
-use chunks::{Chunks, alloc};
+use chunks::{Chunks, ReadAhead, alloc};
 
 /// Why a streamed analysis stopped early.
 #[derive(Debug)]
@@ -220,6 +220,8 @@ fn stop_error(info: &LayerInfo, stop: Stop) -> LayerError {
 /// The points of a streamed layer, settled by pass 0: which file rows are analysed (finite, the
 /// `max_points` subsample, duplicates kept once as the policy says), their scales, and the plan.
 struct Points {
+    /// The source's read-ahead under the plan, withdrawn with the points.
+    _read_ahead: ReadAhead,
     chunks: Chunks,
     scale: Vec<f64>,
     duplicate_rows: usize,
@@ -244,8 +246,9 @@ fn points(
     let (n_file, d) = (info.rows, info.cols);
     let es = (info.byte_size / (n_file as u64 * d as u64).max(1)).max(1) as usize;
     let max_m = knn::width(n_file, search_k(p, n_file));
-    let width = plan::plan(limit, n_file, n_file, d, es, max_m).map_err(|e| Stop::Refused(e.into()))?.width;
-    let all = Chunks { reader: reader.clone(), rows: (0..n_file).collect(), cols: d, width };
+    let scan_plan = plan::plan(limit, n_file, n_file, d, es, max_m).map_err(|e| Stop::Refused(e.into()))?;
+    let all = Chunks { reader: reader.clone(), rows: (0..n_file).collect(), cols: d, width: scan_plan.width };
+    let scan_ahead = ReadAhead::new(reader, scan_plan.read_ahead);
 
     let rows_scan = scan::scan(&all, progress)?;
     let kept: Vec<usize> = (0..n_file).filter(|&r| rows_scan.finite[r]).collect();
@@ -277,8 +280,11 @@ fn points(
     let k = search_k(p, n);
     let m = knn::width(n, k);
     let plan = plan::plan(limit, n_file, n, d, es, m).map_err(|e| Stop::Refused(e.into()))?;
+    drop(scan_ahead);
+    let read_ahead = ReadAhead::new(reader, plan.read_ahead);
     let chunks = Chunks { width: plan.width, ..all.with_rows(used) };
     Ok(Points {
+        _read_ahead: read_ahead,
         chunks,
         scale,
         duplicate_rows: dups.duplicate_rows,
@@ -423,6 +429,7 @@ impl Streamed<'_> {
                 limit_mb: self.limit >> 20,
             })
         })?;
+        let _ahead = ReadAhead::new(&chunks.reader, plan::read_ahead(self.limit, plan::planned(fixed, per_col, width)));
         let chunks = Chunks { width, ..chunks.with_rows(rows) };
         pca::pc_id(&chunks, threshold, progress)
     }

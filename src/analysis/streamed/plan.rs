@@ -14,6 +14,9 @@
 //!                           padded to the kernel's panel)
 //! ```
 //!
+//! What the chunk's rounding leaves, up to 256 KiB (`readers::READ_AHEAD`), the source may read
+//! ahead (the browser's Blob reader, for which every read is a round trip).
+//!
 //! Chunks are capped at 256 MiB: wider ones read no faster (each row's range is already long) and
 //! would only delay progress reports and grow wasm memory, which never shrinks.
 //!
@@ -21,6 +24,7 @@
 
 use super::gram::PIECE;
 use crate::knn::gram::KC as CHUNK;
+use crate::readers::READ_AHEAD;
 
 /// Bytes of per-row state kept across passes (hasher state, sums, scale, indices).
 const PER_ROW: u64 = 96;
@@ -35,6 +39,8 @@ pub struct Plan {
     pub width: usize,
     /// Rows whose exact distances to every row are accumulated in one extra pass.
     pub rescan_rows: usize,
+    /// Bytes the source may read ahead: what the plan leaves under the limit, at most [`READ_AHEAD`].
+    pub read_ahead: usize,
 }
 
 /// Why a layer cannot be streamed under the limit.
@@ -79,10 +85,26 @@ fn column_bytes(n_file: usize, es: usize) -> u64 {
 
 /// The widest chunk that keeps the bytes above under `limit` bytes, or why none does.
 pub fn plan(limit: u64, n_file: usize, n: usize, d: usize, es: usize, m: usize) -> Result<Plan, TooLarge> {
-    let width = chunk_width(limit, fixed_bytes(n_file, n, m), (column_bytes(n_file, es), piece_bytes(n)), d).map_err(
-        |need| TooLarge { rows: n, need_mb: need.div_ceil(1 << 20), limit_mb: limit >> 20, min_width: d.min(CHUNK) },
-    )?;
-    Ok(Plan { width, rescan_rows: (2 * n.saturating_sub(1) / 8).max(1) })
+    let (fixed, per_column) = (fixed_bytes(n_file, n, m), (column_bytes(n_file, es), piece_bytes(n)));
+    let width = chunk_width(limit, fixed, per_column, d).map_err(|need| TooLarge {
+        rows: n,
+        need_mb: need.div_ceil(1 << 20),
+        limit_mb: limit >> 20,
+        min_width: d.min(CHUNK),
+    })?;
+    let read_ahead = read_ahead(limit, planned(fixed, per_column, width));
+    Ok(Plan { width, rescan_rows: (2 * n.saturating_sub(1) / 8).max(1), read_ahead })
+}
+
+/// Bytes planned with chunks of `width` columns, `fixed` and `per_column` as in [`chunk_width`].
+pub fn planned(fixed: u64, per_column: (u64, u64), width: usize) -> u64 {
+    fixed + per_column.0 * width as u64 + per_column.1 * width.min(PIECE) as u64
+}
+
+/// What a source may read ahead once `used` of `limit` bytes are planned: the rest, at most
+/// [`READ_AHEAD`].
+pub fn read_ahead(limit: u64, used: u64) -> usize {
+    limit.saturating_sub(used).min(READ_AHEAD as u64) as usize
 }
 
 /// Columns per chunk when `fixed` bytes are held besides `per_column.0` bytes per column and
@@ -117,12 +139,13 @@ mod tests {
     #[test]
     fn widest_multiple_of_the_kernel_chunk_that_fits() {
         let p = plan(10 << 20, 1000, 1000, 100_000, 4, 24).unwrap();
-        let used = fixed_bytes(1000, 1000, 24)
-            + column_bytes(1000, 4) * p.width as u64
-            + piece_bytes(1000) * p.width.min(PIECE) as u64;
-        assert!(used <= 10 << 20);
+        let used = |w| planned(fixed_bytes(1000, 1000, 24), (column_bytes(1000, 4), piece_bytes(1000)), w);
+        assert!(used(p.width) <= 10 << 20);
         assert_eq!(p.width % CHUNK, 0);
-        assert!(used + column_bytes(1000, 4) * CHUNK as u64 > 10 << 20);
+        assert!(used(p.width + CHUNK) > 10 << 20);
+        // The rounding's rest, up to 256 KiB, is the source's read-ahead; none when nothing is left.
+        assert_eq!(p.read_ahead as u64, (10 << 20) - used(p.width).max((10 << 20) - (256 << 10)));
+        assert_eq!(read_ahead(1000, 1200), 0);
     }
 
     #[test]
