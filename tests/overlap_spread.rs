@@ -64,8 +64,8 @@ fn each_subsets_lists_from_the_kept_ones_equal_a_search_on_its_rows_alone() {
             assert_eq!(first, want.indices.slice(ndarray::s![.., ..3]), "a shorter k reads the prefix");
         }
         assert!(further > 0.0, "f = {fraction}: {further} further neighbours per point");
-        // Lists a results file holds that serve fewer members: no subset lists.
-        assert!(kept.within(&subsets[0], k + 60).is_none());
+        // A k beyond what the kept lists serve: none, however many members they happen to hold.
+        assert!(kept.within(&subsets[0], k + 1).is_none());
     }
 }
 
@@ -145,6 +145,28 @@ fn the_error_bars_are_the_spread_of_the_overlaps_on_each_subset_alone() {
     assert_eq!(neighbourhoods_with(std::slice::from_ref(&changed), None, &mut memo), want);
     let at4 = neighbourhoods(std::slice::from_ref(&model), Some(4));
     assert_eq!(neighbourhoods_with(std::slice::from_ref(&model), Some(4), &mut memo), at4);
+    // Another average of χ^gt, and other labels, are not served from the memo either.
+    let mut averaged = model.clone();
+    averaged.layers[1].label_average = OverlapAverage::Point;
+    let want = neighbourhoods(std::slice::from_ref(&averaged), None);
+    assert_ne!(want.profiles[0].layers[1].label_std, fresh.profiles[0].layers[1].label_std);
+    assert_eq!(neighbourhoods_with(std::slice::from_ref(&averaged), None, &mut memo), want);
+    let mut relabelled = model.clone();
+    let ids = relabelled.layers[3].neighbourhood.as_mut().unwrap().labels.as_mut().unwrap();
+    ids.iter_mut().for_each(|c| *c = (*c + 1) % 3);
+    let want = neighbourhoods(std::slice::from_ref(&relabelled), None);
+    assert_ne!(want.profiles[0].layers[3].label_std, fresh.profiles[0].layers[3].label_std);
+    assert_eq!(neighbourhoods_with(std::slice::from_ref(&relabelled), None, &mut memo), want);
+
+    // Malformed subsets from a results file: left out with a note, the layer's overlaps kept.
+    let mut bad = model.clone();
+    let d = bad.layers[2].neighbourhood.as_mut().unwrap().deeper.as_mut().unwrap();
+    *d.offsets.last_mut().unwrap() += 1;
+    let o = neighbourhoods(std::slice::from_ref(&bad), None);
+    assert_eq!(o.notes, ["hidden2: its kept subsets for the error bars are malformed, left out"]);
+    let (l, f) = (&o.profiles[0].layers[2], &fresh.profiles[0].layers[2]);
+    assert_eq!((l.output, l.input, l.output_std), (f.output, f.input, None));
+    assert_eq!(o.profiles[0].layers[3], fresh.profiles[0].layers[3]);
 }
 
 #[test]

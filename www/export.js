@@ -143,10 +143,11 @@ export function chartRows(kind, data, extra) {
       return rows;
     }
     case 'overlap_profile': {
-      const rows = [['model', 'position', 'relative_depth', 'layer', 'k', 'chi_label', 'chi_label_std', 'chi_out', 'chi_out_std', 'chi_input', 'chi_input_std', 'repeats']];
+      // The error bars' columns after the earlier ones, which keep their places.
+      const rows = [['model', 'position', 'relative_depth', 'layer', 'k', 'chi_label', 'chi_out', 'chi_input', 'chi_label_std', 'chi_out_std', 'chi_input_std', 'repeats']];
       for (const p of data.profiles) {
         for (const l of p.layers) {
-          rows.push([p.model, l.position, l.relative_depth, l.layer, data.k, l.label ?? '', l.label_std ?? '', l.output ?? '', l.output_std ?? '', l.input ?? '', l.input_std ?? '', data.repeats || '']);
+          rows.push([p.model, l.position, l.relative_depth, l.layer, data.k, l.label ?? '', l.output ?? '', l.input ?? '', l.label_std ?? '', l.output_std ?? '', l.input_std ?? '', data.repeats || '']);
         }
       }
       return rows;

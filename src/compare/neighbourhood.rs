@@ -192,8 +192,7 @@ pub struct OverlapMatrix {
 pub struct Neighbourhoods {
     /// Neighbours per point compared.
     pub k: usize,
-    /// The random subsets the error bars are over (0: none), and their size as a fraction of
-    /// the points.
+    /// The random subsets the error bars are over (0: none).
     #[serde(default)]
     pub repeats: usize,
     /// Each subset's size as a fraction of the points.
@@ -310,13 +309,17 @@ fn fingerprint(kept: &KeptNeighbours) -> u64 {
         h ^= v as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     };
-    eat(kept.k as u32);
-    kept.indices.iter().for_each(|&v| eat(v));
-    kept.labels.iter().flatten().for_each(|&v| eat(v));
+    let mut part = |v: &[u32]| {
+        eat(v.len() as u32);
+        v.iter().for_each(|&x| eat(x));
+    };
+    part(&[kept.k as u32]);
+    part(&kept.indices);
+    part(kept.labels.as_deref().unwrap_or_default());
     if let Some(d) = &kept.deeper {
-        eat(d.k as u32);
-        eat(d.fraction.to_bits() as u32);
-        [&d.members, &d.offsets, &d.indices].into_iter().flatten().for_each(|&v| eat(v));
+        let bits = d.fraction.to_bits();
+        part(&[d.k as u32, d.repeats as u32, bits as u32, (bits >> 32) as u32]);
+        [&d.members, &d.offsets, &d.indices].into_iter().for_each(|v| part(v));
     }
     h.max(LABEL_KEYS)
 }
@@ -388,12 +391,17 @@ fn lists_of(l: &LayerNeighbourhood) -> Option<&KeptNeighbours> {
 }
 
 /// `models` with every layer's kept neighbourhoods checked once ([`KeptNeighbours::is_valid`]:
-/// a pass over all of them), those that are not lists of its points left out with a note.
+/// a pass over all of them), those that are not lists of its points left out with a note (only
+/// the error bars' part, when that alone is malformed).
 fn checked(models: &[ModelNeighbourhoods]) -> (Vec<ModelNeighbourhoods>, Vec<String>) {
     let mut notes = Vec::new();
     let mut out = models.to_vec();
     for l in out.iter_mut().flat_map(|m| &mut m.layers) {
-        if l.neighbourhood.as_ref().is_some_and(|n| !n.is_valid()) {
+        let Some(n) = l.neighbourhood.as_mut().filter(|n| !n.is_valid()) else { continue };
+        n.deeper = None;
+        if n.is_valid() {
+            notes.push(format!("{}: its kept subsets for the error bars are malformed, left out", l.name));
+        } else {
             notes.push(format!("{}: its kept neighbourhoods are not lists of its points, left out", l.name));
             l.neighbourhood = None;
         }

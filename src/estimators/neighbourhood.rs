@@ -77,7 +77,7 @@ impl Deeper {
             && self.offsets.windows(2).all(|w| w[0] <= w[1])
             && self.offsets.last().is_some_and(|&e| e as usize == self.indices.len())
             && self.indices.iter().all(|&j| (j as usize) < n)
-            && (1..=crate::estimators::twonn::MAX_REPEATS).contains(&self.repeats)
+            && (1..=twonn::MAX_REPEATS).contains(&self.repeats)
             && self.members.len() == n * self.words()
             && self.fraction > 0.0
             && self.fraction < 1.0
@@ -165,9 +165,10 @@ impl KeptNeighbours {
     }
 
     /// The nearest `k` members of the subset `members` (ascending) of each of them, as positions
-    /// in `members` (members × k), from the kept lists; `None` where those hold too few.
+    /// in `members` (members × k), from the kept lists; `None` for a k beyond what they serve
+    /// ([`Deeper::k`]) or where they hold too few.
     pub fn within(&self, members: &[usize], k: usize) -> Option<ndarray::Array2<u32>> {
-        let deeper = self.deeper.as_ref()?;
+        let deeper = self.deeper.as_ref().filter(|d| k <= d.k)?;
         let mut local = vec![u32::MAX; self.points()];
         for (q, &i) in members.iter().enumerate() {
             local[i] = q as u32;
@@ -216,7 +217,7 @@ impl KeptNeighbours {
 }
 
 /// The k the error bars' subsets are searched to: the kept k, at most what the whole-set search
-/// can serve ([`covered`]: 97 at subsets of 90 %).
+/// can serve ([`covered`]: 97 at subsets of 90 %; 0: none).
 fn subset_k(p: &Params) -> usize {
     covered(p.neighbourhood.k, p.twonn.subset_fraction)
 }
@@ -256,15 +257,18 @@ impl Estimator for NeighbourhoodEstimator {
     /// k, or with error bars deep enough for their subsets' k to be read off the lists.
     fn depth(p: &Params, _n: usize) -> usize {
         let k = p.neighbourhood.k;
-        match p.twonn.repeats {
-            0 => k,
-            _ => k.max(covering_depth(subset_k(p), p.twonn.subset_fraction)),
+        match (p.twonn.repeats, subset_k(p)) {
+            (0, _) | (_, 0) => k,
+            (_, sub) => k.max(covering_depth(sub, p.twonn.subset_fraction)),
         }
     }
 
-    /// The TwoNN repeats' subsets, for the error bars.
+    /// The TwoNN repeats' subsets, for the error bars (none where the search cannot serve them).
     fn subsets(p: &Params, n: usize) -> Vec<Vec<usize>> {
-        twonn::repeat_subsets(n, p.twonn.repeats, p.twonn.subset_fraction, p.seed)
+        match subset_k(p) {
+            0 => Vec::new(),
+            _ => twonn::repeat_subsets(n, p.twonn.repeats, p.twonn.subset_fraction, p.seed),
+        }
     }
 
     fn within_depth(p: &Params, n: usize) -> usize {

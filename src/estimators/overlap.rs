@@ -6,8 +6,9 @@
 //! (DADApy's `int(count * class_fraction)`), so small classes are not swamped by large ones.
 //!
 //! Its error bar is the spread over the TwoNN repeats' random subsets, each searched alone (the
-//! lists within a subset read off the whole-set lists, so no second search but for the rare
-//! point whose lists hold too few of the subset's members).
+//! lists within a subset of at least half the points read off the whole-set lists, so no second
+//! search but for the rare point whose lists hold too few of the subset's members; smaller
+//! subsets are searched afresh).
 //!
 //! It reads the whole-set neighbour lists the search keeps (no second search; N·k indices): ties
 //! are ordered by row index there, as everywhere in idscope; with `duplicates: keep-one` a

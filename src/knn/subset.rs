@@ -25,9 +25,9 @@ fn uncapped(k: usize, fraction: f64) -> usize {
 }
 
 /// The largest k ≤ `k` whose [`covering_depth`] at `fraction` is within [`super::MAX_K`]: the
-/// deepest subset lists the whole-set search can serve.
+/// deepest subset lists the whole-set search can serve (0: none, for tiny fractions).
 pub fn covered(k: usize, fraction: f64) -> usize {
-    (1..=k).rev().find(|&k| uncapped(k, fraction) <= super::MAX_K).unwrap_or(1)
+    (1..=k).rev().find(|&k| uncapped(k, fraction) <= super::MAX_K).unwrap_or(0)
 }
 
 /// The `search.k` nearest neighbours of each of `members` among `members` only; indices in the

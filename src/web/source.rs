@@ -43,19 +43,22 @@ impl BlobSource {
         self.fetches.get()
     }
 
-    /// The blob's bytes `offset .. end`, in one slice read.
-    fn fetch(&self, offset: u64, end: u64) -> Result<Vec<u8>, SourceError> {
+    /// Fills `buf` with the blob's bytes from `offset` on, in one slice read.
+    fn fetch(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
         self.fetches.set(self.fetches.get() + 1);
+        let n = buf.len() as u64;
         // Offsets of real files stay far below 2^53, so f64 is exact here.
-        let slice =
-            self.blob.slice_with_f64_and_f64(offset as f64, end as f64).map_err(|e| SourceError::Other(js_text(&e)))?;
+        let slice = self
+            .blob
+            .slice_with_f64_and_f64(offset as f64, (offset + n) as f64)
+            .map_err(|e| SourceError::Other(js_text(&e)))?;
         let bytes = self.reader.read_as_array_buffer(&slice).map_err(|e| SourceError::Other(js_text(&e)))?;
         let view = js_sys::Uint8Array::new(&bytes);
-        if view.length() as u64 != end - offset {
-            let n = end - offset;
+        if view.length() as u64 != n {
             return Err(SourceError::Other(format!("{}: short read ({} of {n} bytes)", self.name, view.length())));
         }
-        Ok(view.to_vec())
+        view.copy_to(buf);
+        Ok(())
     }
 }
 
@@ -81,13 +84,17 @@ impl ByteSource for BlobSource {
         let held = *start..*start + bytes.len() as u64;
         if !(held.contains(&offset) && end <= held.end) {
             if n as usize >= ahead {
-                buf.copy_from_slice(&self.fetch(offset, end)?);
-                return Ok(());
+                return self.fetch(offset, buf);
             }
             // Within a window's length after the bytes held: read ahead; else only what is asked.
             let close = offset >= held.start && offset < held.end + ahead as u64;
             let upto = if close { (offset + ahead as u64).min(self.len) } else { end };
-            *window = (offset, self.fetch(offset, upto)?);
+            // The old window's buffer takes the new one (never two at once).
+            let (start, bytes) = &mut *window;
+            bytes.clear();
+            bytes.resize((upto - offset) as usize, 0);
+            *start = offset;
+            self.fetch(offset, bytes)?;
         }
         let at = (offset - window.0) as usize;
         buf.copy_from_slice(&window.1[at..at + n as usize]);

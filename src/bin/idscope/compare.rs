@@ -164,7 +164,7 @@ fn render_overlaps(o: &Neighbourhoods) -> String {
     };
     let bars = match o.repeats {
         0 => String::new(),
-        r => format!(", ± std over {r} subsets of {} %", o.subset_fraction * 100.0),
+        r => format!(", ± std over {r} subsets of {:.0} %", o.subset_fraction * 100.0),
     };
     let _ = writeln!(s, "\nneighbourhood overlaps (k = {}{bars})", o.k);
     for p in &o.profiles {
