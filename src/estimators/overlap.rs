@@ -213,11 +213,7 @@ impl Estimator for OverlapEstimator {
             .subsets
             .iter()
             .zip(lists.within)
-            .map(|(members, within)| {
-                let ids: Vec<u32> = members.iter().map(|&i| labels.ids[i]).collect();
-                let local = PointLabels { ids: &ids, names: labels.names };
-                Ok(label_overlap(within.indices.view(), local, size, average)?.overlap)
-            })
+            .map(|(members, within)| subset_overlap(members, within.indices.view(), labels.ids, size, average))
             .collect::<Result<Vec<f64>, EstimateError>>()?;
         let whole = label_overlap(lists.full.indices.view(), labels, size, average)?;
         Ok(Some(LabelOverlap { repeats: Spread::of(&each, p.twonn.subset_fraction), ..whole }))
@@ -263,6 +259,19 @@ fn error_bars(p: &Params, n: usize) -> Option<usize> {
     let t = &p.twonn;
     let k = own_depth(p, (t.subset_fraction * n as f64).round() as usize);
     (t.repeats > 0 && covered(k, t.subset_fraction) == k).then_some(k)
+}
+
+/// χ^gt of the subset `members` of points labelled `ids` from its own neighbour lists `lists`
+/// (indices local to the subset): one error-bar subset's value.
+pub fn subset_overlap(
+    members: &[usize],
+    lists: ArrayView2<u32>,
+    ids: &[u32],
+    size: Neighbourhood,
+    average: OverlapAverage,
+) -> Result<f64, EstimateError> {
+    let local: Vec<u32> = members.iter().map(|&i| ids[i]).collect();
+    Ok(label_overlap(lists, PointLabels { ids: &local, names: &[] }, size, average)?.overlap)
 }
 
 /// χ^gt of the points whose neighbour lists (their indices, points × searched) are `lists` and

@@ -9,14 +9,12 @@ use std::collections::BTreeMap;
 use ndarray::Array2;
 
 use super::{LayerNeighbourhood, ModelNeighbourhoods, correspond, lists_of, shared_fraction};
-use crate::estimators::PointLabels;
 use crate::estimators::neighbourhood::KeptNeighbours;
-use crate::estimators::overlap::{Neighbourhood, OverlapAverage, Spread, label_overlap};
+use crate::estimators::overlap::{Neighbourhood, OverlapAverage, subset_overlap};
+use crate::support::stats::mean_std;
 
 /// A layer's nearest `k` neighbours within each of its error bars' subsets, local to the subset.
 struct SubsetLists {
-    /// The draw: (repeats, fraction).
-    draw: (usize, f64),
     /// The subsets (ascending point indices).
     subsets: Vec<Vec<usize>>,
     /// Their lists, members × k each.
@@ -27,32 +25,37 @@ impl SubsetLists {
     /// Layer `l`'s, when its kept lists serve `k` neighbours per subset.
     fn of(l: &LayerNeighbourhood, k: usize) -> Option<Self> {
         let kept = lists_of(l)?;
-        let d = kept.deeper.as_ref().filter(|d| d.k >= k)?;
         let (subsets, _) = kept.subsets()?;
         let lists = subsets.iter().map(|m| kept.within(m, k)).collect::<Option<Vec<_>>>()?;
-        Some(Self { draw: (d.repeats, d.fraction), subsets, lists })
+        Some(Self { subsets, lists })
     }
 
     /// The std over the subsets of χ with the labels `ids` of all points, averaged as `average`.
     fn label_std(&self, ids: &[u32], k: usize, average: OverlapAverage) -> Option<f64> {
-        let each = self.subsets.iter().zip(&self.lists).map(|(m, lists)| {
-            let local: Vec<u32> = m.iter().map(|&i| ids[i]).collect();
-            let labels = PointLabels { ids: &local, names: &[] };
-            label_overlap(lists.view(), labels, Neighbourhood::Fixed(k), average).ok().map(|o| o.overlap)
-        });
-        let each: Vec<f64> = each.collect::<Option<_>>()?;
-        Spread::of(&each, self.draw.1).map(|s| s.std)
+        let each = self.subsets.iter().zip(&self.lists);
+        let each = each.map(|(m, lists)| subset_overlap(m, lists.view(), ids, Neighbourhood::Fixed(k), average).ok());
+        std_of(&each.collect::<Option<Vec<f64>>>()?)
     }
 
     /// The std over the subsets of χ with `other`'s lists of the same subsets.
     fn chi_std(&self, other: &SubsetLists, k: usize) -> Option<f64> {
-        if self.draw != other.draw || self.subsets != other.subsets {
+        if self.subsets != other.subsets {
             return None;
         }
-        let each: Vec<f64> =
-            self.lists.iter().zip(&other.lists).map(|(a, b)| shared_fraction(a.view(), b.view(), k)).collect();
-        Spread::of(&each, self.draw.1).map(|s| s.std)
+        std_of(
+            &self
+                .lists
+                .iter()
+                .zip(&other.lists)
+                .map(|(a, b)| shared_fraction(a.view(), b.view(), k))
+                .collect::<Vec<_>>(),
+        )
     }
+}
+
+/// The standard deviation (ddof = 0) of one value per subset; `None` without subsets.
+fn std_of(each: &[f64]) -> Option<f64> {
+    (!each.is_empty()).then(|| mean_std(each).1)
 }
 
 /// Error bars already computed, by the fingerprints of the lists they came from and k: a page
